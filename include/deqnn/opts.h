@@ -1,0 +1,41 @@
+/* deqnn/opts.h -- numerical options shared by every solver.
+ *
+ * Every solver takes a `const deq_opts *`; NULL means the defaults set by
+ * deq_opts_init.  Typical ranges are given beside each field.
+ */
+#ifndef DEQ_OPTS_H
+#define DEQ_OPTS_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+  double tol_step;      /* Newton: |step| < tol_step (1 + |x|); 1e-13 (1e-15 .. 1e-8) */
+  double tol_res;       /* Newton: |residual| < tol_res (1 + |x|); 1e-11 (1e-14 .. 1e-6) */
+  int max_iter;         /* Newton iterations per solve; 100 (20 .. 1000) */
+  int max_halvings;     /* damping: step halvings before giving up; 30 */
+  int ladder_steps;     /* continuation rungs from Im z = Y down to the target; 60 */
+  double ladder_height; /* start height Y in units of the spectral scale; 10 */
+  double eta_rel;       /* density: Im z = eta_rel * spectral scale; 1e-10 */
+  double density_floor; /* density below floor * (1/scale) is reported as 0; 1e-9 */
+  double quad_epsabs;   /* Gaussian quadrature absolute tolerance; 1e-13 */
+  double quad_epsrel;   /* Gaussian quadrature relative tolerance; 1e-12 */
+  size_t quad_limit;    /* GSL integration workspace size; 1000 */
+  int moment_nodes;     /* contour-integral nodes for moments; 256 */
+  int cdf_nodes;        /* nodes per support interval for the CDF; 4000 */
+  int scan_points;      /* points of the scan that locates support edges; 3000 */
+} deq_opts;
+
+/* Fill *opts with the defaults above. */
+void deq_opts_init(deq_opts *opts);
+
+/* Return opts, or a pointer to a static default set when opts is NULL. */
+const deq_opts *deq_opts_or_default(const deq_opts *opts);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

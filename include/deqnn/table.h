@@ -1,0 +1,68 @@
+/* deqnn/table.h -- result tables and their CSV form.
+ *
+ * A table is a list of named columns, each of numbers or of text, plus `#` comment
+ * lines of the form "key: value" (command line, version, parameters, seeds).  The
+ * CSV form is: the comment lines, one header row, then one row per record.
+ * Numbers are written with 17 significant digits ("inf" / "-inf" for infinities),
+ * so that reading a file back gives the same doubles.
+ *
+ * deq_table_write writes to a temporary file in the target's directory and renames
+ * it over the target only when every byte was written: a file that exists is whole.
+ */
+#ifndef DEQ_TABLE_H
+#define DEQ_TABLE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum { DEQ_COL_NUM = 0, DEQ_COL_TEXT = 1 };
+
+typedef struct {
+  size_t ncols, nrows, cap;
+  char **names;        /* column names */
+  int *types;          /* DEQ_COL_NUM or DEQ_COL_TEXT per column */
+  double *num;         /* nrows x ncols, row-major (text columns hold 0) */
+  char **text;         /* nrows x ncols, row-major (numeric columns hold NULL) */
+  size_t ncomments;
+  char **comments;     /* comment lines without the leading "# " */
+} deq_table;
+
+/* Empty table with the given columns; types may be NULL (all numeric). */
+deq_table *deq_table_alloc(size_t ncols, const char *const *names, const int *types);
+void deq_table_free(deq_table *t);
+
+/* Append a row: num[k] is used for numeric columns, text[k] for text columns
+ * (text may be NULL when there is no text column).  Copies the strings. */
+int deq_table_add_row(deq_table *t, const double *num, const char *const *text);
+
+/* Append a comment line ("key: value" by convention). */
+int deq_table_add_comment(deq_table *t, const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 2, 3)))
+#endif
+  ;
+
+/* Value of the first comment "key: value" with this key, or NULL. */
+const char *deq_table_comment(const deq_table *t, const char *key);
+
+/* Index of the named column, or -1. */
+long deq_table_column(const deq_table *t, const char *name);
+
+/* Write as CSV to a stream (no atomicity). */
+int deq_table_fprint(const deq_table *t, FILE *f);
+
+/* Write as CSV to path atomically; path NULL or "-" writes to stdout. */
+int deq_table_write(const deq_table *t, const char *path);
+
+/* Read a CSV written by deq_table_write.  A column is numeric if every cell of it
+ * parses as a number.  Malformed files give DEQ_EFORMAT with the line number. */
+int deq_table_read(const char *path, deq_table **t);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,241 @@
+/* Activation functions, their Gaussian constants and Hermite coefficients. */
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_integration.h>
+#include "deqnn/act.h"
+#include "deqnn/grid.h"
+#include "core/gauss.h"
+
+static const struct { const char *name; deq_act_kind kind; } table[] = {
+  { "linear", DEQ_ACT_LINEAR }, { "relu", DEQ_ACT_RELU }, { "tanh", DEQ_ACT_TANH },
+  { "erf", DEQ_ACT_ERF }, { "sigmoid", DEQ_ACT_SIGMOID }, { "softplus", DEQ_ACT_SOFTPLUS },
+  { "he2", DEQ_ACT_HE2 }
+};
+#define NTABLE (sizeof table / sizeof table[0])
+
+int deq_act_parse(const char *name, const char *param, deq_act *act)
+{
+  memset(act, 0, sizeof *act);
+  if (name == NULL)
+    DEQ_ERRORF(DEQ_EINVAL, "%s: missing activation name", param);
+  for (size_t k = 0; k < NTABLE; k++)
+    if (strcmp(name, table[k].name) == 0) {
+      act->kind = table[k].kind;
+      return DEQ_SUCCESS;
+    }
+  if (strncmp(name, "poly:", 5) == 0) {
+    size_t n;
+    act->kind = DEQ_ACT_POLY;
+    return deq_parse_list(name + 5, param, act->c, 4, &n);
+  }
+  DEQ_ERRORF(DEQ_EINVAL, "%s: unknown activation '%s' (known: linear, relu, tanh, erf, "
+             "sigmoid, softplus, he2, poly:c0,c1,c2,c3)", param, name);
+}
+
+void deq_act_name(const deq_act *act, char *buf, size_t n)
+{
+  for (size_t k = 0; k < NTABLE; k++)
+    if (table[k].kind == act->kind) {
+      snprintf(buf, n, "%s", table[k].name);
+      return;
+    }
+  snprintf(buf, n, "poly:%.17g,%.17g,%.17g,%.17g", act->c[0], act->c[1], act->c[2], act->c[3]);
+}
+
+static double sigmoid(double x)
+{
+  if (x >= 0)
+    return 1.0 / (1.0 + exp(-x));
+  double e = exp(x);
+  return e / (1.0 + e);
+}
+
+static double poly_eval(const double *c, double x)
+{
+  return c[0] + c[1] * x + c[2] * (x * x - 1.0) / M_SQRT2 + c[3] * (x * x * x - 3.0 * x) / sqrt(6.0);
+}
+
+static double poly_deriv(const double *c, double x)
+{
+  return c[1] + c[2] * M_SQRT2 * x + c[3] * 3.0 * (x * x - 1.0) / sqrt(6.0);
+}
+
+double deq_act_eval(const deq_act *act, double x)
+{
+  switch (act->kind) {
+  case DEQ_ACT_LINEAR: return x;
+  case DEQ_ACT_RELU: return x > 0 ? x : 0.0;
+  case DEQ_ACT_TANH: return tanh(x);
+  case DEQ_ACT_ERF: return erf(x);
+  case DEQ_ACT_SIGMOID: return sigmoid(x);
+  case DEQ_ACT_SOFTPLUS: return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x));
+  case DEQ_ACT_HE2: return (x * x - 1.0) / M_SQRT2;
+  case DEQ_ACT_POLY: return poly_eval(act->c, x);
+  }
+  return NAN;
+}
+
+double deq_act_deriv(const deq_act *act, double x)
+{
+  switch (act->kind) {
+  case DEQ_ACT_LINEAR: return 1.0;
+  case DEQ_ACT_RELU: return x > 0 ? 1.0 : 0.0;
+  case DEQ_ACT_TANH: { double t = tanh(x); return 1.0 - t * t; }
+  case DEQ_ACT_ERF: return M_2_SQRTPI * exp(-x * x);
+  case DEQ_ACT_SIGMOID: { double s = sigmoid(x); return s * (1.0 - s); }
+  case DEQ_ACT_SOFTPLUS: return sigmoid(x);
+  case DEQ_ACT_HE2: return M_SQRT2 * x;
+  case DEQ_ACT_POLY: return poly_deriv(act->c, x);
+  }
+  return NAN;
+}
+
+static void exact(deq_result *r, double v)
+{
+  r->val = v;
+  r->err = 4.0 * DBL_EPSILON * fabs(v);
+}
+
+/* Closed forms; returns 0 if the activation has none. */
+static int moments_closed(const deq_act *act, deq_act_gauss *m)
+{
+  const double *c = act->c;
+  switch (act->kind) {
+  case DEQ_ACT_LINEAR:
+    exact(&m->mu0, 0), exact(&m->mu1, 1), exact(&m->m2, 1), exact(&m->d2, 1);
+    return 1;
+  case DEQ_ACT_RELU:
+    exact(&m->mu0, 1.0 / sqrt(2.0 * M_PI)), exact(&m->mu1, 0.5);
+    exact(&m->m2, 0.5), exact(&m->d2, 0.5);
+    return 1;
+  case DEQ_ACT_ERF:
+    exact(&m->mu0, 0), exact(&m->mu1, 2.0 / sqrt(3.0 * M_PI));
+    exact(&m->m2, M_2_PI * asin(2.0 / 3.0)), exact(&m->d2, 4.0 / (M_PI * sqrt(5.0)));
+    return 1;
+  case DEQ_ACT_HE2:
+    exact(&m->mu0, 0), exact(&m->mu1, 0), exact(&m->m2, 1), exact(&m->d2, 2);
+    return 1;
+  case DEQ_ACT_POLY:
+    exact(&m->mu0, c[0]), exact(&m->mu1, c[1]);
+    exact(&m->m2, c[0] * c[0] + c[1] * c[1] + c[2] * c[2] + c[3] * c[3]);
+    exact(&m->d2, c[1] * c[1] + 2.0 * c[2] * c[2] + 3.0 * c[3] * c[3]);
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+typedef struct { const deq_act *act; int which; } integrand_p;
+
+static double moment_integrand(double x, void *p)
+{
+  const integrand_p *ip = p;
+  double v;
+  switch (ip->which) {
+  case 0: return deq_act_eval(ip->act, x);
+  case 1: return deq_act_deriv(ip->act, x);
+  case 2: v = deq_act_eval(ip->act, x); return v * v;
+  default: v = deq_act_deriv(ip->act, x); return v * v;
+  }
+}
+
+static int moments_quad(const deq_act *act, const deq_opts *opts, deq_act_gauss *m)
+{
+  gsl_integration_workspace *ws = gsl_integration_workspace_alloc(opts->quad_limit);
+  if (ws == NULL)
+    DEQ_ERROR("activation moments: out of memory", DEQ_ENOMEM);
+  deq_result *out[4] = { &m->mu0, &m->mu1, &m->m2, &m->d2 };
+  int status = DEQ_SUCCESS;
+  for (int k = 0; k < 4 && status == DEQ_SUCCESS; k++) {
+    integrand_p ip = { act, k };
+    status = deq_gauss_expect(moment_integrand, &ip, opts, ws, out[k]);
+  }
+  gsl_integration_workspace_free(ws);
+  return status;
+}
+
+int deq_act_moments(const deq_act *act, const deq_opts *opts, deq_act_gauss *m)
+{
+  opts = deq_opts_or_default(opts);
+  int status = moments_closed(act, m) ? DEQ_SUCCESS : moments_quad(act, opts, m);
+  if (status)
+    return status;
+  double mu0 = m->mu0.val, mu1 = m->mu1.val;
+  m->mustar2.val = m->m2.val - mu0 * mu0 - mu1 * mu1;
+  m->mustar2.err = m->m2.err + 2.0 * fabs(mu0) * m->mu0.err + 2.0 * fabs(mu1) * m->mu1.err
+                   + 4.0 * DBL_EPSILON * (m->m2.val + mu0 * mu0 + mu1 * mu1);
+  if (m->mustar2.val < 0 && -m->mustar2.val <= m->mustar2.err)
+    m->mustar2.val = 0.0;
+  return DEQ_SUCCESS;
+}
+
+int deq_act_fw_constants(const deq_act *act, const deq_opts *opts, deq_act_fw *fw)
+{
+  deq_act_gauss m;
+  int status = deq_act_moments(act, opts, &m);
+  if (status)
+    return status;
+  double var = m.m2.val - m.mu0.val * m.mu0.val;
+  double var_err = m.m2.err + 2.0 * fabs(m.mu0.val) * m.mu0.err + 4.0 * DBL_EPSILON * m.m2.val;
+  if (!(var > var_err))
+    DEQ_ERROR("act: activation is constant on the Gaussian, cannot normalise", DEQ_EINVAL);
+  fw->shift = m.mu0.val;
+  fw->scale = sqrt(var);
+  fw->b.val = m.mu1.val * m.mu1.val / var;
+  fw->b.err = fw->b.val * (2.0 * m.mu1.err / fmax(fabs(m.mu1.val), DBL_MIN) + var_err / var)
+              + 4.0 * DBL_EPSILON * fw->b.val;
+  if (m.mu1.val == 0.0)
+    fw->b.err = 0.0;
+  fw->a.val = m.d2.val / var;
+  fw->a.err = fw->a.val * (m.d2.err / fmax(m.d2.val, DBL_MIN) + var_err / var)
+              + 4.0 * DBL_EPSILON * fw->a.val;
+  if (fw->b.val > 1.0 && fw->b.val - 1.0 <= fw->b.err)
+    fw->b.val = 1.0;
+  return DEQ_SUCCESS;
+}
+
+typedef struct { const deq_act *act; size_t k; } hermite_p;
+
+static double hermite_integrand(double x, void *p)
+{
+  const hermite_p *hp = p;
+  double hprev = 1.0, h = x;  /* normalised h_0, h_1 */
+  if (hp->k == 0)
+    return deq_act_eval(hp->act, x);
+  for (size_t j = 1; j < hp->k; j++) {
+    double hnext = (x * h - sqrt((double) j) * hprev) / sqrt((double) (j + 1));
+    hprev = h;
+    h = hnext;
+  }
+  return deq_act_eval(hp->act, x) * h;
+}
+
+int deq_act_hermite(const deq_act *act, size_t kmax, const deq_opts *opts, deq_result *h)
+{
+  opts = deq_opts_or_default(opts);
+  gsl_integration_workspace *ws = gsl_integration_workspace_alloc(opts->quad_limit);
+  if (ws == NULL)
+    DEQ_ERROR("activation Hermite coefficients: out of memory", DEQ_ENOMEM);
+  int status = DEQ_SUCCESS;
+  for (size_t k = 0; k <= kmax && status == DEQ_SUCCESS; k++) {
+    hermite_p hp = { act, k };
+    status = deq_gauss_expect(hermite_integrand, &hp, opts, ws, &h[k]);
+  }
+  gsl_integration_workspace_free(ws);
+  return status;
+}
+
+void deq_act_apply(const deq_act *act, double shift, double scale, size_t n,
+                   const double *x, double *y, double *dy)
+{
+  double inv = 1.0 / scale;
+  for (size_t i = 0; i < n; i++) {
+    double xi = x[i];
+    if (dy != NULL)
+      dy[i] = deq_act_deriv(act, xi) * inv;
+    y[i] = (deq_act_eval(act, xi) - shift) * inv;
+  }
+}

@@ -1,0 +1,198 @@
+/* Result tables and CSV input/output. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "deqnn/status.h"
+#include "deqnn/table.h"
+
+static char *dup_string(const char *s)
+{
+  size_t n = strlen(s) + 1;
+  char *d = malloc(n);
+  if (d != NULL)
+    memcpy(d, s, n);
+  return d;
+}
+
+deq_table *deq_table_alloc(size_t ncols, const char *const *names, const int *types)
+{
+  deq_table *t = calloc(1, sizeof *t);
+  if (t == NULL || ncols == 0)
+    return free(t), NULL;
+  t->ncols = ncols;
+  t->names = calloc(ncols, sizeof *t->names);
+  t->types = calloc(ncols, sizeof *t->types);
+  if (t->names == NULL || t->types == NULL)
+    return deq_table_free(t), NULL;
+  for (size_t k = 0; k < ncols; k++) {
+    t->names[k] = dup_string(names[k]);
+    t->types[k] = types ? types[k] : DEQ_COL_NUM;
+    if (t->names[k] == NULL)
+      return deq_table_free(t), NULL;
+  }
+  return t;
+}
+
+void deq_table_free(deq_table *t)
+{
+  if (t == NULL)
+    return;
+  for (size_t k = 0; t->names && k < t->ncols; k++)
+    free(t->names[k]);
+  for (size_t k = 0; t->text && k < t->nrows * t->ncols; k++)
+    free(t->text[k]);
+  for (size_t k = 0; k < t->ncomments; k++)
+    free(t->comments[k]);
+  free(t->names);
+  free(t->types);
+  free(t->num);
+  free(t->text);
+  free(t->comments);
+  free(t);
+}
+
+static int grow(deq_table *t)
+{
+  size_t cap = t->cap ? 2 * t->cap : 64;
+  double *num = realloc(t->num, cap * t->ncols * sizeof *num);
+  if (num == NULL)
+    DEQ_ERROR("table: out of memory", DEQ_ENOMEM);
+  t->num = num;
+  char **text = realloc(t->text, cap * t->ncols * sizeof *text);
+  if (text == NULL)
+    DEQ_ERROR("table: out of memory", DEQ_ENOMEM);
+  t->text = text;
+  t->cap = cap;
+  return DEQ_SUCCESS;
+}
+
+int deq_table_add_row(deq_table *t, const double *num, const char *const *text)
+{
+  if (t->nrows == t->cap && grow(t))
+    return DEQ_ENOMEM;
+  size_t base = t->nrows * t->ncols;
+  for (size_t k = 0; k < t->ncols; k++) {
+    t->num[base + k] = 0.0;
+    t->text[base + k] = NULL;
+  }
+  for (size_t k = 0; k < t->ncols; k++) {
+    if (t->types[k] == DEQ_COL_NUM) {
+      t->num[base + k] = num ? num[k] : 0.0;
+      continue;
+    }
+    t->text[base + k] = dup_string(text && text[k] ? text[k] : "");
+    if (t->text[base + k] == NULL) {
+      for (size_t j = 0; j < k; j++)
+        free(t->text[base + j]);
+      DEQ_ERROR("table: out of memory", DEQ_ENOMEM);
+    }
+  }
+  t->nrows++;
+  return DEQ_SUCCESS;
+}
+
+int deq_table_add_comment(deq_table *t, const char *fmt, ...)
+{
+  char buf[4096];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  for (char *p = buf; *p; p++)
+    if (*p == '\n' || *p == '\r')
+      *p = ' ';
+  char **c = realloc(t->comments, (t->ncomments + 1) * sizeof *c);
+  if (c == NULL)
+    DEQ_ERROR("table: out of memory", DEQ_ENOMEM);
+  t->comments = c;
+  if ((c[t->ncomments] = dup_string(buf)) == NULL)
+    DEQ_ERROR("table: out of memory", DEQ_ENOMEM);
+  t->ncomments++;
+  return DEQ_SUCCESS;
+}
+
+const char *deq_table_comment(const deq_table *t, const char *key)
+{
+  size_t n = strlen(key);
+  for (size_t k = 0; k < t->ncomments; k++)
+    if (strncmp(t->comments[k], key, n) == 0 && t->comments[k][n] == ':')
+      return t->comments[k] + n + 1 + (t->comments[k][n + 1] == ' ');
+  return NULL;
+}
+
+long deq_table_column(const deq_table *t, const char *name)
+{
+  for (size_t k = 0; k < t->ncols; k++)
+    if (strcmp(t->names[k], name) == 0)
+      return (long) k;
+  return -1;
+}
+
+static void print_number(FILE *f, double v)
+{
+  if (isinf(v))
+    fputs(v > 0 ? "inf" : "-inf", f);
+  else if (isnan(v))
+    fputs("nan", f);
+  else
+    fprintf(f, "%.17g", v);
+}
+
+int deq_table_fprint(const deq_table *t, FILE *f)
+{
+  for (size_t k = 0; k < t->ncomments; k++)
+    fprintf(f, "# %s\n", t->comments[k]);
+  for (size_t k = 0; k < t->ncols; k++)
+    fprintf(f, "%s%s", k ? "," : "", t->names[k]);
+  fputc('\n', f);
+  for (size_t r = 0; r < t->nrows; r++) {
+    for (size_t k = 0; k < t->ncols; k++) {
+      if (k)
+        fputc(',', f);
+      if (t->types[k] == DEQ_COL_NUM)
+        print_number(f, t->num[r * t->ncols + k]);
+      else
+        fputs(t->text[r * t->ncols + k], f);
+    }
+    fputc('\n', f);
+  }
+  if (ferror(f))
+    DEQ_ERROR("table: write error", DEQ_EIO);
+  return DEQ_SUCCESS;
+}
+
+int deq_table_write(const deq_table *t, const char *path)
+{
+  if (path == NULL || strcmp(path, "-") == 0) {
+    int status = deq_table_fprint(t, stdout);
+    return fflush(stdout) != 0 ? DEQ_EIO : status;
+  }
+  size_t n = strlen(path);
+  char *tmp = malloc(n + 16);
+  if (tmp == NULL)
+    DEQ_ERROR("table: out of memory", DEQ_ENOMEM);
+  snprintf(tmp, n + 16, "%s.tmp.XXXXXX", path);
+  int fd = mkstemp(tmp);
+  FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+  if (f == NULL) {
+    if (fd >= 0)
+      close(fd), unlink(tmp);
+    deq_errorf(__FILE__, __LINE__, DEQ_EIO, "cannot write '%s': %s", path, strerror(errno));
+    free(tmp);
+    return DEQ_EIO;
+  }
+  int status = deq_table_fprint(t, f);
+  if (fclose(f) != 0 && status == DEQ_SUCCESS)
+    status = DEQ_EIO;
+  if (status == DEQ_SUCCESS && rename(tmp, path) != 0)
+    status = DEQ_EIO;
+  if (status != DEQ_SUCCESS) {
+    unlink(tmp);
+    deq_errorf(__FILE__, __LINE__, DEQ_EIO, "cannot write '%s': %s", path, strerror(errno));
+  }
+  free(tmp);
+  return status;
+}

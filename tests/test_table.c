@@ -1,0 +1,80 @@
+/* Tests for tables and their CSV form. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include "testutil.h"
+#include "deqnn/status.h"
+#include "deqnn/table.h"
+
+static void test_roundtrip(void **state)
+{
+  (void) state;
+  const char *names[] = { "x", "density", "status" };
+  int types[] = { DEQ_COL_NUM, DEQ_COL_NUM, DEQ_COL_TEXT };
+  deq_table *t = deq_table_alloc(3, names, types);
+  assert_non_null(t);
+  assert_int_equal(deq_table_add_comment(t, "command: deqnn mp --ratio %g", 2.385), DEQ_SUCCESS);
+  double r0[] = { 0.1, 1.0 / 3.0, 0 }, r1[] = { 0.2, INFINITY, 0 };
+  const char *s0[] = { NULL, NULL, "ok" }, *s1[] = { NULL, NULL, "ediverge" };
+  assert_int_equal(deq_table_add_row(t, r0, s0), DEQ_SUCCESS);
+  assert_int_equal(deq_table_add_row(t, r1, s1), DEQ_SUCCESS);
+  char path[] = "/tmp/deqnn_test_tableXXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  close(fd);
+  assert_int_equal(deq_table_write(t, path), DEQ_SUCCESS);
+  deq_table *u;
+  assert_int_equal(deq_table_read(path, &u), DEQ_SUCCESS);
+  assert_int_equal(u->nrows, 2);
+  assert_int_equal(u->ncols, 3);
+  assert_int_equal(u->types[2], DEQ_COL_TEXT);
+  assert_true(u->num[1] == 1.0 / 3.0);
+  assert_true(isinf(u->num[4]));
+  assert_string_equal(u->text[5], "ediverge");
+  assert_string_equal(deq_table_comment(u, "command"), "deqnn mp --ratio 2.385");
+  assert_null(deq_table_comment(u, "seed"));
+  assert_int_equal(deq_table_column(u, "density"), 1);
+  assert_int_equal(deq_table_column(u, "nope"), -1);
+  deq_table_free(u);
+  deq_table_free(t);
+  unlink(path);
+}
+
+static void test_malformed(void **state)
+{
+  (void) state;
+  char path[] = "/tmp/deqnn_test_badXXXXXX";
+  int fd = mkstemp(path);
+  FILE *f = fdopen(fd, "w");
+  fputs("# command: x\nx,y\n1,2\n3\n", f);
+  fclose(f);
+  deq_table *t = (deq_table *) 1;
+  assert_int_equal(deq_table_read(path, &t), DEQ_EFORMAT);
+  assert_null(t);
+  f = fopen(path, "w");
+  fputs("# only comments\n", f);
+  fclose(f);
+  assert_int_equal(deq_table_read(path, &t), DEQ_EFORMAT);
+  unlink(path);
+  assert_int_equal(deq_table_read("/nonexistent/file.csv", &t), DEQ_EIO);
+}
+
+static void test_write_fails_cleanly(void **state)
+{
+  (void) state;
+  const char *names[] = { "x" };
+  deq_table *t = deq_table_alloc(1, names, NULL);
+  assert_int_equal(deq_table_write(t, "/nonexistent/dir/out.csv"), DEQ_EIO);
+  deq_table_free(t);
+  deq_table_free(NULL);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_roundtrip),
+    cmocka_unit_test(test_malformed),
+    cmocka_unit_test(test_write_fails_cleanly),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
