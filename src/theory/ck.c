@@ -1,0 +1,71 @@
+/* Deep conjugate kernel as a pencil (ck_ntk S8, S14 with q = e_L). */
+#include <math.h>
+#include <string.h>
+#include "deqnn/ck.h"
+
+int deq_ck_params(double b, size_t L, const double *gamma, const deq_input_law *input,
+                  deq_pencil_params *par)
+{
+  if (L < 1 || L > DEQ_PENCIL_MAXL)
+    DEQ_ERRORF(DEQ_EINVAL, "layers: need 1 <= L <= %d, got %zu", DEQ_PENCIL_MAXL, L);
+  memset(par, 0, sizeof *par);
+  par->L = L;
+  for (size_t l = 0; l <= L; l++) {
+    par->gamma[l] = gamma[l];
+    par->b[l] = l > 0 ? b : 0.0;
+  }
+  par->q[L] = 1.0;
+  par->input = *input;
+  return DEQ_SUCCESS;
+}
+
+int deq_ck_alloc(const deq_act *act, size_t L, const double *gamma,
+                 const deq_input_law *input, const deq_opts *opts, deq_pencil **pen)
+{
+  deq_act_fw fw;
+  deq_pencil_params par;
+  *pen = NULL;
+  int status = deq_act_fw_constants(act, opts, &fw);
+  if (!status)
+    status = deq_ck_params(fw.b.val, L, gamma, input, &par);
+  if (!status)
+    status = deq_pencil_alloc(&par, opts, pen);
+  return status;
+}
+
+static void input_moments(const deq_pencil_params *par, double *m1, double *m2)
+{
+  const deq_input_law *in = &par->input;
+  *m1 = 1.0;
+  *m2 = in->kind == DEQ_DATA_GAUSSIAN ? 1 + par->gamma[0] : 1.0;
+  if (in->kind == DEQ_DATA_ATOMS) {
+    *m2 = 0.0;
+    for (size_t k = 0; k < in->natoms; k++)
+      *m2 += in->p[k] * in->x[k] * in->x[k];
+  }
+}
+
+int deq_ck_moments_exact(const deq_pencil_params *par, double *m1, double *m2)
+{
+  input_moments(par, m1, m2);
+  for (size_t l = 1; l <= par->L; l++) {
+    double b = par->b[l], nu1 = 1 - b + b * *m1;
+    double nu2 = (1 - b) * (1 - b) + 2 * b * (1 - b) * *m1 + b * b * *m2;
+    *m1 = nu1;
+    *m2 = nu2 + par->gamma[l] * nu1 * nu1;
+  }
+  return DEQ_SUCCESS;
+}
+
+int deq_ck_atom_exact(const deq_pencil_params *par, double *mass)
+{
+  size_t L = par->L;
+  double g = par->gamma[L];
+  if (par->b[L] == 1.0) {
+    size_t l0 = par->input.kind == DEQ_DATA_GAUSSIAN ? 0 : 1;
+    for (size_t l = l0; l <= L; l++)
+      g = fmax(g, par->gamma[l]);
+  }
+  *mass = g > 1 ? 1 - 1 / g : 0.0;
+  return DEQ_SUCCESS;
+}

@@ -1,0 +1,211 @@
+/* Pencil solver: the unfolded recursion ck_ntk S14-S17 with S20, and its continuation. */
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "theory/pencil_impl.h"
+
+static int check_params(const deq_pencil_params *par)
+{
+  if (par->L > DEQ_PENCIL_MAXL)
+    DEQ_ERRORF(DEQ_EINVAL, "layers: at most %d layers, got %zu", DEQ_PENCIL_MAXL, par->L);
+  for (size_t l = 0; l <= par->L; l++) {
+    if (!(par->gamma[l] > 0) || !isfinite(par->gamma[l]))
+      DEQ_ERRORF(DEQ_EINVAL, "ratio gamma_%zu: must be finite and > 0, got %g", l, par->gamma[l]);
+    if (!isfinite(par->q[l]))
+      DEQ_ERRORF(DEQ_EINVAL, "coefficient q_%zu: must be finite, got %g", l, par->q[l]);
+    if (l > 0 && !(par->b[l] >= 0 && par->b[l] <= 1))
+      DEQ_ERRORF(DEQ_EINVAL, "constant b_%zu: must lie in [0, 1], got %g", l, par->b[l]);
+  }
+  if (!isfinite(par->r))
+    DEQ_ERRORF(DEQ_EINVAL, "shift r: must be finite, got %g", par->r);
+  if (par->input.kind == DEQ_DATA_ORTHONORMAL && par->gamma[0] > 1)
+    DEQ_ERRORF(DEQ_EINVAL, "ratio gamma_0: orthonormal inputs need n <= d_0, got %g",
+               par->gamma[0]);
+  return DEQ_SUCCESS;
+}
+
+static int check_atoms(const deq_input_law *in)
+{
+  double mass = 0, mean = 0;
+  if (in->natoms == 0 || in->x == NULL || in->p == NULL)
+    DEQ_ERROR("input law: no atoms given", DEQ_EINVAL);
+  for (size_t k = 0; k < in->natoms; k++) {
+    if (!(in->x[k] >= 0) || !isfinite(in->x[k]) || !(in->p[k] >= 0) || !isfinite(in->p[k]))
+      DEQ_ERRORF(DEQ_EINVAL, "input law: atom %zu must have x >= 0 and p >= 0", k);
+    mass += in->p[k];
+    mean += in->p[k] * in->x[k];
+  }
+  if (fabs(mass - 1) > 1e-12)
+    DEQ_ERRORF(DEQ_EINVAL, "input law: weights sum to %.17g, not 1", mass);
+  if (fabs(mean - 1) > 1e-12)
+    DEQ_ERRORF(DEQ_EINVAL, "input law: mean %.17g, must be 1 (ck_ntk S9)", mean);
+  return DEQ_SUCCESS;
+}
+
+/* Levels of S14 in 1-based order; Gaussian data adds the data level of S20. */
+static void set_levels(deq_pencil *pen)
+{
+  const deq_pencil_params *par = &pen->par;
+  int gauss = par->input.kind == DEQ_DATA_GAUSSIAN;
+  pen->J = par->L + (size_t) gauss;
+  pen->qq[0] = gauss ? 0.0 : par->q[0];
+  if (gauss) {
+    pen->gam[1] = par->gamma[0];
+    pen->bb[1] = 1.0;
+    pen->qq[1] = par->q[0];
+  }
+  for (size_t l = 1; l <= par->L; l++) {
+    size_t j = l + (size_t) gauss;
+    pen->gam[j] = par->gamma[l];
+    pen->bb[j] = par->b[l];
+    pen->qq[j] = par->q[l];
+  }
+}
+
+/* Operator-norm bounds U_l of supp mu_l (S25) and the spectral scale (S18). */
+static void set_bounds(deq_pencil *pen)
+{
+  const deq_pencil_params *par = &pen->par;
+  double U = 0, gmax = 0, lo = 0, hi = 0, qabs = 0;
+  for (size_t k = 0; k < pen->natoms; k++)
+    U = fmax(U, pen->ax[k]);
+  if (par->input.kind == DEQ_DATA_GAUSSIAN)
+    U = pow(1 + sqrt(par->gamma[0]), 2);
+  for (size_t l = 0; l <= par->L; l++) {
+    if (l > 0)
+      U = pow(1 + sqrt(par->gamma[l]), 2) * (1 - par->b[l] + par->b[l] * U);
+    if (par->q[l] > 0)
+      hi += par->q[l] * U;
+    else
+      lo += par->q[l] * U;
+    gmax = fmax(gmax, par->gamma[l]);
+    qabs += fabs(par->q[l]);
+  }
+  pen->r = par->r;
+  pen->lo = par->r + lo;
+  pen->hi = par->r + hi;
+  pen->scale = fabs(par->r) + qabs * pow(1 + gmax, 2);
+  if (!(pen->scale > 0))
+    pen->scale = 1.0;
+}
+
+int deq_pencil_alloc(const deq_pencil_params *par, const deq_opts *opts, deq_pencil **out)
+{
+  *out = NULL;
+  int status = check_params(par);
+  if (!status && par->input.kind == DEQ_DATA_ATOMS)
+    status = check_atoms(&par->input);
+  if (status)
+    return status;
+  deq_pencil *pen = calloc(1, sizeof *pen);
+  size_t na = par->input.kind == DEQ_DATA_ATOMS ? par->input.natoms : 1;
+  if (pen == NULL)
+    DEQ_ERROR("pencil: out of memory", DEQ_ENOMEM);
+  pen->par = *par;
+  pen->opts = *deq_opts_or_default(opts);
+  pen->natoms = na;
+  pen->ax = malloc(na * sizeof *pen->ax);
+  pen->ap = malloc(na * sizeof *pen->ap);
+  set_levels(pen);
+  pen->nws = deq_cnewton_alloc(pen->J > 0 ? pen->J : 1);
+  if (pen->ax == NULL || pen->ap == NULL || pen->nws == NULL) {
+    deq_pencil_free(pen);
+    DEQ_ERROR("pencil: out of memory", DEQ_ENOMEM);
+  }
+  for (size_t k = 0; k < na; k++) {
+    pen->ax[k] = par->input.kind == DEQ_DATA_ATOMS ? par->input.x[k] : 1.0;
+    pen->ap[k] = par->input.kind == DEQ_DATA_ATOMS ? par->input.p[k] : 1.0;
+  }
+  pen->par.input.x = pen->ax;
+  pen->par.input.p = pen->ap;
+  set_bounds(pen);
+  *out = pen;
+  return DEQ_SUCCESS;
+}
+
+void deq_pencil_free(deq_pencil *pen)
+{
+  if (pen == NULL)
+    return;
+  deq_cnewton_free(pen->nws);
+  free(pen->ax);
+  free(pen->ap);
+  free(pen);
+}
+
+double deq_pencil_scale(const deq_pencil *pen) { return pen->scale; }
+
+void deq_pencil_bound(const deq_pencil *pen, double *lo, double *hi)
+{
+  *lo = pen->lo;
+  *hi = pen->hi;
+}
+
+static void bottom(const deq_pencil *pen, deq_pencil_state *s)
+{
+  double complex C0 = s->C[0], w0 = s->w[0], dC0 = s->dC[0], dw0 = s->dw[0];
+  s->m = s->dm = s->t[0] = s->dt[0] = 0;
+  s->msum = 0;
+  for (size_t k = 0; k < pen->natoms; k++) {
+    double x = pen->ax[k], p = pen->ap[k];
+    double complex inv = 1.0 / (C0 * x - w0), d = -(dC0 * x - dw0) * inv * inv;
+    s->m += p * inv;
+    s->dm += p * d;
+    s->t[0] += p * x * inv;
+    s->dt[0] += p * x * d;
+    s->msum += p * cabs(inv);
+  }
+}
+
+void deq_pencil_forward(const deq_pencil *pen, double complex z, const double complex *u,
+                        const double complex *du, double complex dz, deq_pencil_state *s)
+{
+  size_t J = pen->J;
+  s->C[J] = pen->qq[J];
+  s->dC[J] = 0;
+  s->w[J] = z - pen->r;
+  s->dw[J] = dz;
+  for (size_t j = J; j >= 1; j--) {
+    double complex uj = u[j - 1], duj = du ? du[j - 1] : 0;
+    double g = pen->gam[j], b = pen->bb[j];
+    s->tau[j] = 1.0 / (1.0 + s->C[j] * g * uj);
+    s->dtau[j] = -s->tau[j] * s->tau[j] * g * (s->dC[j] * uj + s->C[j] * duj);
+    double complex ct = s->C[j] * s->tau[j], dct = s->dC[j] * s->tau[j] + s->C[j] * s->dtau[j];
+    s->C[j - 1] = pen->qq[j - 1] + b * ct;
+    s->dC[j - 1] = b * dct;
+    s->w[j - 1] = s->w[j] - (1 - b) * ct;
+    s->dw[j - 1] = s->dw[j] - (1 - b) * dct;
+  }
+  bottom(pen, s);
+  for (size_t j = 1; j <= J; j++) {
+    double complex uj = u[j - 1], duj = du ? du[j - 1] : 0;
+    double b = pen->bb[j];
+    s->t[j] = uj * s->tau[j];
+    s->dt[j] = duj * s->tau[j] + uj * s->dtau[j];
+    s->E[j] = uj - (b * s->t[j - 1] + (1 - b) * s->m);
+    s->dE[j] = duj - (b * s->dt[j - 1] + (1 - b) * s->dm);
+  }
+}
+
+/* Newton callback: F = E(u) and J[i][k] = dE_i/du_k by forward-mode passes. */
+int deq_pencil_newton_fn(const double complex *u, void *params, double complex *F, double complex *Jac)
+{
+  deq_pencil *pen = params;
+  size_t J = pen->J;
+  double complex e[MAXJ] = { 0 };
+  deq_pencil_forward(pen, pen->z, u, NULL, 0, &pen->st);
+  for (size_t i = 0; i < J; i++) {
+    F[i] = pen->st.E[i + 1];
+    if (!isfinite(creal(F[i])) || !isfinite(cimag(F[i])))
+      return DEQ_EBADFUNC;
+  }
+  for (size_t k = 0; Jac != NULL && k < J; k++) {
+    e[k] = 1;
+    deq_pencil_forward(pen, pen->z, u, e, 0, &pen->st);
+    e[k] = 0;
+    for (size_t i = 0; i < J; i++)
+      Jac[i * J + k] = pen->st.dE[i + 1];
+  }
+  return DEQ_SUCCESS;
+}

@@ -1,0 +1,46 @@
+/* Internal layout of the pencil solver (theory/pencil*.c only). */
+#ifndef DEQ_THEORY_PENCIL_IMPL_H
+#define DEQ_THEORY_PENCIL_IMPL_H
+
+#include "core/newton.h"
+#include "deqnn/pencil.h"
+
+#define MAXJ (DEQ_PENCIL_MAXL + 1)
+
+/* Values of the recursion S14-S16 at (z, u), and their derivatives along (du, dz). */
+typedef struct {
+  double complex C[MAXJ + 1], w[MAXJ + 1], tau[MAXJ + 1], t[MAXJ + 1], E[MAXJ + 1], m;
+  double complex dC[MAXJ + 1], dw[MAXJ + 1], dtau[MAXJ + 1], dt[MAXJ + 1], dE[MAXJ + 1], dm;
+  double msum;   /* sum_k |p_k / (C_0 x_k - w_0)|, for the round-off estimate */
+} deq_pencil_state;
+
+struct deq_pencil {
+  deq_pencil_params par;
+  deq_opts opts;
+  size_t J;                      /* levels / unknowns */
+  double gam[MAXJ + 1], bb[MAXJ + 1], qq[MAXJ + 1];  /* 1-based levels; qq[0] = base */
+  size_t natoms;
+  double *ax, *ap;               /* base atoms */
+  double r, scale, lo, hi;
+  double complex z;              /* current spectral argument of the Newton system */
+  double complex u[MAXJ + 1];    /* current solution (0-based, J entries) */
+  int have_u;                    /* u holds a solution usable for continuation */
+  deq_cnewton_ws *nws;
+  deq_pencil_state st;
+  double complex Jac[MAXJ * MAXJ], g[MAXJ];
+  size_t perm[MAXJ];
+};
+
+/* One evaluation of S14-S16 at (z, u) with directional derivative along (du, dz);
+ * du may be NULL (zero direction). */
+void deq_pencil_forward(const deq_pencil *pen, double complex z, const double complex *u,
+                        const double complex *du, double complex dz, deq_pencil_state *s);
+
+int deq_pencil_newton_fn(const double complex *u, void *params, double complex *F, double complex *Jac);
+
+/* Solve at z with continuation from pen->u (if pen->have_u) or the ladder; fills m
+ * (with error) and, if mprime != NULL, m'(z). */
+int deq_pencil_solve(deq_pencil *pen, double complex z, int allow_continuation,
+                     deq_cresult *m, double complex *mprime);
+
+#endif

@@ -1,0 +1,200 @@
+/* Pencil solver: ladder in Im z (S18), continuation, error estimates and branch tests. */
+#include <float.h>
+#include <math.h>
+#include <string.h>
+#include "theory/pencil_impl.h"
+
+#define BRANCH_TOL 1e-12   /* relative round-off allowed in Im u_j, Im t_j >= 0 (ck_ntk S7) */
+
+static int newton_at(deq_pencil *pen, double complex z)
+{
+  pen->z = z;
+  if (pen->J == 0)
+    return DEQ_SUCCESS;
+  return deq_cnewton_solve(deq_pencil_newton_fn, pen, &pen->opts,
+                           pen->nws, pen->u);
+}
+
+/* Branch test at the current solution (Im z > 0 only). */
+static int branch_ok(deq_pencil *pen, double complex z)
+{
+  if (!(cimag(z) > 0))
+    return 1;
+  deq_pencil_state *s = &pen->st;
+  deq_pencil_forward(pen, z, pen->u, NULL, 0, s);
+  if (!(cimag(s->m) > 0))
+    return 0;
+  for (size_t j = 1; j <= pen->J; j++)
+    if (cimag(pen->u[j - 1]) < -BRANCH_TOL * cabs(pen->u[j - 1])
+        || cimag(s->t[j]) < -BRANCH_TOL * cabs(s->t[j]))
+      return 0;
+  return cimag(s->t[0]) >= -BRANCH_TOL * cabs(s->t[0]);
+}
+
+static int rung(deq_pencil *pen, double complex z)
+{
+  int status = newton_at(pen, z);
+  if (status == DEQ_SUCCESS && !branch_ok(pen, z))
+    status = DEQ_EBRANCH;
+  return status;
+}
+
+/* Rung from height y0 to y1 at abscissa x, subdividing once on failure. */
+static int rung_safe(deq_pencil *pen, double x, double y0, double y1)
+{
+  double complex save[MAXJ];
+  memcpy(save, pen->u, pen->J * sizeof *save);
+  if (rung(pen, x + I * y1) == DEQ_SUCCESS)
+    return DEQ_SUCCESS;
+  memcpy(pen->u, save, pen->J * sizeof *save);
+  int status = DEQ_SUCCESS;
+  for (int k = 1; k <= 16 && status == DEQ_SUCCESS; k++)
+    status = rung(pen, x + I * (y0 * pow(y1 / y0, k / 16.0)));
+  return status;
+}
+
+/* Ladder S18: from Re z + iY down to Im z (> 0) on a geometric ladder. */
+static int ladder(deq_pencil *pen, double complex z)
+{
+  double x = creal(z), yt = cimag(z), Y = pen->opts.ladder_height * pen->scale;
+  double complex z0 = yt >= Y ? z : x + I * Y;
+  for (size_t j = 0; j < pen->J; j++)
+    pen->u[j] = -1.0 / z0;
+  int status = rung(pen, z0);
+  int K = pen->opts.ladder_steps;
+  double y = cimag(z0), ratio = pow(yt / y, 1.0 / K);
+  for (int k = 1; k <= K && status == DEQ_SUCCESS && y > yt; k++) {
+    double y1 = k == K ? yt : y * ratio;
+    status = rung_safe(pen, x, y, y1);
+    y = y1;
+  }
+  return status;
+}
+
+/* Error of m from the adjoint g (J^T g = dm/du) and m'(z); see pencil.h. */
+static int finalize(deq_pencil *pen, double complex z, deq_cresult *m, double complex *mprime)
+{
+  size_t J = pen->J;
+  deq_pencil_state *s = &pen->st;
+  double complex e[MAXJ] = { 0 }, dmdu[MAXJ], dEz[MAXJ + 1], dmz;
+  deq_pencil_forward(pen, z, pen->u, NULL, 1.0, s);
+  m->val = s->m;
+  dmz = s->dm;
+  double err = 16 * DBL_EPSILON * s->msum, slack[MAXJ];
+  for (size_t j = 1; j <= J; j++) {
+    dEz[j] = s->dE[j];
+    slack[j - 1] = cabs(s->E[j]) + 8 * DBL_EPSILON * (cabs(pen->u[j - 1]) + cabs(s->t[j - 1])
+                                                      + cabs(s->m));
+  }
+  for (size_t k = 0; k < J; k++) {
+    e[k] = 1;
+    deq_pencil_forward(pen, z, pen->u, e, 0, s);
+    e[k] = 0;
+    dmdu[k] = s->dm;
+    for (size_t i = 0; i < J; i++)
+      pen->Jac[i * J + k] = s->dE[i + 1];
+  }
+  int singular = J > 0 && deq_clu_factor(J, pen->Jac, pen->perm);
+  if (!singular && J > 0) {
+    memcpy(pen->g, dmdu, J * sizeof *dmdu);
+    deq_clu_solve(J, pen->Jac, pen->perm, 1, pen->g);
+  }
+  double complex mp = dmz;
+  for (size_t j = 0; j < J && !singular; j++) {
+    err += cabs(pen->g[j]) * slack[j];
+    mp -= pen->g[j] * dEz[j + 1];
+  }
+  m->err = singular || !isfinite(err) ? INFINITY : err;
+  if (mprime != NULL)
+    *mprime = singular ? INFINITY : mp;
+  return m->err < INFINITY ? DEQ_SUCCESS : DEQ_ETOL;
+}
+
+int deq_pencil_solve(deq_pencil *pen, double complex z, int allow_continuation,
+                     deq_cresult *m, double complex *mprime)
+{
+  int status = DEQ_EMAXITER;
+  if (allow_continuation && pen->have_u)
+    status = rung(pen, z);
+  if (status != DEQ_SUCCESS)
+    status = ladder(pen, z);
+  pen->have_u = status == DEQ_SUCCESS;
+  int fstatus = finalize(pen, z, m, mprime);
+  if (status == DEQ_SUCCESS && !branch_ok(pen, z))
+    status = DEQ_EBRANCH;
+  return deq_status_merge(status, fstatus);
+}
+
+int deq_pencil_stieltjes(deq_pencil *pen, double complex z, deq_cresult *m, double complex *t)
+{
+  int conj_z = cimag(z) < 0;
+  double complex zz = conj_z ? conj(z) : z;
+  if (!isfinite(creal(z)) || !isfinite(cimag(z)))
+    DEQ_ERROR("pencil: z must be finite", DEQ_EINVAL);
+  int status;
+  if (cimag(zz) == 0) {
+    status = ladder(pen, creal(zz) + I * (1e-14 * pen->scale));
+    if (status == DEQ_SUCCESS)
+      status = newton_at(pen, zz);
+    pen->have_u = 0;
+    int f = finalize(pen, zz, m, NULL);
+    status = deq_status_merge(status, f);
+    if (fabs(cimag(m->val)) <= 1e-12 * cabs(m->val))
+      m->val = creal(m->val);
+    else if (cimag(m->val) < 0)
+      status = deq_status_merge(status, DEQ_EBRANCH);
+  } else {
+    status = deq_pencil_solve(pen, zz, 0, m, NULL);
+  }
+  if (t != NULL)
+    for (size_t l = 0; l <= pen->par.L; l++) {
+      size_t j = l + (pen->J - pen->par.L);
+      t[l] = conj_z ? conj(pen->st.t[j]) : pen->st.t[j];
+    }
+  if (conj_z)
+    m->val = conj(m->val);
+  if (status)
+    DEQ_ERRORF(status, "pencil: m(%g%+gi) %s", creal(z), cimag(z), deq_strerror(status));
+  return DEQ_SUCCESS;
+}
+
+int deq_pencil_density(deq_pencil *pen, size_t n, const double *x, deq_result *rho, int *status)
+{
+  double eta = pen->opts.eta_rel * pen->scale;
+  int first = DEQ_SUCCESS;
+  pen->have_u = 0;
+  for (size_t i = 0; i < n; i++) {
+    deq_cresult m;
+    double complex mp;
+    status[i] = isfinite(x[i]) ? deq_pencil_solve(pen, x[i] + I * eta, 1, &m, &mp) : DEQ_EINVAL;
+    if (status[i] == DEQ_EINVAL)
+      m.val = NAN, m.err = INFINITY, mp = 0;
+    double v = cimag(m.val) / M_PI, err = (m.err + eta * cabs(mp)) / M_PI;
+    if (v <= err) {
+      err = fmax(err, fabs(v));
+      v = 0.0;
+    }
+    rho[i].val = v;
+    rho[i].err = err;
+    first = deq_status_merge(first, status[i]);
+  }
+  if (first)
+    DEQ_ERRORF(first, "pencil: density %s at some points", deq_strerror(first));
+  return DEQ_SUCCESS;
+}
+
+int deq_pencil_atom(deq_pencil *pen, deq_result *mass)
+{
+  double eps = 1e-12 * pen->scale;
+  deq_cresult m;
+  int status = deq_pencil_solve(pen, pen->r + I * eps, 0, &m, NULL);
+  mass->val = eps * cimag(m.val);
+  mass->err = eps * (m.err + cabs(m.val - I * cimag(m.val)));  /* regular part's share */
+  if (mass->val < 1e-6) {
+    mass->err = fmax(mass->err, fabs(mass->val));
+    mass->val = 0.0;
+  }
+  if (status)
+    DEQ_ERRORF(status, "pencil: atom mass %s", deq_strerror(status));
+  return DEQ_SUCCESS;
+}
