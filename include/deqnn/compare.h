@@ -1,0 +1,78 @@
+/* deqnn/compare.h -- theory against simulation: statistics over seeds, verdicts,
+ * spectral statistics of sampled eigenvalues, and reference-curve checks.
+ *
+ * Verdict rule (spec README, ck_ntk section 9):
+ *     |mean - theory| <= 4 SE + B/n + theory_err
+ * with SE = sd/sqrt(seeds) over independent seeds and B/n the finite-size allowance of
+ * the statistic (B given by the caller from the spec's measured n*bias).  Statistics
+ * with no theory value (the Kolmogorov distance) pass when mean <= B/n.  Below 10 seeds
+ * the SE itself is uncertain: the verdict records that (few_seeds = 1) so the caller
+ * can ask for more seeds rather than widen the factor.
+ */
+#ifndef DEQ_COMPARE_H
+#define DEQ_COMPARE_H
+
+#include <stddef.h>
+#include "deqnn/pencil.h"
+#include "deqnn/table.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+  size_t count;
+  double mean, sd, se;
+} deq_sample_stats;
+
+/* Mean, sample standard deviation (n - 1) and SE = sd/sqrt(count) of x[0..k-1]
+ * (two-pass, so large offsets do not lose digits).  sd = se = 0 when k < 2. */
+void deq_stats_compute(const double *x, size_t k, deq_sample_stats *s);
+
+typedef struct {
+  double theory, theory_err;   /* NAN theory: upper-bound statistic (KS) */
+  deq_sample_stats sim;
+  double allowance;            /* B / n */
+  double bound;                /* 4 SE + B/n + theory_err (or B/n for KS) */
+  double z;                    /* (mean - theory)/SE, NAN if SE = 0 or no theory */
+  int pass;
+  int few_seeds;               /* fewer than 10 seeds */
+} deq_verdict;
+
+/* Apply the rule above.  B >= 0, n >= 1. */
+void deq_verdict_eval(double theory, double theory_err, const deq_sample_stats *sim,
+                      double B, size_t n, deq_verdict *v);
+
+/* (1/n) sum lambda_i^k, k = 1, 2 (any k >= 0). */
+double deq_spec_moment(size_t n, const double *eval, unsigned k);
+
+/* (1/n) sum 1/(lambda_i + lambda) = (1/n) tr (K + lambda)^{-1}, lambda > 0. */
+double deq_spec_resolvent(size_t n, const double *eval, double lambda);
+
+/* Fraction of exact zeros (eigenvalues set to 0 as rank deficiency). */
+double deq_spec_zero_fraction(size_t n, const double *eval);
+
+/* Kolmogorov distance sup_x |F_n(x) - F(x)| of the sorted sample eval[0..n-1] against
+ * the limit CDF, with both one-sided limits at every eigenvalue (ties and the atom
+ * handled exactly). */
+double deq_spec_ks(size_t n, const double *eval, const deq_cdf *cdf);
+
+/* Histogram density of the non-zero eigenvalues on bins centred at the grid points
+ * x[0..m-1] (bin edges at midpoints; outer bins symmetric): hist[i] = count_i/(n width_i).
+ * Exact zeros (the atom) are left out, as the theory density leaves out its atom. */
+void deq_spec_histogram(size_t n, const double *eval, size_t m, const double *x, double *hist);
+
+/* Compare table `got` against reference `ref` (same columns by name, same rows).  The
+ * reference's comment "error-columns: v1:e1,v2:e2" names value columns v and their error
+ * columns e: v is compared within e_ref + e_got + 1e-12 |v| (a value computed twice
+ * agrees within its two error bars); +inf matches +inf.  Every other numeric column
+ * (inputs such as x) must agree to 1e-12 relative; text columns (status) must be equal.
+ * Columns whose name starts with "sim_" hold simulation results and are skipped.  *nbad = number of failing
+ * cells; a report of the worst deviations (at most `lines` lines) goes into report. */
+int deq_compare_tables(const deq_table *ref, const deq_table *got, size_t lines,
+                       char *report, size_t report_len, size_t *nbad);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,129 @@
+/* Option parsing and small output helpers of the CLI. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli/cli.h"
+#include "deqnn/grid.h"
+#include "deqnn/status.h"
+#include "deqnn/version.h"
+
+void cli_errorf(const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("deqnn: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+}
+
+static void usage(const char *cmd, const cli_opt *opts, size_t n)
+{
+  printf("usage: deqnn %s [options]\n", cmd);
+  for (size_t k = 0; k < n; k++)
+    printf("  %-16s %s%s%s%s\n", opts[k].name, opts[k].help, opts[k].def ? " [default " : "",
+           opts[k].def ? opts[k].def : "", opts[k].def ? "]" : "");
+}
+
+static cli_opt *find(cli_opt *opts, size_t n, const char *name)
+{
+  for (size_t k = 0; k < n; k++)
+    if (strcmp(opts[k].name, name) == 0)
+      return &opts[k];
+  return NULL;
+}
+
+int cli_parse(const char *cmd, int argc, char **argv, cli_opt *opts, size_t nopts)
+{
+  for (size_t k = 0; k < nopts; k++) {
+    opts[k].value = opts[k].def;
+    opts[k].seen = 0;
+  }
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+      usage(cmd, opts, nopts);
+      return -1;
+    }
+    cli_opt *o = find(opts, nopts, argv[i]);
+    if (o == NULL) {
+      cli_errorf("%s: unknown option '%s' (see deqnn %s --help)", cmd, argv[i], cmd);
+      return CLI_EXIT_USAGE;
+    }
+    if (o->seen) {
+      cli_errorf("%s: option %s given twice", cmd, o->name);
+      return CLI_EXIT_USAGE;
+    }
+    o->seen = 1;
+    if (o->has_arg) {
+      if (i + 1 >= argc) {
+        cli_errorf("%s: option %s needs a value", cmd, o->name);
+        return CLI_EXIT_USAGE;
+      }
+      o->value = argv[++i];
+    } else {
+      o->value = "1";
+    }
+  }
+  return CLI_EXIT_OK;
+}
+
+const char *cli_get(const cli_opt *opts, size_t nopts, const char *name)
+{
+  for (size_t k = 0; k < nopts; k++)
+    if (strcmp(opts[k].name, name) == 0)
+      return opts[k].value;
+  return NULL;
+}
+
+int cli_flag(const cli_opt *opts, size_t nopts, const char *name)
+{
+  for (size_t k = 0; k < nopts; k++)
+    if (strcmp(opts[k].name, name) == 0)
+      return opts[k].seen;
+  return 0;
+}
+
+int cli_double(const cli_opt *o, size_t no, const char *name, double *v)
+{
+  return deq_parse_double(cli_get(o, no, name), name, v) ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+}
+
+int cli_long(const cli_opt *o, size_t no, const char *name, long lo, long hi, long *v)
+{
+  if (deq_parse_long(cli_get(o, no, name), name, v))
+    return CLI_EXIT_USAGE;
+  if (*v < lo || *v > hi) {
+    cli_errorf("%s: must lie in [%ld, %ld], got %ld", name, lo, hi, *v);
+    return CLI_EXIT_USAGE;
+  }
+  return CLI_EXIT_OK;
+}
+
+int cli_table_header(const cli_ctx *ctx, deq_table *t, const char *kind)
+{
+  int s = deq_table_add_comment(t, "command: %s", ctx->command);
+  s = deq_status_merge(s, deq_table_add_comment(t, "version: deqnn %s", DEQ_VERSION));
+  s = deq_status_merge(s, deq_table_add_comment(t, "kind: %s", kind));
+  if (ctx->error_cols)
+    s = deq_status_merge(s, deq_table_add_comment(t, "error-columns: %s", ctx->error_cols));
+  return s;
+}
+
+int cli_write(const deq_table *t, const char *path)
+{
+  if (deq_table_write(t, path) != DEQ_SUCCESS)
+    return CLI_EXIT_FAIL;
+  return CLI_EXIT_OK;
+}
+
+void cli_progress(const char *what, size_t done, size_t total)
+{
+  if (!isatty(STDERR_FILENO))
+    return;
+  fprintf(stderr, "\r%s: %zu/%zu", what, done, total);
+  if (done == total)
+    fputc('\n', stderr);
+  fflush(stderr);
+}

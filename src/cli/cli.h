@@ -1,0 +1,66 @@
+/* Internal interface of the deqnn command-line tool. */
+#ifndef DEQ_CLI_H
+#define DEQ_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "deqnn/table.h"
+
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_FAIL 1      /* solver failure at some points, or a failed verdict */
+#define CLI_EXIT_USAGE 2     /* bad input */
+
+typedef struct {
+  const char *name;   /* "--act" */
+  int has_arg;
+  const char *def;    /* default value (NULL: none) */
+  const char *help;
+  const char *value;  /* parsed */
+  int seen;
+} cli_opt;
+
+/* Run context: what a command produced, and whether it may write or simulate. */
+typedef struct {
+  char command[4096];       /* the command line, recorded in outputs */
+  int dry;                  /* deqnn check: build the table only, no files, no simulation */
+  deq_table *table;         /* main output table (owned by the caller after return) */
+  const char *error_cols;   /* "density:err" */
+} cli_ctx;
+
+/* Parse argv[1..] against opts; unknown flags, missing values and repeated flags print
+ * a message and return CLI_EXIT_USAGE.  "--help" prints usage and returns -1. */
+int cli_parse(const char *cmd, int argc, char **argv, cli_opt *opts, size_t nopts);
+const char *cli_get(const cli_opt *opts, size_t nopts, const char *name);
+int cli_flag(const cli_opt *opts, size_t nopts, const char *name);
+
+/* Print "deqnn: <message>" on stderr. */
+void cli_errorf(const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 1, 2)))
+#endif
+  ;
+
+/* Numeric option helpers: parse or report (exit code 2 on failure). */
+int cli_double(const cli_opt *o, size_t no, const char *name, double *v);
+int cli_long(const cli_opt *o, size_t no, const char *name, long lo, long hi, long *v);
+
+/* Record the common comments (command, version) at the top of a table. */
+int cli_table_header(const cli_ctx *ctx, deq_table *t, const char *kind);
+
+/* Write the table (atomically) to path or stdout. */
+int cli_write(const deq_table *t, const char *path);
+
+/* Plot with gnuplot: writes PLOT.gp beside the figure and runs it on the CSV. */
+int cli_plot(const char *csv, const char *plot, const char *title, const char *xlabel,
+             const char *ylabel, const char *xcol, const char *const *ycols,
+             const char *const *styles, const char *const *titles, size_t ny, int logx);
+
+/* Progress on stderr when it is a terminal. */
+void cli_progress(const char *what, size_t done, size_t total);
+
+/* Commands. */
+int cli_cmd_spectrum(cli_ctx *ctx, const char *kind, int argc, char **argv);
+int cli_cmd_check(int argc, char **argv);
+int cli_run(cli_ctx *ctx, int argc, char **argv);
+
+#endif

@@ -1,0 +1,62 @@
+/* deqnn: deterministic equivalents of neural networks, checked against simulation. */
+#include <stdio.h>
+#include <string.h>
+#include "cli/cli.h"
+#include "deqnn/status.h"
+#include "deqnn/version.h"
+
+static void print_error(const char *reason, const char *file, int line, int status)
+{
+  (void) file;
+  (void) line;
+  (void) status;
+  cli_errorf("%s", reason);
+}
+
+static void usage(void)
+{
+  puts("usage: deqnn COMMAND [options]      (deqnn COMMAND --help for the options)\n"
+       "commands:\n"
+       "  mp      Marchenko-Pastur law (and its simulation)\n"
+       "  ck      conjugate-kernel spectrum of a deep network\n"
+       "  ntk     neural-tangent-kernel spectrum of a deep network\n"
+       "  check   recompute a CSV written by deqnn and compare within its error bars\n"
+       "  version print the version");
+}
+
+int cli_run(cli_ctx *ctx, int argc, char **argv)
+{
+  const char *cmd = argv[0];
+  if (strcmp(cmd, "mp") == 0 || strcmp(cmd, "ck") == 0 || strcmp(cmd, "ntk") == 0)
+    return cli_cmd_spectrum(ctx, cmd, argc, argv);
+  cli_errorf("unknown command '%s' (deqnn --help lists them)", cmd);
+  return CLI_EXIT_USAGE;
+}
+
+static void record_command(cli_ctx *ctx, int argc, char **argv)
+{
+  size_t u = (size_t) snprintf(ctx->command, sizeof ctx->command, "deqnn");
+  for (int i = 1; i < argc && u < sizeof ctx->command; i++) {
+    const char *q = strpbrk(argv[i], " \t") ? "'" : "";
+    u += (size_t) snprintf(ctx->command + u, sizeof ctx->command - u, " %s%s%s", q, argv[i], q);
+  }
+}
+
+int main(int argc, char **argv)
+{
+  deq_set_error_handler(print_error);
+  if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+    usage();
+    return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+  }
+  if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
+    printf("deqnn %s\n", DEQ_VERSION);
+    return CLI_EXIT_OK;
+  }
+  if (strcmp(argv[1], "check") == 0)
+    return cli_cmd_check(argc - 1, argv + 1);
+  cli_ctx ctx;
+  memset(&ctx, 0, sizeof ctx);
+  record_command(&ctx, argc, argv);
+  return cli_run(&ctx, argc - 1, argv + 1);
+}

@@ -1,0 +1,267 @@
+/* deqnn mp / ck / ntk: limit spectra, optionally against the simulated network. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli/spectrum.h"
+#include "deqnn/ck.h"
+#include "deqnn/ntk.h"
+
+enum { O_ACT, O_RATIOS, O_RATIO, O_INPUT, O_READOUT, O_X, O_OUT, O_PLOT, O_SIM, O_N,
+       O_SEEDS, O_SEED, O_STATS, O_NOPT };
+
+static void options(cli_opt *o, const char *kind)
+{
+  int mp = strcmp(kind, "mp") == 0;
+  cli_opt def[O_NOPT] = {
+    { "--act", 1, mp ? "linear" : "tanh", "activation: linear relu tanh erf sigmoid softplus he2 poly:c0,..", 0, 0 },
+    { "--ratios", 1, "0.5,0.8,1.2,1.71", "g0,g1,..,gL: g0 = n/d0, gl = n/dl", 0, 0 },
+    { "--ratio", 1, "2.385", "(mp) gamma = n/d", 0, 0 },
+    { "--input", 1, "gaussian", "input data: gaussian | orthonormal", 0, 0 },
+    { "--readout", 1, "rademacher", "(ntk simulation) read-out law: gaussian | rademacher", 0, 0 },
+    { "--x", 1, NULL, "grid A:B:K, A:B:K:log or x1,x2,.. [default: the support +-5%, 400 points]", 0, 0 },
+    { "--out", 1, "-", "output CSV file ('-' = stdout)", 0, 0 },
+    { "--plot", 1, NULL, "figure FILE.png|svg|pdf (gnuplot script kept as FILE.gp)", 0, 0 },
+    { "--simulate", 0, NULL, "simulate the finite network and compare", 0, 0 },
+    { "--n", 1, "2000", "simulation: samples n (widths dl = round(n/gl))", 0, 0 },
+    { "--seeds", 1, "10", "simulation: independent replicates", 0, 0 },
+    { "--seed", 1, "1", "simulation: master seed", 0, 0 },
+    { "--stats", 1, NULL, "lambda1,..: output linear statistics (1/n)tr K, tr K^2, tr (K+lambda)^-1", 0, 0 },
+  };
+  memcpy(o, def, sizeof def);
+}
+
+static int parse_ratios(spec_job *job, const cli_opt *o)
+{
+  double v[DEQ_PENCIL_MAXL + 2];
+  size_t n;
+  if (strcmp(job->kind, "mp") == 0) {
+    job->L = 0;
+    return cli_double(o, O_NOPT, "--ratio", &job->gamma_user[0]);
+  }
+  if (deq_parse_list(o[O_RATIOS].value, "--ratios", v, DEQ_PENCIL_MAXL + 1, &n))
+    return CLI_EXIT_USAGE;
+  if (n < 2) {
+    cli_errorf("--ratios: need g0 and at least one layer ratio, got %zu value(s)", n);
+    return CLI_EXIT_USAGE;
+  }
+  job->L = n - 1;
+  memcpy(job->gamma_user, v, n * sizeof *v);
+  return CLI_EXIT_OK;
+}
+
+static int check_ratios(const spec_job *job)
+{
+  for (size_t l = 0; l <= job->L; l++)
+    if (!(job->gamma_user[l] > 0)) {
+      cli_errorf("%s: ratio %zu must be > 0, got %g", job->L ? "--ratios" : "--ratio", l,
+                 job->gamma_user[l]);
+      return CLI_EXIT_USAGE;
+    }
+  if (job->input.kind == DEQ_DATA_ORTHONORMAL && job->gamma_user[0] > 1) {
+    cli_errorf("--input: orthonormal inputs need g0 = n/d0 <= 1, got %g", job->gamma_user[0]);
+    return CLI_EXIT_USAGE;
+  }
+  return CLI_EXIT_OK;
+}
+
+static int parse_choice(const char *v, const char *name, const char *a, const char *b, int *out)
+{
+  if (strcmp(v, a) == 0 || strcmp(v, b) == 0) {
+    *out = strcmp(v, b) == 0;
+    return CLI_EXIT_OK;
+  }
+  cli_errorf("%s: expected '%s' or '%s', got '%s'", name, a, b, v);
+  return CLI_EXIT_USAGE;
+}
+
+static int parse_sim(spec_job *job, const cli_opt *o)
+{
+  job->simulate = o[O_SIM].seen;
+  int rc = cli_long(o, O_NOPT, "--n", 2, 100000, &job->n);
+  if (!rc)
+    rc = cli_long(o, O_NOPT, "--seeds", 2, SPEC_MAXSEEDS, &job->seeds);
+  if (!rc)
+    rc = cli_long(o, O_NOPT, "--seed", 0, 0x7fffffffL, &job->seed);
+  return rc;
+}
+
+static int parse_stats(spec_job *job, const cli_opt *o)
+{
+  const char *s = o[O_STATS].value;
+  job->stats_mode = s != NULL;
+  if (s == NULL) {
+    job->lambda[0] = 0.5;
+    job->nlam = 1;
+    return CLI_EXIT_OK;
+  }
+  if (deq_parse_list(s, "--stats", job->lambda, SPEC_MAXLAM, &job->nlam))
+    return CLI_EXIT_USAGE;
+  for (size_t k = 0; k < job->nlam; k++)
+    if (!(job->lambda[k] > 0)) {
+      cli_errorf("--stats: lambda must be > 0, got %g", job->lambda[k]);
+      return CLI_EXIT_USAGE;
+    }
+  return CLI_EXIT_OK;
+}
+
+static int parse_job(spec_job *job, cli_opt *o)
+{
+  int orth, rc;
+  if (deq_act_parse(o[O_ACT].value, "--act", &job->act))
+    return CLI_EXIT_USAGE;
+  deq_act_name(&job->act, job->actname, sizeof job->actname);
+  if ((rc = parse_choice(o[O_INPUT].value, "--input", "gaussian", "orthonormal", &orth)))
+    return rc;
+  job->input.kind = orth ? DEQ_DATA_ORTHONORMAL : DEQ_DATA_GAUSSIAN;
+  if ((rc = parse_choice(o[O_READOUT].value, "--readout", "gaussian", "rademacher", &job->rademacher)))
+    return rc;
+  if ((rc = parse_ratios(job, o)) || (rc = check_ratios(job)) || (rc = parse_sim(job, o)))
+    return rc;
+  return parse_stats(job, o);
+}
+
+/* With a simulation the theory is evaluated at the realised ratios n/round(n/g). */
+static void realise_ratios(spec_job *job, int sizes_from_n)
+{
+  for (size_t l = 0; l <= job->L; l++) {
+    job->gamma[l] = job->gamma_user[l];
+    if (!sizes_from_n)
+      continue;
+    double d = floor((double) job->n / job->gamma_user[l] + 0.5);
+    job->d[l] = d < 1 ? 1 : (size_t) d;
+    job->gamma[l] = (double) job->n / (double) job->d[l];
+  }
+}
+
+static int build_pencil(spec_job *job)
+{
+  int s = deq_act_fw_constants(&job->act, NULL, &job->fw);
+  if (s)
+    return s;
+  if (strcmp(job->kind, "mp") == 0) {
+    memset(&job->par, 0, sizeof job->par);
+    job->par.gamma[0] = job->gamma[0];
+    job->par.q[0] = 1.0;
+    job->par.input.kind = DEQ_DATA_GAUSSIAN;
+  } else if (strcmp(job->kind, "ck") == 0) {
+    s = deq_ck_params(job->fw.b.val, job->L, job->gamma, &job->input, &job->par);
+  } else {
+    s = deq_ntk_params(job->fw.a.val, job->fw.b.val, job->L, job->gamma, &job->input, &job->par);
+  }
+  return s ? s : deq_pencil_alloc(&job->par, NULL, &job->pen);
+}
+
+static int default_grid(spec_job *job)
+{
+  double e[64];
+  size_t nint;
+  int s = deq_pencil_support(job->pen, e, 32, &nint);
+  if (s) {
+    cli_errorf("cannot locate the support for the default grid; give --x");
+    return CLI_EXIT_FAIL;
+  }
+  double lo = e[0], hi = e[2 * nint - 1], w = hi - lo;
+  if (deq_grid_linspace(lo - 0.05 * w, hi + 0.05 * w, 400, &job->grid))
+    return CLI_EXIT_FAIL;
+  return CLI_EXIT_OK;
+}
+
+static void job_free(spec_job *job)
+{
+  deq_pencil_free(job->pen);
+  deq_grid_free(job->grid);
+  for (size_t k = 0; k < job->nstat; k++)
+    free(job->stat[k].sample);
+  free(job->hist);
+  free(job->hist_se);
+}
+
+static void print_summary(const spec_job *job)
+{
+  fprintf(stderr, "%-12s %14s %14s %11s %11s %8s  %s\n", "statistic", "theory", "sim mean",
+          "sim SE", "bound", "z", "verdict");
+  for (size_t k = 0; k < job->nstat; k++) {
+    const spec_stat *s = &job->stat[k];
+    const deq_verdict *v = &s->verdict;
+    fprintf(stderr, "%-12s %14.8g %14.8g %11.3g %11.3g %8.2f  %s%s\n", s->name, s->theory.val,
+            v->sim.mean, v->sim.se, v->bound, v->z, v->pass ? "pass" : "FAIL",
+            v->few_seeds ? " (few seeds)" : "");
+  }
+}
+
+static int write_outputs(spec_job *job, cli_ctx *ctx, const char *out, const char *plot);
+
+int cli_cmd_spectrum(cli_ctx *ctx, const char *kind, int argc, char **argv)
+{
+  cli_opt o[O_NOPT];
+  spec_job job;
+  memset(&job, 0, sizeof job);
+  job.kind = kind;
+  options(o, kind);
+  int rc = cli_parse(kind, argc, argv, o, O_NOPT);
+  if (rc)
+    return rc < 0 ? CLI_EXIT_OK : rc;
+  if ((rc = parse_job(&job, o)))
+    return rc;
+  realise_ratios(&job, job.simulate);
+  if (build_pencil(&job) != DEQ_SUCCESS) {
+    job_free(&job);
+    return CLI_EXIT_USAGE;
+  }
+  if (o[O_X].value ? (deq_grid_parse(o[O_X].value, "--x", &job.grid) ? CLI_EXIT_USAGE : 0)
+                   : (job.stats_mode ? 0 : default_grid(&job))) {
+    job_free(&job);
+    return o[O_X].value ? CLI_EXIT_USAGE : CLI_EXIT_FAIL;
+  }
+  rc = spec_theory_stats(&job);
+  if (job.simulate && !ctx->dry) {
+    rc = deq_status_merge(rc, spec_simulate(&job));
+    print_summary(&job);
+  }
+  rc = deq_status_merge(rc, write_outputs(&job, ctx, o[O_OUT].value, o[O_PLOT].value));
+  job_free(&job);
+  return rc;
+}
+
+static int plot_density(const spec_job *job, const char *csv, const char *plot)
+{
+  const char *y[] = { "density", "sim_density" };
+  const char *st[] = { "lines lw 2 lc rgb '#1f4e9e'", "steps lw 1.2 lc rgb '#d95f02'" };
+  const char *ti[] = { "theory (deterministic equivalent)", "simulation (mean over seeds)" };
+  char title[512];
+  snprintf(title, sizeof title, "%s spectrum, %s, %zu layer(s)%s", job->kind, job->actname,
+           job->L, job->simulate ? ", vs simulated network" : "");
+  return cli_plot(csv, plot, title, "eigenvalue x", "density", "x", y, st, ti,
+                  job->simulate ? 2 : 1, 0);
+}
+
+static int write_outputs(spec_job *job, cli_ctx *ctx, const char *out, const char *plot)
+{
+  deq_table *t = NULL, *summary = NULL;
+  int rc = job->stats_mode ? spec_stats_table(job, ctx, &t) : spec_density_table(job, ctx, &t);
+  if (rc == CLI_EXIT_USAGE || t == NULL)
+    return CLI_EXIT_FAIL;
+  if (ctx->dry) {
+    ctx->table = t;
+    return rc;
+  }
+  int wrc = cli_write(t, out);
+  if (!wrc && job->simulate && !job->stats_mode && strcmp(out, "-") != 0) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s.summary.csv", out);
+    wrc = spec_stats_table(job, ctx, &summary) == CLI_EXIT_USAGE ? CLI_EXIT_FAIL : cli_write(summary, path);
+  }
+  if (!wrc && plot != NULL && !job->stats_mode) {
+    char csv[4096];
+    snprintf(csv, sizeof csv, "%s%s", strcmp(out, "-") == 0 ? plot : out,
+             strcmp(out, "-") == 0 ? ".csv" : "");
+    if (strcmp(out, "-") == 0)
+      wrc = cli_write(t, csv);
+    if (!wrc)
+      wrc = plot_density(job, csv, plot);
+  }
+  deq_table_free(t);
+  deq_table_free(summary);
+  return deq_status_merge(wrc, rc);
+}

@@ -1,0 +1,58 @@
+/* Internal: the spectral commands deqnn mp / ck / ntk. */
+#ifndef DEQ_CLI_SPECTRUM_H
+#define DEQ_CLI_SPECTRUM_H
+
+#include <stdint.h>
+#include "cli/cli.h"
+#include "deqnn/act.h"
+#include "deqnn/compare.h"
+#include "deqnn/grid.h"
+#include "deqnn/pencil.h"
+
+#define SPEC_MAXLAM 16
+#define SPEC_MAXSTAT (4 + SPEC_MAXLAM)
+#define SPEC_MAXSEEDS 4096
+
+typedef struct {
+  char name[32];
+  double lambda;           /* resolvent argument, NAN for other statistics */
+  deq_result theory;       /* theory.val NAN: no theory value (KS) */
+  int status;              /* theory status */
+  double B;                /* finite-size allowance B (bound B/n) */
+  double *sample;          /* one value per seed */
+  deq_verdict verdict;
+} spec_stat;
+
+typedef struct {
+  const char *kind;                   /* "mp", "ck", "ntk" */
+  deq_act act;
+  char actname[160];
+  deq_act_fw fw;
+  size_t L;
+  double gamma[DEQ_PENCIL_MAXL + 1];  /* ratios used by the theory */
+  double gamma_user[DEQ_PENCIL_MAXL + 1];
+  deq_input_law input;
+  int rademacher;
+  deq_pencil_params par;
+  deq_pencil *pen;
+  deq_grid *grid;
+  double lambda[SPEC_MAXLAM];
+  size_t nlam;
+  int stats_mode, simulate;
+  long n, seeds, seed;
+  size_t d[DEQ_PENCIL_MAXL + 1];
+  spec_stat stat[SPEC_MAXSTAT];
+  size_t nstat;
+  double *hist, *hist_se;             /* simulated density on the grid */
+} spec_job;
+
+/* Theory side: statistics' theory values and the density table. */
+int spec_theory_stats(spec_job *job);
+int spec_density_table(spec_job *job, cli_ctx *ctx, deq_table **out);
+int spec_stats_table(spec_job *job, cli_ctx *ctx, deq_table **out);
+
+/* Simulation side (through the comparison layer): fills the samples, histogram and
+ * verdicts.  Returns a CLI exit code. */
+int spec_simulate(spec_job *job);
+
+#endif

@@ -1,0 +1,154 @@
+/* deqnn mp / ck / ntk: theory values and the output tables. */
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli/spectrum.h"
+#include "deqnn/mp.h"
+#include "deqnn/ntk.h"
+
+static spec_stat *add_stat(spec_job *job, const char *name, double lambda, double val,
+                           double err, double B)
+{
+  spec_stat *s = &job->stat[job->nstat++];
+  snprintf(s->name, sizeof s->name, "%s", name);
+  s->lambda = lambda;
+  s->theory.val = val;
+  s->theory.err = err;
+  s->B = B;
+  return s;
+}
+
+/* Finite-size allowances B of ck_ntk section 9 (B/n is added to 4 SE). */
+static double B_ks(const spec_job *job)
+{
+  if (strcmp(job->kind, "ntk") != 0)
+    return 6.0;
+  return job->rademacher ? 25.0 : 3.0 * sqrt((double) job->n);
+}
+
+int spec_theory_stats(spec_job *job)
+{
+  double m1, m2;
+  int ntk = strcmp(job->kind, "ntk") == 0, relu = job->act.kind == DEQ_ACT_RELU, rc = 0;
+  deq_pencil_moments_exact(&job->par, &m1, &m2);
+  add_stat(job, "trK/n", NAN, m1, 1e-15 * m1, 2.0 * m1);
+  add_stat(job, "trK2/n", NAN, m2, 1e-15 * m2, ntk ? 10.0 * m2 : 5.0);
+  for (size_t k = 0; k < job->nlam; k++) {
+    deq_cresult m;
+    char name[32];
+    snprintf(name, sizeof name, "res(%g)", job->lambda[k]);
+    int s = deq_pencil_stieltjes(job->pen, -job->lambda[k], &m, NULL);
+    add_stat(job, name, job->lambda[k], creal(m.val), m.err, relu ? 4.0 : 2.0)->status = s;
+    rc |= s != 0;
+  }
+  deq_result atom;
+  int s = deq_pencil_atom(job->pen, &atom);
+  if (s || atom.val > 0)
+    add_stat(job, "atom", NAN, atom.val, atom.err, 1.0)->status = s;
+  if (job->simulate)   /* limit 0; the verdict is KS <= B/n (theory NAN = upper bound) */
+    add_stat(job, "KS", NAN, NAN, 0, B_ks(job));
+  return rc || s ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+}
+
+static int add_params(const spec_job *job, deq_table *t)
+{
+  char buf[1024] = "";
+  size_t u = 0;
+  for (size_t l = 0; l <= job->L; l++)
+    u += (size_t) snprintf(buf + u, sizeof buf - u, "%s%.17g", l ? "," : "", job->gamma[l]);
+  int s = deq_table_add_comment(t, "activation: %s (normalised: b = %.17g, a = %.17g)",
+                                job->actname, job->fw.b.val, job->fw.a.val);
+  s |= deq_table_add_comment(t, "layers: %zu", job->L);
+  s |= deq_table_add_comment(t, "ratios: %s", buf);
+  s |= deq_table_add_comment(t, "input: %s", job->input.kind == DEQ_DATA_GAUSSIAN ? "gaussian" : "orthonormal");
+  u = 0;
+  for (size_t l = 0; l <= job->L; l++)
+    u += (size_t) snprintf(buf + u, sizeof buf - u, "%s%.17g", l ? "," : "", job->par.q[l]);
+  s |= deq_table_add_comment(t, "pencil: q = %s, r = %.17g", buf, job->par.r);
+  if (!job->simulate)
+    return s;
+  u = 0;
+  for (size_t l = 0; l <= job->L; l++)
+    u += (size_t) snprintf(buf + u, sizeof buf - u, "%s%zu", l ? "," : "", job->d[l]);
+  s |= deq_table_add_comment(t, "simulation: n = %ld, d = %s, seeds = %ld, master seed = %ld%s",
+                             job->n, buf, job->seeds, job->seed,
+                             strcmp(job->kind, "ntk") ? "" : job->rademacher ? ", read-out rademacher"
+                                                                             : ", read-out gaussian");
+  return s;
+}
+
+static int density_values(spec_job *job, deq_result *rho, int *st)
+{
+  const deq_grid *g = job->grid;
+  if (strcmp(job->kind, "mp") != 0)
+    return deq_pencil_density(job->pen, g->n, g->x, rho, st) ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+  int rc = CLI_EXIT_OK;
+  for (size_t i = 0; i < g->n; i++) {
+    st[i] = deq_mp_density(g->x[i], job->gamma[0], &rho[i].val);
+    rho[i].err = 8 * DBL_EPSILON * rho[i].val;
+    if (st[i]) {
+      rho[i].val = INFINITY;
+      rc = CLI_EXIT_FAIL;
+    }
+  }
+  return rc;
+}
+
+int spec_density_table(spec_job *job, cli_ctx *ctx, deq_table **out)
+{
+  const char *names[] = { "x", "density", "err", "status", "sim_density", "sim_density_se" };
+  int types[] = { DEQ_COL_NUM, DEQ_COL_NUM, DEQ_COL_NUM, DEQ_COL_TEXT, DEQ_COL_NUM, DEQ_COL_NUM };
+  size_t n = job->grid->n, ncol = job->simulate && !ctx->dry ? 6 : 4;
+  deq_result *rho = malloc(n * sizeof *rho);
+  int *st = malloc(n * sizeof *st);
+  deq_table *t = deq_table_alloc(ncol, names, types);
+  *out = t;
+  if (rho == NULL || st == NULL || t == NULL) {
+    free(rho), free(st);
+    return CLI_EXIT_USAGE;
+  }
+  int rc = density_values(job, rho, st);
+  ctx->error_cols = "density:err";
+  cli_table_header(ctx, t, job->kind);
+  add_params(job, t);
+  for (size_t i = 0; i < n; i++) {
+    double row[6] = { job->grid->x[i], rho[i].val, rho[i].err, 0,
+                      job->hist ? job->hist[i] : 0, job->hist_se ? job->hist_se[i] : 0 };
+    const char *txt[6] = { NULL, NULL, NULL, deq_status_name(st[i]), NULL, NULL };
+    deq_table_add_row(t, row, txt);
+  }
+  free(rho), free(st);
+  if (rc)
+    cli_errorf("%s: the solver failed at some grid points (rows flagged in 'status')", job->kind);
+  return rc;
+}
+
+int spec_stats_table(spec_job *job, cli_ctx *ctx, deq_table **out)
+{
+  const char *names[] = { "stat", "lambda", "theory", "err", "status", "sim_mean", "sim_se",
+                          "sim_bound", "sim_z", "sim_verdict" };
+  int types[] = { DEQ_COL_TEXT, DEQ_COL_NUM, DEQ_COL_NUM, DEQ_COL_NUM, DEQ_COL_TEXT,
+                  DEQ_COL_NUM, DEQ_COL_NUM, DEQ_COL_NUM, DEQ_COL_NUM, DEQ_COL_TEXT };
+  int sim = job->simulate && !ctx->dry, rc = CLI_EXIT_OK;
+  deq_table *t = deq_table_alloc(sim ? 10 : 5, names, types);
+  *out = t;
+  if (t == NULL)
+    return CLI_EXIT_USAGE;
+  ctx->error_cols = "theory:err";
+  cli_table_header(ctx, t, job->kind);
+  add_params(job, t);
+  for (size_t k = 0; k < job->nstat; k++) {
+    const spec_stat *s = &job->stat[k];
+    const deq_verdict *v = &s->verdict;
+    double row[10] = { 0, isnan(s->lambda) ? 0 : s->lambda, isnan(s->theory.val) ? 0 : s->theory.val,
+                       s->theory.err, 0,
+                       v->sim.mean, v->sim.se, v->bound, isnan(v->z) ? 0 : v->z, 0 };
+    const char *txt[10] = { s->name, NULL, NULL, NULL, deq_status_name(s->status), NULL, NULL,
+                            NULL, NULL, v->pass ? "pass" : "fail" };
+    deq_table_add_row(t, row, txt);
+    rc |= s->status != 0 || (sim && !v->pass);
+  }
+  return rc ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+}

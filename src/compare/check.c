@@ -1,0 +1,95 @@
+/* Reference-curve checks: compare two tables within their recorded error bars. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "deqnn/compare.h"
+#include "deqnn/status.h"
+
+/* Error column of value column `name` from "error-columns: v:e,...", or -1. */
+static long error_column(const deq_table *ref, const deq_table *t, const char *name)
+{
+  const char *spec = deq_table_comment(ref, "error-columns");
+  size_t n = strlen(name);
+  for (const char *p = spec; p != NULL && *p;) {
+    const char *colon = strchr(p, ':'), *comma = strchr(p, ',');
+    if (colon == NULL)
+      break;
+    if ((size_t) (colon - p) == n && strncmp(p, name, n) == 0) {
+      char buf[128];
+      size_t len = comma ? (size_t) (comma - colon - 1) : strlen(colon + 1);
+      if (len >= sizeof buf)
+        return -1;
+      memcpy(buf, colon + 1, len);
+      buf[len] = '\0';
+      return deq_table_column(t, buf);
+    }
+    p = comma ? comma + 1 : NULL;
+  }
+  return -1;
+}
+
+typedef struct { double excess; size_t row; const char *col; double ref, got, tol; } deviation;
+
+static void keep_worst(deviation *worst, size_t lines, const deviation *d)
+{
+  for (size_t k = 0; k < lines; k++)
+    if (worst[k].col == NULL || d->excess > worst[k].excess) {
+      memmove(worst + k + 1, worst + k, (lines - k - 1) * sizeof *worst);
+      worst[k] = *d;
+      return;
+    }
+}
+
+static int cell_ok(double a, double b, double tol)
+{
+  if (isinf(a) || isinf(b))
+    return a == b;
+  return fabs(a - b) <= tol;
+}
+
+int deq_compare_tables(const deq_table *ref, const deq_table *got, size_t lines,
+                       char *report, size_t report_len, size_t *nbad)
+{
+  deviation worst[16] = { { 0 } };
+  lines = lines > 16 ? 16 : lines;
+  *nbad = 0;
+  report[0] = '\0';
+  if (ref->nrows != got->nrows)
+    DEQ_ERRORF(DEQ_EFORMAT, "check: %zu rows in the reference, %zu recomputed",
+               ref->nrows, got->nrows);
+  for (size_t c = 0; c < ref->ncols; c++) {
+    if (strncmp(ref->names[c], "sim_", 4) == 0)
+      continue;
+    long g = deq_table_column(got, ref->names[c]);
+    if (g < 0)
+      DEQ_ERRORF(DEQ_EFORMAT, "check: column '%s' not recomputed", ref->names[c]);
+    long er = error_column(ref, ref, ref->names[c]), eg = error_column(ref, got, ref->names[c]);
+    for (size_t r = 0; r < ref->nrows; r++) {
+      size_t ir = r * ref->ncols + c, ig = r * got->ncols + (size_t) g;
+      if (ref->types[c] == DEQ_COL_TEXT || got->types[g] == DEQ_COL_TEXT) {
+        const char *a = ref->text[ir] ? ref->text[ir] : "", *b = got->text[ig] ? got->text[ig] : "";
+        if (strcmp(a, b) != 0) {
+          (*nbad)++;
+          deviation d = { INFINITY, r, ref->names[c], NAN, NAN, 0 };
+          keep_worst(worst, lines, &d);
+        }
+        continue;
+      }
+      double a = ref->num[ir], b = got->num[ig];
+      double tol = 1e-12 * fmax(fabs(a), 1e-300);
+      if (er >= 0 && eg >= 0)
+        tol += ref->num[r * ref->ncols + (size_t) er] + got->num[r * got->ncols + (size_t) eg];
+      if (!cell_ok(a, b, tol)) {
+        (*nbad)++;
+        deviation d = { fabs(a - b) / fmax(tol, 1e-300), r, ref->names[c], a, b, tol };
+        keep_worst(worst, lines, &d);
+      }
+    }
+  }
+  size_t used = 0;
+  for (size_t k = 0; k < lines && worst[k].col != NULL && used < report_len; k++)
+    used += (size_t) snprintf(report + used, report_len - used,
+                              "  row %zu column %s: reference %.17g, now %.17g (allowed %.3g)\n",
+                              worst[k].row + 1, worst[k].col, worst[k].ref, worst[k].got, worst[k].tol);
+  return DEQ_SUCCESS;
+}

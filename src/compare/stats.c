@@ -1,0 +1,104 @@
+/* Statistics over seeds, verdicts and spectral statistics of a sample. */
+#include <math.h>
+#include <stdlib.h>
+#include "deqnn/compare.h"
+
+void deq_stats_compute(const double *x, size_t k, deq_sample_stats *s)
+{
+  double sum = 0, ss = 0;
+  for (size_t i = 0; i < k; i++)
+    sum += x[i];
+  s->count = k;
+  s->mean = k ? sum / (double) k : NAN;
+  for (size_t i = 0; i < k; i++)
+    ss += (x[i] - s->mean) * (x[i] - s->mean);
+  s->sd = k > 1 ? sqrt(ss / (double) (k - 1)) : 0.0;
+  s->se = k > 1 ? s->sd / sqrt((double) k) : 0.0;
+}
+
+void deq_verdict_eval(double theory, double theory_err, const deq_sample_stats *sim,
+                      double B, size_t n, deq_verdict *v)
+{
+  v->theory = theory;
+  v->theory_err = theory_err;
+  v->sim = *sim;
+  v->allowance = B / (double) n;
+  v->few_seeds = sim->count < 10;
+  if (isnan(theory)) {
+    v->bound = v->allowance;
+    v->z = NAN;
+    v->pass = sim->mean <= v->bound;
+    return;
+  }
+  v->bound = 4 * sim->se + v->allowance + theory_err;
+  v->z = sim->se > 0 ? (sim->mean - theory) / sim->se : NAN;
+  v->pass = fabs(sim->mean - theory) <= v->bound;
+}
+
+double deq_spec_moment(size_t n, const double *eval, unsigned k)
+{
+  double s = 0;
+  for (size_t i = 0; i < n; i++)
+    s += pow(eval[i], (double) k);
+  return s / (double) n;
+}
+
+double deq_spec_resolvent(size_t n, const double *eval, double lambda)
+{
+  double s = 0;
+  for (size_t i = 0; i < n; i++)
+    s += 1.0 / (eval[i] + lambda);
+  return s / (double) n;
+}
+
+double deq_spec_zero_fraction(size_t n, const double *eval)
+{
+  size_t z = 0;
+  for (size_t i = 0; i < n; i++)
+    z += eval[i] == 0.0;
+  return (double) z / (double) n;
+}
+
+double deq_spec_ks(size_t n, const double *eval, const deq_cdf *cdf)
+{
+  double d = 0;
+  for (size_t i = 0; i < n;) {
+    size_t j = i;
+    while (j < n && eval[j] == eval[i])
+      j++;
+    double below = (double) i / (double) n, upto = (double) j / (double) n;
+    d = fmax(d, fabs(deq_cdf_eval_left(cdf, eval[i]) - below));
+    d = fmax(d, fabs(deq_cdf_eval(cdf, eval[i]) - upto));
+    i = j;
+  }
+  return d;
+}
+
+void deq_spec_histogram(size_t n, const double *eval, size_t m, const double *x, double *hist)
+{
+  for (size_t i = 0; i < m; i++)
+    hist[i] = 0.0;
+  if (m == 0)
+    return;
+  double h0 = m > 1 ? x[1] - x[0] : 1.0, h1 = m > 1 ? x[m - 1] - x[m - 2] : 1.0;
+  for (size_t k = 0; k < n; k++) {
+    double e = eval[k];
+    if (e == 0.0 || e < x[0] - 0.5 * h0 || e >= x[m - 1] + 0.5 * h1)
+      continue;
+    size_t lo = 0, hi = m;          /* first bin whose upper edge exceeds e */
+    while (lo < hi) {
+      size_t mid = (lo + hi) / 2;
+      double up = mid + 1 < m ? 0.5 * (x[mid] + x[mid + 1]) : x[m - 1] + 0.5 * h1;
+      if (up <= e)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    hist[lo] += 1.0;
+  }
+  for (size_t i = 0; i < m; i++) {
+    double a = i > 0 ? 0.5 * (x[i - 1] + x[i]) : x[0] - 0.5 * h0;
+    double b = i + 1 < m ? 0.5 * (x[i] + x[i + 1]) : x[m - 1] + 0.5 * h1;
+    hist[i] /= (double) n * (b - a);
+  }
+}
