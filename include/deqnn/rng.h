@@ -22,6 +22,12 @@ uint64_t deq_rng_seed(uint64_t master, uint64_t replicate);
 /* New generator for replicate r; NULL on allocation failure.  Free with gsl_rng_free. */
 gsl_rng *deq_rng_alloc(uint64_t master, uint64_t replicate);
 
+/* Restart an existing generator r (allocated as gsl_rng_alloc(gsl_rng_mt19937)) at the
+ * beginning of the stream of replicate `replicate`: afterwards r produces exactly what
+ * deq_rng_alloc(master, replicate) would, without allocating (for per-draw paths that
+ * must not malloc). */
+void deq_rng_reseed(gsl_rng *r, uint64_t master, uint64_t replicate);
+
 /* Fill x[0..n-1] with iid N(0, sd^2). */
 void deq_rng_gaussian(gsl_rng *r, double sd, size_t n, double *x);
 

@@ -19,8 +19,13 @@ gsl_rng *deq_rng_alloc(uint64_t master, uint64_t replicate)
 {
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   if (r != NULL)
-    gsl_rng_set(r, (unsigned long) deq_rng_seed(master, replicate));
+    deq_rng_reseed(r, master, replicate);
   return r;
+}
+
+void deq_rng_reseed(gsl_rng *r, uint64_t master, uint64_t replicate)
+{
+  gsl_rng_set(r, (unsigned long) deq_rng_seed(master, replicate));
 }
 
 void deq_rng_gaussian(gsl_rng *r, double sd, size_t n, double *x)

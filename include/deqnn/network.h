@@ -1,0 +1,111 @@
+/* deqnn/network.h -- Monte Carlo of a deep random network: CK and NTK Gram matrices.
+ *
+ * Model (ck_ntk.md section 1, Fan & Wang's layout: one sample per COLUMN):
+ *   X_0 = X in R^{d_0 x n}, entries iid N(0, 1/d_0), or exactly orthonormal columns
+ *     (Q of the QR factorisation of an iid N(0,1) matrix, signs fixed so that R has a
+ *     positive diagonal; needs n <= d_0);
+ *   W_l in R^{d_l x d_{l-1}} iid N(0,1),  H_l = W_l X_{l-1},  X_l = sigma(H_l)/sqrt(d_l),
+ *     l = 1..L, with the NORMALISED sigma = (f - shift)/scale, E sigma(G) = 0,
+ *     E sigma(G)^2 = 1 for G ~ N(0,1) (deq_act_fw_constants, ck_ntk S10-S12);
+ *   read-out w in R^{d_L}, iid N(0,1) or Rademacher +-1;  f(x_alpha) = w^T X_L[:, alpha].
+ * CK  = X_L^T X_L (n x n).
+ * NTK = J^T J, J = df/d(W_1..W_L, w), computed without J by the backward pass (ck_ntk S27):
+ *   K = X_L^T X_L + sum_{l=1}^{L} (S_l^T S_l) o (X_{l-1}^T X_{l-1}),
+ *   S_L = sigma'(H_L) o (w 1^T)/sqrt(d_L),  S_l = sigma'(H_l) o (W_{l+1}^T S_{l+1})/sqrt(d_l).
+ *
+ * Random draw order, all from ONE stream deq_rng_alloc(master, replicate) (mt19937,
+ * gsl_ran_gaussian_ziggurat): X_0 (d_0 n numbers, column-major: sample 1 first; sd
+ * 1/sqrt(d_0), or sd 1 before the QR for orthonormal input), then W_1, ..., W_L (each
+ * d_l d_{l-1} numbers, column-major, sd 1), then w (d_L numbers: ziggurat N(0,1), or
+ * Rademacher from deq_rng_rademacher).  The result depends only on (spec, master,
+ * replicate), not on the order in which replicates run.
+ *
+ * All matrices are column-major.  Heavy linear algebra is BLAS/LAPACK (OpenBLAS,
+ * LAPACKE); the workspace is allocated once, and draw / ck / ntk do not allocate.
+ */
+#ifndef DEQ_NETWORK_H
+#define DEQ_NETWORK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "deqnn/act.h"
+#include "deqnn/opts.h"
+#include "deqnn/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define DEQ_NETWORK_MAXL 16
+
+typedef enum { DEQ_INPUT_GAUSSIAN, DEQ_INPUT_ORTHONORMAL } deq_input_kind;
+typedef enum { DEQ_READOUT_GAUSSIAN, DEQ_READOUT_RADEMACHER } deq_readout_kind;
+
+typedef struct {
+  size_t n;                            /* samples */
+  size_t L;                            /* hidden layers, 1..DEQ_NETWORK_MAXL */
+  size_t d[DEQ_NETWORK_MAXL + 1];      /* d[0] input dimension, d[1..L] widths */
+  deq_act act;                         /* raw activation; the module normalises it */
+  deq_input_kind input;
+  deq_readout_kind readout;
+} deq_network_spec;
+
+typedef struct deq_network deq_network;
+
+/* Workspace for one network shape.  Validates the spec: n >= 1, 1 <= L <= DEQ_NETWORK_MAXL,
+ * d[l] >= 1 (l = 0..L), n <= d[0] for orthonormal input, known input/readout/act kinds
+ * (DEQ_EINVAL naming the field, e.g. "spec.d[2]").  Computes the normalisation of act once
+ * (deq_act_fw_constants with opts; NULL = defaults; its errors are passed on).  Computes the
+ * memory needed (deq_network_bytes) and refuses with DEQ_ENOMEM, giving the GiB needed and
+ * the physical memory sysconf(_SC_PHYS_PAGES) * page size, if it exceeds the latter, BEFORE
+ * allocating anything; an allocation that fails afterwards is also DEQ_ENOMEM.  On failure
+ * *net is NULL. */
+int deq_network_alloc(const deq_network_spec *spec, const deq_opts *opts, deq_network **net);
+
+/* Release the workspace; NULL does nothing. */
+void deq_network_free(deq_network *net);
+
+/* Bytes of workspace deq_network_alloc would allocate for a valid spec (as a double, so that
+ * absurd sizes do not overflow): 8 x [d_0 n + sum_l (d_l d_{l-1} + 2 d_l n) + d_L
+ * + min(L, 2) max_l d_l n + 2 n^2] (+ the QR workspace for orthonormal input).  The caller's
+ * n x n output K is not included. */
+double deq_network_bytes(const deq_network_spec *spec);
+
+/* Draw X, W_1..W_L and w from the stream of (master, replicate) in the order stated above,
+ * and run the forward pass, keeping X_0..X_L and D_l = sigma'(H_l)/sqrt(d_l) for the NTK.
+ * DEQ_EBADFUNC if a feature or derivative is not finite (layer named), DEQ_EMAXITER/EINVAL
+ * if the QR of orthonormal input fails (never for a Gaussian matrix in practice). */
+int deq_network_draw(deq_network *net, uint64_t master, uint64_t replicate);
+
+/* CK = X_L^T X_L, n x n, full symmetric, column-major, into K (n*n doubles; one cblas_dsyrk).
+ * DEQ_EINVAL if nothing was drawn yet or K is NULL; DEQ_EBADFUNC for a non-finite entry. */
+int deq_network_ck(deq_network *net, double *K);
+
+/* NTK by the backward pass S27 (no Jacobian): n x n, full symmetric, column-major, into K.
+ * Can be called any number of times per draw, before or after deq_network_ck.
+ * Errors as deq_network_ck. */
+int deq_network_ntk(deq_network *net, double *K);
+
+/* Eigenvalues (ascending) of a symmetric n x n column-major matrix (upper triangle read) by
+ * LAPACKE_dsyevd, jobz 'N'.  K is destroyed.  Eigenvalues with |lambda| <= 1e-9 max|lambda|
+ * are set to exactly 0 (rank deficiency, ck_ntk section 9).  DEQ_EINVAL for n = 0 or a
+ * non-finite entry of K, DEQ_EMAXITER if dsyevd does not converge. */
+int deq_network_eigvals(size_t n, double *K, double *eval);
+
+/* Read-only views of the current draw (column-major; NULL for an index out of range):
+ * X_l (d_l x n, l = 0..L; X_0 is the input), W_l (d_l x d_{l-1}, l = 1..L), w (d_L),
+ * and the normalisation used: sigma = (f - shift)/scale. */
+const double *deq_network_features(const deq_network *net, size_t l);
+const double *deq_network_weights(const deq_network *net, size_t l);
+const double *deq_network_readout(const deq_network *net);
+void deq_network_normalisation(const deq_network *net, double *shift, double *scale);
+
+/* Accumulated wall-clock seconds (CLOCK_MONOTONIC) since alloc or the last reset: inside
+ * BLAS/LAPACK calls, and inside deq_network_draw / _ck / _ntk as a whole. */
+void deq_network_timing(const deq_network *net, double *blas_seconds, double *total_seconds);
+void deq_network_timing_reset(deq_network *net);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,278 @@
+/* Deep random network: workspace, random draw and forward pass (ck_ntk.md sections 1, 9). */
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <cblas.h>
+#include <lapacke.h>
+#include "deqnn/rng.h"
+#include "sim/network_impl.h"
+
+#define GIB (1024.0 * 1024.0 * 1024.0)
+
+static int check_sizes(const deq_network_spec *s)
+{
+  if (s->n < 1)
+    DEQ_ERROR("spec.n: need at least one sample, got 0", DEQ_EINVAL);
+  if (s->n > INT_MAX)
+    DEQ_ERRORF(DEQ_EINVAL, "spec.n: %zu exceeds the BLAS integer range %d", s->n, INT_MAX);
+  if (s->L < 1 || s->L > DEQ_NETWORK_MAXL)
+    DEQ_ERRORF(DEQ_EINVAL, "spec.L: need 1 <= L <= %d hidden layers, got %zu",
+               DEQ_NETWORK_MAXL, s->L);
+  for (size_t l = 0; l <= s->L; l++) {
+    if (s->d[l] < 1)
+      DEQ_ERRORF(DEQ_EINVAL, "spec.d[%zu]: width must be >= 1, got 0", l);
+    if (s->d[l] > INT_MAX)
+      DEQ_ERRORF(DEQ_EINVAL, "spec.d[%zu]: %zu exceeds the BLAS integer range %d",
+                 l, s->d[l], INT_MAX);
+  }
+  return DEQ_SUCCESS;
+}
+
+static int check_spec(const deq_network_spec *s)
+{
+  if (s == NULL)
+    DEQ_ERROR("spec: NULL network specification", DEQ_EINVAL);
+  int status = check_sizes(s);
+  if (status)
+    return status;
+  if ((int) s->input < 0 || (int) s->input > (int) DEQ_INPUT_ORTHONORMAL)
+    DEQ_ERRORF(DEQ_EINVAL, "spec.input: unknown input kind %d", (int) s->input);
+  if ((int) s->readout < 0 || (int) s->readout > (int) DEQ_READOUT_RADEMACHER)
+    DEQ_ERRORF(DEQ_EINVAL, "spec.readout: unknown read-out kind %d", (int) s->readout);
+  if ((int) s->act.kind < 0 || (int) s->act.kind > (int) DEQ_ACT_POLY)
+    DEQ_ERRORF(DEQ_EINVAL, "spec.act: unknown activation kind %d", (int) s->act.kind);
+  if (s->input == DEQ_INPUT_ORTHONORMAL && s->n > s->d[0])
+    DEQ_ERRORF(DEQ_EINVAL, "spec.n: orthonormal input needs n <= d[0], got n = %zu > d[0] = %zu",
+               s->n, s->d[0]);
+  return DEQ_SUCCESS;
+}
+
+/* Optimal LAPACK workspace for dgeqrf + dorgqr on d0 x n (a query: nothing is touched). */
+static size_t qr_lwork(size_t d0, size_t n)
+{
+  double q1 = 0.0, q2 = 0.0, dummy = 0.0;
+  lapack_int m = (lapack_int) d0, k = (lapack_int) n;
+  if (d0 > INT_MAX || n > INT_MAX)
+    return 64 * n;
+  LAPACKE_dgeqrf_work(LAPACK_COL_MAJOR, m, k, &dummy, m, &dummy, &q1, -1);
+  LAPACKE_dorgqr_work(LAPACK_COL_MAJOR, m, k, k, &dummy, m, &dummy, &q2, -1);
+  double q = fmax(fmax(q1, q2), (double) n);
+  return (size_t) q;
+}
+
+static size_t max_width(const deq_network_spec *s)
+{
+  size_t dmax = 0;
+  for (size_t l = 1; l <= s->L; l++)
+    dmax = s->d[l] > dmax ? s->d[l] : dmax;
+  return dmax;
+}
+
+double deq_network_bytes(const deq_network_spec *s)
+{
+  double n = (double) s->n, v = (double) s->d[0] * n;
+  for (size_t l = 1; l <= s->L; l++)
+    v += (double) s->d[l] * (double) s->d[l - 1] + 2.0 * (double) s->d[l] * n;
+  v += (double) s->d[s->L] + (s->L > 1 ? 2.0 : 1.0) * (double) max_width(s) * n + 2.0 * n * n;
+  if (s->input == DEQ_INPUT_ORTHONORMAL)
+    v += 2.0 * n + (double) qr_lwork(s->d[0], s->n);
+  return sizeof(double) * v + sizeof(struct deq_network);
+}
+
+static int check_memory(const deq_network_spec *s)
+{
+  double need = deq_network_bytes(s);
+  long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page <= 0)
+    return DEQ_SUCCESS;  /* unknown: let the allocation decide */
+  double have = (double) pages * (double) page;
+  if (need > have)
+    DEQ_ERRORF(DEQ_ENOMEM, "network: the workspace needs %.3g GiB, physical memory is %.3g GiB "
+               "(sysconf _SC_PHYS_PAGES); reduce n or the widths d[l]", need / GIB, have / GIB);
+  return DEQ_SUCCESS;
+}
+
+static double *vec(size_t count, int *failed)
+{
+  double *p = malloc(count * sizeof(double));
+  if (p == NULL)
+    *failed = 1;
+  return p;
+}
+
+static int alloc_buffers(deq_network *net)
+{
+  const deq_network_spec *s = &net->spec;
+  size_t n = s->n, dmax = max_width(s);
+  int failed = 0;
+  net->x[0] = vec(s->d[0] * n, &failed);
+  for (size_t l = 1; l <= s->L; l++) {
+    net->x[l] = vec(s->d[l] * n, &failed);
+    net->dsig[l] = vec(s->d[l] * n, &failed);
+    net->w[l] = vec(s->d[l] * s->d[l - 1], &failed);
+  }
+  net->readout = vec(s->d[s->L], &failed);
+  net->s[0] = vec(dmax * n, &failed);
+  net->s[1] = s->L > 1 ? vec(dmax * n, &failed) : NULL;
+  net->gs = vec(n * n, &failed);
+  net->gx = vec(n * n, &failed);
+  if (s->input == DEQ_INPUT_ORTHONORMAL) {
+    net->qr_lwork = qr_lwork(s->d[0], n);
+    net->tau = vec(n, &failed);
+    net->rsign = vec(n, &failed);
+    net->qr_work = vec(net->qr_lwork, &failed);
+  }
+  net->rng = gsl_rng_alloc(gsl_rng_mt19937);
+  return failed || net->rng == NULL ? DEQ_ENOMEM : DEQ_SUCCESS;
+}
+
+int deq_network_alloc(const deq_network_spec *spec, const deq_opts *opts, deq_network **net)
+{
+  if (net == NULL)
+    DEQ_ERROR("net: NULL output pointer", DEQ_EINVAL);
+  *net = NULL;
+  deq_act_fw fw;
+  int status = check_spec(spec);
+  if (status == DEQ_SUCCESS)
+    status = deq_act_fw_constants(&spec->act, opts, &fw);
+  if (status == DEQ_SUCCESS)
+    status = check_memory(spec);
+  if (status)
+    return status;
+  deq_network *p = calloc(1, sizeof *p);
+  if (p == NULL)
+    DEQ_ERROR("network: out of memory for the workspace", DEQ_ENOMEM);
+  p->spec = *spec;
+  p->fw = fw;
+  if (alloc_buffers(p) != DEQ_SUCCESS) {
+    deq_network_free(p);
+    DEQ_ERRORF(DEQ_ENOMEM, "network: allocation of %.3g GiB failed", deq_network_bytes(spec) / GIB);
+  }
+  *net = p;
+  return DEQ_SUCCESS;
+}
+
+void deq_network_free(deq_network *net)
+{
+  if (net == NULL)
+    return;
+  for (size_t l = 0; l <= DEQ_NETWORK_MAXL; l++) {
+    free(net->x[l]);
+    free(net->dsig[l]);
+    free(net->w[l]);
+  }
+  free(net->readout);
+  free(net->s[0]);
+  free(net->s[1]);
+  free(net->gs);
+  free(net->gx);
+  free(net->tau);
+  free(net->rsign);
+  free(net->qr_work);
+  if (net->rng != NULL)
+    gsl_rng_free(net->rng);
+  free(net);
+}
+
+/* X <- Q diag(sign R_jj) from X = QR: exactly orthonormal columns, R with positive diagonal,
+ * so that Q is Haar distributed when X is Gaussian. */
+static int orthonormalise(deq_network *net)
+{
+  size_t d0 = net->spec.d[0], n = net->spec.n;
+  lapack_int m = (lapack_int) d0, k = (lapack_int) n, lw = (lapack_int) net->qr_lwork, info;
+  double *x = net->x[0];
+  DEQ_NETWORK_TIMED(net, info = LAPACKE_dgeqrf_work(LAPACK_COL_MAJOR, m, k, x, m, net->tau,
+                                                     net->qr_work, lw));
+  if (info != 0)
+    DEQ_ERRORF(DEQ_EINVAL, "network: dgeqrf of the input failed (info %d)", (int) info);
+  for (size_t j = 0; j < n; j++)
+    net->rsign[j] = x[j + j * d0] < 0.0 ? -1.0 : 1.0;
+  DEQ_NETWORK_TIMED(net, info = LAPACKE_dorgqr_work(LAPACK_COL_MAJOR, m, k, k, x, m, net->tau,
+                                                     net->qr_work, lw));
+  if (info != 0)
+    DEQ_ERRORF(DEQ_EINVAL, "network: dorgqr of the input failed (info %d)", (int) info);
+  for (size_t j = 0; j < n; j++)
+    if (net->rsign[j] < 0.0)
+      for (size_t i = 0; i < d0; i++)
+        x[i + j * d0] = -x[i + j * d0];
+  return DEQ_SUCCESS;
+}
+
+static void draw_all(deq_network *net)
+{
+  const deq_network_spec *s = &net->spec;
+  double sd0 = s->input == DEQ_INPUT_GAUSSIAN ? 1.0 / sqrt((double) s->d[0]) : 1.0;
+  deq_rng_gaussian(net->rng, sd0, s->d[0] * s->n, net->x[0]);
+  for (size_t l = 1; l <= s->L; l++)
+    deq_rng_gaussian(net->rng, 1.0, s->d[l] * s->d[l - 1], net->w[l]);
+  if (s->readout == DEQ_READOUT_GAUSSIAN)
+    deq_rng_gaussian(net->rng, 1.0, s->d[s->L], net->readout);
+  else
+    deq_rng_rademacher(net->rng, s->d[s->L], net->readout);
+}
+
+static int all_finite(size_t count, const double *x)
+{
+  for (size_t i = 0; i < count; i++)
+    if (!isfinite(x[i]))
+      return 0;
+  return 1;
+}
+
+/* H_l = W_l X_{l-1} (dgemm, into X_l), then X_l = sigma(H_l)/sqrt(d_l) and
+ * D_l = sigma'(H_l)/sqrt(d_l) in one deq_act_apply with scale * sqrt(d_l). */
+static int forward(deq_network *net)
+{
+  const deq_network_spec *s = &net->spec;
+  int n = (int) s->n;
+  for (size_t l = 1; l <= s->L; l++) {
+    int dl = (int) s->d[l], dp = (int) s->d[l - 1];
+    size_t count = s->d[l] * s->n;
+    DEQ_NETWORK_TIMED(net, cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, dl, n, dp,
+                                       1.0, net->w[l], dl, net->x[l - 1], dp,
+                                       0.0, net->x[l], dl));
+    deq_act_apply(&s->act, net->fw.shift, net->fw.scale * sqrt((double) s->d[l]), count,
+                  net->x[l], net->x[l], net->dsig[l]);
+    if (!all_finite(count, net->x[l]) || !all_finite(count, net->dsig[l]))
+      DEQ_ERRORF(DEQ_EBADFUNC, "network: non-finite activation value in layer %zu", l);
+  }
+  return DEQ_SUCCESS;
+}
+
+int deq_network_draw(deq_network *net, uint64_t master, uint64_t replicate)
+{
+  double t0 = deq_network_now();
+  int status = DEQ_SUCCESS;
+  net->drawn = 0;
+  deq_rng_reseed(net->rng, master, replicate);
+  draw_all(net);
+  if (net->spec.input == DEQ_INPUT_ORTHONORMAL)
+    status = orthonormalise(net);
+  if (status == DEQ_SUCCESS)
+    status = forward(net);
+  net->drawn = status == DEQ_SUCCESS;
+  net->t_total += deq_network_now() - t0;
+  return status;
+}
+
+const double *deq_network_features(const deq_network *net, size_t l)
+{
+  return l <= net->spec.L ? net->x[l] : NULL;
+}
+
+const double *deq_network_weights(const deq_network *net, size_t l)
+{
+  return l >= 1 && l <= net->spec.L ? net->w[l] : NULL;
+}
+
+const double *deq_network_readout(const deq_network *net)
+{
+  return net->readout;
+}
+
+void deq_network_normalisation(const deq_network *net, double *shift, double *scale)
+{
+  *shift = net->fw.shift;
+  *scale = net->fw.scale;
+}

@@ -1,0 +1,146 @@
+/* Gram matrices of the drawn network: CK, NTK by the backward pass (ck_ntk S27), spectra. */
+#include <limits.h>
+#include <math.h>
+#include <cblas.h>
+#include <lapacke.h>
+#include "sim/network_impl.h"
+
+#define EIG_ZERO_REL 1e-9  /* ck_ntk section 9: |lambda| <= 1e-9 max|lambda| is an exact 0 */
+
+/* Upper triangle of G = A^T A, A k x n (column-major, lda = k). */
+static void gram_upper(deq_network *net, size_t k, const double *a, double *g)
+{
+  int n = (int) net->spec.n, kk = (int) k;
+  DEQ_NETWORK_TIMED(net, cblas_dsyrk(CblasColMajor, CblasUpper, CblasTrans, n, kk,
+                                     1.0, a, kk, 0.0, g, n));
+}
+
+/* Copy the upper triangle into the lower one (blocked, so that both sides stay in cache). */
+static void mirror(size_t n, double *k)
+{
+  const size_t bs = 64;
+  for (size_t jb = 0; jb < n; jb += bs)
+    for (size_t ib = jb; ib < n; ib += bs)
+      for (size_t j = jb; j < jb + bs && j < n; j++)
+        for (size_t i = ib > j + 1 ? ib : j + 1; i < ib + bs && i < n; i++)
+          k[i + j * n] = k[j + i * n];
+}
+
+static int finish(deq_network *net, double *K, const char *what, double t0)
+{
+  size_t n = net->spec.n;
+  mirror(n, K);
+  net->t_total += deq_network_now() - t0;
+  for (size_t i = 0; i < n * n; i++)
+    if (!isfinite(K[i]))
+      DEQ_ERRORF(DEQ_EBADFUNC, "network: non-finite entry in the %s matrix", what);
+  return DEQ_SUCCESS;
+}
+
+static int check_ready(const deq_network *net, const double *K)
+{
+  if (!net->drawn)
+    DEQ_ERROR("network: no successful deq_network_draw before the Gram matrix", DEQ_EINVAL);
+  if (K == NULL)
+    DEQ_ERROR("K: NULL output matrix", DEQ_EINVAL);
+  return DEQ_SUCCESS;
+}
+
+int deq_network_ck(deq_network *net, double *K)
+{
+  int status = check_ready(net, K);
+  if (status)
+    return status;
+  double t0 = deq_network_now();
+  size_t L = net->spec.L;
+  gram_upper(net, net->spec.d[L], net->x[L], K);
+  return finish(net, K, "CK", t0);
+}
+
+/* S_L = D_L o (w 1^T), D_L = sigma'(H_L)/sqrt(d_L). */
+static void backward_top(const deq_network *net, double *s)
+{
+  size_t dl = net->spec.d[net->spec.L], n = net->spec.n;
+  const double *dsig = net->dsig[net->spec.L], *w = net->readout;
+  for (size_t a = 0; a < n; a++)
+    for (size_t i = 0; i < dl; i++)
+      s[i + a * dl] = dsig[i + a * dl] * w[i];
+}
+
+/* S_{l-1} = D_{l-1} o (W_l^T S_l): dgemm, then the Hadamard product. */
+static void backward_step(deq_network *net, size_t l, const double *s, double *snext)
+{
+  const deq_network_spec *sp = &net->spec;
+  int n = (int) sp->n, dl = (int) sp->d[l], dp = (int) sp->d[l - 1];
+  DEQ_NETWORK_TIMED(net, cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, dp, n, dl,
+                                     1.0, net->w[l], dl, s, dl, 0.0, snext, dp));
+  const double *dsig = net->dsig[l - 1];
+  for (size_t i = 0; i < sp->d[l - 1] * sp->n; i++)
+    snext[i] *= dsig[i];
+}
+
+/* Upper triangle of K += G_S o G_X. */
+static void add_hadamard_upper(size_t n, const double *gs, const double *gx, double *K)
+{
+  for (size_t j = 0; j < n; j++)
+    for (size_t i = 0; i <= j; i++)
+      K[i + j * n] += gs[i + j * n] * gx[i + j * n];
+}
+
+int deq_network_ntk(deq_network *net, double *K)
+{
+  int status = check_ready(net, K);
+  if (status)
+    return status;
+  double t0 = deq_network_now();
+  const deq_network_spec *sp = &net->spec;
+  double *s = net->s[0], *snext = net->s[1];
+  gram_upper(net, sp->d[sp->L], net->x[sp->L], K);
+  backward_top(net, s);
+  for (size_t l = sp->L; l >= 1; l--) {
+    gram_upper(net, sp->d[l], s, net->gs);
+    gram_upper(net, sp->d[l - 1], net->x[l - 1], net->gx);
+    add_hadamard_upper(sp->n, net->gs, net->gx, K);
+    if (l > 1) {
+      backward_step(net, l, s, snext);
+      double *tmp = s;
+      s = snext;
+      snext = tmp;
+    }
+  }
+  return finish(net, K, "NTK", t0);
+}
+
+int deq_network_eigvals(size_t n, double *K, double *eval)
+{
+  if (n < 1 || n > INT_MAX)
+    DEQ_ERRORF(DEQ_EINVAL, "n: matrix order must be in 1..%d, got %zu", INT_MAX, n);
+  for (size_t j = 0; j < n; j++)
+    for (size_t i = 0; i <= j; i++)
+      if (!isfinite(K[i + j * n]))
+        DEQ_ERRORF(DEQ_EINVAL, "K: non-finite entry at (%zu, %zu)", i, j);
+  lapack_int nn = (lapack_int) n;
+  lapack_int info = LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'N', 'U', nn, K, nn, eval);
+  if (info > 0)
+    DEQ_ERRORF(DEQ_EMAXITER, "eigenvalues: dsyevd did not converge (info %d)", (int) info);
+  if (info < 0)
+    DEQ_ERRORF(info == LAPACK_WORK_MEMORY_ERROR ? DEQ_ENOMEM : DEQ_EINVAL,
+               "eigenvalues: dsyevd failed (info %d)", (int) info);
+  double cut = EIG_ZERO_REL * fmax(fabs(eval[0]), fabs(eval[n - 1]));
+  for (size_t i = 0; i < n; i++)
+    if (fabs(eval[i]) <= cut)
+      eval[i] = 0.0;
+  return DEQ_SUCCESS;
+}
+
+void deq_network_timing(const deq_network *net, double *blas_seconds, double *total_seconds)
+{
+  *blas_seconds = net->t_blas;
+  *total_seconds = net->t_total;
+}
+
+void deq_network_timing_reset(deq_network *net)
+{
+  net->t_blas = 0.0;
+  net->t_total = 0.0;
+}

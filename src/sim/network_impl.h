@@ -1,0 +1,39 @@
+/* Private: the network workspace shared by src/sim/network.c and network_gram.c. */
+#ifndef DEQ_SIM_NETWORK_IMPL_H
+#define DEQ_SIM_NETWORK_IMPL_H
+
+#include <time.h>
+#include <gsl/gsl_rng.h>
+#include "deqnn/network.h"
+
+struct deq_network {
+  deq_network_spec spec;
+  deq_act_fw fw;                        /* sigma = (f - fw.shift) / fw.scale */
+  double *x[DEQ_NETWORK_MAXL + 1];      /* X_l, d_l x n, l = 0..L */
+  double *dsig[DEQ_NETWORK_MAXL + 1];   /* D_l = sigma'(H_l)/sqrt(d_l), d_l x n, l = 1..L */
+  double *w[DEQ_NETWORK_MAXL + 1];      /* W_l, d_l x d_{l-1}, l = 1..L */
+  double *readout;                      /* w, d_L */
+  double *s[2];                         /* backward pass S_l (ping-pong), max d_l x n */
+  double *gs, *gx;                      /* n x n: S_l^T S_l and X_{l-1}^T X_{l-1} */
+  double *tau, *rsign, *qr_work;        /* orthonormal input only: QR scratch */
+  size_t qr_lwork;
+  gsl_rng *rng;
+  int drawn;
+  double t_blas, t_total;               /* seconds inside BLAS/LAPACK, inside the API */
+};
+
+static inline double deq_network_now(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
+}
+
+/* Run one BLAS/LAPACK call and add its wall time to net->t_blas. */
+#define DEQ_NETWORK_TIMED(net, call) do { \
+    double t0_ = deq_network_now(); \
+    call; \
+    (net)->t_blas += deq_network_now() - t0_; \
+  } while (0)
+
+#endif
