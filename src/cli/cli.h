@@ -55,6 +55,9 @@ int cli_plot(const char *csv, const char *plot, const char *title, const char *x
              const char *ylabel, const char *xcol, const char *const *ycols,
              const char *const *styles, const char *const *titles, size_t ny, int logx);
 
+/* Validate a --plot file name before any work (CLI_EXIT_USAGE if unusable). */
+int cli_plot_check(const char *plot);
+
 /* Progress on stderr when it is a terminal. */
 void cli_progress(const char *what, size_t done, size_t total);
 

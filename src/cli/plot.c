@@ -43,6 +43,19 @@ static void write_script(FILE *f, const char *csv, const char *plot, const char 
   fprintf(f, "\n");
 }
 
+int cli_plot_check(const char *plot)
+{
+  if (plot != NULL && terminal_for(plot) == NULL) {
+    cli_errorf("--plot: '%s' must end in .png, .svg or .pdf", plot);
+    return CLI_EXIT_USAGE;
+  }
+  if (plot != NULL && !quotable(plot)) {
+    cli_errorf("--plot: file names must not contain quotes or newlines");
+    return CLI_EXIT_USAGE;
+  }
+  return CLI_EXIT_OK;
+}
+
 int cli_plot(const char *csv, const char *plot, const char *title, const char *xlabel,
              const char *ylabel, const char *xcol, const char *const *ycols,
              const char *const *styles, const char *const *titles, size_t ny, int logx)

@@ -184,9 +184,14 @@ static void print_summary(const spec_job *job)
   for (size_t k = 0; k < job->nstat; k++) {
     const spec_stat *s = &job->stat[k];
     const deq_verdict *v = &s->verdict;
-    fprintf(stderr, "%-12s %14.8g %14.8g %11.3g %11.3g %8.2f  %s%s\n", s->name, s->theory.val,
-            v->sim.mean, v->sim.se, v->bound, v->z, v->pass ? "pass" : "FAIL",
-            v->few_seeds ? " (few seeds)" : "");
+    char th[32] = "(limit 0)", z[16] = "-";
+    if (!isnan(s->theory.val))
+      snprintf(th, sizeof th, "%.8g", s->theory.val);
+    if (!isnan(v->z))
+      snprintf(z, sizeof z, "%.2f", v->z);
+    fprintf(stderr, "%-12s %14s %14.8g %11.3g %11.3g %8s  %s%s\n", s->name, th, v->sim.mean,
+            v->sim.se, v->bound, z, v->pass ? "pass" : "FAIL",
+            v->few_seeds ? " (fewer than 10 seeds: SE uncertain)" : "");
   }
 }
 
@@ -202,7 +207,7 @@ int cli_cmd_spectrum(cli_ctx *ctx, const char *kind, int argc, char **argv)
   int rc = cli_parse(kind, argc, argv, o, O_NOPT);
   if (rc)
     return rc < 0 ? CLI_EXIT_OK : rc;
-  if ((rc = parse_job(&job, o)))
+  if ((rc = parse_job(&job, o)) || (rc = cli_plot_check(o[O_PLOT].value)))
     return rc;
   realise_ratios(&job, job.simulate);
   if (build_pencil(&job) != DEQ_SUCCESS) {
@@ -216,8 +221,13 @@ int cli_cmd_spectrum(cli_ctx *ctx, const char *kind, int argc, char **argv)
   }
   rc = spec_theory_stats(&job);
   if (job.simulate && !ctx->dry) {
-    rc = deq_status_merge(rc, spec_simulate(&job));
+    int src = spec_simulate(&job);
+    if (src == CLI_EXIT_USAGE || !job.simulated) {  /* nothing simulated: write nothing */
+      job_free(&job);
+      return src ? src : CLI_EXIT_FAIL;
+    }
     print_summary(&job);
+    rc = deq_status_merge(rc, src);
   }
   rc = deq_status_merge(rc, write_outputs(&job, ctx, o[O_OUT].value, o[O_PLOT].value));
   job_free(&job);

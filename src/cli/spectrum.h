@@ -38,7 +38,7 @@ typedef struct {
   deq_grid *grid;
   double lambda[SPEC_MAXLAM];
   size_t nlam;
-  int stats_mode, simulate;
+  int stats_mode, simulate, simulated;
   long n, seeds, seed;
   size_t d[DEQ_PENCIL_MAXL + 1];
   spec_stat stat[SPEC_MAXSTAT];

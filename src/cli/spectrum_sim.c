@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cli/spectrum.h"
 #include "deqnn/network.h"
 
@@ -105,6 +106,13 @@ int spec_simulate(spec_job *job)
   deq_cdf *cdf = NULL;
   size_t n = (size_t) job->n, m = job->grid ? job->grid->n : 0;
   network_spec(job, &ns);
+  double need = 8.0 * (double) n * (double) (n + 1);
+  double have = (double) sysconf(_SC_PHYS_PAGES) * (double) sysconf(_SC_PAGESIZE);
+  if (have > 0 && need > 0.5 * have) {
+    cli_errorf("--n: the n x n Gram matrix needs %.1f GiB, more than half of the %.1f GiB of "
+               "memory", need / 1073741824.0, have / 1073741824.0);
+    return CLI_EXIT_USAGE;
+  }
   if (deq_network_alloc(&ns, NULL, &net))
     return CLI_EXIT_USAGE;
   int rc = alloc_samples(job);
@@ -118,8 +126,10 @@ int spec_simulate(spec_job *job)
     rc = CLI_EXIT_FAIL;
   if (!rc)
     rc = run_seeds(job, net, cdf, K, ev, hall);
-  if (!rc)
+  if (!rc) {
     finish(job, hall);
+    job->simulated = 1;
+  }
   free(K), free(ev), free(hall);
   deq_cdf_free(cdf);
   deq_network_free(net);
