@@ -1,0 +1,20 @@
+#!/bin/sh
+# Regenerate the reference curves of data/ (run from the repository root after a
+# deliberate, reviewed change of the mathematics; CI only checks them).
+# Usage: data/make_references.sh [path/to/deqnn]
+set -eu
+deqnn=${1:-build/src/deqnn}
+cd data
+run() { out=$1; shift; "../$deqnn" "$@" --out "$out"; echo "wrote data/$out"; }
+run mp_2.385.csv        mp --ratio 2.385 --x 0:7:141
+run mp_0.37_stats.csv   mp --ratio 0.37 --stats 0.1,0.5,2
+run ck_relu_L1.csv      ck --act relu --ratios 1.5,2.3847 --x 0:6.5:131
+run ck_tanh_L2.csv      ck --act tanh --ratios 0.6,0.8,1.7142857142857142 --x 0:9:181
+run ck_erf_L3.csv       ck --act erf --ratios 0.76923076923076927,1.25,0.90909090909090906,0.66666666666666663 --x 0:8:161
+run ck_erf_L3_log.csv   ck --act erf --ratios 0.76923076923076927,1.25,0.90909090909090906,0.66666666666666663 --x 0.001:1:60:log
+run ck_sigmoid_L2_orth.csv ck --act sigmoid --input orthonormal --ratios 0.5,1.3,0.7 --x 0:5:101
+run ck_tanh_L3_stats.csv ck --act tanh --ratios 0.5,0.8,1.2,1.71 --stats 0.05,0.5,5
+run ntk_relu_L1.csv     ntk --act relu --ratios 0.8,2.3856858846918487 --x 0:12:121
+run ntk_tanh_L2.csv     ntk --act tanh --ratios 1.25,0.83333333333333337,1.4285714285714286 --x 1:16:151
+run ntk_erf_L1.csv      ntk --act erf --ratios 0.6,1.9 --x 0:9:91
+run ntk_relu_L2_stats.csv ntk --act relu --ratios 0.8,1.2,2.4 --stats 0.1,0.5,2

@@ -1,0 +1,76 @@
+#!/bin/sh
+# CLI contract: exit codes, messages naming the parameter, atomic outputs, reproducible
+# simulations, and deqnn check catching a tampered reference.  Usage: test_cli.sh DEQNN
+set -u
+deqnn=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# expect CODE PATTERN ARGS...: exit code and a stderr message matching PATTERN
+expect() {
+  code=$1 pat=$2
+  shift 2
+  "$deqnn" "$@" >"$tmp/out" 2>"$tmp/err"
+  got=$?
+  if [ "$got" -ne "$code" ]; then bad "deqnn $* exited $got, expected $code"; return; fi
+  if [ -n "$pat" ] && ! grep -q -- "$pat" "$tmp/err"; then
+    bad "deqnn $*: message '$(cat "$tmp/err")' does not name '$pat'"; return
+  fi
+  if grep -qi 'nan' "$tmp/out"; then bad "deqnn $*: NaN in the output"; return; fi
+  ok
+}
+
+expect 2 "--ratios" ck --ratios 0.5,-1
+expect 2 "--ratios" ck --ratios 0.5,nan
+expect 2 "--ratios" ck --ratios 0.5
+expect 2 "--ratio" mp --ratio -2
+expect 2 "--ratio" mp --ratio 0
+expect 2 "--act" ck --act swish
+expect 2 "--x" ck --x 3:1:10
+expect 2 "--x" ck --x 0:1:0
+expect 2 "--x" ck --x 1,0.5
+expect 2 "--n" ck --simulate --n 10000000
+expect 2 "--n" ck --simulate --n 60000 --ratios 0.5,0.5
+expect 2 "--seeds" ck --simulate --seeds 1
+expect 2 "--readout" ntk --readout foo
+expect 2 "--input" ck --input orthonormal --ratios 1.5,2
+expect 2 "--stats" ck --stats -1
+expect 2 "--plot" ck --plot out.gif
+expect 2 "unknown option" ck --lambda 3
+expect 2 "unknown command" frobnicate
+expect 2 "" check "$tmp/does-not-exist.csv"
+expect 0 "" ck --help
+expect 0 "" --version
+
+# malformed file for check
+printf '# command: deqnn mp\nx,density\n1,2\n3\n' >"$tmp/bad.csv"
+expect 2 "fields" check "$tmp/bad.csv"
+
+# outputs: atomic (no file when the simulation cannot run), full file otherwise
+"$deqnn" ck --simulate --n 60000 --ratios 0.5,0.5 --out "$tmp/none.csv" 2>/dev/null
+[ ! -e "$tmp/none.csv" ] && ok || bad "a failed run left $tmp/none.csv"
+ls "$tmp" | grep -q 'tmp\.' && bad "temporary file left behind" || ok
+
+# reference round trip, and a tampered value is caught (exit 1, the column named)
+"$deqnn" ck --act erf --ratios 0.7,1.3,2.385 --x 0:6:61 --out "$tmp/ref.csv" || bad "ck run"
+expect 0 "" check "$tmp/ref.csv"
+awk -F, 'BEGIN{OFS=","} /^x,/{h=1; print; next} h && NR%7==0 && $2>0 {$2=$2*1.000001} {print}' \
+  "$tmp/ref.csv" >"$tmp/tampered.csv"
+expect 1 "density" check "$tmp/tampered.csv"
+
+# simulation: same seed, same numbers; another seed, other numbers; sim columns present
+"$deqnn" ck --act relu --ratios 0.8,1.6 --simulate --n 200 --seeds 3 --seed 7 --out "$tmp/s1.csv" 2>/dev/null
+"$deqnn" ck --act relu --ratios 0.8,1.6 --simulate --n 200 --seeds 3 --seed 7 --out "$tmp/s2.csv" 2>/dev/null
+"$deqnn" ck --act relu --ratios 0.8,1.6 --simulate --n 200 --seeds 3 --seed 8 --out "$tmp/s3.csv" 2>/dev/null
+grep -v '^# command' "$tmp/s1.csv" >"$tmp/a"; grep -v '^# command' "$tmp/s2.csv" >"$tmp/b"
+cmp -s "$tmp/a" "$tmp/b" && ok || bad "same seed gave different output"
+cmp -s "$tmp/s1.csv.summary.csv" "$tmp/s3.csv.summary.csv" && bad "different seeds gave the same output" || ok
+head -20 "$tmp/s1.csv" | grep -q '^x,density,err,status,sim_density,sim_density_se$' && ok || bad "sim columns missing"
+grep -q '^# simulation: n = 200, d = 250,125, seeds = 3, master seed = 7' "$tmp/s1.csv" && ok || bad "simulation parameters not recorded"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,120 @@
+/* Tests for the comparison layer: statistics, verdicts, spectral statistics, table checks. */
+#include <string.h>
+#include "testutil.h"
+#include "deqnn/compare.h"
+
+static void test_stats_verdict(void **state)
+{
+  (void) state;
+  double x[5] = { 1e8 + 1, 1e8 + 2, 1e8 + 3, 1e8 + 4, 1e8 + 5 };
+  deq_sample_stats s;
+  deq_stats_compute(x, 5, &s);
+  assert_close(s.mean, 1e8 + 3, 1e-15);
+  assert_close(s.sd, sqrt(2.5), 1e-9);            /* two-pass: no cancellation */
+  assert_close(s.se, sqrt(2.5 / 5), 1e-9);
+  deq_verdict v;
+  deq_verdict_eval(1e8 + 3 + 4 * s.se, 0, &s, 0.0, 100, &v);
+  assert_true(v.pass);                            /* exactly at 4 SE */
+  assert_true(v.few_seeds);
+  deq_verdict_eval(1e8 + 3 + 4 * s.se + 0.02, 0, &s, 1.0, 100, &v);
+  assert_true(!v.pass);                           /* beyond 4 SE + B/n = 4 SE + 0.01 */
+  assert_close(v.z, -(4 * s.se + 0.02) / s.se, 1e-6);  /* ulp(1e8) / 0.03 ~ 5e-7 */
+  deq_sample_stats k = { 12, 0.004, 0.001, 0.0003 };
+  deq_verdict_eval(NAN, 0, &k, 6.0, 1000, &v);    /* KS: mean <= B/n */
+  assert_true(v.pass && !v.few_seeds);
+  k.mean = 0.0061;
+  deq_verdict_eval(NAN, 0, &k, 6.0, 1000, &v);
+  assert_true(!v.pass);
+}
+
+/* KS against the exact CDF of a two-interval law built through the pencil: MP with
+ * gamma = 2.385 has an atom 1 - 1/gamma at 0; a sample made of that many zeros plus the
+ * quantiles (i - 1/2)/n_c of the continuous part has KS distance exactly 1/(2n) up to
+ * the CDF's interpolation error. */
+static void test_ks(void **state)
+{
+  (void) state;
+  deq_pencil_params par = { 0 };
+  par.gamma[0] = 2.385, par.q[0] = 1, par.input.kind = DEQ_DATA_GAUSSIAN;
+  deq_pencil *pen;
+  deq_cdf *cdf;
+  assert_int_equal(deq_pencil_alloc(&par, NULL, &pen), DEQ_SUCCESS);
+  assert_int_equal(deq_pencil_cdf(pen, &cdf), DEQ_SUCCESS);
+  enum { N = 2000 };
+  static double ev[N];
+  size_t nz = (size_t) lround(N * (1 - 1 / 2.385)), nc = N - nz;
+  for (size_t i = 0; i < nz; i++)
+    ev[i] = 0.0;
+  double lo = 0.29, hi = 6.5;
+  for (size_t i = 0; i < nc; i++) {        /* invert the tabulated CDF by bisection */
+    double target = deq_cdf_eval(cdf, 0.0) + (i + 0.5) / N, a = lo, b = hi;
+    for (int it = 0; it < 60; it++) {
+      double m = 0.5 * (a + b);
+      if (deq_cdf_eval(cdf, m) < target) a = m; else b = m;
+    }
+    ev[nz + i] = 0.5 * (a + b);
+  }
+  double ks = deq_spec_ks(N, ev, cdf);
+  assert_true(ks >= 0.5 / N - 1e-6 && ks <= 0.5 / N + 1e-3 / N + fabs(deq_cdf_eval(cdf, 0.0) - (double) nz / N));
+  ev[N - 1] = 100.0;    /* moving one eigenvalue far away changes little */
+  assert_true(deq_spec_ks(N, ev, cdf) < 2.0 / N);
+  assert_close(deq_spec_zero_fraction(N, ev), (double) nz / N, 0);
+  deq_cdf_free(cdf);
+  deq_pencil_free(pen);
+}
+
+static void test_moments_histogram(void **state)
+{
+  (void) state;
+  double ev[6] = { 0, 0, 1, 2, 2.5, 4 }, x[5] = { 0.5, 1.5, 2.5, 3.5, 4.5 }, h[5];
+  assert_close(deq_spec_moment(6, ev, 1), 9.5 / 6, 1e-15);
+  assert_close(deq_spec_moment(6, ev, 2), (1 + 4 + 6.25 + 16) / 6, 1e-15);
+  assert_close(deq_spec_resolvent(6, ev, 0.5), (2 / 0.5 + 1 / 1.5 + 1 / 2.5 + 1 / 3.0 + 1 / 4.5) / 6, 1e-15);
+  deq_spec_histogram(6, ev, 5, x, h);      /* zeros left out; bins [0,1),[1,2),... */
+  assert_close(h[0], 0, 0);
+  assert_close(h[1], 1.0 / 6, 1e-15);
+  assert_close(h[2], 2.0 / 6, 1e-15);
+  assert_close(h[3], 0, 0);
+  assert_close(h[4], 1.0 / 6, 1e-15);
+}
+
+static deq_table *table3(double a, double e, const char *st)
+{
+  const char *names[] = { "x", "density", "err", "status", "sim_density" };
+  int types[] = { DEQ_COL_NUM, DEQ_COL_NUM, DEQ_COL_NUM, DEQ_COL_TEXT, DEQ_COL_NUM };
+  deq_table *t = deq_table_alloc(5, names, types);
+  deq_table_add_comment(t, "error-columns: density:err");
+  double row[5] = { 1.5, a, e, 0, 123.0 };
+  const char *txt[5] = { NULL, NULL, NULL, st, NULL };
+  deq_table_add_row(t, row, txt);
+  return t;
+}
+
+static void test_compare_tables(void **state)
+{
+  (void) state;
+  char rep[1024];
+  size_t nbad;
+  deq_table *ref = table3(0.3, 1e-9, "ok"), *same = table3(0.3 + 1.5e-9, 1e-9, "ok");
+  deq_table *off = table3(0.3 + 3e-9, 1e-9, "ok"), *st = table3(0.3, 1e-9, "emaxiter");
+  assert_int_equal(deq_compare_tables(ref, same, 5, rep, sizeof rep, &nbad), DEQ_SUCCESS);
+  assert_int_equal(nbad, 0);
+  assert_int_equal(deq_compare_tables(ref, off, 5, rep, sizeof rep, &nbad), DEQ_SUCCESS);
+  assert_int_equal(nbad, 1);
+  assert_non_null(strstr(rep, "density"));
+  assert_int_equal(deq_compare_tables(ref, st, 5, rep, sizeof rep, &nbad), DEQ_SUCCESS);
+  assert_int_equal(nbad, 1);
+  assert_non_null(strstr(rep, "status"));
+  deq_table_free(ref), deq_table_free(same), deq_table_free(off), deq_table_free(st);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_stats_verdict),
+    cmocka_unit_test(test_ks),
+    cmocka_unit_test(test_moments_histogram),
+    cmocka_unit_test(test_compare_tables),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
