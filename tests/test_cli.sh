@@ -72,5 +72,9 @@ cmp -s "$tmp/s1.csv.summary.csv" "$tmp/s3.csv.summary.csv" && bad "different see
 head -20 "$tmp/s1.csv" | grep -q '^x,density,err,status,sim_density,sim_density_se$' && ok || bad "sim columns missing"
 grep -q '^# simulation: n = 200, d = 250,125, seeds = 3, master seed = 7' "$tmp/s1.csv" && ok || bad "simulation parameters not recorded"
 
+# statistics mode with a simulation (no grid): runs, writes sim columns
+"$deqnn" ck --stats 0.5,2 --simulate --n 120 --seeds 3 --out "$tmp/st.csv" 2>/dev/null
+[ $? -le 1 ] && grep -q '^res(2),2,' "$tmp/st.csv" && grep -q 'sim_verdict' "$tmp/st.csv" && ok || bad "stats with simulation"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

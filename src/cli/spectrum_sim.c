@@ -46,7 +46,8 @@ static void measure(spec_job *job, size_t r, const double *ev, const deq_cdf *cd
       v = deq_spec_resolvent(n, ev, s->lambda);
     s->sample[r] = v;
   }
-  deq_spec_histogram(n, ev, job->grid->n, job->grid->x, hist);
+  if (job->grid != NULL)
+    deq_spec_histogram(n, ev, job->grid->n, job->grid->x, hist);
 }
 
 static int alloc_samples(spec_job *job)
