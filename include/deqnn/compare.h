@@ -67,7 +67,8 @@ void deq_spec_histogram(size_t n, const double *eval, size_t m, const double *x,
  * columns e: v is compared within e_ref + e_got + 1e-12 |v| (a value computed twice
  * agrees within its two error bars); +inf matches +inf.  Every other numeric column
  * (inputs such as x) must agree to 1e-12 relative; text columns (status) must be equal.
- * Columns whose name starts with "sim_" hold simulation results and are skipped.  *nbad = number of failing
+ * Columns whose name starts with "sim_" hold simulation results and are skipped, and so are
+ * the error columns themselves (estimates, not values).  *nbad = number of failing
  * cells; a report of the worst deviations (at most `lines` lines) goes into report. */
 int deq_compare_tables(const deq_table *ref, const deq_table *got, size_t lines,
                        char *report, size_t report_len, size_t *nbad);

@@ -5,6 +5,17 @@
 #include "deqnn/compare.h"
 #include "deqnn/status.h"
 
+/* Whether `name` is the error column of some value column (not compared itself). */
+static int is_error_column(const deq_table *ref, const char *name)
+{
+  const char *spec = deq_table_comment(ref, "error-columns");
+  size_t n = strlen(name);
+  for (const char *p = spec; p != NULL && (p = strchr(p, ':')) != NULL; p++)
+    if (strncmp(p + 1, name, n) == 0 && (p[n + 1] == ',' || p[n + 1] == '\0'))
+      return 1;
+  return 0;
+}
+
 /* Error column of value column `name` from "error-columns: v:e,...", or -1. */
 static long error_column(const deq_table *ref, const deq_table *t, const char *name)
 {
@@ -58,7 +69,7 @@ int deq_compare_tables(const deq_table *ref, const deq_table *got, size_t lines,
     DEQ_ERRORF(DEQ_EFORMAT, "check: %zu rows in the reference, %zu recomputed",
                ref->nrows, got->nrows);
   for (size_t c = 0; c < ref->ncols; c++) {
-    if (strncmp(ref->names[c], "sim_", 4) == 0)
+    if (strncmp(ref->names[c], "sim_", 4) == 0 || is_error_column(ref, ref->names[c]))
       continue;
     long g = deq_table_column(got, ref->names[c]);
     if (g < 0)

@@ -33,12 +33,18 @@ void deq_cnewton_free(deq_cnewton_ws *ws)
   free(ws->work), free(ws->perm), free(ws);
 }
 
+/* max(|Re z|, |Im z|): within a factor sqrt(2) of |z|, without hypot. */
+static double cnorm(double complex z)
+{
+  return fmax(fabs(creal(z)), fabs(cimag(z)));
+}
+
 int deq_clu_factor(size_t n, double complex *A, size_t *perm)
 {
   for (size_t k = 0; k < n; k++) {
     size_t p = k;
     for (size_t i = k + 1; i < n; i++)
-      if (cabs(A[i * n + k]) > cabs(A[p * n + k]))
+      if (cnorm(A[i * n + k]) > cnorm(A[p * n + k]))
         p = i;
     perm[k] = p;
     if (A[p * n + k] == 0)
@@ -98,7 +104,7 @@ static double scaled_max(size_t n, const double complex *v, const double complex
 {
   double r = 0.0;
   for (size_t k = 0; k < n; k++) {
-    double s = cabs(v[k]) / (1.0 + cabs(u[k]));
+    double s = cnorm(v[k]) / (1.0 + cnorm(u[k]));
     r = s > r || isnan(s) ? s : r;
   }
   return r;

@@ -107,9 +107,10 @@ int deq_pencil_alloc(const deq_pencil_params *par, const deq_opts *opts, deq_pen
   pen->natoms = na;
   pen->ax = malloc(na * sizeof *pen->ax);
   pen->ap = malloc(na * sizeof *pen->ap);
+  pen->inv = malloc(na * sizeof *pen->inv);
   set_levels(pen);
   pen->nws = deq_cnewton_alloc(pen->J > 0 ? pen->J : 1);
-  if (pen->ax == NULL || pen->ap == NULL || pen->nws == NULL) {
+  if (pen->ax == NULL || pen->ap == NULL || pen->inv == NULL || pen->nws == NULL) {
     deq_pencil_free(pen);
     DEQ_ERROR("pencil: out of memory", DEQ_ENOMEM);
   }
@@ -131,6 +132,7 @@ void deq_pencil_free(deq_pencil *pen)
   deq_cnewton_free(pen->nws);
   free(pen->ax);
   free(pen->ap);
+  free(pen->inv);
   free(pen);
 }
 
@@ -142,48 +144,63 @@ void deq_pencil_bound(const deq_pencil *pen, double *lo, double *hi)
   *hi = pen->hi;
 }
 
-static void bottom(const deq_pencil *pen, deq_pencil_state *s)
-{
-  double complex C0 = s->C[0], w0 = s->w[0], dC0 = s->dC[0], dw0 = s->dw[0];
-  s->m = s->dm = s->t[0] = s->dt[0] = 0;
-  s->msum = 0;
-  for (size_t k = 0; k < pen->natoms; k++) {
-    double x = pen->ax[k], p = pen->ap[k];
-    double complex inv = 1.0 / (C0 * x - w0), d = -(dC0 * x - dw0) * inv * inv;
-    s->m += p * inv;
-    s->dm += p * d;
-    s->t[0] += p * x * inv;
-    s->dt[0] += p * x * d;
-    s->msum += p * cabs(inv);
-  }
-}
-
-void deq_pencil_forward(const deq_pencil *pen, double complex z, const double complex *u,
-                        const double complex *du, double complex dz, deq_pencil_state *s)
+/* Values of S14-S16 at (z, u); the reciprocals 1/(C_0 x_k - w_0) are kept in pen->inv
+ * for the tangent passes. */
+void deq_pencil_forward(deq_pencil *pen, double complex z, const double complex *u,
+                        deq_pencil_state *s)
 {
   size_t J = pen->J;
   s->C[J] = pen->qq[J];
-  s->dC[J] = 0;
   s->w[J] = z - pen->r;
+  for (size_t j = J; j >= 1; j--) {
+    double b = pen->bb[j];
+    s->tau[j] = 1.0 / (1.0 + s->C[j] * pen->gam[j] * u[j - 1]);
+    double complex ct = s->C[j] * s->tau[j];
+    s->C[j - 1] = pen->qq[j - 1] + b * ct;
+    s->w[j - 1] = s->w[j] - (1 - b) * ct;
+  }
+  s->m = s->t[0] = 0;
+  s->msum = 0;
+  for (size_t k = 0; k < pen->natoms; k++) {
+    double complex inv = 1.0 / (s->C[0] * pen->ax[k] - s->w[0]);
+    pen->inv[k] = inv;
+    s->m += pen->ap[k] * inv;
+    s->t[0] += pen->ap[k] * pen->ax[k] * inv;
+    s->msum += pen->ap[k] * (fabs(creal(inv)) + fabs(cimag(inv)));  /* >= |inv|, no hypot */
+  }
+  for (size_t j = 1; j <= J; j++) {
+    double b = pen->bb[j];
+    s->t[j] = u[j - 1] * s->tau[j];
+    s->E[j] = u[j - 1] - (b * s->t[j - 1] + (1 - b) * s->m);
+  }
+}
+
+/* Derivatives along (du, dz) at the point of the last deq_pencil_forward (du may be
+ * NULL): multiplications only, no divisions. */
+void deq_pencil_tangent(const deq_pencil *pen, const double complex *u, const double complex *du,
+                        double complex dz, deq_pencil_state *s)
+{
+  size_t J = pen->J;
+  s->dC[J] = 0;
   s->dw[J] = dz;
   for (size_t j = J; j >= 1; j--) {
-    double complex uj = u[j - 1], duj = du ? du[j - 1] : 0;
-    double g = pen->gam[j], b = pen->bb[j];
-    s->tau[j] = 1.0 / (1.0 + s->C[j] * g * uj);
-    s->dtau[j] = -s->tau[j] * s->tau[j] * g * (s->dC[j] * uj + s->C[j] * duj);
-    double complex ct = s->C[j] * s->tau[j], dct = s->dC[j] * s->tau[j] + s->C[j] * s->dtau[j];
-    s->C[j - 1] = pen->qq[j - 1] + b * ct;
+    double b = pen->bb[j];
+    double complex duj = du ? du[j - 1] : 0;
+    s->dtau[j] = -s->tau[j] * s->tau[j] * pen->gam[j] * (s->dC[j] * u[j - 1] + s->C[j] * duj);
+    double complex dct = s->dC[j] * s->tau[j] + s->C[j] * s->dtau[j];
     s->dC[j - 1] = b * dct;
-    s->w[j - 1] = s->w[j] - (1 - b) * ct;
     s->dw[j - 1] = s->dw[j] - (1 - b) * dct;
   }
-  bottom(pen, s);
+  s->dm = s->dt[0] = 0;
+  for (size_t k = 0; k < pen->natoms; k++) {
+    double complex d = -(s->dC[0] * pen->ax[k] - s->dw[0]) * pen->inv[k] * pen->inv[k];
+    s->dm += pen->ap[k] * d;
+    s->dt[0] += pen->ap[k] * pen->ax[k] * d;
+  }
   for (size_t j = 1; j <= J; j++) {
-    double complex uj = u[j - 1], duj = du ? du[j - 1] : 0;
     double b = pen->bb[j];
-    s->t[j] = uj * s->tau[j];
-    s->dt[j] = duj * s->tau[j] + uj * s->dtau[j];
-    s->E[j] = uj - (b * s->t[j - 1] + (1 - b) * s->m);
+    double complex duj = du ? du[j - 1] : 0;
+    s->dt[j] = duj * s->tau[j] + u[j - 1] * s->dtau[j];
     s->dE[j] = duj - (b * s->dt[j - 1] + (1 - b) * s->dm);
   }
 }
@@ -194,7 +211,7 @@ int deq_pencil_newton_fn(const double complex *u, void *params, double complex *
   deq_pencil *pen = params;
   size_t J = pen->J;
   double complex e[MAXJ] = { 0 };
-  deq_pencil_forward(pen, pen->z, u, NULL, 0, &pen->st);
+  deq_pencil_forward(pen, pen->z, u, &pen->st);
   for (size_t i = 0; i < J; i++) {
     F[i] = pen->st.E[i + 1];
     if (!isfinite(creal(F[i])) || !isfinite(cimag(F[i])))
@@ -202,7 +219,7 @@ int deq_pencil_newton_fn(const double complex *u, void *params, double complex *
   }
   for (size_t k = 0; Jac != NULL && k < J; k++) {
     e[k] = 1;
-    deq_pencil_forward(pen, pen->z, u, e, 0, &pen->st);
+    deq_pencil_tangent(pen, u, e, 0, &pen->st);
     e[k] = 0;
     for (size_t i = 0; i < J; i++)
       Jac[i * J + k] = pen->st.dE[i + 1];

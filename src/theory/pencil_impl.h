@@ -21,6 +21,7 @@ struct deq_pencil {
   double gam[MAXJ + 1], bb[MAXJ + 1], qq[MAXJ + 1];  /* 1-based levels; qq[0] = base */
   size_t natoms;
   double *ax, *ap;               /* base atoms */
+  double complex *inv;           /* 1/(C_0 x_k - w_0) of the last forward pass */
   double r, scale, lo, hi;
   double complex z;              /* current spectral argument of the Newton system */
   double complex u[MAXJ + 1];    /* current solution (0-based, J entries) */
@@ -31,10 +32,12 @@ struct deq_pencil {
   size_t perm[MAXJ];
 };
 
-/* One evaluation of S14-S16 at (z, u) with directional derivative along (du, dz);
- * du may be NULL (zero direction). */
-void deq_pencil_forward(const deq_pencil *pen, double complex z, const double complex *u,
-                        const double complex *du, double complex dz, deq_pencil_state *s);
+/* One evaluation of S14-S16 at (z, u). */
+void deq_pencil_forward(deq_pencil *pen, double complex z, const double complex *u,
+                        deq_pencil_state *s);
+/* Its derivative along (du, dz) (du may be NULL), at the point of the last forward pass. */
+void deq_pencil_tangent(const deq_pencil *pen, const double complex *u, const double complex *du,
+                        double complex dz, deq_pencil_state *s);
 
 int deq_pencil_newton_fn(const double complex *u, void *params, double complex *F, double complex *Jac);
 

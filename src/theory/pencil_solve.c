@@ -21,7 +21,7 @@ static int branch_ok(deq_pencil *pen, double complex z)
   if (!(cimag(z) > 0))
     return 1;
   deq_pencil_state *s = &pen->st;
-  deq_pencil_forward(pen, z, pen->u, NULL, 0, s);
+  deq_pencil_forward(pen, z, pen->u, s);
   if (!(cimag(s->m) > 0))
     return 0;
   for (size_t j = 1; j <= pen->J; j++)
@@ -77,7 +77,8 @@ static int finalize(deq_pencil *pen, double complex z, deq_cresult *m, double co
   size_t J = pen->J;
   deq_pencil_state *s = &pen->st;
   double complex e[MAXJ] = { 0 }, dmdu[MAXJ], dEz[MAXJ + 1], dmz;
-  deq_pencil_forward(pen, z, pen->u, NULL, 1.0, s);
+  deq_pencil_forward(pen, z, pen->u, s);
+  deq_pencil_tangent(pen, pen->u, NULL, 1.0, s);
   m->val = s->m;
   dmz = s->dm;
   double err = 16 * DBL_EPSILON * s->msum, slack[MAXJ];
@@ -88,7 +89,7 @@ static int finalize(deq_pencil *pen, double complex z, deq_cresult *m, double co
   }
   for (size_t k = 0; k < J; k++) {
     e[k] = 1;
-    deq_pencil_forward(pen, z, pen->u, e, 0, s);
+    deq_pencil_tangent(pen, pen->u, e, 0, s);
     e[k] = 0;
     dmdu[k] = s->dm;
     for (size_t i = 0; i < J; i++)

@@ -1,0 +1,51 @@
+#!/bin/sh
+# deqnn quick start on Debian 12 (run as root, or with sudo available):
+#   ./quickstart.sh main   install what is missing, build, run the main job -> out/
+#   ./quickstart.sh test   install what is missing, build, run every test suite
+#                          (unit, cli, check, slow Monte Carlo, and the unit/cli suites
+#                          again under AddressSanitizer + UBSan)
+set -eu
+cd "$(dirname "$0")"
+what=${1:-main}
+
+PKGS="build-essential meson ninja-build pkg-config libgsl-dev liblapacke-dev libopenblas-dev libcmocka-dev gnuplot-nox"
+
+install_missing() {
+  missing=""
+  for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+  done
+  [ -z "$missing" ] && return 0
+  echo "quickstart: installing$missing"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
+}
+
+build() {
+  dir=$1
+  shift
+  [ -f "$dir/build.ninja" ] || meson setup "$dir" "$@" >/dev/null
+  ninja -C "$dir" >/dev/null
+}
+
+install_missing
+case "$what" in
+main)
+  build build
+  sh validation/main_job.sh build/src/deqnn out
+  ;;
+test)
+  build build
+  meson test -C build --suite unit --suite cli --suite check --print-errorlogs
+  meson test -C build --suite slow --print-errorlogs
+  build build-asan -Db_sanitize=address,undefined -Dbuildtype=debug -Db_lundef=false
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    meson test -C build-asan --suite unit --suite cli --print-errorlogs
+  ;;
+*)
+  echo "usage: $0 main|test" >&2
+  exit 2
+  ;;
+esac
