@@ -124,7 +124,7 @@ static void fd_ntk(const deq_network *net, const deq_network_spec *s, double h, 
 
 /* S27 equals J^T J.  Central differences with h = 1e-5 have truncation error
  * ~ h^2 |f'''|/6 ~ 1e-10 and round-off ~ 1e-16/h = 1e-11 per Jacobian entry, so the
- * <= 31 products in each entry of J^T J agree to ~1e-9: tolerance 1e-8 (measured 2e-11 to
+ * <= 57 products in each entry of J^T J agree to ~1e-9: tolerance 1e-8 (measured 2e-11 to
  * 4e-10).  A missing factor (D_l, w, K_{l-1}, a width) is an O(1) error. */
 static void check_ntk_fd(size_t L, const size_t *d, const char *act, deq_readout_kind ro)
 {

@@ -72,9 +72,9 @@ void deq_network_free(deq_network *net);
 double deq_network_bytes(const deq_network_spec *spec);
 
 /* Draw X, W_1..W_L and w from the stream of (master, replicate) in the order stated above,
- * and run the forward pass, keeping X_0..X_L and D_l = sigma'(H_l)/sqrt(d_l) for the NTK.
- * DEQ_EBADFUNC if a feature or derivative is not finite (layer named), DEQ_EMAXITER/EINVAL
- * if the QR of orthonormal input fails (never for a Gaussian matrix in practice). */
+ * and run the forward pass (one dgemm per layer), keeping X_0..X_L and H_1..H_L for the NTK.
+ * DEQ_EBADFUNC if a feature is not finite (layer named), DEQ_EINVAL if the QR of orthonormal
+ * input fails (never for a Gaussian matrix in practice). */
 int deq_network_draw(deq_network *net, uint64_t master, uint64_t replicate);
 
 /* CK = X_L^T X_L, n x n, full symmetric, column-major, into K (n*n doubles; one cblas_dsyrk).
@@ -82,8 +82,10 @@ int deq_network_draw(deq_network *net, uint64_t master, uint64_t replicate);
 int deq_network_ck(deq_network *net, double *K);
 
 /* NTK by the backward pass S27 (no Jacobian): n x n, full symmetric, column-major, into K.
- * Can be called any number of times per draw, before or after deq_network_ck.
- * Errors as deq_network_ck. */
+ * The first call after a draw replaces H_l by D_l = sigma'(H_l)/sqrt(d_l) (so CK-only runs
+ * never evaluate sigma'); it can be called any number of times per draw, before or after
+ * deq_network_ck.  Errors as deq_network_ck, plus DEQ_EBADFUNC for a non-finite sigma'
+ * (the draw is then invalidated). */
 int deq_network_ntk(deq_network *net, double *K);
 
 /* Eigenvalues (ascending) of a symmetric n x n column-major matrix (upper triangle read) by

@@ -2,6 +2,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <cblas.h>
 #include <lapacke.h>
@@ -93,11 +94,14 @@ static int check_memory(const deq_network_spec *s)
   return DEQ_SUCCESS;
 }
 
+/* Allocated and touched (zeroed), so that page faults are paid here, not in the first draw. */
 static double *vec(size_t count, int *failed)
 {
   double *p = malloc(count * sizeof(double));
   if (p == NULL)
     *failed = 1;
+  else
+    memset(p, 0, count * sizeof(double));
   return p;
 }
 
@@ -109,7 +113,7 @@ static int alloc_buffers(deq_network *net)
   net->x[0] = vec(s->d[0] * n, &failed);
   for (size_t l = 1; l <= s->L; l++) {
     net->x[l] = vec(s->d[l] * n, &failed);
-    net->dsig[l] = vec(s->d[l] * n, &failed);
+    net->hd[l] = vec(s->d[l] * n, &failed);
     net->w[l] = vec(s->d[l] * s->d[l - 1], &failed);
   }
   net->readout = vec(s->d[s->L], &failed);
@@ -159,7 +163,7 @@ void deq_network_free(deq_network *net)
     return;
   for (size_t l = 0; l <= DEQ_NETWORK_MAXL; l++) {
     free(net->x[l]);
-    free(net->dsig[l]);
+    free(net->hd[l]);
     free(net->w[l]);
   }
   free(net->readout);
@@ -220,8 +224,8 @@ static int all_finite(size_t count, const double *x)
   return 1;
 }
 
-/* H_l = W_l X_{l-1} (dgemm, into X_l), then X_l = sigma(H_l)/sqrt(d_l) and
- * D_l = sigma'(H_l)/sqrt(d_l) in one deq_act_apply with scale * sqrt(d_l). */
+/* H_l = W_l X_{l-1} (dgemm), kept for the NTK, and X_l = sigma(H_l)/sqrt(d_l) by
+ * deq_act_apply with scale * sqrt(d_l). */
 static int forward(deq_network *net)
 {
   const deq_network_spec *s = &net->spec;
@@ -231,10 +235,10 @@ static int forward(deq_network *net)
     size_t count = s->d[l] * s->n;
     DEQ_NETWORK_TIMED(net, cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, dl, n, dp,
                                        1.0, net->w[l], dl, net->x[l - 1], dp,
-                                       0.0, net->x[l], dl));
+                                       0.0, net->hd[l], dl));
     deq_act_apply(&s->act, net->fw.shift, net->fw.scale * sqrt((double) s->d[l]), count,
-                  net->x[l], net->x[l], net->dsig[l]);
-    if (!all_finite(count, net->x[l]) || !all_finite(count, net->dsig[l]))
+                  net->hd[l], net->x[l], NULL);
+    if (!all_finite(count, net->x[l]))
       DEQ_ERRORF(DEQ_EBADFUNC, "network: non-finite activation value in layer %zu", l);
   }
   return DEQ_SUCCESS;
@@ -245,6 +249,7 @@ int deq_network_draw(deq_network *net, uint64_t master, uint64_t replicate)
   double t0 = deq_network_now();
   int status = DEQ_SUCCESS;
   net->drawn = 0;
+  net->dsig_ready = 0;
   deq_rng_reseed(net->rng, master, replicate);
   draw_all(net);
   if (net->spec.input == DEQ_INPUT_ORTHONORMAL)

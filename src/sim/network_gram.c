@@ -61,7 +61,7 @@ int deq_network_ck(deq_network *net, double *K)
 static void backward_top(const deq_network *net, double *s)
 {
   size_t dl = net->spec.d[net->spec.L], n = net->spec.n;
-  const double *dsig = net->dsig[net->spec.L], *w = net->readout;
+  const double *dsig = net->hd[net->spec.L], *w = net->readout;
   for (size_t a = 0; a < n; a++)
     for (size_t i = 0; i < dl; i++)
       s[i + a * dl] = dsig[i + a * dl] * w[i];
@@ -74,9 +74,25 @@ static void backward_step(deq_network *net, size_t l, const double *s, double *s
   int n = (int) sp->n, dl = (int) sp->d[l], dp = (int) sp->d[l - 1];
   DEQ_NETWORK_TIMED(net, cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, dp, n, dl,
                                      1.0, net->w[l], dl, s, dl, 0.0, snext, dp));
-  const double *dsig = net->dsig[l - 1];
+  const double *dsig = net->hd[l - 1];
   for (size_t i = 0; i < sp->d[l - 1] * sp->n; i++)
     snext[i] *= dsig[i];
+}
+
+/* H_l -> D_l = sigma'(H_l)/sqrt(d_l) in place, once per draw. */
+static int derivatives(deq_network *net)
+{
+  const deq_network_spec *sp = &net->spec;
+  for (size_t l = 1; l <= sp->L && !net->dsig_ready; l++) {
+    double inv = 1.0 / (net->fw.scale * sqrt((double) sp->d[l])), *h = net->hd[l];
+    for (size_t i = 0; i < sp->d[l] * sp->n; i++) {
+      h[i] = deq_act_deriv(&sp->act, h[i]) * inv;
+      if (!isfinite(h[i]))
+        DEQ_ERRORF(DEQ_EBADFUNC, "network: non-finite activation derivative in layer %zu", l);
+    }
+  }
+  net->dsig_ready = 1;
+  return DEQ_SUCCESS;
 }
 
 /* Upper triangle of K += G_S o G_X. */
@@ -95,6 +111,10 @@ int deq_network_ntk(deq_network *net, double *K)
   double t0 = deq_network_now();
   const deq_network_spec *sp = &net->spec;
   double *s = net->s[0], *snext = net->s[1];
+  if ((status = derivatives(net)) != DEQ_SUCCESS) {
+    net->drawn = 0;  /* H_l partly overwritten: a new draw is needed */
+    return status;
+  }
   gram_upper(net, sp->d[sp->L], net->x[sp->L], K);
   backward_top(net, s);
   for (size_t l = sp->L; l >= 1; l--) {
