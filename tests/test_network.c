@@ -447,6 +447,9 @@ static void test_memory_errors(void **state)
   expect_alloc_error(&s, DEQ_ENOMEM, "GiB");
   assert_non_null(strstr(last_msg, "_SC_PHYS_PAGES"));
   assert_true(deq_network_bytes(&s) > 8e12);
+  assert_true(isnan(deq_network_bytes(NULL)));
+  s.L = DEQ_NETWORK_MAXL + 1;
+  assert_true(isnan(deq_network_bytes(&s)));
   s = make_spec(2000000000, 2, e, "tanh", DEQ_INPUT_ORTHONORMAL, DEQ_READOUT_RADEMACHER);
   expect_alloc_error(&s, DEQ_ENOMEM, "GiB");
   double phys = (double) sysconf(_SC_PHYS_PAGES) * (double) sysconf(_SC_PAGESIZE);

@@ -72,6 +72,8 @@ static size_t max_width(const deq_network_spec *s)
 
 double deq_network_bytes(const deq_network_spec *s)
 {
+  if (s == NULL || s->L < 1 || s->L > DEQ_NETWORK_MAXL)
+    return NAN;
   double n = (double) s->n, v = (double) s->d[0] * n;
   for (size_t l = 1; l <= s->L; l++)
     v += (double) s->d[l] * (double) s->d[l - 1] + 2.0 * (double) s->d[l] * n;
