@@ -386,16 +386,20 @@ static void test_eigvals(void **state)
   assert_close(ev[1], 0.5 + 2.385, 1e-14);
 }
 
-/* A CK with d_L < n has exactly n - d_L zero eigenvalues after the cut. */
+/* A CK with d_L < n has exactly n - d_L zero eigenvalues after the cut; the workspace
+ * version deq_network_spectrum is bitwise equal to deq_network_eigvals. */
 static void test_ck_rank(void **state)
 {
   (void) state;
   const size_t d[] = { 15, 12, 4 };
   deq_network_spec s = make_spec(10, 2, d, "tanh", DEQ_INPUT_GAUSSIAN, DEQ_READOUT_GAUSSIAN);
   deq_network *net = make_net(&s, 8, 1);
-  double K[100], ev[10];
+  double K[100], K2[100], ev[10], ev2[10];
   assert_int_equal(deq_network_ck(net, K), DEQ_SUCCESS);
+  memcpy(K2, K, sizeof K);
   assert_int_equal(deq_network_eigvals(10, K, ev), DEQ_SUCCESS);
+  assert_int_equal(deq_network_spectrum(net, K2, ev2), DEQ_SUCCESS);
+  assert_memory_equal(ev, ev2, sizeof ev);
   for (size_t i = 0; i < 10; i++)
     assert_true(i < 6 ? ev[i] == 0.0 : ev[i] > 1e-6);
   deq_network_free(net);
@@ -481,11 +485,15 @@ static void test_call_errors(void **state)
   assert_null(deq_network_weights(net, 2));
   assert_int_equal(deq_network_eigvals(0, K, ev), DEQ_EINVAL);
   assert_non_null(strstr(last_msg, "n:"));
+  assert_int_equal(deq_network_eigvals(4, K, NULL), DEQ_EINVAL);
+  assert_int_equal(deq_network_spectrum(net, NULL, ev), DEQ_EINVAL);
+  assert_non_null(strstr(last_msg, "K, eval"));
   assert_int_equal(deq_network_ck(net, K), DEQ_SUCCESS);
   K[1 + 4 * 2] = NAN;  /* lower triangle: not read */
   K[2 + 4 * 1] = NAN;  /* upper triangle */
   assert_int_equal(deq_network_eigvals(4, K, ev), DEQ_EINVAL);
   assert_non_null(strstr(last_msg, "K:"));
+  assert_int_equal(deq_network_spectrum(net, K, ev), DEQ_EINVAL);
   deq_network_free(net);
   deq_network_free(NULL);
   deq_set_error_handler(old);

@@ -67,8 +67,9 @@ void deq_network_free(deq_network *net);
 
 /* Bytes of workspace deq_network_alloc would allocate for a valid spec (as a double, so that
  * absurd sizes do not overflow): 8 x [d_0 n + sum_l (d_l d_{l-1} + 2 d_l n) + d_L
- * + min(L, 2) max_l d_l n + 2 n^2] (+ the QR workspace for orthonormal input).  The caller's
- * n x n output K is not included.  NAN for a NULL spec or L outside 1..DEQ_NETWORK_MAXL. */
+ * + min(L, 2) max_l d_l n + 2 n^2 + dsyevd workspace] (+ QR workspace for orthonormal
+ * input).  The caller's n x n output K is not included.  NAN for a NULL spec or L outside
+ * 1..DEQ_NETWORK_MAXL. */
 double deq_network_bytes(const deq_network_spec *spec);
 
 /* Draw X, W_1..W_L and w from the stream of (master, replicate) in the order stated above,
@@ -94,6 +95,11 @@ int deq_network_ntk(deq_network *net, double *K);
  * non-finite entry of K, DEQ_EMAXITER if dsyevd does not converge. */
 int deq_network_eigvals(size_t n, double *K, double *eval);
 
+/* The same as deq_network_eigvals for an n x n matrix (n = spec.n), with the LAPACK workspace
+ * allocated by deq_network_alloc (LAPACKE_dsyevd_work: no allocation) and its time counted in
+ * deq_network_timing.  Bitwise equal to deq_network_eigvals.  Same errors. */
+int deq_network_spectrum(deq_network *net, double *K, double *eval);
+
 /* Read-only views of the current draw (column-major; NULL for an index out of range):
  * X_l (d_l x n, l = 0..L; X_0 is the input), W_l (d_l x d_{l-1}, l = 1..L), w (d_L),
  * and the normalisation used: sigma = (f - shift)/scale. */
@@ -103,7 +109,7 @@ const double *deq_network_readout(const deq_network *net);
 void deq_network_normalisation(const deq_network *net, double *shift, double *scale);
 
 /* Accumulated wall-clock seconds (CLOCK_MONOTONIC) since alloc or the last reset: inside
- * BLAS/LAPACK calls, and inside deq_network_draw / _ck / _ntk as a whole. */
+ * BLAS/LAPACK calls, and inside deq_network_draw / _ck / _ntk / _spectrum as a whole. */
 void deq_network_timing(const deq_network *net, double *blas_seconds, double *total_seconds);
 void deq_network_timing_reset(deq_network *net);
 

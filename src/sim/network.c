@@ -80,6 +80,9 @@ double deq_network_bytes(const deq_network_spec *s)
   v += (double) s->d[s->L] + (s->L > 1 ? 2.0 : 1.0) * (double) max_width(s) * n + 2.0 * n * n;
   if (s->input == DEQ_INPUT_ORTHONORMAL)
     v += 2.0 * n + (double) qr_lwork(s->d[0], s->n);
+  size_t lw, liw;
+  deq_network_eig_lwork(s->n, &lw, &liw);
+  v += (double) lw + (double) liw * (double) sizeof(lapack_int) / (double) sizeof(double);
   return sizeof(double) * v + sizeof(struct deq_network);
 }
 
@@ -129,6 +132,10 @@ static int alloc_buffers(deq_network *net)
     net->rsign = vec(n, &failed);
     net->qr_work = vec(net->qr_lwork, &failed);
   }
+  deq_network_eig_lwork(n, &net->ev_lwork, &net->ev_liwork);
+  net->ev_work = vec(net->ev_lwork, &failed);
+  net->ev_iwork = calloc(net->ev_liwork, sizeof(lapack_int));
+  failed |= net->ev_iwork == NULL;
   net->rng = gsl_rng_alloc(gsl_rng_mt19937);
   return failed || net->rng == NULL ? DEQ_ENOMEM : DEQ_SUCCESS;
 }
@@ -176,6 +183,8 @@ void deq_network_free(deq_network *net)
   free(net->tau);
   free(net->rsign);
   free(net->qr_work);
+  free(net->ev_work);
+  free(net->ev_iwork);
   if (net->rng != NULL)
     gsl_rng_free(net->rng);
   free(net);

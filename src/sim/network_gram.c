@@ -131,16 +131,36 @@ int deq_network_ntk(deq_network *net, double *K)
   return finish(net, K, "NTK", t0);
 }
 
-int deq_network_eigvals(size_t n, double *K, double *eval)
+void deq_network_eig_lwork(size_t n, size_t *lwork, size_t *liwork)
+{
+  double w = 0.0, dummy = 0.0;
+  lapack_int iw = 0, nn = (lapack_int) n;
+  *lwork = 2 * n + 1, *liwork = 1;  /* the documented minimum for jobz 'N' */
+  if (n < 1 || n > INT_MAX / 4)
+    return;
+  if (LAPACKE_dsyevd_work(LAPACK_COL_MAJOR, 'N', 'U', nn, &dummy, nn, &dummy, &w, -1, &iw, -1)
+      == 0) {
+    *lwork = (size_t) fmax(w, (double) *lwork);
+    *liwork = iw > 1 ? (size_t) iw : 1;
+  }
+}
+
+static int eig_check(size_t n, const double *K, const double *eval)
 {
   if (n < 1 || n > INT_MAX)
     DEQ_ERRORF(DEQ_EINVAL, "n: matrix order must be in 1..%d, got %zu", INT_MAX, n);
+  if (K == NULL || eval == NULL)
+    DEQ_ERROR("K, eval: NULL matrix or output", DEQ_EINVAL);
   for (size_t j = 0; j < n; j++)
     for (size_t i = 0; i <= j; i++)
       if (!isfinite(K[i + j * n]))
         DEQ_ERRORF(DEQ_EINVAL, "K: non-finite entry at (%zu, %zu)", i, j);
-  lapack_int nn = (lapack_int) n;
-  lapack_int info = LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'N', 'U', nn, K, nn, eval);
+  return DEQ_SUCCESS;
+}
+
+/* dsyevd's info, then the cut |lambda| <= 1e-9 max|lambda| -> 0. */
+static int eig_finish(lapack_int info, size_t n, double *eval)
+{
   if (info > 0)
     DEQ_ERRORF(DEQ_EMAXITER, "eigenvalues: dsyevd did not converge (info %d)", (int) info);
   if (info < 0)
@@ -151,6 +171,31 @@ int deq_network_eigvals(size_t n, double *K, double *eval)
     if (fabs(eval[i]) <= cut)
       eval[i] = 0.0;
   return DEQ_SUCCESS;
+}
+
+int deq_network_eigvals(size_t n, double *K, double *eval)
+{
+  int status = eig_check(n, K, eval);
+  if (status)
+    return status;
+  lapack_int nn = (lapack_int) n;
+  return eig_finish(LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'N', 'U', nn, K, nn, eval), n, eval);
+}
+
+int deq_network_spectrum(deq_network *net, double *K, double *eval)
+{
+  size_t n = net->spec.n;
+  int status = eig_check(n, K, eval);
+  if (status)
+    return status;
+  double t0 = deq_network_now();
+  lapack_int nn = (lapack_int) n, info;
+  DEQ_NETWORK_TIMED(net, info = LAPACKE_dsyevd_work(LAPACK_COL_MAJOR, 'N', 'U', nn, K, nn, eval,
+                                                     net->ev_work, (lapack_int) net->ev_lwork,
+                                                     net->ev_iwork, (lapack_int) net->ev_liwork));
+  status = eig_finish(info, n, eval);
+  net->t_total += deq_network_now() - t0;
+  return status;
 }
 
 void deq_network_timing(const deq_network *net, double *blas_seconds, double *total_seconds)

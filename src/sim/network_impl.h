@@ -4,6 +4,7 @@
 
 #include <time.h>
 #include <gsl/gsl_rng.h>
+#include <lapacke.h>
 #include "deqnn/network.h"
 
 struct deq_network {
@@ -19,10 +20,16 @@ struct deq_network {
   double *gs, *gx;                      /* n x n: S_l^T S_l and X_{l-1}^T X_{l-1} */
   double *tau, *rsign, *qr_work;        /* orthonormal input only: QR scratch */
   size_t qr_lwork;
+  double *ev_work;                      /* dsyevd (jobz 'N') workspace for deq_network_spectrum */
+  lapack_int *ev_iwork;
+  size_t ev_lwork, ev_liwork;
   gsl_rng *rng;
   int drawn, dsig_ready;
   double t_blas, t_total;               /* seconds inside BLAS/LAPACK, inside the API */
 };
+
+/* Optimal dsyevd (jobz 'N') workspace sizes for order n (a LAPACK query, no allocation). */
+void deq_network_eig_lwork(size_t n, size_t *lwork, size_t *liwork);
 
 static inline double deq_network_now(void)
 {
