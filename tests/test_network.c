@@ -435,6 +435,8 @@ static void test_spec_errors(void **state)
   s = good, s.act.kind = (deq_act_kind) 99, expect_alloc_error(&s, DEQ_EINVAL, "spec.act");
   s = good, deq_act_parse("poly:2.385", "act", &s.act);
   expect_alloc_error(&s, DEQ_EINVAL, "constant");
+  s = good, deq_act_parse("poly:0,1,0.5", "act", &s.act), s.act.c[3] = NAN;
+  expect_alloc_error(&s, DEQ_EINVAL, "spec.act");
   expect_alloc_error(NULL, DEQ_EINVAL, "spec");
   assert_int_equal(deq_network_alloc(&good, NULL, NULL), DEQ_EINVAL);
   deq_set_error_handler(old);

@@ -43,6 +43,9 @@ static int check_spec(const deq_network_spec *s)
     DEQ_ERRORF(DEQ_EINVAL, "spec.readout: unknown read-out kind %d", (int) s->readout);
   if ((int) s->act.kind < 0 || (int) s->act.kind > (int) DEQ_ACT_POLY)
     DEQ_ERRORF(DEQ_EINVAL, "spec.act: unknown activation kind %d", (int) s->act.kind);
+  for (int k = 0; k < 4 && s->act.kind == DEQ_ACT_POLY; k++)
+    if (!isfinite(s->act.c[k]))
+      DEQ_ERRORF(DEQ_EINVAL, "spec.act: non-finite poly coefficient c[%d] = %g", k, s->act.c[k]);
   if (s->input == DEQ_INPUT_ORTHONORMAL && s->n > s->d[0])
     DEQ_ERRORF(DEQ_EINVAL, "spec.n: orthonormal input needs n <= d[0], got n = %zu > d[0] = %zu",
                s->n, s->d[0]);
