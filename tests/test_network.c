@@ -124,7 +124,7 @@ static void fd_ntk(const deq_network *net, const deq_network_spec *s, double h, 
 
 /* S27 equals J^T J.  Central differences with h = 1e-5 have truncation error
  * ~ h^2 |f'''|/6 ~ 1e-10 and round-off ~ 1e-16/h = 1e-11 per Jacobian entry, so the
- * <= 31 products in each entry of J^T J agree to ~1e-9: tolerance 1e-8 (measured 2e-11 to
+ * <= 57 products in each entry of J^T J agree to ~1e-9: tolerance 1e-8 (measured 2e-11 to
  * 4e-10).  A missing factor (D_l, w, K_{l-1}, a width) is an O(1) error. */
 static void check_ntk_fd(size_t L, const size_t *d, const char *act, deq_readout_kind ro)
 {
@@ -386,16 +386,20 @@ static void test_eigvals(void **state)
   assert_close(ev[1], 0.5 + 2.385, 1e-14);
 }
 
-/* A CK with d_L < n has exactly n - d_L zero eigenvalues after the cut. */
+/* A CK with d_L < n has exactly n - d_L zero eigenvalues after the cut; the workspace
+ * version deq_network_spectrum is bitwise equal to deq_network_eigvals. */
 static void test_ck_rank(void **state)
 {
   (void) state;
   const size_t d[] = { 15, 12, 4 };
   deq_network_spec s = make_spec(10, 2, d, "tanh", DEQ_INPUT_GAUSSIAN, DEQ_READOUT_GAUSSIAN);
   deq_network *net = make_net(&s, 8, 1);
-  double K[100], ev[10];
+  double K[100], K2[100], ev[10], ev2[10];
   assert_int_equal(deq_network_ck(net, K), DEQ_SUCCESS);
+  memcpy(K2, K, sizeof K);
   assert_int_equal(deq_network_eigvals(10, K, ev), DEQ_SUCCESS);
+  assert_int_equal(deq_network_spectrum(net, K2, ev2), DEQ_SUCCESS);
+  assert_memory_equal(ev, ev2, sizeof ev);
   for (size_t i = 0; i < 10; i++)
     assert_true(i < 6 ? ev[i] == 0.0 : ev[i] > 1e-6);
   deq_network_free(net);
@@ -431,6 +435,8 @@ static void test_spec_errors(void **state)
   s = good, s.act.kind = (deq_act_kind) 99, expect_alloc_error(&s, DEQ_EINVAL, "spec.act");
   s = good, deq_act_parse("poly:2.385", "act", &s.act);
   expect_alloc_error(&s, DEQ_EINVAL, "constant");
+  s = good, deq_act_parse("poly:0,1,0.5", "act", &s.act), s.act.c[3] = NAN;
+  expect_alloc_error(&s, DEQ_EINVAL, "spec.act");
   expect_alloc_error(NULL, DEQ_EINVAL, "spec");
   assert_int_equal(deq_network_alloc(&good, NULL, NULL), DEQ_EINVAL);
   deq_set_error_handler(old);
@@ -447,6 +453,9 @@ static void test_memory_errors(void **state)
   expect_alloc_error(&s, DEQ_ENOMEM, "GiB");
   assert_non_null(strstr(last_msg, "_SC_PHYS_PAGES"));
   assert_true(deq_network_bytes(&s) > 8e12);
+  assert_true(isnan(deq_network_bytes(NULL)));
+  s.L = DEQ_NETWORK_MAXL + 1;
+  assert_true(isnan(deq_network_bytes(&s)));
   s = make_spec(2000000000, 2, e, "tanh", DEQ_INPUT_ORTHONORMAL, DEQ_READOUT_RADEMACHER);
   expect_alloc_error(&s, DEQ_ENOMEM, "GiB");
   double phys = (double) sysconf(_SC_PHYS_PAGES) * (double) sysconf(_SC_PAGESIZE);
@@ -478,11 +487,15 @@ static void test_call_errors(void **state)
   assert_null(deq_network_weights(net, 2));
   assert_int_equal(deq_network_eigvals(0, K, ev), DEQ_EINVAL);
   assert_non_null(strstr(last_msg, "n:"));
+  assert_int_equal(deq_network_eigvals(4, K, NULL), DEQ_EINVAL);
+  assert_int_equal(deq_network_spectrum(net, NULL, ev), DEQ_EINVAL);
+  assert_non_null(strstr(last_msg, "K, eval"));
   assert_int_equal(deq_network_ck(net, K), DEQ_SUCCESS);
   K[1 + 4 * 2] = NAN;  /* lower triangle: not read */
   K[2 + 4 * 1] = NAN;  /* upper triangle */
   assert_int_equal(deq_network_eigvals(4, K, ev), DEQ_EINVAL);
   assert_non_null(strstr(last_msg, "K:"));
+  assert_int_equal(deq_network_spectrum(net, K, ev), DEQ_EINVAL);
   deq_network_free(net);
   deq_network_free(NULL);
   deq_set_error_handler(old);

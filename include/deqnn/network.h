@@ -67,14 +67,15 @@ void deq_network_free(deq_network *net);
 
 /* Bytes of workspace deq_network_alloc would allocate for a valid spec (as a double, so that
  * absurd sizes do not overflow): 8 x [d_0 n + sum_l (d_l d_{l-1} + 2 d_l n) + d_L
- * + min(L, 2) max_l d_l n + 2 n^2] (+ the QR workspace for orthonormal input).  The caller's
- * n x n output K is not included. */
+ * + min(L, 2) max_l d_l n + 2 n^2 + dsyevd workspace] (+ QR workspace for orthonormal
+ * input).  The caller's n x n output K is not included.  NAN for a NULL spec or L outside
+ * 1..DEQ_NETWORK_MAXL. */
 double deq_network_bytes(const deq_network_spec *spec);
 
 /* Draw X, W_1..W_L and w from the stream of (master, replicate) in the order stated above,
- * and run the forward pass, keeping X_0..X_L and D_l = sigma'(H_l)/sqrt(d_l) for the NTK.
- * DEQ_EBADFUNC if a feature or derivative is not finite (layer named), DEQ_EMAXITER/EINVAL
- * if the QR of orthonormal input fails (never for a Gaussian matrix in practice). */
+ * and run the forward pass (one dgemm per layer), keeping X_0..X_L and H_1..H_L for the NTK.
+ * DEQ_EBADFUNC if a feature is not finite (layer named), DEQ_EINVAL if the QR of orthonormal
+ * input fails (never for a Gaussian matrix in practice). */
 int deq_network_draw(deq_network *net, uint64_t master, uint64_t replicate);
 
 /* CK = X_L^T X_L, n x n, full symmetric, column-major, into K (n*n doubles; one cblas_dsyrk).
@@ -82,8 +83,10 @@ int deq_network_draw(deq_network *net, uint64_t master, uint64_t replicate);
 int deq_network_ck(deq_network *net, double *K);
 
 /* NTK by the backward pass S27 (no Jacobian): n x n, full symmetric, column-major, into K.
- * Can be called any number of times per draw, before or after deq_network_ck.
- * Errors as deq_network_ck. */
+ * The first call after a draw replaces H_l by D_l = sigma'(H_l)/sqrt(d_l) (so CK-only runs
+ * never evaluate sigma'); it can be called any number of times per draw, before or after
+ * deq_network_ck.  Errors as deq_network_ck, plus DEQ_EBADFUNC for a non-finite sigma'
+ * (the draw is then invalidated). */
 int deq_network_ntk(deq_network *net, double *K);
 
 /* Eigenvalues (ascending) of a symmetric n x n column-major matrix (upper triangle read) by
@@ -91,6 +94,11 @@ int deq_network_ntk(deq_network *net, double *K);
  * are set to exactly 0 (rank deficiency, ck_ntk section 9).  DEQ_EINVAL for n = 0 or a
  * non-finite entry of K, DEQ_EMAXITER if dsyevd does not converge. */
 int deq_network_eigvals(size_t n, double *K, double *eval);
+
+/* The same as deq_network_eigvals for an n x n matrix (n = spec.n), with the LAPACK workspace
+ * allocated by deq_network_alloc (LAPACKE_dsyevd_work: no allocation) and its time counted in
+ * deq_network_timing.  Bitwise equal to deq_network_eigvals.  Same errors. */
+int deq_network_spectrum(deq_network *net, double *K, double *eval);
 
 /* Read-only views of the current draw (column-major; NULL for an index out of range):
  * X_l (d_l x n, l = 0..L; X_0 is the input), W_l (d_l x d_{l-1}, l = 1..L), w (d_L),
@@ -101,7 +109,7 @@ const double *deq_network_readout(const deq_network *net);
 void deq_network_normalisation(const deq_network *net, double *shift, double *scale);
 
 /* Accumulated wall-clock seconds (CLOCK_MONOTONIC) since alloc or the last reset: inside
- * BLAS/LAPACK calls, and inside deq_network_draw / _ck / _ntk as a whole. */
+ * BLAS/LAPACK calls, and inside deq_network_draw / _ck / _ntk / _spectrum as a whole. */
 void deq_network_timing(const deq_network *net, double *blas_seconds, double *total_seconds);
 void deq_network_timing_reset(deq_network *net);
 

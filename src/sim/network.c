@@ -2,6 +2,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <cblas.h>
 #include <lapacke.h>
@@ -42,6 +43,9 @@ static int check_spec(const deq_network_spec *s)
     DEQ_ERRORF(DEQ_EINVAL, "spec.readout: unknown read-out kind %d", (int) s->readout);
   if ((int) s->act.kind < 0 || (int) s->act.kind > (int) DEQ_ACT_POLY)
     DEQ_ERRORF(DEQ_EINVAL, "spec.act: unknown activation kind %d", (int) s->act.kind);
+  for (int k = 0; k < 4 && s->act.kind == DEQ_ACT_POLY; k++)
+    if (!isfinite(s->act.c[k]))
+      DEQ_ERRORF(DEQ_EINVAL, "spec.act: non-finite poly coefficient c[%d] = %g", k, s->act.c[k]);
   if (s->input == DEQ_INPUT_ORTHONORMAL && s->n > s->d[0])
     DEQ_ERRORF(DEQ_EINVAL, "spec.n: orthonormal input needs n <= d[0], got n = %zu > d[0] = %zu",
                s->n, s->d[0]);
@@ -71,12 +75,17 @@ static size_t max_width(const deq_network_spec *s)
 
 double deq_network_bytes(const deq_network_spec *s)
 {
+  if (s == NULL || s->L < 1 || s->L > DEQ_NETWORK_MAXL)
+    return NAN;
   double n = (double) s->n, v = (double) s->d[0] * n;
   for (size_t l = 1; l <= s->L; l++)
     v += (double) s->d[l] * (double) s->d[l - 1] + 2.0 * (double) s->d[l] * n;
   v += (double) s->d[s->L] + (s->L > 1 ? 2.0 : 1.0) * (double) max_width(s) * n + 2.0 * n * n;
   if (s->input == DEQ_INPUT_ORTHONORMAL)
     v += 2.0 * n + (double) qr_lwork(s->d[0], s->n);
+  size_t lw, liw;
+  deq_network_eig_lwork(s->n, &lw, &liw);
+  v += (double) lw + (double) liw * (double) sizeof(lapack_int) / (double) sizeof(double);
   return sizeof(double) * v + sizeof(struct deq_network);
 }
 
@@ -93,11 +102,17 @@ static int check_memory(const deq_network_spec *s)
   return DEQ_SUCCESS;
 }
 
+/* Allocated and touched, so that page faults are paid here and not in the first draw.  The
+ * fill is all-ones bytes (a NaN, which also exposes any read of an unwritten entry), not
+ * zeros: zero-filled pages may be merged back into the shared zero page (seen on the
+ * development VM, where the first draw then took twice as long). */
 static double *vec(size_t count, int *failed)
 {
   double *p = malloc(count * sizeof(double));
   if (p == NULL)
     *failed = 1;
+  else
+    memset(p, 0xff, count * sizeof(double));
   return p;
 }
 
@@ -109,7 +124,7 @@ static int alloc_buffers(deq_network *net)
   net->x[0] = vec(s->d[0] * n, &failed);
   for (size_t l = 1; l <= s->L; l++) {
     net->x[l] = vec(s->d[l] * n, &failed);
-    net->dsig[l] = vec(s->d[l] * n, &failed);
+    net->hd[l] = vec(s->d[l] * n, &failed);
     net->w[l] = vec(s->d[l] * s->d[l - 1], &failed);
   }
   net->readout = vec(s->d[s->L], &failed);
@@ -123,6 +138,10 @@ static int alloc_buffers(deq_network *net)
     net->rsign = vec(n, &failed);
     net->qr_work = vec(net->qr_lwork, &failed);
   }
+  deq_network_eig_lwork(n, &net->ev_lwork, &net->ev_liwork);
+  net->ev_work = vec(net->ev_lwork, &failed);
+  net->ev_iwork = calloc(net->ev_liwork, sizeof(lapack_int));
+  failed |= net->ev_iwork == NULL;
   net->rng = gsl_rng_alloc(gsl_rng_mt19937);
   return failed || net->rng == NULL ? DEQ_ENOMEM : DEQ_SUCCESS;
 }
@@ -159,7 +178,7 @@ void deq_network_free(deq_network *net)
     return;
   for (size_t l = 0; l <= DEQ_NETWORK_MAXL; l++) {
     free(net->x[l]);
-    free(net->dsig[l]);
+    free(net->hd[l]);
     free(net->w[l]);
   }
   free(net->readout);
@@ -170,6 +189,8 @@ void deq_network_free(deq_network *net)
   free(net->tau);
   free(net->rsign);
   free(net->qr_work);
+  free(net->ev_work);
+  free(net->ev_iwork);
   if (net->rng != NULL)
     gsl_rng_free(net->rng);
   free(net);
@@ -220,8 +241,8 @@ static int all_finite(size_t count, const double *x)
   return 1;
 }
 
-/* H_l = W_l X_{l-1} (dgemm, into X_l), then X_l = sigma(H_l)/sqrt(d_l) and
- * D_l = sigma'(H_l)/sqrt(d_l) in one deq_act_apply with scale * sqrt(d_l). */
+/* H_l = W_l X_{l-1} (dgemm), kept for the NTK, and X_l = sigma(H_l)/sqrt(d_l) by
+ * deq_act_apply with scale * sqrt(d_l). */
 static int forward(deq_network *net)
 {
   const deq_network_spec *s = &net->spec;
@@ -231,10 +252,10 @@ static int forward(deq_network *net)
     size_t count = s->d[l] * s->n;
     DEQ_NETWORK_TIMED(net, cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, dl, n, dp,
                                        1.0, net->w[l], dl, net->x[l - 1], dp,
-                                       0.0, net->x[l], dl));
+                                       0.0, net->hd[l], dl));
     deq_act_apply(&s->act, net->fw.shift, net->fw.scale * sqrt((double) s->d[l]), count,
-                  net->x[l], net->x[l], net->dsig[l]);
-    if (!all_finite(count, net->x[l]) || !all_finite(count, net->dsig[l]))
+                  net->hd[l], net->x[l], NULL);
+    if (!all_finite(count, net->x[l]))
       DEQ_ERRORF(DEQ_EBADFUNC, "network: non-finite activation value in layer %zu", l);
   }
   return DEQ_SUCCESS;
@@ -245,6 +266,7 @@ int deq_network_draw(deq_network *net, uint64_t master, uint64_t replicate)
   double t0 = deq_network_now();
   int status = DEQ_SUCCESS;
   net->drawn = 0;
+  net->dsig_ready = 0;
   deq_rng_reseed(net->rng, master, replicate);
   draw_all(net);
   if (net->spec.input == DEQ_INPUT_ORTHONORMAL)

@@ -61,7 +61,7 @@ int deq_network_ck(deq_network *net, double *K)
 static void backward_top(const deq_network *net, double *s)
 {
   size_t dl = net->spec.d[net->spec.L], n = net->spec.n;
-  const double *dsig = net->dsig[net->spec.L], *w = net->readout;
+  const double *dsig = net->hd[net->spec.L], *w = net->readout;
   for (size_t a = 0; a < n; a++)
     for (size_t i = 0; i < dl; i++)
       s[i + a * dl] = dsig[i + a * dl] * w[i];
@@ -74,9 +74,25 @@ static void backward_step(deq_network *net, size_t l, const double *s, double *s
   int n = (int) sp->n, dl = (int) sp->d[l], dp = (int) sp->d[l - 1];
   DEQ_NETWORK_TIMED(net, cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, dp, n, dl,
                                      1.0, net->w[l], dl, s, dl, 0.0, snext, dp));
-  const double *dsig = net->dsig[l - 1];
+  const double *dsig = net->hd[l - 1];
   for (size_t i = 0; i < sp->d[l - 1] * sp->n; i++)
     snext[i] *= dsig[i];
+}
+
+/* H_l -> D_l = sigma'(H_l)/sqrt(d_l) in place, once per draw. */
+static int derivatives(deq_network *net)
+{
+  const deq_network_spec *sp = &net->spec;
+  for (size_t l = 1; l <= sp->L && !net->dsig_ready; l++) {
+    double inv = 1.0 / (net->fw.scale * sqrt((double) sp->d[l])), *h = net->hd[l];
+    for (size_t i = 0; i < sp->d[l] * sp->n; i++) {
+      h[i] = deq_act_deriv(&sp->act, h[i]) * inv;
+      if (!isfinite(h[i]))
+        DEQ_ERRORF(DEQ_EBADFUNC, "network: non-finite activation derivative in layer %zu", l);
+    }
+  }
+  net->dsig_ready = 1;
+  return DEQ_SUCCESS;
 }
 
 /* Upper triangle of K += G_S o G_X. */
@@ -95,6 +111,10 @@ int deq_network_ntk(deq_network *net, double *K)
   double t0 = deq_network_now();
   const deq_network_spec *sp = &net->spec;
   double *s = net->s[0], *snext = net->s[1];
+  if ((status = derivatives(net)) != DEQ_SUCCESS) {
+    net->drawn = 0;  /* H_l partly overwritten: a new draw is needed */
+    return status;
+  }
   gram_upper(net, sp->d[sp->L], net->x[sp->L], K);
   backward_top(net, s);
   for (size_t l = sp->L; l >= 1; l--) {
@@ -111,16 +131,36 @@ int deq_network_ntk(deq_network *net, double *K)
   return finish(net, K, "NTK", t0);
 }
 
-int deq_network_eigvals(size_t n, double *K, double *eval)
+void deq_network_eig_lwork(size_t n, size_t *lwork, size_t *liwork)
+{
+  double w = 0.0, dummy = 0.0;
+  lapack_int iw = 0, nn = (lapack_int) n;
+  *lwork = 2 * n + 1, *liwork = 1;  /* the documented minimum for jobz 'N' */
+  if (n < 1 || n > INT_MAX / 4)
+    return;
+  if (LAPACKE_dsyevd_work(LAPACK_COL_MAJOR, 'N', 'U', nn, &dummy, nn, &dummy, &w, -1, &iw, -1)
+      == 0) {
+    *lwork = (size_t) fmax(w, (double) *lwork);
+    *liwork = iw > 1 ? (size_t) iw : 1;
+  }
+}
+
+static int eig_check(size_t n, const double *K, const double *eval)
 {
   if (n < 1 || n > INT_MAX)
     DEQ_ERRORF(DEQ_EINVAL, "n: matrix order must be in 1..%d, got %zu", INT_MAX, n);
+  if (K == NULL || eval == NULL)
+    DEQ_ERROR("K, eval: NULL matrix or output", DEQ_EINVAL);
   for (size_t j = 0; j < n; j++)
     for (size_t i = 0; i <= j; i++)
       if (!isfinite(K[i + j * n]))
         DEQ_ERRORF(DEQ_EINVAL, "K: non-finite entry at (%zu, %zu)", i, j);
-  lapack_int nn = (lapack_int) n;
-  lapack_int info = LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'N', 'U', nn, K, nn, eval);
+  return DEQ_SUCCESS;
+}
+
+/* dsyevd's info, then the cut |lambda| <= 1e-9 max|lambda| -> 0. */
+static int eig_finish(lapack_int info, size_t n, double *eval)
+{
   if (info > 0)
     DEQ_ERRORF(DEQ_EMAXITER, "eigenvalues: dsyevd did not converge (info %d)", (int) info);
   if (info < 0)
@@ -131,6 +171,31 @@ int deq_network_eigvals(size_t n, double *K, double *eval)
     if (fabs(eval[i]) <= cut)
       eval[i] = 0.0;
   return DEQ_SUCCESS;
+}
+
+int deq_network_eigvals(size_t n, double *K, double *eval)
+{
+  int status = eig_check(n, K, eval);
+  if (status)
+    return status;
+  lapack_int nn = (lapack_int) n;
+  return eig_finish(LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'N', 'U', nn, K, nn, eval), n, eval);
+}
+
+int deq_network_spectrum(deq_network *net, double *K, double *eval)
+{
+  size_t n = net->spec.n;
+  int status = eig_check(n, K, eval);
+  if (status)
+    return status;
+  double t0 = deq_network_now();
+  lapack_int nn = (lapack_int) n, info;
+  DEQ_NETWORK_TIMED(net, info = LAPACKE_dsyevd_work(LAPACK_COL_MAJOR, 'N', 'U', nn, K, nn, eval,
+                                                     net->ev_work, (lapack_int) net->ev_lwork,
+                                                     net->ev_iwork, (lapack_int) net->ev_liwork));
+  status = eig_finish(info, n, eval);
+  net->t_total += deq_network_now() - t0;
+  return status;
 }
 
 void deq_network_timing(const deq_network *net, double *blas_seconds, double *total_seconds)

@@ -4,23 +4,32 @@
 
 #include <time.h>
 #include <gsl/gsl_rng.h>
+#include <lapacke.h>
 #include "deqnn/network.h"
 
 struct deq_network {
   deq_network_spec spec;
   deq_act_fw fw;                        /* sigma = (f - fw.shift) / fw.scale */
   double *x[DEQ_NETWORK_MAXL + 1];      /* X_l, d_l x n, l = 0..L */
-  double *dsig[DEQ_NETWORK_MAXL + 1];   /* D_l = sigma'(H_l)/sqrt(d_l), d_l x n, l = 1..L */
+  double *hd[DEQ_NETWORK_MAXL + 1];     /* H_l, d_l x n, l = 1..L, after the draw; replaced in
+                                           place by D_l = sigma'(H_l)/sqrt(d_l) at the first
+                                           NTK of the draw (a CK-only run never pays for it) */
   double *w[DEQ_NETWORK_MAXL + 1];      /* W_l, d_l x d_{l-1}, l = 1..L */
   double *readout;                      /* w, d_L */
   double *s[2];                         /* backward pass S_l (ping-pong), max d_l x n */
   double *gs, *gx;                      /* n x n: S_l^T S_l and X_{l-1}^T X_{l-1} */
   double *tau, *rsign, *qr_work;        /* orthonormal input only: QR scratch */
   size_t qr_lwork;
+  double *ev_work;                      /* dsyevd (jobz 'N') workspace for deq_network_spectrum */
+  lapack_int *ev_iwork;
+  size_t ev_lwork, ev_liwork;
   gsl_rng *rng;
-  int drawn;
+  int drawn, dsig_ready;
   double t_blas, t_total;               /* seconds inside BLAS/LAPACK, inside the API */
 };
+
+/* Optimal dsyevd (jobz 'N') workspace sizes for order n (a LAPACK query, no allocation). */
+void deq_network_eig_lwork(size_t n, size_t *lwork, size_t *liwork);
 
 static inline double deq_network_now(void)
 {
