@@ -34,7 +34,7 @@ typedef struct {
   deq_sample_stats sim;
   double allowance;            /* B / n */
   double bound;                /* 4 SE + B/n + theory_err (or B/n for KS) */
-  double z;                    /* (mean - theory)/SE, NAN if SE = 0 or no theory */
+  double z;                    /* (mean - theory)/SE; NAN if no theory or SE at round-off */
   int pass;
   int few_seeds;               /* fewer than 10 seeds */
 } deq_verdict;

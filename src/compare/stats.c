@@ -31,7 +31,9 @@ void deq_verdict_eval(double theory, double theory_err, const deq_sample_stats *
     return;
   }
   v->bound = 4 * sim->se + v->allowance + theory_err;
-  v->z = sim->se > 0 ? (sim->mean - theory) / sim->se : NAN;
+  /* An SE at round-off level (a deterministic statistic such as the atom) has no z. */
+  int resolved = sim->se > 1e-12 * fmax(fabs(sim->mean), fabs(theory));
+  v->z = resolved ? (sim->mean - theory) / sim->se : NAN;
   v->pass = fabs(sim->mean - theory) <= v->bound;
 }
 

@@ -1,0 +1,53 @@
+#!/bin/sh
+# Theory against simulation for the cases of ck_ntk.md section 10: runs each case with
+# --simulate, keeps its CSV and plot, and writes OUTDIR/report.md (a Markdown table of
+# every statistic: theory, simulation mean, SE, z, bound, verdict, plus the figures).
+# Usage: validation/run.sh DEQNN OUTDIR [N] [SEEDS]      (defaults: N = 1000, SEEDS = 10)
+set -u
+deqnn=$1
+out=$2
+n=${3:-1000}
+seeds=${4:-10}
+mkdir -p "$out"
+report="$out/report.md"
+status=0
+{
+  echo "# deqnn validation report"
+  echo
+  echo "$("$deqnn" --version), n = $n, $seeds seeds per case, master seed 1, $(date -u +%Y-%m-%d)."
+  echo "Verdict: |mean - theory| <= 4 SE + B/n (KS: mean <= B/n); B from ck_ntk.md section 9."
+  echo
+  echo "| case | statistic | theory | sim mean | SE | z | bound | verdict |"
+  echo "|---|---|---|---|---|---|---|---|"
+} >"$report"
+
+case_run() {
+  name=$1
+  shift
+  "$deqnn" "$@" --simulate --n "$n" --seeds "$seeds" --seed 1 --out "$out/$name.csv" \
+    --plot "$out/$name.png" 2>"$out/$name.log" || status=1
+  awk -F, -v c="$name" '!/^#/ && $1 != "stat" {
+      printf "| %s | %s | %.8g | %.8g | %.2g | %s | %.2g | %s |\n", c, $1, $3, $6, $7,
+             ($1 == "KS" || $9 == 0 ? "-" : sprintf("%.2f", $9)), $8, $10 }' "$out/$name.csv.summary.csv" >>"$report"
+}
+
+case_run mp_2.385       mp --ratio 2.385
+case_run ck_relu_L1     ck --act relu --ratios 1.5,2.3847
+case_run ck_tanh_L2     ck --act tanh --ratios 0.6,0.8,1.7142857142857142
+case_run ck_erf_L3      ck --act erf --ratios 0.76923076923076927,1.25,0.90909090909090906,0.66666666666666663
+case_run ck_tanh_L3     ck --act tanh --ratios 0.5,0.8,1.2,1.71
+case_run ntk_relu_L1    ntk --act relu --ratios 0.8,2.3856858846918487 --readout rademacher
+case_run ntk_tanh_L2    ntk --act tanh --ratios 1.25,0.83333333333333337,1.4285714285714286 --readout gaussian
+case_run ntk_erf_L1     ntk --act erf --ratios 0.6,1.9 --readout rademacher
+
+{
+  echo
+  echo "## Figures"
+  for f in "$out"/*.png; do
+    b=$(basename "$f")
+    echo
+    echo "![$b]($b)"
+  done
+} >>"$report"
+echo "wrote $report" >&2
+exit $status
