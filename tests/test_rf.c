@@ -316,7 +316,8 @@ static void test_degenerate(void **state)
   deq_rf_model_free(m);
 }
 
-/* The reported error bars cover the change to tighter tolerances. */
+/* The reported error bars cover the change to tighter tolerances, and the distance
+ * of a solve stopped at the iteration cap from the converged value. */
 static void test_error_bars(void **state)
 {
   (void) state;
@@ -335,6 +336,15 @@ static void test_error_bars(void **state)
     assert_true(fabs(a.risk.val - b.risk.val) <= a.risk.err);
     assert_true(fabs(a.kappa.val - b.kappa.val) <= a.kappa.err);
     assert_true(b.risk.err < 1e-11);
+    deq_opts cap;  /* a capped solve returns its last iterate with an honest error */
+    deq_opts_init(&cap);
+    cap.max_iter = 3;
+    if (lam[l] > 0) {
+      assert_int_equal(deq_rf_risk(m, &p, &cap, &a), DEQ_EMAXITER);
+      assert_true(fabs(a.risk.val - b.risk.val) <= a.risk.err);
+      assert_true(fabs(a.kappa.val - b.kappa.val) <= a.kappa.err);
+      assert_true(a.risk.err > 1e-9);
+    }
   }
   deq_rf_model_free(m);
 }
