@@ -27,6 +27,9 @@ typedef struct {
   int moment_nodes;     /* contour-integral nodes for moments; 256 */
   int cdf_nodes;        /* nodes per support interval for the CDF; 4000 */
   int scan_points;      /* points of the scan that locates support edges; 3000 */
+  int fp_max_iter;      /* damped fixed-point iteration cap (slowly contracting maps,
+                           e.g. rf_onestep S5); 100000 (1000 .. 1e7) */
+  double fp_damping;    /* damped fixed point: x <- (1 - w) x + w F(x), w = 0.5 (0.1 .. 1) */
 } deq_opts;
 
 /* Fill *opts with the defaults above. */

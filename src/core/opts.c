@@ -17,10 +17,12 @@ void deq_opts_init(deq_opts *opts)
   opts->moment_nodes = 256;
   opts->cdf_nodes = 4000;
   opts->scan_points = 3000;
+  opts->fp_max_iter = 100000;
+  opts->fp_damping = 0.5;
 }
 
 static const deq_opts default_opts = {
-  1e-13, 1e-11, 100, 30, 60, 10.0, 1e-10, 1e-9, 1e-13, 1e-12, 1000, 256, 4000, 3000
+  1e-13, 1e-11, 100, 30, 60, 10.0, 1e-10, 1e-9, 1e-13, 1e-12, 1000, 256, 4000, 3000, 100000, 0.5
 };
 
 const deq_opts *deq_opts_or_default(const deq_opts *opts)

@@ -1,0 +1,250 @@
+/* One gradient step, small learning rate (rf_onestep S20-S23), and the baselines of the
+ * large-step regime (S24-S26). */
+#include <float.h>
+#include <math.h>
+#include "deqnn/onestep.h"
+#include "theory/rf_core.h"
+
+/* Rounding allowance of one closed-form evaluation, in units of DBL_EPSILON. */
+static const double round_ulps = 16.0;
+/* Relative step of the finite difference in lambda_x (S26 error). */
+static const double fd_rel = 1e-6;
+
+static int params_check(const deq_onestep_params *p)
+{
+  deq_rf_params rf = { p->width_ratio, p->sample_ratio, p->lambda, p->noise };
+  int status = deq_rf_params_check(&rf);
+  if (!status)
+    status = deq_check_positive(p->batch_ratio, "batch_ratio");
+  if (!status)
+    status = deq_check_finite(p->eta, "eta");
+  return status;
+}
+
+/* E y^2 / psi_g with its error: (E sigma_*^2 + tau^2) / batch_ratio. */
+static deq_result label_energy(const deq_rf_model *m, const deq_onestep_params *p)
+{
+  deq_result r = { (m->teach.m2.val + p->noise) / p->batch_ratio, m->teach.m2.err / p->batch_ratio };
+  return r;
+}
+
+/* (S20) rho, s_u, and rho^2 (with errors from those of mu1^2, F1^2, E sigma_*^2). */
+static void spike(const deq_rf_model *m, const deq_onestep_params *p, deq_onestep_spike *sp,
+                  deq_result *rho2)
+{
+  double e2 = p->eta * p->eta, u = round_ulps * DBL_EPSILON;
+  deq_result a = m->mu1sq, f = m->F1sq, y = label_energy(m, p);
+  double mu1 = m->degenerate ? 0.0 : m->student.mu1.val, F1 = m->teach.mu1.val;
+  sp->rho.val = p->eta * mu1 * F1;
+  sp->rho.err = fabs(p->eta) * (fabs(F1) * m->student.mu1.err + fabs(mu1) * m->teach.mu1.err)
+                + u * fabs(sp->rho.val);
+  sp->s_u.val = e2 * a.val * (f.val + y.val);
+  sp->s_u.err = e2 * (a.err * (f.val + y.val) + a.val * (f.err + y.err)) + u * sp->s_u.val;
+  rho2->val = e2 * a.val * f.val;
+  rho2->err = e2 * (a.err * f.val + a.val * f.err) + u * rho2->val;
+}
+
+int deq_onestep_spike_eval(const deq_rf_model *m, const deq_onestep_params *p,
+                           deq_onestep_spike *out)
+{
+  int status = params_check(p);
+  if (status)
+    return status;
+  deq_result rho2;
+  spike(m, p, out, &rho2);
+  return DEQ_SUCCESS;
+}
+
+int deq_onestep_risk(deq_rf_model *m, const deq_onestep_params *p, const deq_opts *opts,
+                     deq_rf_result *out)
+{
+  opts = deq_opts_or_default(opts);
+  int status = params_check(p);
+  if (!status)
+    status = deq_rf_opts_check(opts);
+  if (status)
+    return deq_rf_result_fail(out, status);
+  deq_rf_params rf = { p->width_ratio, p->sample_ratio, p->lambda, p->noise };
+  deq_onestep_spike sp;
+  deq_sridge_in in;
+  deq_sridge_in_init(m, &rf, &in);
+  spike(m, p, &sp, &in.rho2);
+  in.s_u = sp.s_u;
+  return deq_sridge_solve(&in, m->solver, opts, out);
+}
+
+/* (S21) F1^2 / (F1^2 + E y^2/psi_g), error by the partial derivatives. */
+static deq_result gradient_cos2(const deq_rf_model *m, const deq_onestep_params *p)
+{
+  deq_result f = m->F1sq, y = label_energy(m, p), c = { 0.0, 0.0 };
+  double den = f.val + y.val;
+  if (den > 0) {
+    c.val = f.val / den;
+    c.err = (y.val * f.err + f.val * y.err) / (den * den) + round_ulps * DBL_EPSILON * c.val;
+  }
+  return c;
+}
+
+int deq_onestep_gradient_alignment(const deq_rf_model *m, const deq_onestep_params *p,
+                                   deq_result *cos2)
+{
+  int status = params_check(p);
+  if (status)
+    return status;
+  *cos2 = gradient_cos2(m, p);
+  return DEQ_SUCCESS;
+}
+
+int deq_onestep_bbp_eval(const deq_rf_model *m, const deq_onestep_params *p,
+                         deq_onestep_bbp *out)
+{
+  int status = params_check(p);
+  if (status)
+    return status;
+  deq_onestep_spike sp;
+  deq_result rho2;
+  spike(m, p, &sp, &rho2);
+  double psi1 = p->width_ratio, s = sp.s_u.val, r = sqrt(psi1);
+  out->edge = (1.0 + r) * (1.0 + r);
+  out->outlier = s > r;
+  out->theta.val = out->edge;
+  out->theta.err = round_ulps * DBL_EPSILON * out->edge;
+  if (out->outlier) {
+    out->theta.val = (psi1 + s) * (1.0 + s) / s;
+    out->theta.err = fabs(1.0 - psi1 / (s * s)) * sp.s_u.err
+                     + round_ulps * DBL_EPSILON * out->theta.val;
+  }
+  return DEQ_SUCCESS;
+}
+
+/* (S23) = (S21) * f(s_u), f(s) = (s^2 - psi1) / (s (1 + s)), since rho^2/s_u is S21. */
+int deq_onestep_weight_alignment(const deq_rf_model *m, const deq_onestep_params *p,
+                                 deq_result *cos2)
+{
+  int status = params_check(p);
+  if (status)
+    return status;
+  deq_onestep_spike sp;
+  deq_result rho2, a = gradient_cos2(m, p);
+  spike(m, p, &sp, &rho2);
+  double psi1 = p->width_ratio, s = sp.s_u.val;
+  cos2->val = cos2->err = 0.0;
+  if (!(s > sqrt(psi1)))
+    return DEQ_SUCCESS;
+  double den = s * (1.0 + s), f = (s * s - psi1) / den;
+  double df = (2.0 * s * den - (s * s - psi1) * (1.0 + 2.0 * s)) / (den * den);
+  cos2->val = a.val * f;
+  cos2->err = a.err * f + a.val * fabs(df) * sp.s_u.err + round_ulps * DBL_EPSILON * cos2->val;
+  return DEQ_SUCCESS;
+}
+
+int deq_onestep_best_linear(const deq_rf_model *m, deq_result *risk)
+{
+  *risk = m->Fstar2;
+  return DEQ_SUCCESS;
+}
+
+/* (S25) with F_s the part treated as noise; errors from those of F1^2 and F_s. */
+static int linear_ridge(deq_result F1sq, deq_result Fs, double tau2, double psi2,
+                        double lambda_x, deq_result *risk)
+{
+  double gamma = 1.0 / psi2, s, k = deq_quad_root(1.0 - gamma - lambda_x, lambda_x, &s);
+  double fk = k / (1.0 + k), delta = gamma / (1.0 + k) / (1.0 + k), om = 1.0 - delta;
+  double num = F1sq.val * fk * fk + (tau2 + Fs.val) * delta;
+  risk->err = 0.0;
+  if (!(om > 0)) {
+    risk->val = num > 0 ? HUGE_VAL : Fs.val;
+    if (num > 0)
+      DEQ_ERRORF(DEQ_EDIVERGE, "linear ridge: interpolation threshold (sample_ratio %g, "
+                 "lambda_x = 0): risk is +inf", psi2);
+    return DEQ_SUCCESS;
+  }
+  risk->val = Fs.val + num / om;
+  risk->err = (fk * fk * F1sq.err + Fs.err) / om + round_ulps * DBL_EPSILON * risk->val / om;
+  return DEQ_SUCCESS;
+}
+
+/* F_s = F_*^2 + mu0s^2: no intercept on the raw input. */
+static deq_result raw_noise_part(const deq_rf_model *m)
+{
+  double mu0s = m->teach.mu0.val;
+  deq_result r = { m->Fstar2.val + mu0s * mu0s,
+                   m->Fstar2.err + 2.0 * fabs(mu0s) * m->teach.mu0.err };
+  return r;
+}
+
+int deq_onestep_linear_ridge(const deq_rf_model *m, double sample_ratio, double lambda_x,
+                             double noise, deq_result *risk)
+{
+  int status = deq_check_positive(sample_ratio, "sample_ratio");
+  if (!status)
+    status = deq_check_nonneg(lambda_x, "lambda_x");
+  if (!status)
+    status = deq_check_nonneg(noise, "noise");
+  if (status)
+    return status;
+  return linear_ridge(m->F1sq, raw_noise_part(m), noise, sample_ratio, lambda_x, risk);
+}
+
+int deq_onestep_linear_ridge_opt(const deq_rf_model *m, double sample_ratio, double noise,
+                                 deq_result *lambda_x, deq_result *risk)
+{
+  int status = deq_check_positive(sample_ratio, "sample_ratio");
+  if (!status)
+    status = deq_check_nonneg(noise, "noise");
+  if (status)
+    return status;
+  deq_result Fs = raw_noise_part(m), F1sq = m->F1sq;
+  if (!(F1sq.val > 0)) {
+    lambda_x->val = HUGE_VAL;
+    lambda_x->err = 0.0;
+    risk->val = Fs.val + F1sq.val;
+    risk->err = Fs.err + F1sq.err;
+    return DEQ_SUCCESS;
+  }
+  lambda_x->val = (noise + Fs.val) / (sample_ratio * F1sq.val);
+  lambda_x->err = lambda_x->val * (Fs.err / (noise + Fs.val + DBL_MIN) + F1sq.err / F1sq.val)
+                  + round_ulps * DBL_EPSILON * lambda_x->val;
+  return linear_ridge(F1sq, Fs, noise, sample_ratio, lambda_x->val, risk);
+}
+
+int deq_onestep_kernel_ridge(const deq_rf_model *m, double sample_ratio, double lambda_kernel,
+                             double noise, deq_result *risk)
+{
+  int status = deq_check_positive(sample_ratio, "sample_ratio");
+  if (!status)
+    status = deq_check_nonneg(lambda_kernel, "lambda_kernel");
+  if (!status)
+    status = deq_check_nonneg(noise, "noise");
+  if (status)
+    return status;
+  deq_result Fs = { m->Fstar2.val + m->c0.val, m->Fstar2.err + m->c0.err };
+  if (m->degenerate) {
+    risk->val = m->F1sq.val + Fs.val;
+    risk->err = m->F1sq.err + Fs.err + round_ulps * DBL_EPSILON * risk->val;
+    return DEQ_SUCCESS;
+  }
+  double ms = m->mustar2.val + lambda_kernel, a = m->mu1sq.val * sample_ratio;
+  double lam = ms / a, lam_err = (m->mustar2.err + ms * m->mu1sq.err / m->mu1sq.val) / a;
+  status = linear_ridge(m->F1sq, Fs, noise, sample_ratio, lam, risk);
+  if (status || !(lam > 0))
+    return status;
+  deq_result r2;
+  linear_ridge(m->F1sq, Fs, noise, sample_ratio, lam * (1.0 + fd_rel), &r2);
+  risk->err += fabs(r2.val - risk->val) / (fd_rel * lam) * lam_err;
+  return DEQ_SUCCESS;
+}
+
+int deq_onestep_baselines_eval(deq_rf_model *m, const deq_rf_params *p, const deq_opts *opts,
+                               deq_onestep_baselines *out)
+{
+  int status = deq_rf_risk(m, p, opts, &out->rf);
+  if (status == DEQ_EINVAL)
+    return out->status = status;
+  deq_onestep_best_linear(m, &out->best_linear);
+  int s2 = deq_onestep_linear_ridge_opt(m, p->sample_ratio, p->noise, &out->lambda_x_opt,
+                                        &out->linear_ridge_opt);
+  int s3 = deq_onestep_kernel_ridge(m, p->sample_ratio, 0.0, p->noise, &out->kernel_limit);
+  out->status = deq_status_merge(status, deq_status_merge(s2, s3));
+  return out->status;
+}

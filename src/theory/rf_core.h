@@ -1,0 +1,58 @@
+/* Internal: the model object of deqnn/rf.h and the spiked-ridge core (rf_onestep
+ * S10-S19) shared by the rf and onestep modules. */
+#ifndef DEQ_THEORY_RF_CORE_H
+#define DEQ_THEORY_RF_CORE_H
+
+#include <gsl/gsl_roots.h>
+#include "deqnn/rf.h"
+
+struct deq_rf_model {
+  deq_act act, teacher;
+  deq_act_gauss student, teach;
+  deq_result mu1sq, mustar2;         /* student mu1^2, mu_*^2 */
+  deq_result F1sq, Fstar2, c0;       /* teacher F1^2, F_*^2, c0 (S2) */
+  int linear, degenerate;            /* see deq_rf_constants */
+  gsl_root_fsolver *solver;          /* Brent workspace */
+};
+
+/* Inputs of the core: ratios, ridge, noise, Gaussian constants with their errors and
+ * the rank-one spike (rho^2 = <u, beta_*>^2, s_u = ||u||^2; both 0 for plain RF). */
+typedef struct {
+  double psi1, psi2, lambda, tau2;
+  deq_result mu1sq, mustar2, F1sq, Fstar2, c0;
+  deq_result rho2, s_u;
+  int linear, degenerate;
+} deq_sridge_in;
+
+/* Validate a point: DEQ_EINVAL naming width_ratio, sample_ratio, lambda or noise. */
+int deq_rf_params_check(const deq_rf_params *p);
+
+/* Fill *in from a model and a point, with no spike. */
+void deq_sridge_in_init(const deq_rf_model *m, const deq_rf_params *p, deq_sridge_in *in);
+
+/* The risk of ridge on spiked Gaussian-equivalent features (S10-S19), with errors.
+ * The only implementation of these equations: rf calls it with rho = s_u = 0, onestep
+ * with the spike of S20.  Returns and stores in out->status: DEQ_SUCCESS,
+ * DEQ_EDIVERGE (threshold, risk = +inf), DEQ_EMAXITER or DEQ_ETOL from the root solve. */
+int deq_sridge_solve(const deq_sridge_in *in, gsl_root_fsolver *s, const deq_opts *opts,
+                     deq_rf_result *out);
+
+/* Non-negative root x of x^2 + c x - p = 0 (p >= 0) without cancellation:
+ * 2p / (c + s) if c > 0, else (s - c)/2, with s = sqrt(c^2 + 4p) stored in *s. */
+double deq_quad_root(double c, double p, double *s);
+
+/* Mark *out as failed: every value NaN (never returned with DEQ_SUCCESS), status set.
+ * Returns status. */
+int deq_rf_result_fail(deq_rf_result *out, int status);
+
+/* Checks shared by rf and onestep: DEQ_EINVAL naming `name` unless v is finite and
+ * > 0 (positive), >= 0 (nonneg), or merely finite. */
+int deq_check_positive(double v, const char *name);
+int deq_check_nonneg(double v, const char *name);
+int deq_check_finite(double v, const char *name);
+
+/* Options used by the rf solvers: tol_step > 0, max_iter > 0, fp_max_iter > 0,
+ * 0 < fp_damping <= 1 (DEQ_EINVAL naming the field). */
+int deq_rf_opts_check(const deq_opts *opts);
+
+#endif
