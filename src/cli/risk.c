@@ -1,0 +1,218 @@
+/* deqnn rf / onestep: ridge risk on random features and after one gradient step. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli/risk.h"
+
+const char *const risk_param_names[P_N] = { "width_ratio", "sample_ratio", "batch_ratio",
+                                            "lambda", "noise", "eta" };
+static const char *const flags[P_N] = { "--width-ratio", "--sample-ratio", "--batch-ratio",
+                                        "--lambda", "--noise", "--eta" };
+
+enum { O_ACT, O_TEACHER, O_WIDTH, O_SAMPLE, O_BATCH, O_LAMBDA, O_NOISE, O_ETA, O_LARGE, O_OUT,
+       O_PLOT, O_SIM, O_D, O_SEEDS, O_SEED, O_NTEST, O_NOPT };
+
+static void options(cli_opt *o, int onestep)
+{
+  cli_opt def[O_NOPT] = {
+    { "--act", 1, "tanh", "student activation sigma", 0, 0 },
+    { "--teacher", 1, "poly:0,1,0.5", "teacher sigma_*: an activation or poly:c0,c1,c2,c3 (Hermite)", 0, 0 },
+    { "--width-ratio", 1, "2.385", "N/d (value, A:B:K, A:B:K:log or list)", 0, 0 },
+    { "--sample-ratio", 1, "1.7", "n/d of the ridge batch", 0, 0 },
+    { "--batch-ratio", 1, NULL, "(onestep) n_g/d of the gradient batch [default: the sample ratio]", 0, 0 },
+    { "--lambda", 1, "0.02", "ridge penalty >= 0 (0: ridgeless limit)", 0, 0 },
+    { "--noise", 1, "0.09", "label-noise variance tau^2 >= 0", 0, 0 },
+    { "--eta", 1, onestep ? "2.5" : NULL, "(onestep) learning rate: W1 = W0 + eta sqrt(N) G0", 0, 0 },
+    { "--large", 0, NULL, "(onestep) large step W1 = W0 + eta N G0: baselines + simulation", 0, 0 },
+    { "--out", 1, "-", "output CSV file ('-' = stdout)", 0, 0 },
+    { "--plot", 1, NULL, "figure FILE.png|svg|pdf (gnuplot script kept as FILE.gp)", 0, 0 },
+    { "--simulate", 0, NULL, "simulate the two-layer network and compare", 0, 0 },
+    { "--d", 1, "600", "simulation: input dimension d (N, n, n_g = round(ratio d))", 0, 0 },
+    { "--seeds", 1, "20", "simulation: independent replicates (>= 20 for verdicts)", 0, 0 },
+    { "--seed", 1, "1", "simulation: master seed", 0, 0 },
+    { "--n-test", 1, "6000", "simulation: test samples", 0, 0 },
+  };
+  memcpy(o, def, sizeof def);
+}
+
+static int parse_param(risk_job *job, int k, const char *text)
+{
+  if (strchr(text, ':') == NULL && strchr(text, ',') == NULL)
+    return deq_parse_double(text, flags[k], &job->p[k]) ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+  if (job->sweep >= 0) {
+    cli_errorf("%s: only one parameter may be a grid (%s is one already)", flags[k], flags[job->sweep]);
+    return CLI_EXIT_USAGE;
+  }
+  job->sweep = k;
+  job->logx = strstr(text, ":log") != NULL;
+  return deq_grid_parse(text, flags[k], &job->grid) ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+}
+
+static int check_value(int k, double v)
+{
+  int ok = k == P_ETA ? isfinite(v) : k < P_LAMBDA ? v > 0 : v >= 0;
+  if (!ok || !isfinite(v)) {
+    cli_errorf("%s: must be %s, got %g", flags[k], k == P_ETA ? "finite" : k < P_LAMBDA ? "> 0" : ">= 0", v);
+    return CLI_EXIT_USAGE;
+  }
+  return CLI_EXIT_OK;
+}
+
+static int check_values(const risk_job *job)
+{
+  for (int k = 0; k < P_N; k++) {
+    if (k == job->sweep) {
+      for (size_t i = 0; i < job->grid->n; i++)
+        if (check_value(k, job->grid->x[i]))
+          return CLI_EXIT_USAGE;
+    } else if (check_value(k, job->p[k])) {
+      return CLI_EXIT_USAGE;
+    }
+  }
+  return CLI_EXIT_OK;
+}
+
+static int parse_job(risk_job *job, cli_opt *o)
+{
+  int opt[P_N] = { O_WIDTH, O_SAMPLE, O_BATCH, O_LAMBDA, O_NOISE, O_ETA }, rc;
+  if (deq_act_parse(o[O_ACT].value, "--act", &job->act) ||
+      deq_act_parse(o[O_TEACHER].value, "--teacher", &job->teacher))
+    return CLI_EXIT_USAGE;
+  deq_act_name(&job->act, job->actname, sizeof job->actname);
+  deq_act_name(&job->teacher, job->teachername, sizeof job->teachername);
+  job->sweep = -1;
+  for (int k = 0; k < P_N; k++) {
+    const char *v = o[opt[k]].value;
+    if ((k == P_BATCH || k == P_ETA) && !job->onestep && o[opt[k]].seen) {
+      cli_errorf("%s: only for deqnn onestep", flags[k]);
+      return CLI_EXIT_USAGE;
+    }
+    if (v != NULL && (rc = parse_param(job, k, v)))
+      return rc;
+  }
+  job->batch_given = o[O_BATCH].value != NULL;
+  job->large = o[O_LARGE].seen;
+  if (job->large && !job->onestep) {
+    cli_errorf("--large: only for deqnn onestep");
+    return CLI_EXIT_USAGE;
+  }
+  job->simulate = o[O_SIM].seen;
+  if ((rc = cli_long(o, O_NOPT, "--d", 2, 20000, &job->d)) ||
+      (rc = cli_long(o, O_NOPT, "--seeds", 2, RISK_MAXSEEDS, &job->seeds)) ||
+      (rc = cli_long(o, O_NOPT, "--seed", 0, 0x7fffffffL, &job->seed)) ||
+      (rc = cli_long(o, O_NOPT, "--n-test", 10, 10000000, &job->n_test)))
+    return rc;
+  return check_values(job);
+}
+
+static void job_free(risk_job *job)
+{
+  deq_grid_free(job->grid);
+  deq_rf_model_free(job->model);
+  free(job->rows);
+}
+
+static void print_summary(const risk_job *job)
+{
+  const char *name = job->sweep >= 0 ? risk_param_names[job->sweep] : "row";
+  fprintf(stderr, "%-12s %12s %12s %10s %10s %8s  %s\n", name, "R theory", "R sim", "SE",
+          "bound", "z", "verdict");
+  for (size_t i = 0; i < job->nrows; i++) {
+    const risk_row *r = &job->rows[i];
+    char z[16] = "-", th[24] = "-";
+    if (!job->large)
+      snprintf(th, sizeof th, "%.6g", r->th.risk.val);
+    if (r->verdict_applies && !isnan(r->z))
+      snprintf(z, sizeof z, "%.2f", r->z);
+    fprintf(stderr, "%-12.6g %12s %12.6g %10.3g %10.3g %8s  %s%s\n",
+            job->sweep >= 0 ? job->grid->x[i] : (double) i, th, r->sim[0][0], r->sim[0][1],
+            r->bound, z, !r->verdict_applies ? "n/a" : r->pass ? "pass" : "FAIL",
+            job->seeds < 20 && r->verdict_applies ? " (fewer than 20 seeds)" : "");
+  }
+}
+
+static int plot_risk(const risk_job *job, const char *csv, const char *plot)
+{
+  const char *x = job->sweep >= 0 ? risk_param_names[job->sweep] : risk_param_names[P_WIDTH];
+  const char *y[6], *st[6], *ti[6];
+  size_t k = 0;
+  if (!job->large) {
+    y[k] = "risk", st[k] = "lines lw 2 lc rgb '#1f4e9e'", ti[k++] = "test risk (theory)";
+    y[k] = "train_error", st[k] = "lines lw 1.5 dt 2 lc rgb '#1f4e9e'", ti[k++] = "training error (theory)";
+  }
+  if (job->onestep) {
+    y[k] = "rf_risk", st[k] = "lines lw 1 lc rgb '#7f7f7f'", ti[k++] = "random features (eta = 0)";
+    y[k] = "best_linear", st[k] = "lines lw 1 dt 3 lc rgb '#000000'", ti[k++] = "best linear";
+  }
+  if (job->simulate) {
+    y[k] = "sim_risk':'sim_risk_se", st[k] = "yerrorbars pt 7 ps 0.6 lc rgb '#d95f02'";
+    ti[k++] = "test risk (simulation, +- SE)";
+  }
+  char title[512];
+  snprintf(title, sizeof title, "%s: student %s, teacher %s", job->onestep ? (job->large ?
+           "one large step" : "one gradient step") : "random features", job->actname, job->teachername);
+  return cli_plot(csv, plot, title, x, "excess risk", x, y, st, ti, k, job->logx);
+}
+
+static int write_outputs(risk_job *job, cli_ctx *ctx, const char *out, const char *plot)
+{
+  deq_table *t = NULL;
+  int rc = risk_table(job, ctx, &t);
+  if (t == NULL)
+    return CLI_EXIT_FAIL;
+  if (ctx->dry) {
+    ctx->table = t;
+    return rc;
+  }
+  int wrc = cli_write(t, out);
+  if (!wrc && plot != NULL) {
+    char csv[4096];
+    snprintf(csv, sizeof csv, "%s%s", strcmp(out, "-") == 0 ? plot : out,
+             strcmp(out, "-") == 0 ? ".csv" : "");
+    if (strcmp(out, "-") == 0)
+      wrc = cli_write(t, csv);
+    if (!wrc)
+      wrc = plot_risk(job, csv, plot);
+  }
+  deq_table_free(t);
+  return deq_status_merge(wrc, rc);
+}
+
+int cli_cmd_risk(cli_ctx *ctx, int onestep, int argc, char **argv)
+{
+  cli_opt o[O_NOPT];
+  risk_job job;
+  memset(&job, 0, sizeof job);
+  job.onestep = onestep;
+  options(o, onestep);
+  const char *cmd = onestep ? "onestep" : "rf";
+  int rc = cli_parse(cmd, argc, argv, o, O_NOPT);
+  if (rc)
+    return rc < 0 ? CLI_EXIT_OK : rc;
+  if ((rc = parse_job(&job, o)) || (rc = cli_plot_check(o[O_PLOT].value))) {
+    job_free(&job);
+    return rc;
+  }
+  if (deq_rf_model_alloc(&job.act, &job.teacher, NULL, &job.model)) {
+    job_free(&job);
+    return CLI_EXIT_USAGE;
+  }
+  rc = risk_theory(&job);
+  if (rc == CLI_EXIT_USAGE) {
+    job_free(&job);
+    return rc;
+  }
+  if (job.simulate && !ctx->dry) {
+    int src = risk_simulate(&job);
+    if (src == CLI_EXIT_USAGE || !job.rows[0].simulated) {
+      job_free(&job);
+      return src ? src : CLI_EXIT_FAIL;
+    }
+    print_summary(&job);
+    rc = deq_status_merge(rc, src);
+  }
+  rc = deq_status_merge(rc, write_outputs(&job, ctx, o[O_OUT].value, o[O_PLOT].value));
+  job_free(&job);
+  return rc;
+}

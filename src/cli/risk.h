@@ -1,0 +1,47 @@
+/* Internal: the risk commands deqnn rf / onestep. */
+#ifndef DEQ_CLI_RISK_H
+#define DEQ_CLI_RISK_H
+
+#include "cli/cli.h"
+#include "deqnn/grid.h"
+#include "deqnn/onestep.h"
+
+enum { P_WIDTH, P_SAMPLE, P_BATCH, P_LAMBDA, P_NOISE, P_ETA, P_N };
+
+#define RISK_MAXSEEDS 4096
+
+/* Per-row results, theory and simulation. */
+typedef struct {
+  double p[P_N];              /* parameters used by the theory (realised ratios) */
+  deq_rf_result th;           /* risk, train error, bias, variance */
+  deq_result align_grad, align_w1, rf_risk, best_linear, lin_opt, kernel, diff;
+  deq_onestep_bbp bbp;
+  int status;
+  double sim[8][2];           /* mean, SE: risk, train, align_grad, align_w1, diff */
+  int simulated, pass, verdict_applies;
+  double bound, z;
+} risk_row;
+
+typedef struct {
+  int onestep, large;
+  deq_act act, teacher;
+  char actname[160], teachername[160];
+  double p[P_N];              /* scalar values */
+  int batch_given;
+  int sweep;                  /* swept parameter, -1 for none */
+  int logx;
+  deq_grid *grid;
+  int simulate;
+  long d, seeds, seed, n_test;
+  deq_rf_model *model;
+  risk_row *rows;
+  size_t nrows;
+} risk_job;
+
+int risk_theory(risk_job *job);
+int risk_table(const risk_job *job, cli_ctx *ctx, deq_table **out);
+int risk_simulate(risk_job *job);
+void risk_realise(const risk_job *job, const double *p, double *q, size_t *N, size_t *n, size_t *ng);
+extern const char *const risk_param_names[P_N];
+
+#endif
