@@ -61,9 +61,19 @@ int cli_plot_check(const char *plot);
 /* Progress on stderr when it is a terminal. */
 void cli_progress(const char *what, size_t done, size_t total);
 
+/* Replicates r = 0..nrep-1 over nthreads worker threads (states[t] is thread t's workspace),
+ * BLAS pinned to one thread: results do not depend on the thread count.  Stops handing out
+ * replicates after the first failure and returns its status. */
+typedef int cli_replicate_fn(void *state, size_t r, void *shared);
+int cli_run_replicates(const char *what, size_t nrep, size_t nthreads, void **states,
+                       cli_replicate_fn *fn, void *shared);
+/* Worker threads to use: DEQNN_THREADS or the number of online processors (1..64). */
+size_t cli_threads(void);
+
 /* Commands. */
 int cli_cmd_spectrum(cli_ctx *ctx, const char *kind, int argc, char **argv);
 int cli_cmd_check(int argc, char **argv);
+int cli_cmd_risk(cli_ctx *ctx, int onestep, int argc, char **argv);
 int cli_run(cli_ctx *ctx, int argc, char **argv);
 
 #endif

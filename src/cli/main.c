@@ -20,6 +20,8 @@ static void usage(void)
        "  mp      Marchenko-Pastur law (and its simulation)\n"
        "  ck      conjugate-kernel spectrum of a deep network\n"
        "  ntk     neural-tangent-kernel spectrum of a deep network\n"
+       "  rf      ridge risk on random features (Mei-Montanari), curves in any parameter\n"
+       "  onestep risk after one gradient step on the first layer (Ba et al.), baselines\n"
        "  check   recompute a CSV written by deqnn and compare within its error bars\n"
        "  version print the version");
 }
@@ -29,6 +31,8 @@ int cli_run(cli_ctx *ctx, int argc, char **argv)
   const char *cmd = argv[0];
   if (strcmp(cmd, "mp") == 0 || strcmp(cmd, "ck") == 0 || strcmp(cmd, "ntk") == 0)
     return cli_cmd_spectrum(ctx, cmd, argc, argv);
+  if (strcmp(cmd, "rf") == 0 || strcmp(cmd, "onestep") == 0)
+    return cli_cmd_risk(ctx, strcmp(cmd, "onestep") == 0, argc, argv);
   cli_errorf("unknown command '%s' (deqnn --help lists them)", cmd);
   return CLI_EXIT_USAGE;
 }

@@ -35,7 +35,7 @@ static void write_script(FILE *f, const char *csv, const char *plot, const char 
   fprintf(f, "set terminal %s\nset output '%s'\n", term, plot);
   fprintf(f, "set datafile separator ','\nset datafile missing 'nan'\n");
   fprintf(f, "set title '%s' noenhanced\nset xlabel '%s'\nset ylabel '%s'\n", title, xlabel, ylabel);
-  fprintf(f, "set key top right\nset grid\n%s", logx ? "set logscale x\n" : "");
+  fprintf(f, "set key top right box opaque\nset grid\n%s", logx ? "set logscale x\n" : "");
   fprintf(f, "plot ");
   for (size_t k = 0; k < ny; k++)
     fprintf(f, "%s'%s' using '%s':'%s' with %s title '%s'", k ? ", \\\n     " : "", csv, xcol,

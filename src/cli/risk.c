@@ -62,6 +62,8 @@ static int check_value(int k, double v)
 static int check_values(const risk_job *job)
 {
   for (int k = 0; k < P_N; k++) {
+    if ((k == P_BATCH && !job->batch_given) || (k == P_ETA && !job->onestep))
+      continue;
     if (k == job->sweep) {
       for (size_t i = 0; i < job->grid->n; i++)
         if (check_value(k, job->grid->x[i]))
@@ -82,6 +84,7 @@ static int parse_job(risk_job *job, cli_opt *o)
   deq_act_name(&job->act, job->actname, sizeof job->actname);
   deq_act_name(&job->teacher, job->teachername, sizeof job->teachername);
   job->sweep = -1;
+  job->batch_given = o[O_BATCH].value != NULL;
   for (int k = 0; k < P_N; k++) {
     const char *v = o[opt[k]].value;
     if ((k == P_BATCH || k == P_ETA) && !job->onestep && o[opt[k]].seen) {
@@ -91,7 +94,6 @@ static int parse_job(risk_job *job, cli_opt *o)
     if (v != NULL && (rc = parse_param(job, k, v)))
       return rc;
   }
-  job->batch_given = o[O_BATCH].value != NULL;
   job->large = o[O_LARGE].seen;
   if (job->large && !job->onestep) {
     cli_errorf("--large: only for deqnn onestep");

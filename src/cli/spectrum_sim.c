@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "cli/spectrum.h"
+#include "core/mem.h"
 #include "deqnn/network.h"
 
 static int network_spec(const spec_job *job, deq_network_spec *ns)
@@ -78,62 +78,103 @@ static void finish(spec_job *job, double *hall)
   }
 }
 
-static int run_seeds(spec_job *job, deq_network *net, const deq_cdf *cdf, double *K,
-                     double *ev, double *hall)
+typedef struct {
+  deq_network *net;
+  double *K, *ev;
+} worker_state;
+
+typedef struct {
+  spec_job *job;
+  const deq_cdf *cdf;
+  double *hall;
+} shared_state;
+
+static int one_replicate(void *state, size_t r, void *shared)
 {
-  int ntk = strcmp(job->kind, "ntk") == 0;
+  worker_state *w = state;
+  shared_state *sh = shared;
+  spec_job *job = sh->job;
   size_t m = job->grid ? job->grid->n : 0;
-  for (long r = 0; r < job->seeds; r++) {
-    cli_progress("simulating", (size_t) r, (size_t) job->seeds);
-    int s = deq_network_draw(net, (uint64_t) job->seed, (uint64_t) r);
-    if (!s)
-      s = ntk ? deq_network_ntk(net, K) : deq_network_ck(net, K);
-    if (!s)
-      s = deq_network_eigvals((size_t) job->n, K, ev);
-    if (s) {
-      cli_errorf("simulation failed at replicate %ld: %s", r, deq_strerror(s));
-      return CLI_EXIT_FAIL;
-    }
-    measure(job, (size_t) r, ev, cdf, hall + (size_t) r * m);
+  int s = deq_network_draw(w->net, (uint64_t) job->seed, (uint64_t) r);
+  if (!s)
+    s = strcmp(job->kind, "ntk") == 0 ? deq_network_ntk(w->net, w->K) : deq_network_ck(w->net, w->K);
+  if (!s)
+    s = deq_network_spectrum(w->net, w->K, w->ev);
+  if (s) {
+    cli_errorf("simulation failed at replicate %zu: %s", r, deq_strerror(s));
+    return s;
   }
-  cli_progress("simulating", (size_t) job->seeds, (size_t) job->seeds);
-  return CLI_EXIT_OK;
+  measure(job, r, w->ev, sh->cdf, sh->hall + r * m);
+  return 0;
+}
+
+static void free_workers(worker_state *w, size_t nt)
+{
+  for (size_t t = 0; t < nt; t++) {
+    deq_network_free(w[t].net);
+    free(w[t].K);
+    free(w[t].ev);
+  }
+}
+
+/* One workspace per thread; fewer threads when memory is short. */
+static size_t alloc_workers(const spec_job *job, const deq_network_spec *ns, worker_state *w,
+                            size_t nt)
+{
+  size_t n = (size_t) job->n;
+  double per = deq_network_bytes(ns) + 8.0 * (double) n * (double) (n + 1);
+  double have = (double) deq_mem_available();
+  while (nt > 1 && per * (double) nt > 0.8 * have)
+    nt--;
+  for (size_t t = 0; t < nt; t++) {
+    w[t].K = malloc(n * n * sizeof *w[t].K);
+    w[t].ev = malloc(n * sizeof *w[t].ev);
+    if (deq_network_alloc(ns, NULL, &w[t].net) || !w[t].K || !w[t].ev) {
+      free_workers(w, t + 1);
+      return 0;
+    }
+  }
+  return nt;
 }
 
 int spec_simulate(spec_job *job)
 {
   deq_network_spec ns;
-  deq_network *net = NULL;
   deq_cdf *cdf = NULL;
+  worker_state w[64] = { { 0 } };
   size_t n = (size_t) job->n, m = job->grid ? job->grid->n : 0;
   network_spec(job, &ns);
-  double need = 8.0 * (double) n * (double) (n + 1);
-  double have = (double) sysconf(_SC_PHYS_PAGES) * (double) sysconf(_SC_PAGESIZE);
-  if (have > 0 && need > 0.5 * have) {
-    cli_errorf("--n: the n x n Gram matrix needs %.1f GiB, more than half of the %.1f GiB of "
-               "memory", need / 1073741824.0, have / 1073741824.0);
+  double need = deq_network_bytes(&ns) + 8.0 * (double) n * (double) (n + 1);
+  double have = (double) deq_mem_available();
+  if (!(need <= 0.8 * have)) {
+    cli_errorf("--n: the simulation needs %.1f GiB, %.1f GiB of memory is available",
+               need / 1073741824.0, have / 1073741824.0);
     return CLI_EXIT_USAGE;
   }
-  if (deq_network_alloc(&ns, NULL, &net))
+  size_t nt = alloc_workers(job, &ns, w, cli_threads());
+  if (nt == 0)
     return CLI_EXIT_USAGE;
   int rc = alloc_samples(job);
   if (deq_pencil_cdf(job->pen, &cdf) != DEQ_SUCCESS && cdf == NULL)
     rc = CLI_EXIT_FAIL;
-  double *K = malloc(n * n * sizeof *K), *ev = malloc(n * sizeof *ev);
   double *hall = calloc(m * (size_t) job->seeds + 1, sizeof *hall);
   job->hist = calloc(m + 1, sizeof *job->hist);
   job->hist_se = calloc(m + 1, sizeof *job->hist_se);
-  if (!K || !ev || !hall || !job->hist || !job->hist_se)
+  if (!hall || !job->hist || !job->hist_se)
     rc = CLI_EXIT_FAIL;
-  if (!rc)
-    rc = run_seeds(job, net, cdf, K, ev, hall);
+  void *states[64];
+  for (size_t t = 0; t < nt; t++)
+    states[t] = &w[t];
+  shared_state sh = { job, cdf, hall };
+  if (!rc && cli_run_replicates("simulating", (size_t) job->seeds, nt, states, one_replicate, &sh))
+    rc = CLI_EXIT_FAIL;
   if (!rc) {
     finish(job, hall);
     job->simulated = 1;
   }
-  free(K), free(ev), free(hall);
+  free(hall);
   deq_cdf_free(cdf);
-  deq_network_free(net);
+  free_workers(w, nt);
   for (size_t k = 0; !rc && k < job->nstat; k++)
     rc = job->stat[k].verdict.pass ? rc : CLI_EXIT_FAIL;
   return rc;

@@ -1,0 +1,83 @@
+/* Replicates in parallel: each replicate runs on one thread with single-threaded BLAS, so
+ * its numbers do not depend on how many threads there are or on the order they run in. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include "cli/cli.h"
+#include "deqnn/status.h"
+
+#ifdef DEQ_HAVE_OPENBLAS_THREADS
+void openblas_set_num_threads(int num_threads);
+#endif
+
+typedef struct {
+  pthread_mutex_t lock;
+  size_t next, done, nrep;
+  int status;
+  cli_replicate_fn *fn;
+  void *shared;
+  const char *what;
+} pool;
+
+typedef struct {
+  pool *p;
+  void *state;
+} worker_arg;
+
+static void print_error(const char *reason, const char *file, int line, int status)
+{
+  (void) file, (void) line, (void) status;
+  cli_errorf("%s", reason);
+}
+
+static void *worker(void *arg)
+{
+  worker_arg *w = arg;
+  pool *p = w->p;
+  deq_set_error_handler(print_error);
+  for (;;) {
+    pthread_mutex_lock(&p->lock);
+    size_t r = p->next < p->nrep && p->status == 0 ? p->next++ : p->nrep;
+    pthread_mutex_unlock(&p->lock);
+    if (r == p->nrep)
+      break;
+    int s = p->fn(w->state, r, p->shared);
+    pthread_mutex_lock(&p->lock);
+    if (s != 0 && p->status == 0)
+      p->status = s;
+    cli_progress(p->what, ++p->done, p->nrep);
+    pthread_mutex_unlock(&p->lock);
+  }
+  return NULL;
+}
+
+size_t cli_threads(void)
+{
+  const char *env = getenv("DEQNN_THREADS");
+  long n = env ? atol(env) : sysconf(_SC_NPROCESSORS_ONLN);
+  return n < 1 ? 1 : n > 64 ? 64 : (size_t) n;
+}
+
+int cli_run_replicates(const char *what, size_t nrep, size_t nthreads, void **states,
+                       cli_replicate_fn *fn, void *shared)
+{
+  pool p = { PTHREAD_MUTEX_INITIALIZER, 0, 0, nrep, 0, fn, shared, what };
+  pthread_t tid[64];
+  worker_arg args[64];
+  size_t started = 0;
+#ifdef DEQ_HAVE_OPENBLAS_THREADS
+  openblas_set_num_threads(1);
+#endif
+  nthreads = nthreads > 64 ? 64 : nthreads < 1 ? 1 : nthreads;
+  for (size_t t = 0; t < nthreads; t++) {
+    args[t].p = &p;
+    args[t].state = states[t];
+    if (t > 0 && pthread_create(&tid[t], NULL, worker, &args[t]) == 0)
+      started++;
+  }
+  worker(&args[0]);
+  for (size_t t = 1; t <= started; t++)
+    pthread_join(tid[t], NULL);
+  return p.status;
+}
