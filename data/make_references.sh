@@ -18,3 +18,9 @@ run ntk_relu_L1.csv     ntk --act relu --ratios 0.8,2.3856858846918487 --x 0:12:
 run ntk_tanh_L2.csv     ntk --act tanh --ratios 1.25,0.83333333333333337,1.4285714285714286 --x 1:16:151
 run ntk_erf_L1.csv      ntk --act erf --ratios 0.6,1.9 --x 0:9:91
 run ntk_relu_L2_stats.csv ntk --act relu --ratios 0.8,1.2,2.4 --stats 0.1,0.5,2
+run rf_double_descent.csv rf --act relu --teacher poly:0,1 --noise 0.2 --sample-ratio 1.9 --lambda 0 --width-ratio 0.05:8:160
+run rf_lambda_sweep.csv rf --act tanh --teacher poly:0,1,0.5 --noise 0.09 --lambda 1e-4:10:60:log
+run rf_mm_linear.csv    rf --act linear --teacher poly:0,1.2,0.4 --noise 0.1 --width-ratio 0.618 --sample-ratio 1.93 --lambda 0.01
+run onestep_eta_sweep.csv onestep --act tanh --teacher poly:0,1,0.5 --noise 0.09 --eta 0:5:51
+run onestep_erf_width.csv onestep --act erf --teacher tanh --noise 0.04 --sample-ratio 0.83 --lambda 0.1 --eta 3 --width-ratio 0.2:6:59
+run onestep_large_baselines.csv onestep --large --act tanh --teacher poly:0,1,0,0.6 --noise 0.04 --width-ratio 4 --sample-ratio 8 --lambda 0.1 --eta 0,1,2,4

@@ -46,6 +46,23 @@ expect 2 "" check "$tmp/does-not-exist.csv"
 expect 0 "" ck --help
 expect 0 "" --version
 
+expect 2 "--width-ratio" rf --width-ratio -1
+expect 2 "--sample-ratio" rf --sample-ratio nan
+expect 2 "--lambda" rf --lambda -0.1
+expect 2 "--noise" onestep --noise -1
+expect 2 "--eta" rf --eta 1
+expect 2 "--batch-ratio" onestep --batch-ratio 0
+expect 2 "only one parameter" rf --lambda 0.1:1:3 --width-ratio 1:2:3
+expect 2 "--lambda" rf --lambda 1:0.1:3
+expect 2 "--teacher" rf --teacher poly:1,x
+expect 2 "--large" rf --large
+expect 2 "--d" rf --simulate --d 1
+expect 2 "" rf --simulate --d 20000 --width-ratio 50 --sample-ratio 50
+
+# the interpolation threshold is +inf with status ediverge, never NaN, and not a failure
+expect 0 "interpolation threshold" rf --width-ratio 1.9 --sample-ratio 1.9 --lambda 0
+grep -q ',inf,.*,ediverge$' "$tmp/out" && ok || bad "threshold row not inf/ediverge"
+
 # malformed file for check
 printf '# command: deqnn mp\nx,density\n1,2\n3\n' >"$tmp/bad.csv"
 expect 2 "fields" check "$tmp/bad.csv"
@@ -71,6 +88,13 @@ cmp -s "$tmp/a" "$tmp/b" && ok || bad "same seed gave different output"
 cmp -s "$tmp/s1.csv.summary.csv" "$tmp/s3.csv.summary.csv" && bad "different seeds gave the same output" || ok
 head -20 "$tmp/s1.csv" | grep -q '^x,density,err,status,sim_density,sim_density_se$' && ok || bad "sim columns missing"
 grep -q '^# simulation: n = 200, d = 250,125, seeds = 3, master seed = 7' "$tmp/s1.csv" && ok || bad "simulation parameters not recorded"
+
+# rf / onestep: a small simulation runs and writes its columns; check reproduces theory
+"$deqnn" onestep --eta 0,2 --simulate --d 60 --seeds 3 --n-test 200 --out "$tmp/os.csv" 2>/dev/null
+[ $? -le 1 ] && grep -q 'sim_risk_diff' "$tmp/os.csv" && ok || bad "onestep simulation"
+expect 0 "" check "$tmp/os.csv"
+"$deqnn" onestep --large --eta 0,1 --simulate --d 60 --seeds 3 --n-test 200 --out "$tmp/ol.csv" 2>/dev/null
+[ $? -le 1 ] && grep -q 'kernel_limit' "$tmp/ol.csv" && ok || bad "onestep --large simulation"
 
 # statistics mode with a simulation (no grid): runs, writes sim columns
 "$deqnn" ck --stats 0.5,2 --simulate --n 120 --seeds 3 --out "$tmp/st.csv" 2>/dev/null
