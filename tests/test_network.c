@@ -451,7 +451,7 @@ static void test_memory_errors(void **state)
   const size_t d[] = { 1000000, 1000000 }, e[] = { 2000000000, 2000000000, 2000000000 };
   deq_network_spec s = make_spec(1000000, 1, d, "tanh", DEQ_INPUT_GAUSSIAN, DEQ_READOUT_GAUSSIAN);
   expect_alloc_error(&s, DEQ_ENOMEM, "GiB");
-  assert_non_null(strstr(last_msg, "_SC_PHYS_PAGES"));
+  assert_non_null(strstr(last_msg, "available"));
   assert_true(deq_network_bytes(&s) > 8e12);
   assert_true(isnan(deq_network_bytes(NULL)));
   s.L = DEQ_NETWORK_MAXL + 1;

@@ -127,3 +127,23 @@ void cli_progress(const char *what, size_t done, size_t total)
     fputc('\n', stderr);
   fflush(stderr);
 }
+
+int cli_emit(cli_ctx *ctx, deq_table *t, const char *out, const char *plot,
+             cli_plot_fn *fn, const void *arg)
+{
+  if (ctx->dry) {
+    ctx->table = t;
+    return CLI_EXIT_OK;
+  }
+  int rc = cli_write(t, out), to_stdout = strcmp(out, "-") == 0;
+  if (!rc && plot != NULL && fn != NULL) {
+    char csv[4096];   /* gnuplot reads a file: beside the figure when the table went to stdout */
+    snprintf(csv, sizeof csv, "%s%s", to_stdout ? plot : out, to_stdout ? ".csv" : "");
+    if (to_stdout)
+      rc = cli_write(t, csv);
+    if (!rc)
+      rc = fn(arg, csv, plot);
+  }
+  deq_table_free(t);
+  return rc;
+}

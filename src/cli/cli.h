@@ -50,6 +50,13 @@ int cli_table_header(const cli_ctx *ctx, deq_table *t, const char *kind);
 /* Write the table (atomically) to path or stdout. */
 int cli_write(const deq_table *t, const char *path);
 
+/* Output of a command: in dry mode (deqnn check) hand the table to ctx; otherwise write it
+ * to `out` and, when `plot` is given, call fn(arg, csv, plot) on the CSV it was written to
+ * (PLOT.csv when `out` is stdout).  Takes ownership of t. */
+typedef int cli_plot_fn(const void *arg, const char *csv, const char *plot);
+int cli_emit(cli_ctx *ctx, deq_table *t, const char *out, const char *plot,
+             cli_plot_fn *fn, const void *arg);
+
 /* Plot with gnuplot: writes PLOT.gp beside the figure and runs it on the CSV. */
 int cli_plot(const char *csv, const char *plot, const char *title, const char *xlabel,
              const char *ylabel, const char *xcol, const char *const *ycols,

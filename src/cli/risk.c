@@ -134,8 +134,9 @@ static void print_summary(const risk_job *job)
   }
 }
 
-static int plot_risk(const risk_job *job, const char *csv, const char *plot)
+static int plot_risk(const void *arg, const char *csv, const char *plot)
 {
+  const risk_job *job = arg;
   const char *x = job->sweep >= 0 ? risk_param_names[job->sweep] : risk_param_names[P_WIDTH];
   const char *y[6], *st[6], *ti[6];
   size_t k = 0;
@@ -163,22 +164,7 @@ static int write_outputs(risk_job *job, cli_ctx *ctx, const char *out, const cha
   int rc = risk_table(job, ctx, &t);
   if (t == NULL)
     return CLI_EXIT_FAIL;
-  if (ctx->dry) {
-    ctx->table = t;
-    return rc;
-  }
-  int wrc = cli_write(t, out);
-  if (!wrc && plot != NULL) {
-    char csv[4096];
-    snprintf(csv, sizeof csv, "%s%s", strcmp(out, "-") == 0 ? plot : out,
-             strcmp(out, "-") == 0 ? ".csv" : "");
-    if (strcmp(out, "-") == 0)
-      wrc = cli_write(t, csv);
-    if (!wrc)
-      wrc = plot_risk(job, csv, plot);
-  }
-  deq_table_free(t);
-  return deq_status_merge(wrc, rc);
+  return deq_status_merge(cli_emit(ctx, t, out, plot, plot_risk, job), rc);
 }
 
 int cli_cmd_risk(cli_ctx *ctx, int onestep, int argc, char **argv)

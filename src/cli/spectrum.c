@@ -234,8 +234,9 @@ int cli_cmd_spectrum(cli_ctx *ctx, const char *kind, int argc, char **argv)
   return rc;
 }
 
-static int plot_density(const spec_job *job, const char *csv, const char *plot)
+static int plot_density(const void *arg, const char *csv, const char *plot)
 {
+  const spec_job *job = arg;
   const char *y[] = { "density", "sim_density" };
   const char *st[] = { "lines lw 2 lc rgb '#1f4e9e'", "steps lw 1.2 lc rgb '#d95f02'" };
   const char *ti[] = { "theory (deterministic equivalent)", "simulation (mean over seeds)" };
@@ -252,26 +253,17 @@ static int write_outputs(spec_job *job, cli_ctx *ctx, const char *out, const cha
   int rc = job->stats_mode ? spec_stats_table(job, ctx, &t) : spec_density_table(job, ctx, &t);
   if (rc == CLI_EXIT_USAGE || t == NULL)
     return CLI_EXIT_FAIL;
-  if (ctx->dry) {
-    ctx->table = t;
-    return rc;
-  }
-  int wrc = cli_write(t, out);
-  if (!wrc && job->simulate && !job->stats_mode && strcmp(out, "-") != 0) {
+  int wrc = CLI_EXIT_OK;
+  if (!ctx->dry && job->simulate && !job->stats_mode && strcmp(out, "-") != 0) {
     char path[4096];
     snprintf(path, sizeof path, "%s.summary.csv", out);
     wrc = spec_stats_table(job, ctx, &summary) == CLI_EXIT_USAGE ? CLI_EXIT_FAIL : cli_write(summary, path);
   }
-  if (!wrc && plot != NULL && !job->stats_mode) {
-    char csv[4096];
-    snprintf(csv, sizeof csv, "%s%s", strcmp(out, "-") == 0 ? plot : out,
-             strcmp(out, "-") == 0 ? ".csv" : "");
-    if (strcmp(out, "-") == 0)
-      wrc = cli_write(t, csv);
-    if (!wrc)
-      wrc = plot_density(job, csv, plot);
-  }
-  deq_table_free(t);
   deq_table_free(summary);
+  if (wrc) {
+    deq_table_free(t);
+    return wrc;
+  }
+  wrc = cli_emit(ctx, t, out, job->stats_mode ? NULL : plot, plot_density, job);
   return deq_status_merge(wrc, rc);
 }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <cblas.h>
 #include <lapacke.h>
+#include "core/mem.h"
 #include "deqnn/rng.h"
 #include "sim/network_impl.h"
 
@@ -91,14 +92,10 @@ double deq_network_bytes(const deq_network_spec *s)
 
 static int check_memory(const deq_network_spec *s)
 {
-  double need = deq_network_bytes(s);
-  long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-  if (pages <= 0 || page <= 0)
-    return DEQ_SUCCESS;  /* unknown: let the allocation decide */
-  double have = (double) pages * (double) page;
+  double need = deq_network_bytes(s), have = deq_mem_available();
   if (need > have)
-    DEQ_ERRORF(DEQ_ENOMEM, "network: the workspace needs %.3g GiB, physical memory is %.3g GiB "
-               "(sysconf _SC_PHYS_PAGES); reduce n or the widths d[l]", need / GIB, have / GIB);
+    DEQ_ERRORF(DEQ_ENOMEM, "network: the workspace needs %.3g GiB, %.3g GiB of memory is "
+               "available; reduce n or the widths d[l]", need / GIB, have / GIB);
   return DEQ_SUCCESS;
 }
 
