@@ -8,7 +8,6 @@
 #ifndef DEQ_MP_H
 #define DEQ_MP_H
 
-#include <complex.h>
 #include "deqnn/status.h"
 
 #ifdef __cplusplus
@@ -19,7 +18,7 @@ extern "C" {
  * R = sqrt(z - l-) sqrt(z - l+) (principal roots of each factor), evaluated in the
  * cancellation-free form of S2.  Im z < 0 by conjugation; a real z is taken with
  * Im z = +0 (boundary value from C+).  z = 0 is a pole when gamma >= 1: DEQ_EDIVERGE. */
-int deq_mp_stieltjes(double complex z, double gamma, double complex *m);
+int deq_mp_stieltjes(deq_complex z, double gamma, deq_complex *m);
 
 /* Density S3: sqrt((l+ - x)(x - l-)) / (2 pi gamma x) on [l-, l+], else 0 (the atom is
  * not included).  x = 0 with gamma = 1 is +inf: DEQ_EDIVERGE. */

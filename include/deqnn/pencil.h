@@ -27,7 +27,6 @@
 #ifndef DEQ_PENCIL_H
 #define DEQ_PENCIL_H
 
-#include <complex.h>
 #include <stddef.h>
 #include "deqnn/opts.h"
 #include "deqnn/status.h"
@@ -76,7 +75,7 @@ void deq_pencil_bound(const deq_pencil *pen, double *lo, double *hi);
 /* m(z) for any z (Im z < 0 via conjugation; real z is taken as the limit from C+
  * and must lie outside the support for a real answer).  t, if not NULL, receives
  * t_l = lim (1/n) tr K_l Q(z) for l = 0..L. */
-int deq_pencil_stieltjes(deq_pencil *pen, double complex z, deq_cresult *m, double complex *t);
+int deq_pencil_stieltjes(deq_pencil *pen, deq_complex z, deq_cresult *m, deq_complex *t);
 
 /* Density on an increasing grid x[0..n-1], continuing from point to point (ladder
  * restart on failure).  status[i] is the status of point i; the return value is the

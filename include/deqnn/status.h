@@ -9,10 +9,15 @@
 #ifndef DEQ_STATUS_H
 #define DEQ_STATUS_H
 
-#include <complex.h>
-
+/* deq_complex: C's double complex, or std::complex<double> from C++ (the two are layout-
+ * and calling-convention-compatible on the platforms deqnn supports). */
 #ifdef __cplusplus
+#include <complex>
+typedef std::complex<double> deq_complex;
 extern "C" {
+#else
+#include <complex.h>
+typedef double complex deq_complex;
 #endif
 
 enum {
@@ -67,7 +72,7 @@ void deq_errorf(const char *file, int line, int status, const char *fmt, ...)
 typedef struct { double val; double err; } deq_result;
 
 /* Complex twin: |truth - val| <= err. */
-typedef struct { double complex val; double err; } deq_cresult;
+typedef struct { deq_complex val; double err; } deq_cresult;
 
 /* Worse of two statuses: the first non-success one wins. */
 static inline int deq_status_merge(int a, int b) { return a != 0 ? a : b; }
