@@ -2,13 +2,13 @@
 # deqnn quick start on Debian 12 (run as root, or with sudo available):
 #   ./quickstart.sh main   install what is missing, build, run the main job -> out/
 #   ./quickstart.sh test   install what is missing, build, run every test suite
-#                          (unit, cli, check, slow Monte Carlo, and the unit/cli suites
-#                          again under AddressSanitizer + UBSan)
+#                          (unit, cli, check, slow Monte Carlo; the unit suite under valgrind;
+#                          the unit and cli suites under AddressSanitizer + UBSan)
 set -eu
 cd "$(dirname "$0")"
 what=${1:-main}
 
-PKGS="build-essential meson ninja-build pkg-config libgsl-dev liblapacke-dev libopenblas-dev libcmocka-dev gnuplot-nox"
+PKGS="build-essential meson ninja-build pkg-config libgsl-dev liblapacke-dev libopenblas-dev libcmocka-dev gnuplot-nox valgrind"
 
 install_missing() {
   missing=""
@@ -40,6 +40,8 @@ test)
   build build
   meson test -C build --suite unit --suite cli --suite check --print-errorlogs
   meson test -C build --suite slow --print-errorlogs
+  meson test -C build --suite unit --print-errorlogs --timeout-multiplier 10 \
+    --wrap='valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite --quiet'
   build build-asan -Db_sanitize=address,undefined -Dbuildtype=debug -Db_lundef=false
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     meson test -C build-asan --suite unit --suite cli --print-errorlogs
