@@ -228,14 +228,59 @@ int deq_act_hermite(const deq_act *act, size_t kmax, const deq_opts *opts, deq_r
   return status;
 }
 
+/* One kind per loop; tanh and sigmoid share the function value with the derivative. */
+static void apply_range(const deq_act *act, double shift, double inv, size_t lo, size_t hi,
+                        const double *x, double *y, double *dy)
+{
+  switch (act->kind) {
+  case DEQ_ACT_TANH:
+    for (size_t i = lo; i < hi; i++) {
+      double t = tanh(x[i]);
+      if (dy != NULL)
+        dy[i] = (1.0 - t * t) * inv;
+      y[i] = (t - shift) * inv;
+    }
+    return;
+  case DEQ_ACT_RELU:
+    for (size_t i = lo; i < hi; i++) {
+      double xi = x[i];
+      if (dy != NULL)
+        dy[i] = xi > 0 ? inv : 0.0;
+      y[i] = ((xi > 0 ? xi : 0.0) - shift) * inv;
+    }
+    return;
+  default:
+    for (size_t i = lo; i < hi; i++) {
+      double xi = x[i];
+      if (dy != NULL)
+        dy[i] = deq_act_deriv(act, xi) * inv;
+      y[i] = (deq_act_eval(act, xi) - shift) * inv;
+    }
+  }
+}
+
+#define APPLY_CHUNK 8192
+
 void deq_act_apply(const deq_act *act, double shift, double scale, size_t n,
                    const double *x, double *y, double *dy)
 {
   double inv = 1.0 / scale;
-  for (size_t i = 0; i < n; i++) {
-    double xi = x[i];
-    if (dy != NULL)
-      dy[i] = deq_act_deriv(act, xi) * inv;
-    y[i] = (deq_act_eval(act, xi) - shift) * inv;
+  long nchunks = (long) ((n + APPLY_CHUNK - 1) / APPLY_CHUNK);
+#pragma omp parallel for schedule(static) if (nchunks > 4)
+  for (long c = 0; c < nchunks; c++) {
+    size_t lo = (size_t) c * APPLY_CHUNK, hi = lo + APPLY_CHUNK < n ? lo + APPLY_CHUNK : n;
+    apply_range(act, shift, inv, lo, hi, x, y, dy);
+  }
+}
+
+void deq_act_apply_deriv(const deq_act *act, double scale, size_t n, const double *x, double *dy)
+{
+  double inv = 1.0 / scale;
+  long nchunks = (long) ((n + APPLY_CHUNK - 1) / APPLY_CHUNK);
+#pragma omp parallel for schedule(static) if (nchunks > 4)
+  for (long c = 0; c < nchunks; c++) {
+    size_t lo = (size_t) c * APPLY_CHUNK, hi = lo + APPLY_CHUNK < n ? lo + APPLY_CHUNK : n;
+    for (size_t i = lo; i < hi; i++)
+      dy[i] = deq_act_deriv(act, x[i]) * inv;
   }
 }

@@ -10,6 +10,9 @@
 #ifdef DEQ_HAVE_OPENBLAS_THREADS
 void openblas_set_num_threads(int num_threads);
 #endif
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 typedef struct {
   pthread_mutex_t lock;
@@ -18,6 +21,7 @@ typedef struct {
   cli_replicate_fn *fn;
   void *shared;
   const char *what;
+  size_t nworkers;
 } pool;
 
 typedef struct {
@@ -36,6 +40,10 @@ static void *worker(void *arg)
   worker_arg *w = arg;
   pool *p = w->p;
   deq_set_error_handler(print_error);
+#ifdef _OPENMP
+  if (p->nworkers > 1)
+    omp_set_num_threads(1);   /* the replicates already fill the cores */
+#endif
   for (;;) {
     pthread_mutex_lock(&p->lock);
     size_t r = p->next < p->nrep && p->status == 0 ? p->next++ : p->nrep;
@@ -62,7 +70,7 @@ size_t cli_threads(void)
 int cli_run_replicates(const char *what, size_t nrep, size_t nthreads, void **states,
                        cli_replicate_fn *fn, void *shared)
 {
-  pool p = { PTHREAD_MUTEX_INITIALIZER, 0, 0, nrep, 0, fn, shared, what };
+  pool p = { PTHREAD_MUTEX_INITIALIZER, 0, 0, nrep, 0, fn, shared, what, 0 };
   pthread_t tid[64];
   worker_arg args[64];
   size_t started = 0;
@@ -70,6 +78,7 @@ int cli_run_replicates(const char *what, size_t nrep, size_t nthreads, void **st
   openblas_set_num_threads(1);
 #endif
   nthreads = nthreads > 64 ? 64 : nthreads < 1 ? 1 : nthreads;
+  p.nworkers = nthreads;
   for (size_t t = 0; t < nthreads; t++) {
     args[t].p = &p;
     args[t].state = states[t];

@@ -84,12 +84,12 @@ static int derivatives(deq_network *net)
 {
   const deq_network_spec *sp = &net->spec;
   for (size_t l = 1; l <= sp->L && !net->dsig_ready; l++) {
-    double inv = 1.0 / (net->fw.scale * sqrt((double) sp->d[l])), *h = net->hd[l];
-    for (size_t i = 0; i < sp->d[l] * sp->n; i++) {
-      h[i] = deq_act_deriv(&sp->act, h[i]) * inv;
+    double *h = net->hd[l];
+    size_t count = sp->d[l] * sp->n;
+    deq_act_apply_deriv(&sp->act, net->fw.scale * sqrt((double) sp->d[l]), count, h, h);
+    for (size_t i = 0; i < count; i++)
       if (!isfinite(h[i]))
         DEQ_ERRORF(DEQ_EBADFUNC, "network: non-finite activation derivative in layer %zu", l);
-    }
   }
   net->dsig_ready = 1;
   return DEQ_SUCCESS;
