@@ -40,6 +40,10 @@ expect 2 "--readout" ntk --readout foo
 expect 2 "--input" ck --input orthonormal --ratios 1.5,2
 expect 2 "--stats" ck --stats -1
 expect 2 "--plot" ck --plot out.gif
+expect 2 "--plot" ck --stats 0.5 --plot out.png
+expect 2 "--act" mp --act relu
+expect 2 "--readout" ck --readout gaussian
+expect 2 "--ratio" ck --ratio 2
 expect 2 "unknown option" ck --lambda 3
 expect 2 "unknown command" frobnicate
 expect 2 "" check "$tmp/does-not-exist.csv"
@@ -86,6 +90,7 @@ expect 1 "density" check "$tmp/tampered.csv"
 grep -v '^# command' "$tmp/s1.csv" >"$tmp/a"; grep -v '^# command' "$tmp/s2.csv" >"$tmp/b"
 cmp -s "$tmp/a" "$tmp/b" && ok || bad "same seed gave different output"
 cmp -s "$tmp/s1.csv.summary.csv" "$tmp/s3.csv.summary.csv" && bad "different seeds gave the same output" || ok
+expect 0 "" check "$tmp/s1.csv.summary.csv"
 head -20 "$tmp/s1.csv" | grep -q '^x,density,err,status,sim_density,sim_density_se$' && ok || bad "sim columns missing"
 grep -q '^# simulation: n = 200, d = 250,125, seeds = 3, master seed = 7' "$tmp/s1.csv" && ok || bad "simulation parameters not recorded"
 

@@ -20,7 +20,6 @@ typedef struct {
   int ladder_steps;     /* continuation rungs from Im z = Y down to the target; 60 */
   double ladder_height; /* start height Y in units of the spectral scale; 10 */
   double eta_rel;       /* density: Im z = eta_rel * spectral scale; 1e-10 */
-  double density_floor; /* density below floor * (1/scale) is reported as 0; 1e-9 */
   double quad_epsabs;   /* Gaussian quadrature absolute tolerance; 1e-13 */
   double quad_epsrel;   /* Gaussian quadrature relative tolerance; 1e-12 */
   size_t quad_limit;    /* GSL integration workspace size; 1000 */

@@ -83,8 +83,10 @@ int deq_pencil_stieltjes(deq_pencil *pen, deq_complex z, deq_cresult *m, deq_com
 int deq_pencil_density(deq_pencil *pen, size_t n, const double *x, deq_result *rho,
                        int *status);
 
-/* Mass of the atom at r (the kernel of the pencil): Re(-i eps m(r + i eps)),
- * eps = 1e-12 * scale; masses below 1e-6 are reported as 0 (no atom). */
+/* Mass of the atom at r (the kernel of the pencil): eps Im m(r + i eps), starting at
+ * eps = 1e-12 * scale and shrinking eps by 1e3 until two estimates agree to 1e-9 (err is
+ * their difference plus the solver error; DEQ_ETOL if it stays above 1e-6).  Masses below
+ * 1e-6 are reported as 0 (no atom). */
 int deq_pencil_atom(deq_pencil *pen, deq_result *mass);
 
 /* Moments int x^k dmu, k = 0..kmax, by the contour integral S25 on a circle enclosing

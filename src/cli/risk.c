@@ -26,7 +26,7 @@ static void options(cli_opt *o, int onestep)
     { "--eta", 1, onestep ? "2.5" : NULL, "(onestep) learning rate: W1 = W0 + eta sqrt(N) G0", 0, 0 },
     { "--large", 0, NULL, "(onestep) large step W1 = W0 + eta N G0: baselines + simulation", 0, 0 },
     { "--out", 1, "-", "output CSV file ('-' = stdout)", 0, 0 },
-    { "--plot", 1, NULL, "figure FILE.png|svg|pdf (gnuplot script kept as FILE.gp)", 0, 0 },
+    { "--plot", 1, NULL, "figure FILE.png|svg|pdf (gnuplot script kept beside it as FILE.png.gp)", 0, 0 },
     { "--simulate", 0, NULL, "simulate the two-layer network and compare", 0, 0 },
     { "--d", 1, "600", "simulation: input dimension d (N, n, n_g = round(ratio d))", 0, 0 },
     { "--seeds", 1, "20", "simulation: independent replicates (>= 20 for verdicts)", 0, 0 },

@@ -21,7 +21,7 @@ static void options(cli_opt *o, const char *kind)
     { "--readout", 1, "rademacher", "(ntk simulation) read-out law: gaussian | rademacher", 0, 0 },
     { "--x", 1, NULL, "grid A:B:K, A:B:K:log or x1,x2,.. [default: the support +-5%, 400 points]", 0, 0 },
     { "--out", 1, "-", "output CSV file ('-' = stdout)", 0, 0 },
-    { "--plot", 1, NULL, "figure FILE.png|svg|pdf (gnuplot script kept as FILE.gp)", 0, 0 },
+    { "--plot", 1, NULL, "figure FILE.png|svg|pdf (gnuplot script kept beside it as FILE.png.gp)", 0, 0 },
     { "--simulate", 0, NULL, "simulate the finite network and compare", 0, 0 },
     { "--n", 1, "2000", "simulation: samples n (widths dl = round(n/gl))", 0, 0 },
     { "--seeds", 1, "10", "simulation: independent replicates", 0, 0 },
@@ -105,9 +105,29 @@ static int parse_stats(spec_job *job, const cli_opt *o)
   return CLI_EXIT_OK;
 }
 
+/* Options that do not apply to this kind are refused, not silently recorded. */
+static int check_applicable(const spec_job *job, const cli_opt *o)
+{
+  int mp = strcmp(job->kind, "mp") == 0, ntk = strcmp(job->kind, "ntk") == 0;
+  const int bad[] = { mp ? O_ACT : -1, mp ? O_RATIOS : O_RATIO, mp ? O_INPUT : -1,
+                      ntk ? -1 : O_READOUT };
+  for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++)
+    if (bad[k] >= 0 && o[bad[k]].seen) {
+      cli_errorf("%s: option %s does not apply to deqnn %s", job->kind, o[bad[k]].name, job->kind);
+      return CLI_EXIT_USAGE;
+    }
+  if (o[O_STATS].seen && o[O_PLOT].seen) {
+    cli_errorf("--plot: draws a density; it does not apply with --stats");
+    return CLI_EXIT_USAGE;
+  }
+  return CLI_EXIT_OK;
+}
+
 static int parse_job(spec_job *job, cli_opt *o)
 {
   int orth, rc;
+  if ((rc = check_applicable(job, o)))
+    return rc;
   if (deq_act_parse(o[O_ACT].value, "--act", &job->act))
     return CLI_EXIT_USAGE;
   deq_act_name(&job->act, job->actname, sizeof job->actname);
@@ -238,7 +258,7 @@ static int plot_density(const void *arg, const char *csv, const char *plot)
 {
   const spec_job *job = arg;
   const char *y[] = { "density", "sim_density" };
-  const char *st[] = { "lines lw 2 lc rgb '#1f4e9e'", "steps lw 1.2 lc rgb '#d95f02'" };
+  const char *st[] = { "lines lw 2 lc rgb '#1f4e9e'", "histeps lw 1.2 lc rgb '#d95f02'" };
   const char *ti[] = { "theory (deterministic equivalent)", "simulation (mean over seeds)" };
   char title[512];
   snprintf(title, sizeof title, "%s spectrum, %s, %zu layer(s)%s", job->kind, job->actname,
@@ -256,8 +276,13 @@ static int write_outputs(spec_job *job, cli_ctx *ctx, const char *out, const cha
   int wrc = CLI_EXIT_OK;
   if (!ctx->dry && job->simulate && !job->stats_mode && strcmp(out, "-") != 0) {
     char path[4096];
+    cli_ctx sctx = *ctx;   /* the summary records the command that makes it: + --stats */
+    size_t u = strlen(sctx.command);
+    for (size_t k = 0; k < job->nlam && u < sizeof sctx.command; k++)
+      u += (size_t) snprintf(sctx.command + u, sizeof sctx.command - u, "%s%.17g",
+                             k ? "," : " --stats ", job->lambda[k]);
     snprintf(path, sizeof path, "%s.summary.csv", out);
-    wrc = spec_stats_table(job, ctx, &summary) == CLI_EXIT_USAGE ? CLI_EXIT_FAIL : cli_write(summary, path);
+    wrc = spec_stats_table(job, &sctx, &summary) == CLI_EXIT_USAGE ? CLI_EXIT_FAIL : cli_write(summary, path);
   }
   deq_table_free(summary);
   if (wrc) {

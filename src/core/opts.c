@@ -10,7 +10,6 @@ void deq_opts_init(deq_opts *opts)
   opts->ladder_steps = 60;
   opts->ladder_height = 10.0;
   opts->eta_rel = 1e-10;
-  opts->density_floor = 1e-9;
   opts->quad_epsabs = 1e-13;
   opts->quad_epsrel = 1e-12;
   opts->quad_limit = 1000;
@@ -22,7 +21,7 @@ void deq_opts_init(deq_opts *opts)
 }
 
 static const deq_opts default_opts = {
-  1e-13, 1e-11, 100, 30, 60, 10.0, 1e-10, 1e-9, 1e-13, 1e-12, 1000, 256, 4000, 3000, 100000, 0.5
+  1e-13, 1e-11, 100, 30, 60, 10.0, 1e-10, 1e-13, 1e-12, 1000, 256, 4000, 3000, 100000, 0.5
 };
 
 const deq_opts *deq_opts_or_default(const deq_opts *opts)

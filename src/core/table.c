@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "deqnn/status.h"
 #include "deqnn/table.h"
@@ -176,6 +177,11 @@ int deq_table_write(const deq_table *t, const char *path)
     DEQ_ERROR("table: out of memory", DEQ_ENOMEM);
   snprintf(tmp, n + 16, "%s.tmp.XXXXXX", path);
   int fd = mkstemp(tmp);
+  if (fd >= 0) {   /* mkstemp makes 0600: give the file the permissions of a normal one */
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
+  }
   FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
   if (f == NULL) {
     if (fd >= 0)
