@@ -91,6 +91,14 @@ grep -v '^# command' "$tmp/s1.csv" >"$tmp/a"; grep -v '^# command' "$tmp/s2.csv"
 cmp -s "$tmp/a" "$tmp/b" && ok || bad "same seed gave different output"
 cmp -s "$tmp/s1.csv.summary.csv" "$tmp/s3.csv.summary.csv" && bad "different seeds gave the same output" || ok
 expect 0 "" check "$tmp/s1.csv.summary.csv"
+# the thread count does not change a single digit (BLAS pinned to one thread per replicate)
+DEQNN_THREADS=1 "$deqnn" ntk --act relu --ratios 0.8,1.6 --simulate --n 200 --seeds 3 --seed 7 --out "$tmp/t1.csv" 2>/dev/null
+DEQNN_THREADS=2 OPENBLAS_NUM_THREADS=2 "$deqnn" ntk --act relu --ratios 0.8,1.6 --simulate --n 200 --seeds 3 --seed 7 --out "$tmp/t2.csv" 2>/dev/null
+same() { grep -v '^# command' "$1" >"$tmp/same.a"; grep -v '^# command' "$2" >"$tmp/same.b"; cmp -s "$tmp/same.a" "$tmp/same.b"; }
+same "$tmp/t1.csv" "$tmp/t2.csv" && same "$tmp/t1.csv.summary.csv" "$tmp/t2.csv.summary.csv" && ok || bad "ntk: 1 and 2 threads differ"
+DEQNN_THREADS=1 "$deqnn" onestep --eta 0,2 --simulate --d 80 --seeds 3 --n-test 300 --out "$tmp/u1.csv" 2>/dev/null
+DEQNN_THREADS=2 "$deqnn" onestep --eta 0,2 --simulate --d 80 --seeds 3 --n-test 300 --out "$tmp/u2.csv" 2>/dev/null
+same "$tmp/u1.csv" "$tmp/u2.csv" && ok || bad "onestep: 1 and 2 threads differ"
 head -20 "$tmp/s1.csv" | grep -q '^x,density,err,status,sim_density,sim_density_se$' && ok || bad "sim columns missing"
 grep -q '^# simulation: n = 200, d = 250,125, seeds = 3, master seed = 7' "$tmp/s1.csv" && ok || bad "simulation parameters not recorded"
 

@@ -37,13 +37,22 @@ case_run ck_relu_L1     ck --act relu --ratios 1.5,2.3847
 case_run ck_tanh_L2     ck --act tanh --ratios 0.6,0.8,1.7142857142857142
 case_run ck_erf_L3      ck --act erf --ratios 0.76923076923076927,1.25,0.90909090909090906,0.66666666666666663
 case_run ck_tanh_L3     ck --act tanh --ratios 0.5,0.8,1.2,1.71
+case_run ck_relu_L1_ntknet ck --act relu --ratios 0.8,2.3856858846918487
 case_run ntk_relu_L1    ntk --act relu --ratios 0.8,2.3856858846918487 --readout rademacher
+case_run ck_tanh_L2_ntknet ck --act tanh --ratios 1.25,0.83333333333333337,1.4285714285714286
 case_run ntk_tanh_L2    ntk --act tanh --ratios 1.25,0.83333333333333337,1.4285714285714286 --readout gaussian
 case_run ntk_erf_L1     ntk --act erf --ratios 0.6,1.9 --readout rademacher
 
 {
   echo
-  echo "## Figures"
+  echo "## CK and NTK of the same network"
+  echo
+  echo "| CK | NTK |"
+  echo "|---|---|"
+  echo "| ![ck relu L=1](ck_relu_L1_ntknet.png) | ![ntk relu L=1](ntk_relu_L1.png) |"
+  echo "| ![ck tanh L=2](ck_tanh_L2_ntknet.png) | ![ntk tanh L=2](ntk_tanh_L2.png) |"
+  echo
+  echo "## All figures"
   for f in "$out"/*.png; do
     b=$(basename "$f")
     echo

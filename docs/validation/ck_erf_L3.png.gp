@@ -6,7 +6,7 @@ set datafile missing 'nan'
 set title 'ck spectrum, erf, 3 layer(s), vs simulated network' noenhanced
 set xlabel 'eigenvalue x'
 set ylabel 'density'
-set key top right
+set key top right box opaque
 set grid
 plot 'docs/validation/ck_erf_L3.csv' using 'x':'density' with lines lw 2 lc rgb '#1f4e9e' title 'theory (deterministic equivalent)', \
-     'docs/validation/ck_erf_L3.csv' using 'x':'sim_density' with steps lw 1.2 lc rgb '#d95f02' title 'simulation (mean over seeds)'
+     'docs/validation/ck_erf_L3.csv' using 'x':'sim_density' with histeps lw 1.2 lc rgb '#d95f02' title 'simulation (mean over seeds)'
