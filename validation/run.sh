@@ -43,6 +43,34 @@ case_run ck_tanh_L2_ntknet ck --act tanh --ratios 1.25,0.83333333333333337,1.428
 case_run ntk_tanh_L2    ntk --act tanh --ratios 1.25,0.83333333333333337,1.4285714285714286 --readout gaussian
 case_run ntk_erf_L1     ntk --act erf --ratios 0.6,1.9 --readout rademacher
 
+# Risk curves (rf_onestep §10): >= 20 seeds, d = 600 (400 for the ridgeless cases).
+{
+  echo
+  echo "## Risk curves (rf_onestep.md section 10)"
+  echo
+  echo "Verdict: |mean - theory| <= 4 SE + a R (a = 0.03 for eta > 0, 0.10 near the interpolation"
+  echo "threshold, 0 otherwise) for the risk and the training error; overlaps 4 SE + 12/d."
+  echo
+  echo "| case | eta | R theory | R sim | SE | z | T theory | T sim | verdict |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+} >>"$report"
+risk_run() {
+  name=$1
+  shift
+  "$deqnn" "$@" --simulate --seeds 20 --seed 1 --out "$out/$name.csv" 2>"$out/$name.log" || status=1
+  awk -F, -v c="$name" '/^#/ {next} !h {for (i = 1; i <= NF; i++) col[$i] = i; h = 1; next}
+    { eta = ("eta" in col) ? $col["eta"] : 0;
+      printf "| %s | %s | %.5f | %.5f | %.5f | %.2f | %.5f | %.5f | %s |\n", c, eta, $col["risk"],
+             $col["sim_risk"], $col["sim_risk_se"], $col["sim_z"], $col["train_error"],
+             $col["sim_train_error"], $col["sim_verdict"] }' "$out/$name.csv" >>"$report"
+}
+risk_run rf_tanh        rf --d 600
+risk_run onestep_tanh   onestep --eta 0,1.5,2.5 --d 600
+risk_run onestep_erf    onestep --act erf --teacher tanh --noise 0.04 --width-ratio 1.73 --sample-ratio 0.83 --lambda 0.1 --eta 3 --d 600
+risk_run onestep_linear onestep --act linear --teacher poly:0,1.2,0.4 --noise 0.1 --width-ratio 0.618 --sample-ratio 1.93 --lambda 0.01 --eta 1.7 --d 600
+risk_run rf_relu_ridgeless_under rf --act relu --teacher poly:0,1 --noise 0.2 --width-ratio 0.75 --sample-ratio 1.9 --lambda 0 --d 400
+risk_run rf_relu_ridgeless_over  rf --act relu --teacher poly:0,1 --noise 0.2 --width-ratio 3 --sample-ratio 1.9 --lambda 0 --d 400
+
 {
   echo
   echo "## CK and NTK of the same network"
