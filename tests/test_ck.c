@@ -110,7 +110,7 @@ static void test_moments_atoms(void **state)
       assert_rel(mom[1].val, m1, 1e-10);
       assert_rel(mom[2].val, m2, 1e-10);
       assert_true(fabs(mom[2].val - m2) <= mom[2].err);
-      assert_int_equal(deq_pencil_atom(pen, &at), DEQ_SUCCESS);
+      assert_int_equal(deq_pencil_atom(pen, 0.0, &at), DEQ_SUCCESS);
       deq_ck_atom_exact(&par, &atom);
       assert_close(at.val, atom, 1e-8);
       deq_pencil_free(pen);
@@ -118,7 +118,7 @@ static void test_moments_atoms(void **state)
   double gl[3] = { 1.5, 0.7, 1.2 };   /* linear: ranks compound, atom 1 - 1/1.5 */
   deq_pencil *pen = ck("linear", 2, gl, &GAUSS);
   deq_result at;
-  assert_int_equal(deq_pencil_atom(pen, &at), DEQ_SUCCESS);
+  assert_int_equal(deq_pencil_atom(pen, 0.0, &at), DEQ_SUCCESS);
   assert_close(at.val, 1 - 1 / 1.5, 1e-8);
   deq_pencil_free(pen);
 }

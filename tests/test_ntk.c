@@ -59,8 +59,8 @@ static void test_moments_support(void **state)
       assert_int_equal(deq_pencil_moments(pen, 2, mom), DEQ_SUCCESS);
       assert_rel(mom[1].val, m1, 1e-10);
       assert_rel(mom[2].val, m2, 1e-10);
-      assert_int_equal(deq_pencil_atom(pen, &atom), DEQ_SUCCESS);
-      assert_true(atom.val == 0);
+      assert_int_equal(deq_pencil_atom(pen, par.r, &atom), DEQ_SUCCESS);
+      assert_true(atom.val == 0);   /* sum_l 1/gamma_l > 1: the layer kernels do not meet */
       double edges[8];
       size_t nint;
       assert_int_equal(deq_pencil_support(pen, edges, 4, &nint), DEQ_SUCCESS);
@@ -77,8 +77,42 @@ static void test_linear_atom(void **state)
   deq_act_fw fw;
   deq_pencil *pen = ntk("linear", 2, g, &GAUSS, &fw);
   deq_result atom;
-  assert_int_equal(deq_pencil_atom(pen, &atom), DEQ_SUCCESS);
+  assert_int_equal(deq_pencil_atom(pen, 0.0, &atom), DEQ_SUCCESS);
   assert_close(atom.val, 1 - 1 / 1.6, 1e-8);
+  deq_pencil_free(pen);
+}
+
+/* Atoms away from 0 (derived, docs/ntk.md; not in ck_ntk §6, which says "no atom unless
+ * sigma is linear"): the kernel of r_+ + sum q_l K_l is the intersection of the kernels of the
+ * K_l, of dimension n (1 - sum_l 1/gamma_l)_+ for generic (non-nested) kernels, at r_+ for
+ * Gaussian data.  Orthonormal inputs shift it to r_+ + q_0 (K_0 = I).  The CDF then finds all
+ * the mass. */
+static void test_atoms_away_from_zero(void **state)
+{
+  (void) state;
+  double g[2] = { 3.7718, 1.7729 }, pos[4];
+  deq_act_fw fw;
+  deq_pencil *pen = ntk("tanh", 1, g, &GAUSS, &fw);
+  deq_result mass[4];
+  size_t na;
+  assert_int_equal(deq_pencil_atoms(pen, 4, pos, mass, &na), DEQ_SUCCESS);
+  assert_int_equal(na, 1);
+  assert_close(pos[0], fw.a.val - fw.b.val, 1e-15);
+  assert_close(mass[0].val, 1 - 1 / g[0] - 1 / g[1], 1e-8);
+  deq_cdf *cdf;
+  assert_int_equal(deq_pencil_cdf(pen, &cdf), DEQ_SUCCESS);
+  assert_close(deq_cdf_mass(cdf), 1.0, 1e-4);
+  deq_cdf_free(cdf);
+  deq_pencil_free(pen);
+  double go[2] = { 0.6, 8.07 };     /* orthonormal, L = 1: a + rho_{8.07}, atom at a */
+  pen = ntk("relu", 1, go, &ORTH, &fw);
+  assert_int_equal(deq_pencil_atoms(pen, 4, pos, mass, &na), DEQ_SUCCESS);
+  assert_int_equal(na, 1);
+  assert_close(pos[0], fw.a.val, 1e-14);
+  assert_close(mass[0].val, 1 - 1 / go[1], 1e-8);
+  assert_int_equal(deq_pencil_cdf(pen, &cdf), DEQ_SUCCESS);
+  assert_close(deq_cdf_mass(cdf), 1.0, 1e-4);
+  deq_cdf_free(cdf);
   deq_pencil_free(pen);
 }
 
@@ -120,6 +154,7 @@ int main(void)
     cmocka_unit_test(test_shifted_mp),
     cmocka_unit_test(test_moments_support),
     cmocka_unit_test(test_linear_atom),
+    cmocka_unit_test(test_atoms_away_from_zero),
     cmocka_unit_test(test_reference_values),
     cmocka_unit_test(test_errors),
   };

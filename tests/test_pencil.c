@@ -60,7 +60,7 @@ static void test_mp_axis(void **state)
     assert_true(fabs(rho[i].val - r) <= rho[i].err + 1e-15);
   }
   deq_result atom, mom[4];
-  assert_int_equal(deq_pencil_atom(pen, &atom), DEQ_SUCCESS);
+  assert_int_equal(deq_pencil_atom(pen, 0.0, &atom), DEQ_SUCCESS);
   assert_close(atom.val, 1 - 1 / G, 1e-8);
   assert_int_equal(deq_pencil_moments(pen, 3, mom), DEQ_SUCCESS);
   for (unsigned k = 0; k <= 3; k++) {

@@ -83,11 +83,18 @@ int deq_pencil_stieltjes(deq_pencil *pen, deq_complex z, deq_cresult *m, deq_com
 int deq_pencil_density(deq_pencil *pen, size_t n, const double *x, deq_result *rho,
                        int *status);
 
-/* Mass of the atom at r (the kernel of the pencil): eps Im m(r + i eps), starting at
- * eps = 1e-12 * scale and shrinking eps by 1e3 until two estimates agree to 1e-9 (err is
- * their difference plus the solver error; DEQ_ETOL if it stays above 1e-6).  Masses below
- * 1e-6 are reported as 0 (no atom). */
-int deq_pencil_atom(deq_pencil *pen, deq_result *mass);
+/* Mass of an atom at x0: eps Im m(x0 + i eps), starting at eps = 1e-12 * scale and
+ * shrinking eps by 1e3 until two estimates agree to 1e-9 (err is their difference plus
+ * the solver error; DEQ_ETOL if it stays above 1e-6).  Masses below 1e-6 are reported as 0
+ * (no atom). */
+int deq_pencil_atom(deq_pencil *pen, double x0, deq_result *mass);
+
+/* All atoms: the kernel of the layer part sits at r + q_0 x_k for each atom x_k of the input
+ * law (Gaussian data: at r only; orthonormal inputs: at r + q_0).  Writes at most max atoms
+ * with positive mass, increasing in position, and their number to *count.  (For the CK the
+ * atom is at 0; for the NTK at r_+, where it has mass (1 - sum_l 1/gamma_l)_+ when the layer
+ * kernels intersect, see docs/ntk.md.) */
+int deq_pencil_atoms(deq_pencil *pen, size_t max, double *pos, deq_result *mass, size_t *count);
 
 /* Moments int x^k dmu, k = 0..kmax, by the contour integral S25 on a circle enclosing
  * the a-priori bound (opts->moment_nodes nodes). */
@@ -103,7 +110,7 @@ int deq_pencil_support(deq_pencil *pen, double *edges, size_t maxint, size_t *ni
 typedef struct deq_cdf deq_cdf;
 int deq_pencil_cdf(deq_pencil *pen, deq_cdf **cdf);
 void deq_cdf_free(deq_cdf *cdf);
-/* F(x) = mu((-inf, x]); the atom counts at its location. */
+/* F(x) = mu((-inf, x]); each atom counts at its location. */
 double deq_cdf_eval(const deq_cdf *cdf, double x);
 /* Left limit F(x-) = mu((-inf, x)). */
 double deq_cdf_eval_left(const deq_cdf *cdf, double x);

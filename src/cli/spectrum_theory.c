@@ -46,8 +46,8 @@ int spec_theory_stats(spec_job *job)
     add_stat(job, name, job->lambda[k], creal(m.val), m.err, relu ? 4.0 : 2.0)->status = s;
     rc |= s != 0;
   }
-  deq_result atom;
-  int s = deq_pencil_atom(job->pen, &atom);
+  deq_result atom;   /* the atom at 0 (exact zero eigenvalues of the sample) */
+  int s = deq_pencil_atom(job->pen, 0.0, &atom);
   if (s || atom.val > 0)
     add_stat(job, "atom", NAN, atom.val, atom.err, 1.0)->status = s;
   if (job->simulate)   /* limit 0; the verdict is KS <= B/n (theory NAN = upper bound) */

@@ -153,9 +153,14 @@ int deq_cnewton_solve(deq_cnewton_fn *f, void *params, const deq_opts *opts,
     if (deq_clu_factor(n, ws->J, ws->perm))
       return DEQ_EMAXITER;
     deq_clu_solve(n, ws->J, ws->perm, 0, ws->du);
+    double prev = ws->step;
     if (damped_step(f, params, opts, ws, u) != DEQ_SUCCESS)
       return ws->resid < opts->tol_res ? DEQ_SUCCESS : DEQ_EMAXITER;
     if (ws->step < opts->tol_step && ws->resid < opts->tol_res)
+      return DEQ_SUCCESS;
+    /* Round-off floor: the residual meets its test and the step no longer shrinks (an
+     * ill-conditioned root, e.g. next to a square-root edge, cannot reach tol_step). */
+    if (ws->resid < opts->tol_res && ws->step > 0.5 * prev)
       return DEQ_SUCCESS;
   }
   return DEQ_EMAXITER;

@@ -4,7 +4,9 @@
  * (architecture.md: shared numerical machinery).  Set / iterate / test, GSL-style:
  * each iteration solves J du = -F by LU with partial pivoting, then halves the step
  * until |F| decreases (at most opts->max_halvings times).  Converged when
- *   max_k |du_k| < tol_step (1 + |u_k|)  and  max_k |F_k| < tol_res (1 + |u_k|).
+ *   max_k |du_k| < tol_step (1 + |u_k|)  and  max_k |F_k| < tol_res (1 + |u_k|),
+ * or, at the round-off floor of an ill-conditioned root, when the residual test holds and
+ * the step has stopped shrinking (|du| > |du_previous| / 2).
  */
 #ifndef DEQ_CORE_NEWTON_H
 #define DEQ_CORE_NEWTON_H

@@ -144,28 +144,35 @@ void deq_pencil_bound(const deq_pencil *pen, double *lo, double *hi)
   *hi = pen->hi;
 }
 
-/* Values of S14-S16 at (z, u); the reciprocals 1/(C_0 x_k - w_0) are kept in pen->inv
- * for the tangent passes. */
-void deq_pencil_forward(deq_pencil *pen, double complex z, const double complex *u,
-                        deq_pencil_state *s)
+/* Values of S14-S16 at z = r + shift + zeta and u.  w_j is carried as w_j - shift (so
+ * w_J = zeta) and C_0 as q_0 + crest, and the bottom denominators are formed as
+ * (q_0 x_k - shift) + (crest x_k - w_0): at an atom r + q_0 x_k the first bracket is exactly
+ * 0 and the denominator keeps its relative precision however small zeta is.  The
+ * reciprocals are kept in pen->inv for the tangent passes. */
+void deq_pencil_forward(deq_pencil *pen, double shift, double complex zeta,
+                        const double complex *u, deq_pencil_state *s)
 {
   size_t J = pen->J;
   s->C[J] = pen->qq[J];
-  s->w[J] = z - pen->r;
+  s->w[J] = zeta;
+  s->crest = 0;
   for (size_t j = J; j >= 1; j--) {
     double b = pen->bb[j];
     s->tau[j] = 1.0 / (1.0 + s->C[j] * pen->gam[j] * u[j - 1]);
     double complex ct = s->C[j] * s->tau[j];
     s->C[j - 1] = pen->qq[j - 1] + b * ct;
     s->w[j - 1] = s->w[j] - (1 - b) * ct;
+    if (j == 1)
+      s->crest = b * ct;
   }
   s->m = s->t[0] = 0;
   s->msum = 0;
   for (size_t k = 0; k < pen->natoms; k++) {
-    double complex inv = 1.0 / (s->C[0] * pen->ax[k] - s->w[0]);
+    double x = pen->ax[k];
+    double complex inv = 1.0 / ((pen->qq[0] * x - shift) + (s->crest * x - s->w[0]));
     pen->inv[k] = inv;
     s->m += pen->ap[k] * inv;
-    s->t[0] += pen->ap[k] * pen->ax[k] * inv;
+    s->t[0] += pen->ap[k] * x * inv;
     s->msum += pen->ap[k] * (fabs(creal(inv)) + fabs(cimag(inv)));  /* >= |inv|, no hypot */
   }
   for (size_t j = 1; j <= J; j++) {
@@ -211,7 +218,7 @@ int deq_pencil_newton_fn(const double complex *u, void *params, double complex *
   deq_pencil *pen = params;
   size_t J = pen->J;
   double complex e[MAXJ] = { 0 };
-  deq_pencil_forward(pen, pen->z, u, &pen->st);
+  deq_pencil_forward(pen, pen->shift, pen->zeta, u, &pen->st);
   for (size_t i = 0; i < J; i++) {
     F[i] = pen->st.E[i + 1];
     if (!isfinite(creal(F[i])) || !isfinite(cimag(F[i])))

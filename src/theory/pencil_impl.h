@@ -11,6 +11,7 @@
 typedef struct {
   double complex C[MAXJ + 1], w[MAXJ + 1], tau[MAXJ + 1], t[MAXJ + 1], E[MAXJ + 1], m;
   double complex dC[MAXJ + 1], dw[MAXJ + 1], dtau[MAXJ + 1], dt[MAXJ + 1], dE[MAXJ + 1], dm;
+  double complex crest;  /* C_0 - q_0 */
   double msum;   /* sum_k |p_k / (C_0 x_k - w_0)|, for the round-off estimate */
 } deq_pencil_state;
 
@@ -23,7 +24,8 @@ struct deq_pencil {
   double *ax, *ap;               /* base atoms */
   double complex *inv;           /* 1/(C_0 x_k - w_0) of the last forward pass */
   double r, scale, lo, hi;
-  double complex z;              /* current spectral argument of the Newton system */
+  double shift;                  /* current point z = r + shift + zeta */
+  double complex zeta;
   double complex u[MAXJ + 1];    /* current solution (0-based, J entries) */
   int have_u;                    /* u holds a solution usable for continuation */
   deq_cnewton_ws *nws;
@@ -32,17 +34,20 @@ struct deq_pencil {
   size_t perm[MAXJ];
 };
 
-/* One evaluation of S14-S16 at (z, u). */
-void deq_pencil_forward(deq_pencil *pen, double complex z, const double complex *u,
-                        deq_pencil_state *s);
+/* One evaluation of S14-S16 at z = r + shift + zeta (see pencil.c). */
+void deq_pencil_forward(deq_pencil *pen, double shift, double complex zeta,
+                        const double complex *u, deq_pencil_state *s);
 /* Its derivative along (du, dz) (du may be NULL), at the point of the last forward pass. */
 void deq_pencil_tangent(const deq_pencil *pen, const double complex *u, const double complex *du,
                         double complex dz, deq_pencil_state *s);
 
 int deq_pencil_newton_fn(const double complex *u, void *params, double complex *F, double complex *Jac);
 
-/* Solve at z with continuation from pen->u (if pen->have_u) or the ladder; fills m
- * (with error) and, if mprime != NULL, m'(z). */
+/* Solve at z = r + shift + zeta (Im zeta >= 0) with continuation from pen->u (if
+ * pen->have_u) or the ladder; fills m (with error) and, if mprime != NULL, m'(z). */
+int deq_pencil_solve_at(deq_pencil *pen, double shift, double complex zeta,
+                        int allow_continuation, deq_cresult *m, double complex *mprime);
+/* The same at a point z given as one complex number (shift = Re z - r). */
 int deq_pencil_solve(deq_pencil *pen, double complex z, int allow_continuation,
                      deq_cresult *m, double complex *mprime);
 

@@ -1,14 +1,16 @@
 /* Pencil solver: ladder in Im z (S18), continuation, error estimates and branch tests. */
 #include <float.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include "theory/pencil_impl.h"
 
 #define BRANCH_TOL 1e-12   /* relative round-off allowed in Im u_j, Im t_j >= 0 (ck_ntk S7) */
 
+/* Internal functions take zeta, the offset of z from r + pen->shift (see pencil.c). */
 static int newton_at(deq_pencil *pen, double complex z)
 {
-  pen->z = z;
+  pen->zeta = z;
   if (pen->J == 0)
     return DEQ_SUCCESS;
   return deq_cnewton_solve(deq_pencil_newton_fn, pen, &pen->opts,
@@ -21,7 +23,7 @@ static int branch_ok(deq_pencil *pen, double complex z)
   if (!(cimag(z) > 0))
     return 1;
   deq_pencil_state *s = &pen->st;
-  deq_pencil_forward(pen, z, pen->u, s);
+  deq_pencil_forward(pen, pen->shift, z, pen->u, s);
   if (!(cimag(s->m) > 0))
     return 0;
   for (size_t j = 1; j <= pen->J; j++)
@@ -39,17 +41,25 @@ static int rung(deq_pencil *pen, double complex z)
   return status;
 }
 
-/* Rung from height y0 to y1 at abscissa x, subdividing once on failure. */
-static int rung_safe(deq_pencil *pen, double x, double y0, double y1)
+/* Rung from height y0 to y1 at abscissa x; on failure the rung is split into 8 geometric
+ * sub-rungs, recursively up to `depth` levels (near a square-root edge the root moves like
+ * sqrt(y) while Newton's basin shrinks like y, so the ladder needs finer steps there). */
+static int rung_safe(deq_pencil *pen, double x, double y0, double y1, int depth)
 {
   double complex save[MAXJ];
   memcpy(save, pen->u, pen->J * sizeof *save);
   if (rung(pen, x + I * y1) == DEQ_SUCCESS)
     return DEQ_SUCCESS;
   memcpy(pen->u, save, pen->J * sizeof *save);
+  if (depth == 0)
+    return DEQ_EMAXITER;
   int status = DEQ_SUCCESS;
-  for (int k = 1; k <= 16 && status == DEQ_SUCCESS; k++)
-    status = rung(pen, x + I * (y0 * pow(y1 / y0, k / 16.0)));
+  double ya = y0;
+  for (int k = 1; k <= 8 && status == DEQ_SUCCESS; k++) {
+    double yb = y0 * pow(y1 / y0, k / 8.0);
+    status = rung_safe(pen, x, ya, yb, depth - 1);
+    ya = yb;
+  }
   return status;
 }
 
@@ -59,13 +69,13 @@ static int ladder(deq_pencil *pen, double complex z)
   double x = creal(z), yt = cimag(z), Y = pen->opts.ladder_height * pen->scale;
   double complex z0 = yt >= Y ? z : x + I * Y;
   for (size_t j = 0; j < pen->J; j++)
-    pen->u[j] = -1.0 / z0;
+    pen->u[j] = -1.0 / (pen->r + pen->shift + z0);   /* S17 at the full z */
   int status = rung(pen, z0);
   int K = pen->opts.ladder_steps;
   double y = cimag(z0), ratio = pow(yt / y, 1.0 / K);
   for (int k = 1; k <= K && status == DEQ_SUCCESS && y > yt; k++) {
     double y1 = k == K ? yt : y * ratio;
-    status = rung_safe(pen, x, y, y1);
+    status = rung_safe(pen, x, y, y1, 3);
     y = y1;
   }
   return status;
@@ -77,7 +87,7 @@ static int finalize(deq_pencil *pen, double complex z, deq_cresult *m, double co
   size_t J = pen->J;
   deq_pencil_state *s = &pen->st;
   double complex e[MAXJ] = { 0 }, dmdu[MAXJ], dEz[MAXJ + 1], dmz;
-  deq_pencil_forward(pen, z, pen->u, s);
+  deq_pencil_forward(pen, pen->shift, z, pen->u, s);
   deq_pencil_tangent(pen, pen->u, NULL, 1.0, s);
   m->val = s->m;
   dmz = s->dm;
@@ -114,7 +124,14 @@ static int finalize(deq_pencil *pen, double complex z, deq_cresult *m, double co
 int deq_pencil_solve(deq_pencil *pen, double complex z, int allow_continuation,
                      deq_cresult *m, double complex *mprime)
 {
+  return deq_pencil_solve_at(pen, creal(z) - pen->r, I * cimag(z), allow_continuation, m, mprime);
+}
+
+int deq_pencil_solve_at(deq_pencil *pen, double shift, double complex z, int allow_continuation,
+                        deq_cresult *m, double complex *mprime)
+{
   int status = DEQ_EMAXITER;
+  pen->shift = shift;
   if (allow_continuation && pen->have_u)
     status = rung(pen, z);
   if (status != DEQ_SUCCESS)
@@ -134,11 +151,12 @@ int deq_pencil_stieltjes(deq_pencil *pen, double complex z, deq_cresult *m, doub
     DEQ_ERROR("pencil: z must be finite", DEQ_EINVAL);
   int status;
   if (cimag(zz) == 0) {
-    status = ladder(pen, creal(zz) + I * (1e-14 * pen->scale));
+    pen->shift = creal(zz) - pen->r;
+    status = ladder(pen, I * (1e-14 * pen->scale));
     if (status == DEQ_SUCCESS)
-      status = newton_at(pen, zz);
+      status = newton_at(pen, 0.0);
     pen->have_u = 0;
-    int f = finalize(pen, zz, m, NULL);
+    int f = finalize(pen, 0.0, m, NULL);
     status = deq_status_merge(status, f);
     if (fabs(cimag(m->val)) <= 1e-12 * cabs(m->val))
       m->val = creal(m->val);
@@ -184,15 +202,16 @@ int deq_pencil_density(deq_pencil *pen, size_t n, const double *x, deq_result *r
   return DEQ_SUCCESS;
 }
 
-/* ε Im m(r + iε) = w + O(ε/dist): shrink ε by 1e3 until two estimates agree to 1e-9
- * (an atom next to a bulk much closer than the spectral scale needs a small ε). */
-int deq_pencil_atom(deq_pencil *pen, deq_result *mass)
+/* eps Im m(x + i eps) = w + O(eps/dist) at x = r + shift: shrink eps by 1e3 until two
+ * estimates agree to 1e-9 (an atom next to a bulk much closer than the spectral scale
+ * needs a small eps).  The shift is exact for the candidates of deq_pencil_atoms. */
+static int atom_at_shift(deq_pencil *pen, double shift, deq_result *mass)
 {
   double eps = 1e-12 * pen->scale, prev = NAN, val = NAN, err = INFINITY;
   int status = DEQ_SUCCESS;
   for (int k = 0; k < 8 && status == DEQ_SUCCESS; k++, eps *= 1e-3) {
     deq_cresult m;
-    status = deq_pencil_solve(pen, pen->r + I * eps, 0, &m, NULL);
+    status = deq_pencil_solve_at(pen, shift, I * eps, 0, &m, NULL);
     val = eps * cimag(m.val);
     err = eps * m.err + fabs(val - prev);
     if (fabs(val - prev) <= 1e-9)
@@ -210,4 +229,49 @@ int deq_pencil_atom(deq_pencil *pen, deq_result *mass)
   if (status)
     DEQ_ERRORF(status, "pencil: atom mass %s", deq_strerror(status));
   return DEQ_SUCCESS;
+}
+
+int deq_pencil_atom(deq_pencil *pen, double x0, deq_result *mass)
+{
+  if (!isfinite(x0))
+    DEQ_ERROR("pencil: atom location must be finite", DEQ_EINVAL);
+  double shift = x0 - pen->r;
+  for (size_t k = 0; k < pen->natoms; k++)   /* a candidate: use its exact shift */
+    if (x0 == pen->r + pen->qq[0] * pen->ax[k])
+      shift = pen->qq[0] * pen->ax[k];
+  return atom_at_shift(pen, shift, mass);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+/* Candidates: the kernel of the layer part sits at r + q_base x_k for each base atom x_k
+ * (Gaussian data: q_base = 0, so only r). */
+int deq_pencil_atoms(deq_pencil *pen, size_t max, double *pos, deq_result *mass, size_t *count)
+{
+  size_t nc = 0;
+  double *cand = malloc(pen->natoms * sizeof *cand);
+  if (cand == NULL)
+    DEQ_ERROR("pencil: out of memory", DEQ_ENOMEM);
+  for (size_t k = 0; k < pen->natoms; k++)
+    cand[k] = pen->qq[0] * pen->ax[k];   /* exact shifts from r */
+  qsort(cand, pen->natoms, sizeof *cand, cmp_double);
+  int status = DEQ_SUCCESS;
+  *count = 0;
+  for (size_t k = 0; k < pen->natoms && status == DEQ_SUCCESS; k++) {
+    if (k > 0 && cand[k] == cand[k - 1])
+      continue;
+    deq_result w;
+    status = atom_at_shift(pen, cand[k], &w);
+    if (status == DEQ_SUCCESS && w.val > 0 && nc < max) {
+      pos[nc] = pen->r + cand[k];
+      mass[nc++] = w;
+    }
+  }
+  free(cand);
+  *count = nc;
+  return status;
 }

@@ -60,12 +60,20 @@ static size_t scan_grid(const deq_pencil *pen, double *x, size_t n)
   return n;
 }
 
+/* Bisection on "inside the support".  Newton may fail to converge very close to a
+ * square-root edge (the Jacobian is singular there); such a failure only ends the
+ * bisection, and counts as a failure while the bracket is still wider than 1e-6 scale
+ * (edges feed the default grid and the CDF nodes, where 1e-6 is ample). */
 static double bisect_edge(deq_pencil *pen, double a, double b, int a_in, int *status)
 {
   for (int it = 0; it < 200 && b - a > 1e-13 * pen->scale; it++) {
     double mid = 0.5 * (a + b);
     int s, in = inside(pen, mid, 0, &s);
-    *status = deq_status_merge(*status, s);
+    if (s != DEQ_SUCCESS) {
+      if (b - a > 1e-6 * pen->scale)
+        *status = deq_status_merge(*status, s);
+      break;
+    }
     if (in == a_in)
       a = mid;
     else
@@ -105,10 +113,13 @@ int deq_pencil_support(deq_pencil *pen, double *edges, size_t maxint, size_t *ni
   return DEQ_SUCCESS;
 }
 
+#define CDF_MAXATOMS 64
+
 struct deq_cdf {
   size_t n;
   double *x, *F;          /* continuous part, tabulated, F increasing */
-  double atom_pos, atom_mass, mass;
+  size_t natoms;
+  double atom_pos[CDF_MAXATOMS], atom_mass[CDF_MAXATOMS], mass;
 };
 
 void deq_cdf_free(deq_cdf *cdf)
@@ -137,7 +148,8 @@ static int tabulate_interval(deq_pencil *pen, double a, double b, size_t M, doub
   return status;
 }
 
-int deq_pencil_cdf(deq_pencil *pen, deq_cdf **out)
+/* One tabulation at the current scan and node counts. */
+static int cdf_build(deq_pencil *pen, deq_cdf **out)
 {
   enum { MAXINT = 64 };
   double edges[2 * MAXINT];
@@ -165,18 +177,39 @@ int deq_pencil_cdf(deq_pencil *pen, deq_cdf **out)
     F0 = cdf->F[off + M];
   }
   cdf->n = nint * (M + 1);
-  deq_result atom = { 0, 0 };
+  deq_result atoms[CDF_MAXATOMS];
   if (status == DEQ_SUCCESS)
-    status = deq_pencil_atom(pen, &atom);
-  cdf->atom_pos = pen->r;
-  cdf->atom_mass = atom.val;
-  cdf->mass = F0 + atom.val;
+    status = deq_pencil_atoms(pen, CDF_MAXATOMS, cdf->atom_pos, atoms, &cdf->natoms);
+  cdf->mass = F0;
+  for (size_t k = 0; k < cdf->natoms; k++) {
+    cdf->atom_mass[k] = atoms[k].val;
+    cdf->mass += atoms[k].val;
+  }
   free(rho), free(st);
   *out = cdf;
+  return status;
+}
+
+/* Tabulate; when the mass check fails (a piece narrower than the scan spacing, or too few
+ * nodes at a singular edge), retry twice with 4x the scan points and 2x the nodes. */
+int deq_pencil_cdf(deq_pencil *pen, deq_cdf **out)
+{
+  deq_opts saved = pen->opts;
+  int status = DEQ_SUCCESS;
+  *out = NULL;
+  for (int attempt = 0; attempt < 3; attempt++) {
+    deq_cdf_free(*out);
+    status = cdf_build(pen, out);
+    if (status || *out == NULL || fabs((*out)->mass - 1) <= 1e-4)
+      break;
+    pen->opts.scan_points *= 4;
+    pen->opts.cdf_nodes *= 2;
+  }
+  pen->opts = saved;
   if (status)
     return status;
-  if (fabs(cdf->mass - 1) > 1e-4)
-    DEQ_ERRORF(DEQ_ETOL, "pencil: distribution function has mass %.6f, not 1", cdf->mass);
+  if (fabs((*out)->mass - 1) > 1e-4)
+    DEQ_ERRORF(DEQ_ETOL, "pencil: distribution function has mass %.6f, not 1", (*out)->mass);
   return DEQ_SUCCESS;
 }
 
@@ -198,14 +231,23 @@ static double cont_part(const deq_cdf *cdf, double x)
   return w > 0 ? cdf->F[lo] + (cdf->F[hi] - cdf->F[lo]) * (x - cdf->x[lo]) / w : cdf->F[hi];
 }
 
+static double atoms_below(const deq_cdf *cdf, double x, int closed)
+{
+  double s = 0.0;
+  for (size_t k = 0; k < cdf->natoms; k++)
+    if (cdf->atom_pos[k] < x || (closed && cdf->atom_pos[k] == x))
+      s += cdf->atom_mass[k];
+  return s;
+}
+
 double deq_cdf_eval(const deq_cdf *cdf, double x)
 {
-  return cont_part(cdf, x) + (x >= cdf->atom_pos ? cdf->atom_mass : 0.0);
+  return cont_part(cdf, x) + atoms_below(cdf, x, 1);
 }
 
 double deq_cdf_eval_left(const deq_cdf *cdf, double x)
 {
-  return cont_part(cdf, x) + (x > cdf->atom_pos ? cdf->atom_mass : 0.0);
+  return cont_part(cdf, x) + atoms_below(cdf, x, 0);
 }
 
 double deq_cdf_mass(const deq_cdf *cdf) { return cdf->mass; }
