@@ -21,6 +21,9 @@ typedef struct {
   double B;                /* finite-size allowance B (bound B/n) */
   double *sample;          /* one value per seed */
   deq_verdict verdict;
+  int applies;             /* 0: no verdict (KS next to a smeared atom) */
+  int two_size;            /* 0 not run, 1 n*bias stable (finite size), 2 not stable */
+  double nbias[2], nbias_se[2];   /* n*bias and n*SE at n and n/2 */
 } spec_stat;
 
 typedef struct {
@@ -44,6 +47,8 @@ typedef struct {
   spec_stat stat[SPEC_MAXSTAT];
   size_t nstat;
   double *hist, *hist_se;             /* simulated density on the grid */
+  int smeared;                        /* an atom away from 0: no exact eigenvalues there */
+  double smeared_pos, smeared_mass;
 } spec_job;
 
 /* Theory side: statistics' theory values and the density table. */
@@ -54,5 +59,10 @@ int spec_stats_table(spec_job *job, cli_ctx *ctx, deq_table **out);
 /* Simulation side (through the comparison layer): fills the samples, histogram and
  * verdicts.  Returns a CLI exit code. */
 int spec_simulate(spec_job *job);
+
+/* After a failed verdict: the same statistics at n/2; a stable n*bias (within 2 sigma) is a
+ * finite-size effect (ck_ntk §9), so the verdict becomes a pass, marked in the outputs. */
+int spec_two_sizes(const spec_job *job, spec_job *half);
+void spec_job_free(spec_job *job);
 
 #endif

@@ -176,6 +176,6 @@ int spec_simulate(spec_job *job)
   deq_cdf_free(cdf);
   free_workers(w, nt);
   for (size_t k = 0; !rc && k < job->nstat; k++)
-    rc = job->stat[k].verdict.pass ? rc : CLI_EXIT_FAIL;
+    rc = job->stat[k].verdict.pass || !job->stat[k].applies ? rc : CLI_EXIT_FAIL;
   return rc;
 }
