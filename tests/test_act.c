@@ -1,4 +1,5 @@
 /* Tests for activations and their Gaussian constants (ck_ntk S10-S12, rf_onestep S2). */
+#include <float.h>
 #include <string.h>
 #include "testutil.h"
 #include "deqnn/act.h"
@@ -117,6 +118,17 @@ static void test_eval(void **state)
   char buf[64];
   deq_act_name(&act, buf, sizeof buf);
   assert_string_equal(buf, "relu");
+  /* the vector tanh (exp-based for |x| >= 0.55) agrees with libm to a few ulp, and its
+   * derivative is 1 - tanh^2 */
+  act = parse("tanh");
+  double xs[2001], ys[2001], ds[2001];
+  for (int i = 0; i <= 2000; i++)
+    xs[i] = -25.0 + 0.025 * i;
+  deq_act_apply(&act, 0.0, 1.0, 2001, xs, ys, ds);
+  for (int i = 0; i <= 2000; i++) {
+    assert_true(fabs(ys[i] - tanh(xs[i])) <= 4 * DBL_EPSILON * fabs(tanh(xs[i])));
+    assert_close(ds[i], 1.0 - tanh(xs[i]) * tanh(xs[i]), 1e-15);
+  }
 }
 
 static void test_errors(void **state)

@@ -228,6 +228,18 @@ int deq_act_hermite(const deq_act *act, size_t kmax, const deq_opts *opts, deq_r
   return status;
 }
 
+/* tanh through exp where that is exact to a few ulp: for |x| >= 0.55 the result is >= 0.5,
+ * so 1 - 2/(e^{2|x|} + 1) has no cancellation; glibc's tanh (via expm1) below.  About twice
+ * as fast as tanh() on Gaussian pre-activations. */
+static inline double fast_tanh(double x)
+{
+  double ax = fabs(x);
+  if (ax < 0.55)
+    return tanh(x);
+  double t = ax > 20.0 ? 1.0 : 1.0 - 2.0 / (exp(2.0 * ax) + 1.0);
+  return x < 0 ? -t : t;
+}
+
 /* One kind per loop; tanh and sigmoid share the function value with the derivative. */
 static void apply_range(const deq_act *act, double shift, double inv, size_t lo, size_t hi,
                         const double *x, double *y, double *dy)
@@ -235,7 +247,7 @@ static void apply_range(const deq_act *act, double shift, double inv, size_t lo,
   switch (act->kind) {
   case DEQ_ACT_TANH:
     for (size_t i = lo; i < hi; i++) {
-      double t = tanh(x[i]);
+      double t = fast_tanh(x[i]);
       if (dy != NULL)
         dy[i] = (1.0 - t * t) * inv;
       y[i] = (t - shift) * inv;
