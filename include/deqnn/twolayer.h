@@ -83,6 +83,7 @@ typedef struct {
   double train_error; /* T = (1/n) ||y - Phi a_hat||^2 */
   double align_grad;  /* cos^2(u_1(G0), beta_*) */
   double align_w1;    /* cos^2(u_1(W1), beta_*) */
+  double top_w1;      /* largest eigenvalue of W1 W1^T (compare rf_onestep S22) */
 } deq_twolayer_result;
 
 /* Read-only views of the current draw and fit (NULL-free, valid until the next call
@@ -153,6 +154,9 @@ int deq_twolayer_top_left(deq_twolayer *tl, const double *A, double *u);
 /* *align_grad = <u_1(G0), beta_*>^2 and *align_w1 = <u_1(W1), beta_*>^2.
  * DEQ_EINVAL if nothing was drawn. */
 int deq_twolayer_align(deq_twolayer *tl, double *align_grad, double *align_w1);
+
+/* Largest eigenvalue of W1 W1^T, as found by the last deq_twolayer_align (NAN before). */
+double deq_twolayer_top_w1(const deq_twolayer *tl);
 
 /* One experiment point on the current W1: deq_twolayer_ridge, deq_twolayer_test and
  * deq_twolayer_align, results in *out.  Errors as theirs. */

@@ -17,7 +17,7 @@ typedef struct {
   deq_result align_grad, align_w1, rf_risk, best_linear, lin_opt, kernel, diff;
   deq_onestep_bbp bbp;
   int status;
-  double sim[8][2];           /* mean, SE: risk, train, align_grad, align_w1, diff */
+  double sim[8][2];           /* mean, SE: risk, train, align_grad, align_w1, diff, top_w1 */
   int simulated, pass, verdict_applies;
   double bound, z;
 } risk_row;

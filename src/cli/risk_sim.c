@@ -10,7 +10,7 @@
 #include "deqnn/compare.h"
 #include "deqnn/twolayer.h"
 
-enum { M_RISK, M_TRAIN, M_AG, M_AW, M_N };
+enum { M_RISK, M_TRAIN, M_AG, M_AW, M_TOP, M_N };
 
 typedef struct {
   risk_job *job;
@@ -27,14 +27,14 @@ static int fit_row(const risk_job *job, deq_twolayer *tl, const risk_row *row, d
     deq_twolayer_result res;
     s = deq_twolayer_fit(tl, row->p[P_LAMBDA], &res);
     out[M_RISK] = res.risk, out[M_TRAIN] = res.train_error;
-    out[M_AG] = res.align_grad, out[M_AW] = res.align_w1;
+    out[M_AG] = res.align_grad, out[M_AW] = res.align_w1, out[M_TOP] = res.top_w1;
     return s;
   }
   if (!s)
     s = deq_twolayer_ridge(tl, row->p[P_LAMBDA], &out[M_TRAIN]);
   if (!s)
     s = deq_twolayer_test(tl, &out[M_RISK]);
-  out[M_AG] = out[M_AW] = 0.0;
+  out[M_AG] = out[M_AW] = out[M_TOP] = 0.0;
   return s;
 }
 
@@ -139,10 +139,11 @@ static void summarise(risk_job *job, const double *res)
   size_t S = (size_t) job->seeds;
   for (size_t i = 0; i < job->nrows; i++) {
     risk_row *r = &job->rows[i];
-    for (int k = 0; k < M_N; k++)
+    for (int k = 0; k < M_TOP; k++)
       stats_of(job, res, i, k, NULL, r->sim[k]);
     if (job->sweep == P_ETA && group_pairs(job))
       stats_of(job, res, i, M_RISK, res, r->sim[4]);
+    stats_of(job, res, i, M_TOP, NULL, r->sim[5]);
     r->simulated = 1;
     (void) S;
   }

@@ -97,7 +97,7 @@ int risk_theory(risk_job *job)
 enum { C_PARAM0, C_RISK = C_PARAM0 + P_N, C_ERR, C_TRAIN, C_TRAIN_ERR, C_BIAS, C_BIAS_ERR, C_VAR,
        C_VAR_ERR, C_KAPPA, C_AG, C_AW, C_BBPO, C_BBPT, C_RF, C_RF_ERR, C_BL, C_LO, C_KL, C_DIFF,
        C_DIFF_ERR, C_SR, C_SRSE, C_ST, C_STSE, C_SAG, C_SAGSE, C_SAW, C_SAWSE, C_SD, C_SDSE,
-       C_SB, C_SZ, C_NNUM };
+       C_STOP, C_STOPSE, C_SB, C_SZ, C_NNUM };
 
 static const char *const colname[C_NNUM] = {
   "width_ratio", "sample_ratio", "batch_ratio", "lambda", "noise", "eta", "risk", "err",
@@ -105,7 +105,8 @@ static const char *const colname[C_NNUM] = {
   "align_grad", "align_w1", "bbp_outlier", "bbp_theta", "rf_risk", "rf_risk_err", "best_linear",
   "linear_ridge_opt", "kernel_limit", "risk_diff", "risk_diff_err", "sim_risk", "sim_risk_se",
   "sim_train_error", "sim_train_error_se", "sim_align_grad", "sim_align_grad_se",
-  "sim_align_w1", "sim_align_w1_se", "sim_risk_diff", "sim_risk_diff_se", "sim_bound", "sim_z" };
+  "sim_align_w1", "sim_align_w1_se", "sim_risk_diff", "sim_risk_diff_se", "sim_top_w1",
+  "sim_top_w1_se", "sim_bound", "sim_z" };
 
 static int column_used(const risk_job *job, int c, int sim)
 {
@@ -130,6 +131,8 @@ static int column_used(const risk_job *job, int c, int sim)
     return sim && job->onestep;
   if (c == C_SD || c == C_SDSE)
     return sim && diff;
+  if (c == C_STOP || c == C_STOPSE)
+    return sim && job->onestep;
   return sim && !job->large;   /* bound, z */
 }
 
@@ -142,7 +145,7 @@ static void row_values(const risk_job *job, const risk_row *r, double *v)
                   r->bbp.theta.val, r->rf_risk.val, r->rf_risk.err, r->best_linear.val,
                   r->lin_opt.val, r->kernel.val, r->diff.val, r->diff.err };
   memcpy(v + C_RISK, th, sizeof th);
-  for (int k = 0; k < 5; k++) {
+  for (int k = 0; k < 6; k++) {
     v[C_SR + 2 * k] = r->sim[k][0];
     v[C_SR + 2 * k + 1] = r->sim[k][1];
   }

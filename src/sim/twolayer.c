@@ -220,6 +220,7 @@ int deq_twolayer_alloc(const deq_twolayer_spec *spec, deq_twolayer **tl)
   if (*tl == NULL)
     DEQ_ERROR("twolayer: allocation failed", DEQ_ENOMEM);
   **tl = plan_tl;
+  (*tl)->top_w1 = NAN;
   layout(*tl, dp, ip);
   count(dp, ip, &nd, &ni);
   (*tl)->block = calloc((size_t) nd, sizeof(double));

@@ -129,5 +129,6 @@ int deq_twolayer_fit(deq_twolayer *tl, double lambda, deq_twolayer_result *out)
     status = deq_twolayer_test(tl, &out->risk);
   if (status == DEQ_SUCCESS)
     status = deq_twolayer_align(tl, &out->align_grad, &out->align_w1);
+  out->top_w1 = deq_twolayer_top_w1(tl);
   return status;
 }

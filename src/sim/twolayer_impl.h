@@ -33,7 +33,8 @@ struct deq_twolayer {
   double *gram, *ev, *evec, *work_ev;  /* dsyevr: k x k, 1 eigenvalue, k, work */
   double *u;                           /* d: a top left singular vector */
   lapack_int *iwork_ls, *iwork_ev, *isuppz;
-  int drawn;          /* a replicate has been drawn */
+  int drawn;                /* a replicate has been drawn */
+  double top_w1;            /* top eigenvalue of W1 W1^T from the last align (NAN before) */
   int fitted;         /* a_hat is the ridge fit on the current draw */
   deq_twolayer_times times;
 };

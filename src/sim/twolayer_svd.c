@@ -65,7 +65,13 @@ static int align(deq_twolayer *tl, double *align_grad, double *align_w1)
   status = overlap(tl, tl->G0, align_grad);
   if (status == DEQ_SUCCESS)
     status = overlap(tl, tl->W1, align_w1);
+  tl->top_w1 = status == DEQ_SUCCESS ? tl->ev[0] : NAN;   /* top eigenvalue of W1 W1^T */
   return status;
+}
+
+double deq_twolayer_top_w1(const deq_twolayer *tl)
+{
+  return tl->top_w1;
 }
 
 int deq_twolayer_align(deq_twolayer *tl, double *align_grad, double *align_w1)
