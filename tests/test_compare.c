@@ -47,7 +47,7 @@ static void test_ks(void **state)
     ev[i] = 0.0;
   double lo = 0.29, hi = 6.5;
   for (size_t i = 0; i < nc; i++) {        /* invert the tabulated CDF by bisection */
-    double target = deq_cdf_eval(cdf, 0.0) + (i + 0.5) / N, a = lo, b = hi;
+    double target = deq_cdf_eval(cdf, 0.0) + ((double) i + 0.5) / N, a = lo, b = hi;
     for (int it = 0; it < 60; it++) {
       double m = 0.5 * (a + b);
       if (deq_cdf_eval(cdf, m) < target) a = m; else b = m;

@@ -53,9 +53,9 @@ static size_t scan_grid(const deq_pencil *pen, double *x, size_t n)
   double lo = pen->lo, w = pen->hi - pen->lo;
   size_t nu = 3 * n / 4, ng = n - nu;
   for (size_t i = 0; i < nu; i++)
-    x[i] = lo + w * (i + 0.5) / nu;
+    x[i] = lo + w * ((double) i + 0.5) / (double) nu;
   for (size_t i = 0; i < ng; i++)
-    x[nu + i] = lo + w * 1e-7 * pow(1e7, (double) i / (ng - 1));
+    x[nu + i] = lo + w * 1e-7 * pow(1e7, (double) i / (double) (ng - 1));
   qsort(x, n, sizeof *x, cmp_double);
   return n;
 }
