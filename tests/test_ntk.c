@@ -103,6 +103,14 @@ static void test_atoms_away_from_zero(void **state)
   assert_int_equal(deq_pencil_cdf(pen, &cdf), DEQ_SUCCESS);
   assert_close(deq_cdf_mass(cdf), 1.0, 1e-4);
   deq_cdf_free(cdf);
+  /* the density is that of the continuous part: at and next to the atom it is not the
+   * atom's Lorentzian (~ w / (pi eta) = 1e8 at the atom) */
+  double xs[2] = { pos[0], pos[0] + 5e-5 };
+  deq_result rho[2];
+  int st[2];
+  assert_int_equal(deq_pencil_density(pen, 2, xs, rho, st), DEQ_SUCCESS);
+  for (int k = 0; k < 2; k++)
+    assert_true(rho[k].val < 1e-3 && rho[k].err < 1e-3);
   deq_pencil_free(pen);
   double go[2] = { 0.6, 8.07 };     /* orthonormal, L = 1: a + rho_{8.07}, atom at a */
   pen = ntk("relu", 1, go, &ORTH, &fw);

@@ -177,18 +177,55 @@ int deq_pencil_stieltjes(deq_pencil *pen, double complex z, deq_cresult *m, doub
   return DEQ_SUCCESS;
 }
 
+static int atom_at_shift(deq_pencil *pen, double shift, deq_result *mass);
+
+#define DENSITY_ATOMS 16   /* kernel locations checked by the density (base atoms) */
+
+/* The atom term w/(c - z) of a kernel location c within 1e-2 scale of x: the density
+ * reports the continuous part, so the atom's Lorentzian w eta/((x - c)^2 + eta^2) is removed
+ * (further away it is below the eta |m'| part of the error bar anyway).
+ * Masses are computed once per location (cache), and continuation restarts after. */
+static void atom_term(deq_pencil *pen, double x, double eta, deq_result *cache, int *known,
+                      double complex *term, double complex *dterm, double *err)
+{
+  *term = *dterm = 0.0;
+  *err = 0.0;
+  size_t nk = pen->natoms < DENSITY_ATOMS ? pen->natoms : DENSITY_ATOMS;
+  for (size_t k = 0; k < nk; k++) {
+    double shift = pen->qq[0] * pen->ax[k], c = pen->r + shift;
+    if (!(fabs(x - c) <= 1e-2 * pen->scale))
+      continue;
+    if (!known[k]) {
+      if (atom_at_shift(pen, shift, &cache[k]) != DEQ_SUCCESS)
+        cache[k].val = 0.0, cache[k].err = INFINITY;
+      known[k] = 1;
+      pen->have_u = 0;
+    }
+    double complex d = c - (x + I * eta);
+    *term = cache[k].val / d;
+    *dterm = cache[k].val / (d * d);
+    *err = cache[k].err / cabs(d);
+    return;
+  }
+}
+
 int deq_pencil_density(deq_pencil *pen, size_t n, const double *x, deq_result *rho, int *status)
 {
   double eta = pen->opts.eta_rel * pen->scale;
-  int first = DEQ_SUCCESS;
+  deq_result cache[DENSITY_ATOMS];
+  int known[DENSITY_ATOMS] = { 0 }, first = DEQ_SUCCESS;
   pen->have_u = 0;
   for (size_t i = 0; i < n; i++) {
     deq_cresult m;
-    double complex mp;
+    double complex mp, term, dterm;
+    double aerr;
     status[i] = isfinite(x[i]) ? deq_pencil_solve(pen, x[i] + I * eta, 1, &m, &mp) : DEQ_EINVAL;
     if (status[i] == DEQ_EINVAL)
       m.val = NAN, m.err = INFINITY, mp = 0;
-    double v = cimag(m.val) / M_PI, err = (m.err + eta * cabs(mp)) / M_PI;
+    atom_term(pen, x[i], eta, cache, known, &term, &dterm, &aerr);
+    m.val -= term;
+    mp -= dterm;
+    double v = cimag(m.val) / M_PI, err = (m.err + aerr + eta * cabs(mp)) / M_PI;
     if (v <= err) {
       err = fmax(err, fabs(v));
       v = 0.0;
