@@ -31,15 +31,6 @@ static deq_rf_result step_risk(deq_rf_model *m, deq_onestep_params p, int expect
   return r;
 }
 
-/* |got - want| <= tol and the error bar covers the distance up to tol. */
-static void assert_within(deq_result got, double want, double tol)
-{
-  if (!(fabs(got.val - want) <= tol))
-    fail_msg("value %.15g, expected %.15g (tol %.3g)", got.val, want, tol);
-  if (!(fabs(got.val - want) <= got.err + tol))
-    fail_msg("error bar %.3g does not cover %.3g", got.err, fabs(got.val - want));
-}
-
 /* The rows of the spec's section 10 with eta > 0 (R and T theory, batch = ridge ratio);
  * tolerance: half a unit of the last printed digit. */
 static void test_table10(void **state)

@@ -44,15 +44,6 @@ static double mbar(double t, double psi1)
   return (-b + sqrt(b * b + 4.0 * t)) / (2.0 * t);
 }
 
-/* |got - want| <= tol and the reported error covers the distance up to tol. */
-static void assert_within(deq_result got, double want, double tol)
-{
-  if (!(fabs(got.val - want) <= tol))
-    fail_msg("value %.15g, expected %.15g (tol %.3g)", got.val, want, tol);
-  if (!(fabs(got.val - want) <= got.err + tol))
-    fail_msg("error bar %.3g does not cover %.3g", got.err, fabs(got.val - want));
-}
-
 /* S2 and table T1 through the model. */
 static void test_constants(void **state)
 {
