@@ -29,12 +29,25 @@ typedef struct {
   int fp_max_iter;      /* damped fixed-point iteration cap (slowly contracting maps,
                            e.g. rf_onestep S5); 100000 (1000 .. 1e7) */
   double fp_damping;    /* damped fixed point: x <- (1 - w) x + w F(x), w = 0.5 (0.1 .. 1) */
+  double bisect_tol_rel;  /* bisection (support edges): stop at a bracket of
+                             bisect_tol_rel times the spectral scale; 1e-13 (1e-15 .. 1e-6) */
+  int bisect_max_iter;    /* bisection steps; 200 (60 .. 1000) */
+  double limit_agree;     /* limit of g(h), h -> 0 (atom masses): two successive values
+                             agree to limit_agree; 1e-9 (1e-13 .. 1e-6) */
+  double limit_factor;    /* h_{k+1} = limit_factor h_k; 1e-3 (1e-6 .. 0.5) */
+  int limit_max_evals;    /* evaluations of g; 8 (2 .. 30) */
 } deq_opts;
 
-/* Fill *opts with the defaults above. */
+/* Fill *opts with the defaults above (the one place they are written). */
 void deq_opts_init(deq_opts *opts);
 
-/* Return opts, or a pointer to a static default set when opts is NULL. */
+/* DEQ_EINVAL, naming the field ("opts->tol_step = 0: must be > 0"), unless every field is in
+ * its domain: tolerances finite and > 0, caps >= 1, 0 < fp_damping <= 1,
+ * 0 < limit_factor < 1, limit_max_evals >= 2, quad_limit >= 1, nodes and scan points >= 2.
+ * NULL (the defaults) is valid.  Every solver checks its options with it. */
+int deq_opts_check(const deq_opts *opts);
+
+/* Return opts, or a pointer to the default set when opts is NULL. */
 const deq_opts *deq_opts_or_default(const deq_opts *opts);
 
 #ifdef __cplusplus

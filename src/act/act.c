@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <gsl/gsl_integration.h>
 #include "deqnn/act.h"
 #include "deqnn/grid.h"
 #include "core/gauss.h"
@@ -128,39 +127,35 @@ static int moments_closed(const deq_act *act, deq_act_gauss *m)
   }
 }
 
-typedef struct { const deq_act *act; int which; } integrand_p;
-
-static double moment_integrand(double x, void *p)
+/* f, f', f^2, f'^2 at x: the integrands of mu0, mu1, m2, d2. */
+static void moment_integrands(double x, void *p, double *v)
 {
-  const integrand_p *ip = p;
-  double v;
-  switch (ip->which) {
-  case 0: return deq_act_eval(ip->act, x);
-  case 1: return deq_act_deriv(ip->act, x);
-  case 2: v = deq_act_eval(ip->act, x); return v * v;
-  default: v = deq_act_deriv(ip->act, x); return v * v;
-  }
+  const deq_act *act = p;
+  double f = deq_act_eval(act, x), d = deq_act_deriv(act, x);
+  v[0] = f;
+  v[1] = d;
+  v[2] = f * f;
+  v[3] = d * d;
 }
 
 static int moments_quad(const deq_act *act, const deq_opts *opts, deq_act_gauss *m)
 {
-  gsl_integration_workspace *ws = gsl_integration_workspace_alloc(opts->quad_limit);
-  if (ws == NULL)
-    DEQ_ERROR("activation moments: out of memory", DEQ_ENOMEM);
-  deq_result *out[4] = { &m->mu0, &m->mu1, &m->m2, &m->d2 };
-  int status = DEQ_SUCCESS;
-  for (int k = 0; k < 4 && status == DEQ_SUCCESS; k++) {
-    integrand_p ip = { act, k };
-    status = deq_gauss_expect(moment_integrand, &ip, opts, ws, out[k]);
-  }
-  gsl_integration_workspace_free(ws);
+  deq_result r[4];
+  int status = deq_gauss_expect(moment_integrands, (void *) act, 4, opts, r);
+  m->mu0 = r[0];
+  m->mu1 = r[1];
+  m->m2 = r[2];
+  m->d2 = r[3];
   return status;
 }
 
 int deq_act_moments(const deq_act *act, const deq_opts *opts, deq_act_gauss *m)
 {
+  int status = deq_opts_check(opts);
+  if (status)
+    return status;
   opts = deq_opts_or_default(opts);
-  int status = moments_closed(act, m) ? DEQ_SUCCESS : moments_quad(act, opts, m);
+  status = moments_closed(act, m) ? DEQ_SUCCESS : moments_quad(act, opts, m);
   if (status)
     return status;
   double mu0 = m->mu0.val, mu1 = m->mu1.val;
@@ -197,35 +192,26 @@ int deq_act_fw_constants(const deq_act *act, const deq_opts *opts, deq_act_fw *f
   return DEQ_SUCCESS;
 }
 
-typedef struct { const deq_act *act; size_t k; } hermite_p;
+typedef struct { const deq_act *act; size_t kmax; } hermite_p;
 
-static double hermite_integrand(double x, void *p)
+/* f(x) He_k(x)/sqrt(k!), k = 0..kmax, by the normalised three-term recurrence. */
+static void hermite_integrands(double x, void *p, double *v)
 {
   const hermite_p *hp = p;
-  double hprev = 1.0, h = x;  /* normalised h_0, h_1 */
-  if (hp->k == 0)
-    return deq_act_eval(hp->act, x);
-  for (size_t j = 1; j < hp->k; j++) {
-    double hnext = (x * h - sqrt((double) j) * hprev) / sqrt((double) (j + 1));
+  double f = deq_act_eval(hp->act, x), hprev = 1.0, h = x;  /* normalised h_0, h_1 */
+  v[0] = f;
+  for (size_t k = 1; k <= hp->kmax; k++) {
+    v[k] = f * h;
+    double hnext = (x * h - sqrt((double) k) * hprev) / sqrt((double) (k + 1));
     hprev = h;
     h = hnext;
   }
-  return deq_act_eval(hp->act, x) * h;
 }
 
 int deq_act_hermite(const deq_act *act, size_t kmax, const deq_opts *opts, deq_result *h)
 {
-  opts = deq_opts_or_default(opts);
-  gsl_integration_workspace *ws = gsl_integration_workspace_alloc(opts->quad_limit);
-  if (ws == NULL)
-    DEQ_ERROR("activation Hermite coefficients: out of memory", DEQ_ENOMEM);
-  int status = DEQ_SUCCESS;
-  for (size_t k = 0; k <= kmax && status == DEQ_SUCCESS; k++) {
-    hermite_p hp = { act, k };
-    status = deq_gauss_expect(hermite_integrand, &hp, opts, ws, &h[k]);
-  }
-  gsl_integration_workspace_free(ws);
-  return status;
+  hermite_p hp = { act, kmax };
+  return deq_gauss_expect(hermite_integrands, &hp, kmax + 1, opts, h);
 }
 
 /* tanh through exp where that is exact to a few ulp: for |x| >= 0.55 the result is >= 0.5,

@@ -3,7 +3,7 @@
 #include <float.h>
 #include <math.h>
 #include "deqnn/onestep.h"
-#include "theory/rf_core.h"
+#include "theory/sridge.h"
 
 /* Rounding allowance of one closed-form evaluation, in units of DBL_EPSILON. */
 static const double round_ulps = 16.0;
@@ -61,7 +61,7 @@ int deq_onestep_risk(deq_rf_model *m, const deq_onestep_params *p, const deq_opt
   opts = deq_opts_or_default(opts);
   int status = params_check(p);
   if (!status)
-    status = deq_rf_opts_check(opts);
+    status = deq_opts_check(opts);
   if (status)
     return deq_rf_result_fail(out, status);
   deq_rf_params rf = { p->width_ratio, p->sample_ratio, p->lambda, p->noise };

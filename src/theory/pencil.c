@@ -93,7 +93,9 @@ static void set_bounds(deq_pencil *pen)
 int deq_pencil_alloc(const deq_pencil_params *par, const deq_opts *opts, deq_pencil **out)
 {
   *out = NULL;
-  int status = check_params(par);
+  int status = deq_opts_check(opts);
+  if (!status)
+    status = check_params(par);
   if (!status && par->input.kind == DEQ_DATA_ATOMS)
     status = check_atoms(&par->input);
   if (status)
@@ -109,8 +111,11 @@ int deq_pencil_alloc(const deq_pencil_params *par, const deq_opts *opts, deq_pen
   pen->ap = malloc(na * sizeof *pen->ap);
   pen->inv = malloc(na * sizeof *pen->inv);
   set_levels(pen);
-  pen->nws = deq_cnewton_alloc(pen->J > 0 ? pen->J : 1);
-  if (pen->ax == NULL || pen->ap == NULL || pen->inv == NULL || pen->nws == NULL) {
+  pen->nws = deq_solver_alloc(deq_solver_newton, pen->J > 0 ? pen->J : 1);
+  pen->bis = deq_solver_alloc(deq_solver_bisection, 1);
+  pen->lim = deq_solver_alloc(deq_solver_limit, 1);
+  if (pen->ax == NULL || pen->ap == NULL || pen->inv == NULL || pen->nws == NULL
+      || pen->bis == NULL || pen->lim == NULL) {
     deq_pencil_free(pen);
     DEQ_ERROR("pencil: out of memory", DEQ_ENOMEM);
   }
@@ -129,7 +134,9 @@ void deq_pencil_free(deq_pencil *pen)
 {
   if (pen == NULL)
     return;
-  deq_cnewton_free(pen->nws);
+  deq_solver_free(pen->nws);
+  deq_solver_free(pen->bis);
+  deq_solver_free(pen->lim);
   free(pen->ax);
   free(pen->ap);
   free(pen->inv);

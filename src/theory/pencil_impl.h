@@ -2,7 +2,7 @@
 #ifndef DEQ_THEORY_PENCIL_IMPL_H
 #define DEQ_THEORY_PENCIL_IMPL_H
 
-#include "core/newton.h"
+#include "core/solver.h"
 #include "deqnn/pencil.h"
 
 #define MAXJ (DEQ_PENCIL_MAXL + 1)
@@ -28,11 +28,28 @@ struct deq_pencil {
   double complex zeta;
   double complex u[MAXJ + 1];    /* current solution (0-based, J entries) */
   int have_u;                    /* u holds a solution usable for continuation */
-  deq_cnewton_ws *nws;
+  deq_solver *nws;               /* Newton on the unknowns u */
+  deq_solver *bis;               /* bisection on support edges */
+  deq_solver *lim;               /* limit eps -> 0 of atom masses */
   deq_pencil_state st;
   double complex Jac[MAXJ * MAXJ], g[MAXJ];
   size_t perm[MAXJ];
 };
+
+/* Named tolerances of the pencil family (each documented in docs/pencil.md). */
+/* Relative round-off allowed in Im u_j, Im t_j >= 0 (ck_ntk S7). */
+static const double pencil_branch_tol = 1e-12;
+/* Real z: approach from Im z = real_axis_rel * scale, then Newton on the axis. */
+static const double pencil_real_axis_rel = 1e-14;
+/* Real z: Im m below this fraction of |m| is round-off and is dropped. */
+static const double pencil_real_imag_rel = 1e-12;
+/* Atom masses: first eps in units of the scale; largest accepted error; smaller masses are
+ * reported as 0 (no atom). */
+static const double pencil_atom_eps_rel = 1e-12;
+static const double pencil_atom_err_max = 1e-6;
+static const double pencil_atom_min_mass = 1e-6;
+/* The density removes the atom term of a kernel location within this many scales. */
+static const double pencil_atom_window_rel = 1e-2;
 
 /* One evaluation of S14-S16 at z = r + shift + zeta (see pencil.c). */
 void deq_pencil_forward(deq_pencil *pen, double shift, double complex zeta,

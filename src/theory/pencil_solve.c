@@ -5,7 +5,6 @@
 #include <string.h>
 #include "theory/pencil_impl.h"
 
-#define BRANCH_TOL 1e-12   /* relative round-off allowed in Im u_j, Im t_j >= 0 (ck_ntk S7) */
 
 /* Internal functions take zeta, the offset of z from r + pen->shift (see pencil.c). */
 static int newton_at(deq_pencil *pen, double complex z)
@@ -13,8 +12,7 @@ static int newton_at(deq_pencil *pen, double complex z)
   pen->zeta = z;
   if (pen->J == 0)
     return DEQ_SUCCESS;
-  return deq_cnewton_solve(deq_pencil_newton_fn, pen, &pen->opts,
-                           pen->nws, pen->u);
+  return deq_solver_solve(pen->nws, deq_pencil_newton_fn, pen, &pen->opts, pen->u);
 }
 
 /* Branch test at the current solution (Im z > 0 only). */
@@ -27,10 +25,10 @@ static int branch_ok(deq_pencil *pen, double complex z)
   if (!(cimag(s->m) > 0))
     return 0;
   for (size_t j = 1; j <= pen->J; j++)
-    if (cimag(pen->u[j - 1]) < -BRANCH_TOL * cabs(pen->u[j - 1])
-        || cimag(s->t[j]) < -BRANCH_TOL * cabs(s->t[j]))
+    if (cimag(pen->u[j - 1]) < -pencil_branch_tol * cabs(pen->u[j - 1])
+        || cimag(s->t[j]) < -pencil_branch_tol * cabs(s->t[j]))
       return 0;
-  return cimag(s->t[0]) >= -BRANCH_TOL * cabs(s->t[0]);
+  return cimag(s->t[0]) >= -pencil_branch_tol * cabs(s->t[0]);
 }
 
 static int rung(deq_pencil *pen, double complex z)
@@ -152,13 +150,13 @@ int deq_pencil_stieltjes(deq_pencil *pen, double complex z, deq_cresult *m, doub
   int status;
   if (cimag(zz) == 0) {
     pen->shift = creal(zz) - pen->r;
-    status = ladder(pen, I * (1e-14 * pen->scale));
+    status = ladder(pen, I * (pencil_real_axis_rel * pen->scale));
     if (status == DEQ_SUCCESS)
       status = newton_at(pen, 0.0);
     pen->have_u = 0;
     int f = finalize(pen, 0.0, m, NULL);
     status = deq_status_merge(status, f);
-    if (fabs(cimag(m->val)) <= 1e-12 * cabs(m->val))
+    if (fabs(cimag(m->val)) <= pencil_real_imag_rel * cabs(m->val))
       m->val = creal(m->val);
     else if (cimag(m->val) < 0)
       status = deq_status_merge(status, DEQ_EBRANCH);
@@ -193,7 +191,7 @@ static void atom_term(deq_pencil *pen, double x, double eta, deq_result *cache, 
   size_t nk = pen->natoms < DENSITY_ATOMS ? pen->natoms : DENSITY_ATOMS;
   for (size_t k = 0; k < nk; k++) {
     double shift = pen->qq[0] * pen->ax[k], c = pen->r + shift;
-    if (!(fabs(x - c) <= 1e-2 * pen->scale))
+    if (!(fabs(x - c) <= pencil_atom_window_rel * pen->scale))
       continue;
     if (!known[k]) {
       if (atom_at_shift(pen, shift, &cache[k]) != DEQ_SUCCESS)
@@ -239,27 +237,43 @@ int deq_pencil_density(deq_pencil *pen, size_t n, const double *x, deq_result *r
   return DEQ_SUCCESS;
 }
 
-/* eps Im m(x + i eps) = w + O(eps/dist) at x = r + shift: shrink eps by 1e3 until two
- * estimates agree to 1e-9 (an atom next to a bulk much closer than the spectral scale
- * needs a small eps).  The shift is exact for the candidates of deq_pencil_atoms. */
+typedef struct {
+  deq_pencil *pen;
+  double shift;
+} atom_point;
+
+/* g(eps) = eps Im m(r + shift + i eps) and its error, for the limit solver. */
+static int atom_fn(const double complex *eps, void *params, double complex *F,
+                   double complex *J)
+{
+  (void) J;
+  atom_point *a = params;
+  deq_cresult m;
+  double h = creal(eps[0]);
+  int status = deq_pencil_solve_at(a->pen, a->shift, I * h, 0, &m, NULL);
+  F[0] = h * cimag(m.val);
+  F[1] = h * m.err;
+  return status;
+}
+
+/* eps Im m(x + i eps) = w + O(eps/dist) at x = r + shift: the limit eps -> 0 by the limit
+ * solver (limit_factor, limit_agree, limit_max_evals; an atom next to a bulk much closer than
+ * the spectral scale needs a small eps).  The shift is exact for the candidates of
+ * deq_pencil_atoms.  At the evaluation cap the last change stays in the error bar, which
+ * must be below pencil_atom_err_max. */
 static int atom_at_shift(deq_pencil *pen, double shift, deq_result *mass)
 {
-  double eps = 1e-12 * pen->scale, prev = NAN, val = NAN, err = INFINITY;
-  int status = DEQ_SUCCESS;
-  for (int k = 0; k < 8 && status == DEQ_SUCCESS; k++, eps *= 1e-3) {
-    deq_cresult m;
-    status = deq_pencil_solve_at(pen, shift, I * eps, 0, &m, NULL);
-    val = eps * cimag(m.val);
-    err = eps * m.err + fabs(val - prev);
-    if (fabs(val - prev) <= 1e-9)
-      break;
-    prev = val;
-  }
-  if (status == DEQ_SUCCESS && !(err <= 1e-6))
+  atom_point a = { pen, shift };
+  double complex eps = pencil_atom_eps_rel * pen->scale;
+  int status = deq_solver_solve(pen->lim, atom_fn, &a, &pen->opts, &eps);
+  if (status == DEQ_EMAXITER)
+    status = DEQ_SUCCESS;
+  double err = deq_solver_error(pen->lim);
+  if (status == DEQ_SUCCESS && !(err <= pencil_atom_err_max))
     status = DEQ_ETOL;
-  mass->val = val;
+  mass->val = creal(pen->lim->F[0]);
   mass->err = err;
-  if (mass->val < 1e-6) {
+  if (mass->val < pencil_atom_min_mass) {
     mass->err = fmax(mass->err, fabs(mass->val));
     mass->val = 0.0;
   }

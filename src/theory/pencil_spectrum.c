@@ -5,12 +5,29 @@
 #include <string.h>
 #include "theory/pencil_impl.h"
 
+/* Moments: the contour circle's radius is at least this many scales (a point mass). */
+static const double moment_width_rel = 1e-3;
+/* Moments: round-off of the trapezoid sum, in DBL_EPSILON times (|c| + R)^k. */
+static const double moment_round_ulps = 64.0;
+/* Inside the support: Im m above inside_tail times the O(eta) tail eta |m'| and above
+ * inside_err times its error bar. */
+static const double inside_tail = 10.0;
+static const double inside_err = 1e3;
+/* Support scan: the geometric part starts at scan_geom_rel (hi - lo) above lo. */
+static const double scan_geom_rel = 1e-7;
+/* A bisection that fails within edge_fail_rel scales of the edge still locates it. */
+static const double edge_fail_rel = 1e-6;
+/* The CDF's mass must be 1 to cdf_mass_tol; cdf_attempts tabulations, each with 4x the scan
+ * points and 2x the nodes of the previous. */
+static const double cdf_mass_tol = 1e-4;
+enum { cdf_attempts = 3 };
+
 int deq_pencil_moments(deq_pencil *pen, size_t kmax, deq_result *mom)
 {
   int N = pen->opts.moment_nodes, status = DEQ_SUCCESS;
   /* Circle through lo - w/4 and hi + w/4 (w = hi - lo): the support stays at a fixed
    * fraction of the radius, so the trapezoid rule converges like 1.5^-N. */
-  double w = fmax(pen->hi - pen->lo, 1e-3 * pen->scale);
+  double w = fmax(pen->hi - pen->lo, moment_width_rel * pen->scale);
   double c = 0.5 * (pen->lo + pen->hi), R = 0.75 * w;
   for (size_t k = 0; k <= kmax; k++)
     mom[k].val = mom[k].err = 0.0;
@@ -25,7 +42,7 @@ int deq_pencil_moments(deq_pencil *pen, size_t kmax, deq_result *mom)
     }
   }
   for (size_t k = 0; k <= kmax; k++)
-    mom[k].err += 64 * DBL_EPSILON * pow(fabs(c) + R, (double) k);
+    mom[k].err += moment_round_ulps * DBL_EPSILON * pow(fabs(c) + R, (double) k);
   if (status)
     DEQ_ERRORF(status, "pencil: moments %s", deq_strerror(status));
   return DEQ_SUCCESS;
@@ -38,7 +55,7 @@ static int inside(deq_pencil *pen, double x, int cont, int *status)
   deq_cresult m;
   double complex mp;
   *status = deq_pencil_solve(pen, x + I * eta, cont, &m, &mp);
-  return cimag(m.val) > 10.0 * eta * cabs(mp) && cimag(m.val) > 1e3 * m.err;
+  return cimag(m.val) > inside_tail * eta * cabs(mp) && cimag(m.val) > inside_err * m.err;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -47,7 +64,7 @@ static int cmp_double(const void *a, const void *b)
   return (x > y) - (x < y);
 }
 
-/* Scan points: uniform on [lo, hi] plus geometric from 1e-7 (hi - lo) above lo. */
+/* Scan points: uniform on [lo, hi] plus geometric from scan_geom_rel (hi - lo) above lo. */
 static size_t scan_grid(const deq_pencil *pen, double *x, size_t n)
 {
   double lo = pen->lo, w = pen->hi - pen->lo;
@@ -55,31 +72,39 @@ static size_t scan_grid(const deq_pencil *pen, double *x, size_t n)
   for (size_t i = 0; i < nu; i++)
     x[i] = lo + w * ((double) i + 0.5) / (double) nu;
   for (size_t i = 0; i < ng; i++)
-    x[nu + i] = lo + w * 1e-7 * pow(1e7, (double) i / (double) (ng - 1));
+    x[nu + i] = lo + w * scan_geom_rel * pow(1.0 / scan_geom_rel, (double) i / (double) (ng - 1));
   qsort(x, n, sizeof *x, cmp_double);
   return n;
 }
 
-/* Bisection on "inside the support".  Newton may fail to converge very close to a
- * square-root edge (the Jacobian is singular there); such a failure only ends the
- * bisection, and counts as a failure while the bracket is still wider than 1e-6 scale
- * (edges feed the default grid and the CDF nodes, where 1e-6 is ample). */
+typedef struct {
+  deq_pencil *pen;
+  int a_in;      /* "inside" at the lower end of the bracket */
+} edge_point;
+
+/* -1 on the side of the lower end, +1 on the other, for the bisection solver. */
+static int edge_fn(const double complex *x, void *params, double complex *F, double complex *J)
+{
+  (void) J;
+  edge_point *e = params;
+  int s, in = inside(e->pen, creal(x[0]), 0, &s);
+  F[0] = in == e->a_in ? -1.0 : 1.0;
+  return s;
+}
+
+/* Bisection on "inside the support" (bisect_tol_rel, bisect_max_iter).  Newton may fail to
+ * converge very close to a square-root edge (the Jacobian is singular there); such a failure
+ * only ends the bisection, and counts as a failure while the bracket is still wider than
+ * edge_fail_rel scales (edges feed the default grid and the CDF nodes, where that is ample). */
 static double bisect_edge(deq_pencil *pen, double a, double b, int a_in, int *status)
 {
-  for (int it = 0; it < 200 && b - a > 1e-13 * pen->scale; it++) {
-    double mid = 0.5 * (a + b);
-    int s, in = inside(pen, mid, 0, &s);
-    if (s != DEQ_SUCCESS) {
-      if (b - a > 1e-6 * pen->scale)
-        *status = deq_status_merge(*status, s);
-      break;
-    }
-    if (in == a_in)
-      a = mid;
-    else
-      b = mid;
-  }
-  return 0.5 * (a + b);
+  edge_point e = { pen, a_in };
+  double complex x[2] = { a, b };
+  deq_solver_set_scale(pen->bis, pen->scale);
+  int s = deq_solver_solve(pen->bis, edge_fn, &e, &pen->opts, x);
+  if (s != DEQ_SUCCESS && pen->bis->hi - pen->bis->lo > edge_fail_rel * pen->scale)
+    *status = deq_status_merge(*status, s);
+  return 0.5 * (pen->bis->lo + pen->bis->hi);
 }
 
 int deq_pencil_support(deq_pencil *pen, double *edges, size_t maxint, size_t *nint)
@@ -197,10 +222,10 @@ int deq_pencil_cdf(deq_pencil *pen, deq_cdf **out)
   deq_opts saved = pen->opts;
   int status = DEQ_SUCCESS;
   *out = NULL;
-  for (int attempt = 0; attempt < 3; attempt++) {
+  for (int attempt = 0; attempt < cdf_attempts; attempt++) {
     deq_cdf_free(*out);
     status = cdf_build(pen, out);
-    if (status || *out == NULL || fabs((*out)->mass - 1) <= 1e-4)
+    if (status || *out == NULL || fabs((*out)->mass - 1) <= cdf_mass_tol)
       break;
     pen->opts.scan_points *= 4;
     pen->opts.cdf_nodes *= 2;
@@ -208,7 +233,7 @@ int deq_pencil_cdf(deq_pencil *pen, deq_cdf **out)
   pen->opts = saved;
   if (status)
     return status;
-  if (fabs((*out)->mass - 1) > 1e-4)
+  if (fabs((*out)->mass - 1) > cdf_mass_tol)
     DEQ_ERRORF(DEQ_ETOL, "pencil: distribution function has mass %.6f, not 1", (*out)->mass);
   return DEQ_SUCCESS;
 }

@@ -2,8 +2,7 @@
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
-#include <gsl/gsl_errno.h>
-#include "theory/rf_core.h"
+#include "theory/sridge.h"
 
 /* Relative size below which mu0, mu1 (against sqrt(E s^2)) and mu_*^2 (against
  * E s^2) count as zero: quadrature leaves round-off, not exact zeros (spec S2). */
@@ -40,19 +39,6 @@ int deq_rf_params_check(const deq_rf_params *p)
   if (!status)
     status = deq_check_nonneg(p->noise, "noise");
   return status;
-}
-
-int deq_rf_opts_check(const deq_opts *opts)
-{
-  if (!(opts->tol_step > 0))
-    DEQ_ERRORF(DEQ_EINVAL, "opts->tol_step = %g: must be > 0", opts->tol_step);
-  if (opts->max_iter <= 0)
-    DEQ_ERRORF(DEQ_EINVAL, "opts->max_iter = %d: must be > 0", opts->max_iter);
-  if (opts->fp_max_iter <= 0)
-    DEQ_ERRORF(DEQ_EINVAL, "opts->fp_max_iter = %d: must be > 0", opts->fp_max_iter);
-  if (!(opts->fp_damping > 0 && opts->fp_damping <= 1))
-    DEQ_ERRORF(DEQ_EINVAL, "opts->fp_damping = %g: must be in (0, 1]", opts->fp_damping);
-  return DEQ_SUCCESS;
 }
 
 /* Set r to v^2 with error 2|v| err; v counts as 0 below `zero` (the value dropped is
@@ -92,10 +78,9 @@ static int model_constants(deq_rf_model *m)
 
 static int model_solver(deq_rf_model *m)
 {
-  gsl_error_handler_t *old = gsl_set_error_handler_off();
-  m->solver = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
-  gsl_set_error_handler(old);
-  if (m->solver == NULL)
+  m->solver = deq_solver_alloc(deq_solver_brent, 1);
+  m->fixpoint = deq_solver_alloc(deq_solver_fixpoint, 2);
+  if (m->solver == NULL || m->fixpoint == NULL)
     DEQ_ERROR("rf: out of memory for the root solver", DEQ_ENOMEM);
   return DEQ_SUCCESS;
 }
@@ -129,8 +114,8 @@ void deq_rf_model_free(deq_rf_model *m)
 {
   if (m == NULL)
     return;
-  if (m->solver != NULL)
-    gsl_root_fsolver_free(m->solver);
+  deq_solver_free(m->solver);
+  deq_solver_free(m->fixpoint);
   free(m);
 }
 
@@ -172,7 +157,7 @@ int deq_rf_risk(deq_rf_model *m, const deq_rf_params *p, const deq_opts *opts,
   opts = deq_opts_or_default(opts);
   int status = deq_rf_params_check(p);
   if (!status)
-    status = deq_rf_opts_check(opts);
+    status = deq_opts_check(opts);
   if (status)
     return deq_rf_result_fail(out, status);
   deq_sridge_in in;

@@ -1,17 +1,12 @@
 /* Random-features ridge risk by Mei-Montanari's closed form (rf_onestep S5-S8). */
 #include <float.h>
 #include <math.h>
-#include "theory/rf_core.h"
+#include "theory/sridge.h"
 
 /* Relative step of the finite differences that propagate errors. */
 static const double fd_rel = 1e-6;
 /* Rounding allowance of one evaluation, in units of DBL_EPSILON. */
 static const double round_ulps = 32.0;
-/* Steps below this many DBL_EPSILON are rounding noise: they neither update the
- * contraction-rate estimate nor need to shrink further. */
-static const double noise_ulps = 4.0;
-/* Contraction rates are clamped to this value (error bound step r / (1 - r)). */
-static const double rate_cap = 0.9999;
 
 enum { Q_RISK, Q_TRAIN, Q_BIAS, Q_VAR, Q_KAPPA, Q_V, NQ };
 
@@ -39,50 +34,33 @@ static void mm_map(const mm_sys *s, const double *v, double *f)
   f[1] = s->psi2 / (s->y0 + v[0] + s->zeta2 * v[0] / d);
 }
 
-/* One damped step; returns the relative step max_k |dv_k| / v_k. */
-static double mm_step(const mm_sys *s, double w, double *v)
+/* F(v) = S5(v) - v, for the damped fixed-point solver. */
+static int mm_fn(const double complex *v, void *params, double complex *F, double complex *J)
 {
-  double f[2], step = 0.0;
-  mm_map(s, v, f);
-  for (int k = 0; k < 2; k++) {
-    double nv = v[k] + w * (f[k] - v[k]);
-    step = fmax(step, fabs(nv - v[k]) / nv);
-    v[k] = nv;
-  }
-  return step;
+  (void) J;
+  double vr[2] = { creal(v[0]), creal(v[1]) }, f[2];
+  mm_map(params, vr, f);
+  F[0] = f[0] - vr[0];
+  F[1] = f[1] - vr[1];
+  return isfinite(f[0]) && isfinite(f[1]) ? DEQ_SUCCESS : DEQ_EBADFUNC;
 }
 
-static double mm_residual(const mm_sys *s, const double *v)
+/* Damped iteration from v by the fixed-point solver (fp_damping, fp_max_iter, tol_step,
+ * tol_res); *relerr gets its contraction bound (relative, on v). */
+static int mm_solve(const mm_sys *s, deq_solver *fp, const deq_opts *opts, double *v,
+                    double *relerr)
 {
-  double f[2];
-  mm_map(s, v, f);
-  return fmax(fabs(f[0] - v[0]) / v[0], fabs(f[1] - v[1]) / v[1]);
-}
-
-/* Damped iteration from v.  The error after a step is about step r / (1 - r) with r the
- * contraction rate, estimated as the larger of the last two step ratios while the steps
- * are above rounding noise.  *relerr gets that bound (relative, on v). */
-static int mm_solve(const mm_sys *s, const deq_opts *opts, double *v, double *relerr)
-{
-  double prev = HUGE_VAL, r1 = rate_cap, r2 = rate_cap, noise = noise_ulps * DBL_EPSILON;
-  for (int it = 0; it < opts->fp_max_iter; it++) {
-    double step = mm_step(s, opts->fp_damping, v), rate;
-    if (step > noise && prev < HUGE_VAL) {
-      r2 = r1;
-      r1 = fmin(step / prev, rate_cap);
-    }
-    prev = step;
-    rate = fmax(r1, r2);
-    *relerr = fmax(step * rate / (1.0 - rate), DBL_EPSILON);
-    if (*relerr <= opts->tol_step || step <= noise)
-      break;
-    if (it + 1 == opts->fp_max_iter)
-      DEQ_ERRORF(DEQ_EMAXITER, "rf_mm: S5 iteration not converged after %d steps "
-                 "(error %g)", opts->fp_max_iter, *relerr);
-  }
-  if (!(mm_residual(s, v) <= opts->tol_res) || *relerr > opts->tol_step)
-    DEQ_ERRORF(DEQ_ETOL, "rf_mm: S5 residual %g, error %g (tolerances %g, %g)",
-               mm_residual(s, v), *relerr, opts->tol_res, opts->tol_step);
+  double complex x[2] = { v[0], v[1] };
+  int status = deq_solver_solve(fp, mm_fn, (void *) s, opts, x);
+  v[0] = creal(x[0]);
+  v[1] = creal(x[1]);
+  *relerr = deq_solver_error(fp);
+  if (status == DEQ_EMAXITER)
+    DEQ_ERRORF(status, "rf_mm: S5 iteration not converged after %d steps (error %g)",
+               fp->iters, *relerr);
+  if (status)
+    DEQ_ERRORF(status, "rf_mm: S5 residual %g, error %g (tolerances %g, %g)",
+               fp->resid, *relerr, opts->tol_res, opts->tol_step);
   return DEQ_SUCCESS;
 }
 
@@ -151,8 +129,8 @@ static void fp_errors(const deq_sridge_in *in, const mm_sys *s, const double *v,
 
 /* Error from the Gaussian constants: one-sided differences, re-solving S5 from v when
  * a student constant moves (teacher constants do not enter S5). */
-static int constant_errors(const deq_sridge_in *in, const deq_opts *opts, const double *v,
-                           const double *x, double *err)
+static int constant_errors(const deq_sridge_in *in, deq_solver *fp, const deq_opts *opts,
+                           const double *v, const double *x, double *err)
 {
   for (int k = 0; k < 5; k++) {
     deq_sridge_in c = *in;
@@ -164,7 +142,7 @@ static int constant_errors(const deq_sridge_in *in, const deq_opts *opts, const 
     mm_sys s;
     th[k]->val += h;
     mm_sys_init(&c, &s);
-    int status = k < 2 ? mm_solve(&s, opts, vp, &relerr) : DEQ_SUCCESS;
+    int status = k < 2 ? mm_solve(&s, fp, opts, vp, &relerr) : DEQ_SUCCESS;
     if (status)
       return status;
     mm_outputs(&c, &s, vp, xp, NULL);
@@ -192,7 +170,7 @@ static int mm_check(const deq_rf_model *m, const deq_rf_params *p, const deq_opt
 {
   int status = deq_rf_params_check(p);
   if (!status)
-    status = deq_rf_opts_check(opts);
+    status = deq_opts_check(opts);
   if (status)
     return status;
   if (!(p->lambda > 0))
@@ -215,10 +193,11 @@ int deq_rf_risk_mm(const deq_rf_model *m, const deq_rf_params *p, const deq_opts
   mm_sys_init(&in, &s);
   double v[2] = { s.psi1 / (s.y0 + 1.0), s.psi2 / (s.y0 + 1.0) }, x[NQ], err[NQ] = { 0 };
   double relerr = 1.0, round[NQ];
-  status = mm_solve(&s, opts, v, &relerr);
+  deq_solver *fp = m->fixpoint;
+  status = mm_solve(&s, fp, opts, v, &relerr);
   mm_outputs(&in, &s, v, x, round);
   fp_errors(&in, &s, v, x, relerr, err);
-  int cstatus = constant_errors(&in, opts, v, x, err);
+  int cstatus = constant_errors(&in, fp, opts, v, x, err);
   for (int q = 0; q < NQ; q++)
     err[q] += round[q];
   mm_store(&in, x, err, out);

@@ -1,9 +1,11 @@
-/* Internal: the model object of deqnn/rf.h and the spiked-ridge core (rf_onestep
- * S10-S19) shared by the rf and onestep modules. */
-#ifndef DEQ_THEORY_RF_CORE_H
-#define DEQ_THEORY_RF_CORE_H
+/* Internal: the spiked-ridge core ("sridge"): the test risk, training error, bias and
+ * variance of ridge regression on Gaussian-equivalent random features whose first layer
+ * carries a rank-one spike (rf_onestep S10-S19).  rf calls it with no spike, onestep with
+ * the spike of rf_onestep S20.  Also the model object of deqnn/rf.h that both share. */
+#ifndef DEQ_THEORY_SRIDGE_H
+#define DEQ_THEORY_SRIDGE_H
 
-#include <gsl/gsl_roots.h>
+#include "core/solver.h"
 #include "deqnn/rf.h"
 
 struct deq_rf_model {
@@ -12,7 +14,8 @@ struct deq_rf_model {
   deq_result mu1sq, mustar2;         /* student mu1^2, mu_*^2 */
   deq_result F1sq, Fstar2, c0;       /* teacher F1^2, F_*^2, c0 (S2) */
   int linear, degenerate;            /* see deq_rf_constants */
-  gsl_root_fsolver *solver;          /* Brent workspace */
+  deq_solver *solver;                /* Brent on the effective ridge (rf_onestep S12) */
+  deq_solver *fixpoint;              /* damped fixed point of rf_onestep S5 (rf_mm.c) */
 };
 
 /* Inputs of the core: ratios, ridge, noise, Gaussian constants with their errors and
@@ -34,7 +37,7 @@ void deq_sridge_in_init(const deq_rf_model *m, const deq_rf_params *p, deq_sridg
  * The only implementation of these equations: rf calls it with rho = s_u = 0, onestep
  * with the spike of S20.  Returns and stores in out->status: DEQ_SUCCESS,
  * DEQ_EDIVERGE (threshold, risk = +inf), DEQ_EMAXITER or DEQ_ETOL from the root solve. */
-int deq_sridge_solve(const deq_sridge_in *in, gsl_root_fsolver *s, const deq_opts *opts,
+int deq_sridge_solve(const deq_sridge_in *in, deq_solver *s, const deq_opts *opts,
                      deq_rf_result *out);
 
 /* Non-negative root x of x^2 + c x - p = 0 (p >= 0) without cancellation:
@@ -51,8 +54,5 @@ int deq_check_positive(double v, const char *name);
 int deq_check_nonneg(double v, const char *name);
 int deq_check_finite(double v, const char *name);
 
-/* Options used by the rf solvers: tol_step > 0, max_iter > 0, fp_max_iter > 0,
- * 0 < fp_damping <= 1 (DEQ_EINVAL naming the field). */
-int deq_rf_opts_check(const deq_opts *opts);
 
-#endif
+#endif /* DEQ_THEORY_SRIDGE_H */

@@ -3,8 +3,7 @@
  * (spec section 9).  Used by rf (no spike) and onestep (spike of S20). */
 #include <float.h>
 #include <math.h>
-#include <gsl/gsl_errno.h>
-#include "theory/rf_core.h"
+#include "theory/sridge.h"
 
 /* Lower end of the ridgeless bracket (spec section 9). */
 static const double kappa_floor = 1e-300;
@@ -143,11 +142,20 @@ static void sridge_eval(const deq_sridge_in *in, double kappa, sridge_pt *pt)
   pt->x[Q_TRAIN] = pt->diverge ? 0.0 : train_error(in, kappa, pt->x[Q_RISK]);
 }
 
-static double residual_fn(double kappa, void *params)
+static double residual_at(const deq_sridge_in *in, double kappa)
 {
   trace_pt tr;
-  sridge_trace(params, kappa, &tr);
+  sridge_trace(in, kappa, &tr);
   return tr.g;
+}
+
+/* S12's residual as the solver driver sees it. */
+static int residual_fn(const double complex *kappa, void *params, double complex *F,
+                       double complex *J)
+{
+  (void) J;
+  F[0] = residual_at(params, creal(kappa[0]));
+  return isfinite(creal(F[0])) ? DEQ_SUCCESS : DEQ_EBADFUNC;
 }
 
 /* Bracket of S12 / section 9: [lambda, lambda + (psi1/psi2)(mu1^2 + mu_*^2)], or for
@@ -157,16 +165,17 @@ static int kappa_bracket(const deq_sridge_in *in, double *lo, double *hi, double
   double width = in->psi1 / in->psi2 * (in->mu1sq.val + in->mustar2.val);
   *lo = in->lambda > 0 ? in->lambda : kappa_floor;
   *hi = in->lambda + width;
-  *flo = residual_fn(*lo, (void *) in);
-  double fhi = residual_fn(*hi, (void *) in);
+  *flo = residual_at(in, *lo);
+  double fhi = residual_at(in, *hi);
   if (*flo != 0.0 && fhi != 0.0 && (*flo > 0) == (fhi > 0))
     DEQ_ERRORF(DEQ_ETOL, "rf: effective ridge not bracketed in [%g, %g] (residuals %g, %g)",
                *lo, *hi, *flo, fhi);
   return DEQ_SUCCESS;
 }
 
-/* Brent on S12; *width is the final bracket width (the root tolerance). */
-static int solve_kappa(const deq_sridge_in *in, gsl_root_fsolver *s, const deq_opts *opts,
+/* Brent on S12 through the solver driver; *width is the final bracket width (the root
+ * tolerance, the driver's error). */
+static int solve_kappa(const deq_sridge_in *in, deq_solver *s, const deq_opts *opts,
                        double *kappa, double *width)
 {
   double lo, hi, flo;
@@ -175,19 +184,14 @@ static int solve_kappa(const deq_sridge_in *in, gsl_root_fsolver *s, const deq_o
   *width = hi - lo;
   if (status || flo == 0.0)
     return status;
-  gsl_function f = { residual_fn, (void *) in };
-  gsl_root_fsolver_set(s, &f, lo, hi);
-  for (int it = 0; it < opts->max_iter; it++) {
-    gsl_root_fsolver_iterate(s);
-    lo = gsl_root_fsolver_x_lower(s);
-    hi = gsl_root_fsolver_x_upper(s);
-    *kappa = gsl_root_fsolver_root(s);
-    *width = hi - lo;
-    if (gsl_root_test_interval(lo, hi, 0.0, opts->tol_step) == GSL_SUCCESS)
-      return DEQ_SUCCESS;
-  }
-  DEQ_ERRORF(DEQ_EMAXITER, "rf: Brent on kappa: bracket [%g, %g] after %d steps",
-             lo, hi, opts->max_iter);
+  double complex x[2] = { lo, hi };
+  status = deq_solver_solve(s, residual_fn, (void *) in, opts, x);
+  *kappa = creal(x[0]);
+  *width = deq_solver_error(s);
+  if (status)
+    DEQ_ERRORF(status, "rf: Brent on kappa: %s, bracket [%g, %g] after %d steps",
+               deq_strerror(status), s->lo, s->hi, s->iters);
+  return DEQ_SUCCESS;
 }
 
 static deq_result *theta(deq_sridge_in *in, int k)
@@ -265,7 +269,7 @@ static void store(const sridge_pt *pt, double kappa, const double *err, double k
   out->irreducible = irr;
 }
 
-static int regime_kappa(const deq_sridge_in *in, gsl_root_fsolver *s, const deq_opts *opts,
+static int regime_kappa(const deq_sridge_in *in, deq_solver *s, const deq_opts *opts,
                         double *kappa, double *width)
 {
   *kappa = 0.0;
@@ -275,7 +279,7 @@ static int regime_kappa(const deq_sridge_in *in, gsl_root_fsolver *s, const deq_
   return solve_kappa(in, s, opts, kappa, width);
 }
 
-int deq_sridge_solve(const deq_sridge_in *in, gsl_root_fsolver *s, const deq_opts *opts,
+int deq_sridge_solve(const deq_sridge_in *in, deq_solver *s, const deq_opts *opts,
                      deq_rf_result *out)
 {
   double kappa, width, err[NQ] = { 0 }, kerr = 0.0;
