@@ -66,13 +66,14 @@ static int brent_set(deq_solver *s, const double complex *x0)
   return from_gsl(b, gsl_root_fsolver_set(b->gs, &b->fn, lo, hi));
 }
 
+/* The bracket and root are read from the public fields of gsl_root_fsolver (the accessor
+ * functions cost three library calls per iteration). */
 static int brent_iterate(deq_solver *s)
 {
   brent_state *b = s->state;
-  int status = from_gsl(b, gsl_root_fsolver_iterate(b->gs));
-  bracket_store(s, gsl_root_fsolver_x_lower(b->gs), gsl_root_fsolver_x_upper(b->gs),
-                gsl_root_fsolver_root(b->gs));
-  return status;
+  int g = gsl_root_fsolver_iterate(b->gs);
+  bracket_store(s, b->gs->x_lower, b->gs->x_upper, b->gs->root);
+  return g == GSL_SUCCESS ? DEQ_SUCCESS : from_gsl(b, g);
 }
 
 static int brent_test(const deq_solver *s)

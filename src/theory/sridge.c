@@ -160,32 +160,31 @@ static int residual_fn(const double complex *kappa, void *params, double complex
 
 /* Bracket of S12 / section 9: [lambda, lambda + (psi1/psi2)(mu1^2 + mu_*^2)], or for
  * lambda = 0 above the threshold [1e-300, (psi1/psi2)(mu1^2 + mu_*^2)]. */
-static int kappa_bracket(const deq_sridge_in *in, double *lo, double *hi, double *flo)
+static void kappa_bracket(const deq_sridge_in *in, double *lo, double *hi)
 {
   double width = in->psi1 / in->psi2 * (in->mu1sq.val + in->mustar2.val);
   *lo = in->lambda > 0 ? in->lambda : kappa_floor;
   *hi = in->lambda + width;
-  *flo = residual_at(in, *lo);
-  double fhi = residual_at(in, *hi);
-  if (*flo != 0.0 && fhi != 0.0 && (*flo > 0) == (fhi > 0))
-    DEQ_ERRORF(DEQ_ETOL, "rf: effective ridge not bracketed in [%g, %g] (residuals %g, %g)",
-               *lo, *hi, *flo, fhi);
-  return DEQ_SUCCESS;
 }
 
 /* Brent on S12 through the solver driver; *width is the final bracket width (the root
- * tolerance, the driver's error). */
+ * tolerance, the driver's error).  A root at the lower end is taken as it is; a bracket
+ * whose ends have residuals of one sign (the Brent type's set refuses it) is DEQ_ETOL. */
 static int solve_kappa(const deq_sridge_in *in, deq_solver *s, const deq_opts *opts,
                        double *kappa, double *width)
 {
-  double lo, hi, flo;
-  int status = kappa_bracket(in, &lo, &hi, &flo);
+  double lo, hi;
+  kappa_bracket(in, &lo, &hi);
   *kappa = lo;
   *width = hi - lo;
-  if (status || flo == 0.0)
-    return status;
+  double flo = residual_at(in, lo);
+  if (flo == 0.0)
+    return DEQ_SUCCESS;
   double complex x[2] = { lo, hi };
-  status = deq_solver_solve(s, residual_fn, (void *) in, opts, x);
+  int status = deq_solver_solve(s, residual_fn, (void *) in, opts, x);
+  if (status == DEQ_EINVAL && s->iters == 0)
+    DEQ_ERRORF(DEQ_ETOL, "rf: effective ridge not bracketed in [%g, %g] (residuals %g, %g)",
+               lo, hi, flo, residual_at(in, hi));
   *kappa = creal(x[0]);
   *width = deq_solver_error(s);
   if (status)
