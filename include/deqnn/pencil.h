@@ -28,6 +28,7 @@
 #define DEQ_PENCIL_H
 
 #include <stddef.h>
+#include "deqnn/cdf.h"
 #include "deqnn/opts.h"
 #include "deqnn/status.h"
 
@@ -105,17 +106,10 @@ int deq_pencil_moments(deq_pencil *pen, size_t kmax, deq_result *mom);
  * The atom at r (if any) is not an interval. */
 int deq_pencil_support(deq_pencil *pen, double *edges, size_t maxint, size_t *nint);
 
-/* Distribution function of the limit law, tabulated once (opts->cdf_nodes nodes per
- * support interval, cosine-clustered at the edges) and interpolated. */
-typedef struct deq_cdf deq_cdf;
+/* Distribution function of the limit law (deqnn/cdf.h), tabulated once (opts->cdf_nodes
+ * nodes per support interval, cosine-clustered at the edges) with every atom; DEQ_ETOL if
+ * its mass is not 1 to 1e-4 after two refinements.  Free with deq_cdf_free. */
 int deq_pencil_cdf(deq_pencil *pen, deq_cdf **cdf);
-void deq_cdf_free(deq_cdf *cdf);
-/* F(x) = mu((-inf, x]); each atom counts at its location. */
-double deq_cdf_eval(const deq_cdf *cdf, double x);
-/* Left limit F(x-) = mu((-inf, x)). */
-double deq_cdf_eval_left(const deq_cdf *cdf, double x);
-/* Mass found by the tabulation (should be 1) and the atom, for diagnostics. */
-double deq_cdf_mass(const deq_cdf *cdf);
 
 #ifdef __cplusplus
 }

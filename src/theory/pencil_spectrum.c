@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/cdf_impl.h"
 #include "theory/pencil_impl.h"
 
 /* Moments: the contour circle's radius is at least this many scales (a point mass). */
@@ -138,24 +139,6 @@ int deq_pencil_support(deq_pencil *pen, double *edges, size_t maxint, size_t *ni
   return DEQ_SUCCESS;
 }
 
-#define CDF_MAXATOMS 64
-
-struct deq_cdf {
-  size_t n;
-  double *x, *F;          /* continuous part, tabulated, F increasing */
-  size_t natoms;
-  double atom_pos[CDF_MAXATOMS], atom_mass[CDF_MAXATOMS], mass;
-};
-
-void deq_cdf_free(deq_cdf *cdf)
-{
-  if (cdf == NULL)
-    return;
-  free(cdf->x);
-  free(cdf->F);
-  free(cdf);
-}
-
 /* Cumulative trapezoid of rho on [a, b] under x = a + (b - a)(1 - cos th)/2. */
 static int tabulate_interval(deq_pencil *pen, double a, double b, size_t M, double *x,
                              double *F, double F0, deq_result *rho, int *st)
@@ -183,14 +166,10 @@ static int cdf_build(deq_pencil *pen, deq_cdf **out)
   int status = deq_pencil_support(pen, edges, MAXINT, &nint);
   if (status)
     return status;
-  deq_cdf *cdf = calloc(1, sizeof *cdf);
+  deq_cdf *cdf = deq_cdf_alloc(nint * (M + 1));
   deq_result *rho = malloc((M + 1) * sizeof *rho);
   int *st = malloc((M + 1) * sizeof *st);
-  if (cdf != NULL) {
-    cdf->x = malloc(nint * (M + 1) * sizeof *cdf->x);
-    cdf->F = malloc(nint * (M + 1) * sizeof *cdf->F);
-  }
-  if (cdf == NULL || rho == NULL || st == NULL || cdf->x == NULL || cdf->F == NULL) {
+  if (cdf == NULL || rho == NULL || st == NULL) {
     deq_cdf_free(cdf), free(rho), free(st);
     DEQ_ERROR("pencil: out of memory", DEQ_ENOMEM);
   }
@@ -202,9 +181,9 @@ static int cdf_build(deq_pencil *pen, deq_cdf **out)
     F0 = cdf->F[off + M];
   }
   cdf->n = nint * (M + 1);
-  deq_result atoms[CDF_MAXATOMS];
+  deq_result atoms[DEQ_CDF_MAXATOMS];
   if (status == DEQ_SUCCESS)
-    status = deq_pencil_atoms(pen, CDF_MAXATOMS, cdf->atom_pos, atoms, &cdf->natoms);
+    status = deq_pencil_atoms(pen, DEQ_CDF_MAXATOMS, cdf->atom_pos, atoms, &cdf->natoms);
   cdf->mass = F0;
   for (size_t k = 0; k < cdf->natoms; k++) {
     cdf->atom_mass[k] = atoms[k].val;
@@ -237,42 +216,3 @@ int deq_pencil_cdf(deq_pencil *pen, deq_cdf **out)
     DEQ_ERRORF(DEQ_ETOL, "pencil: distribution function has mass %.6f, not 1", (*out)->mass);
   return DEQ_SUCCESS;
 }
-
-static double cont_part(const deq_cdf *cdf, double x)
-{
-  if (cdf->n == 0 || x <= cdf->x[0])
-    return 0.0;
-  if (x >= cdf->x[cdf->n - 1])
-    return cdf->F[cdf->n - 1];
-  size_t lo = 0, hi = cdf->n - 1;
-  while (hi - lo > 1) {
-    size_t mid = (lo + hi) / 2;
-    if (cdf->x[mid] <= x)
-      lo = mid;
-    else
-      hi = mid;
-  }
-  double w = cdf->x[hi] - cdf->x[lo];
-  return w > 0 ? cdf->F[lo] + (cdf->F[hi] - cdf->F[lo]) * (x - cdf->x[lo]) / w : cdf->F[hi];
-}
-
-static double atoms_below(const deq_cdf *cdf, double x, int closed)
-{
-  double s = 0.0;
-  for (size_t k = 0; k < cdf->natoms; k++)
-    if (cdf->atom_pos[k] < x || (closed && cdf->atom_pos[k] == x))
-      s += cdf->atom_mass[k];
-  return s;
-}
-
-double deq_cdf_eval(const deq_cdf *cdf, double x)
-{
-  return cont_part(cdf, x) + atoms_below(cdf, x, 1);
-}
-
-double deq_cdf_eval_left(const deq_cdf *cdf, double x)
-{
-  return cont_part(cdf, x) + atoms_below(cdf, x, 0);
-}
-
-double deq_cdf_mass(const deq_cdf *cdf) { return cdf->mass; }
