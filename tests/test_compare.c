@@ -2,6 +2,7 @@
 #include <string.h>
 #include "testutil.h"
 #include "deqnn/compare.h"
+#include "deqnn/pencil.h"
 
 static void test_stats_verdict(void **state)
 {

@@ -13,7 +13,8 @@
 #define DEQ_COMPARE_H
 
 #include <stddef.h>
-#include "deqnn/pencil.h"
+#include "deqnn/cdf.h"
+#include "deqnn/status.h"
 #include "deqnn/table.h"
 
 #ifdef __cplusplus
