@@ -26,11 +26,6 @@ int deq_ntk_params(double a, double b, size_t L, const double *gamma,
 int deq_ntk_alloc(const deq_act *act, size_t L, const double *gamma,
                   const deq_input_law *input, const deq_opts *opts, deq_pencil **pen);
 
-/* Exact moments of any pencil with equal layer constants, S23-S24:
- * phi(K_i K_j) = b^{j-i} m2(mu_i) + (1 - b^{j-i}) m1(mu_i) (i <= j),
- * m1 = r + sum q_l m1(mu_l), m2 = r^2 + 2 r sum q_l m1(mu_l) + sum_{ij} q_i q_j phi. */
-int deq_pencil_moments_exact(const deq_pencil_params *par, double *m1, double *m2);
-
 #ifdef __cplusplus
 }
 #endif

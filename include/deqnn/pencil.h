@@ -101,6 +101,12 @@ int deq_pencil_atoms(deq_pencil *pen, size_t max, double *pos, deq_result *mass,
  * the a-priori bound (opts->moment_nodes nodes). */
 int deq_pencil_moments(deq_pencil *pen, size_t kmax, deq_result *mom);
 
+/* Exact moments of any pencil with equal layer constants (ck_ntk S23-S24):
+ * phi(K_i K_j) = b^{j-i} m2(mu_i) + (1 - b^{j-i}) m1(mu_i) (i <= j),
+ * m1 = r + sum q_l m1(mu_l), m2 = r^2 + 2 r sum q_l m1(mu_l) + sum_{ij} q_i q_j phi.
+ * DEQ_EINVAL if the layers have different b. */
+int deq_pencil_moments_exact(const deq_pencil_params *par, double *m1, double *m2);
+
 /* Support: located by scanning the density and bisecting on rho > floor.  edges holds
  * at most 2*maxint values lo_0 < hi_0 < lo_1 < ... ; *nint = number of intervals.
  * The atom at r (if any) is not an interval. */

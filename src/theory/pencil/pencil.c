@@ -3,7 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "theory/pencil_impl.h"
+#include "theory/pencil/pencil_impl.h"
 
 static int check_params(const deq_pencil_params *par)
 {

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/cdf_impl.h"
-#include "theory/pencil_impl.h"
+#include "theory/pencil/pencil_impl.h"
 
 /* Moments: the contour circle's radius is at least this many scales (a point mass). */
 static const double moment_width_rel = 1e-3;

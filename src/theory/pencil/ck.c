@@ -2,6 +2,8 @@
 #include <math.h>
 #include <string.h>
 #include "deqnn/ck.h"
+#include "deqnn/ntk.h"
+#include "theory/pencil/pencil_impl.h"
 
 int deq_ck_params(double b, size_t L, const double *gamma, const deq_input_law *input,
                   deq_pencil_params *par)
@@ -19,42 +21,25 @@ int deq_ck_params(double b, size_t L, const double *gamma, const deq_input_law *
   return DEQ_SUCCESS;
 }
 
-int deq_ck_alloc(const deq_act *act, size_t L, const double *gamma,
-                 const deq_input_law *input, const deq_opts *opts, deq_pencil **pen)
+int deq_deep_alloc(const deq_act *act, size_t L, const double *gamma,
+                   const deq_input_law *input, const deq_opts *opts, int ntk, deq_pencil **pen)
 {
   deq_act_fw fw;
   deq_pencil_params par;
   *pen = NULL;
   int status = deq_act_fw_constants(act, opts, &fw);
   if (!status)
-    status = deq_ck_params(fw.b.val, L, gamma, input, &par);
+    status = ntk ? deq_ntk_params(fw.a.val, fw.b.val, L, gamma, input, &par)
+                 : deq_ck_params(fw.b.val, L, gamma, input, &par);
   if (!status)
     status = deq_pencil_alloc(&par, opts, pen);
   return status;
 }
 
-static void input_moments(const deq_pencil_params *par, double *m1, double *m2)
+int deq_ck_alloc(const deq_act *act, size_t L, const double *gamma,
+                 const deq_input_law *input, const deq_opts *opts, deq_pencil **pen)
 {
-  const deq_input_law *in = &par->input;
-  *m1 = 1.0;
-  *m2 = in->kind == DEQ_DATA_GAUSSIAN ? 1 + par->gamma[0] : 1.0;
-  if (in->kind == DEQ_DATA_ATOMS) {
-    *m2 = 0.0;
-    for (size_t k = 0; k < in->natoms; k++)
-      *m2 += in->p[k] * in->x[k] * in->x[k];
-  }
-}
-
-int deq_ck_moments_exact(const deq_pencil_params *par, double *m1, double *m2)
-{
-  input_moments(par, m1, m2);
-  for (size_t l = 1; l <= par->L; l++) {
-    double b = par->b[l], nu1 = 1 - b + b * *m1;
-    double nu2 = (1 - b) * (1 - b) + 2 * b * (1 - b) * *m1 + b * b * *m2;
-    *m1 = nu1;
-    *m2 = nu2 + par->gamma[l] * nu1 * nu1;
-  }
-  return DEQ_SUCCESS;
+  return deq_deep_alloc(act, L, gamma, input, opts, 0, pen);
 }
 
 int deq_ck_atom_exact(const deq_pencil_params *par, double *mass)

@@ -3,6 +3,7 @@
 #define DEQ_THEORY_PENCIL_IMPL_H
 
 #include "core/solver.h"
+#include "deqnn/act.h"
 #include "deqnn/pencil.h"
 
 #define MAXJ (DEQ_PENCIL_MAXL + 1)
@@ -50,6 +51,11 @@ static const double pencil_atom_err_max = 1e-6;
 static const double pencil_atom_min_mass = 1e-6;
 /* The density removes the atom term of a kernel location within this many scales. */
 static const double pencil_atom_window_rel = 1e-2;
+
+/* The CK (ntk = 0) or NTK (ntk = 1) pencil of activation act: its constants a, b
+ * (deq_act_fw_constants), the parameters (deq_ck_params / deq_ntk_params), the solver. */
+int deq_deep_alloc(const deq_act *act, size_t L, const double *gamma,
+                   const deq_input_law *input, const deq_opts *opts, int ntk, deq_pencil **pen);
 
 /* One evaluation of S14-S16 at z = r + shift + zeta (see pencil.c). */
 void deq_pencil_forward(deq_pencil *pen, double shift, double complex zeta,

@@ -3,7 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "theory/pencil_impl.h"
+#include "theory/pencil/pencil_impl.h"
 
 
 /* Internal functions take zeta, the offset of z from r + pen->shift (see pencil.c). */
