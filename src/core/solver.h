@@ -10,12 +10,13 @@
  *                         sign: a predicate coded as +-1 works).
  *   deq_solver_fixpoint   damped fixed point x <- x + w F(x) for F(x) = G(x) - x, real
  *                         positive x (stored as complex with zero imaginary part).
- *   deq_solver_limit      limit of a sequence g(h_k), h_k = h_0 f^k, n = 1: x[0] = h; the
- *                         user function writes F[0] = g(h) and F[1] = the error of g(h).
+ *   deq_solver_limit      limit of a sequence g(h_k), h_k = h_0 f^k, n = 1: the user function
+ *                         is called at x = h and writes F[0] = g(h), F[1] = the error of
+ *                         g(h); the iterate x[0] is the last g(h).
  *
  * Set / iterate / test, as GSL:
  *   deq_solver_set       starts from x0 (bracketing types: x0[0], x0[1] = the bracket
- *                        ends; limit: x0[0] = h_0);
+ *                        ends; limit: x0[0] = h_0, the first parameter);
  *   deq_solver_iterate   one step; returns the user function's status, or DEQ_EMAXITER
  *                        when the step cannot proceed (singular Jacobian, damping failed);
  *   deq_solver_test      DEQ_SUCCESS when converged, DEQ_CONTINUE otherwise.
@@ -29,9 +30,9 @@
  *   fixpoint   tol_step (error bound, relative), tol_res, fp_max_iter, fp_damping
  *   limit      limit_agree (|g(h_k) - g(h_{k-1})|), limit_factor (f), limit_max_steps
  * After a solve, deq_solver_error gives the solver's contribution to the value's error bar
- * (the final bracket width, the fixed point's contraction bound, the limit's last change
- * plus the reported error of g; for Newton the scaled residual, which the pencil solver
- * turns into an error on m through the adjoint).
+ * (the final bracket width; the fixed point's contraction bound, relative to x; the limit's
+ * last change plus the reported error of g; for Newton the scaled residual, which the pencil
+ * solver turns into an error on m through the adjoint).
  */
 #ifndef DEQ_CORE_SOLVER_H
 #define DEQ_CORE_SOLVER_H

@@ -89,11 +89,13 @@ static const deq_solver_type fixpoint_type = {
 
 const deq_solver_type *const deq_solver_fixpoint = &fixpoint_type;
 
-/* Limit: x[0] = h; the user function writes F[0] = g(h), F[1] = its error.  Each iteration
- * multiplies h by limit_factor; converged when two successive values agree to limit_agree.
- * err = error of the last g plus the last change. */
+/* Limit: the user function is called at h and writes F[0] = g(h), F[1] = its error; the
+ * iterate x[0] is the last value g(h).  Each iteration multiplies h by limit_factor;
+ * converged when two successive values agree to limit_agree.  err = error of the last g
+ * plus the last change. */
 typedef struct {
   double prev;   /* g at the previous h */
+  double h;
 } limit_state;
 
 static size_t limit_size(size_t n)
@@ -105,7 +107,9 @@ static size_t limit_size(size_t n)
 static int limit_eval(deq_solver *s)
 {
   limit_state *p = s->state;
-  int status = s->f(s->x, s->params, s->F, NULL);
+  double complex h = p->h;
+  int status = s->f(&h, s->params, s->F, NULL);
+  s->x[0] = creal(s->F[0]);
   s->step = fabs(creal(s->F[0]) - p->prev);
   s->err = creal(s->F[1]) + s->step;
   return status;
@@ -114,7 +118,7 @@ static int limit_eval(deq_solver *s)
 static int limit_set(deq_solver *s, const double complex *x0)
 {
   limit_state *p = s->state;
-  s->x[0] = creal(x0[0]);
+  p->h = creal(x0[0]);
   p->prev = NAN;
   return limit_eval(s);
 }
@@ -123,7 +127,7 @@ static int limit_iterate(deq_solver *s)
 {
   limit_state *p = s->state;
   p->prev = creal(s->F[0]);
-  s->x[0] *= s->opts->limit_factor;
+  p->h *= s->opts->limit_factor;
   return limit_eval(s);
 }
 

@@ -264,14 +264,14 @@ static int atom_fn(const double complex *eps, void *params, double complex *F,
 static int atom_at_shift(deq_pencil *pen, double shift, deq_result *mass)
 {
   atom_point a = { pen, shift };
-  double complex eps = pencil_atom_eps_rel * pen->scale;
-  int status = deq_solver_solve(pen->lim, atom_fn, &a, &pen->opts, &eps);
+  double complex w = pencil_atom_eps_rel * pen->scale;   /* in: eps_0; out: the mass */
+  int status = deq_solver_solve(pen->lim, atom_fn, &a, &pen->opts, &w);
   if (status == DEQ_EMAXITER)
     status = DEQ_SUCCESS;
   double err = deq_solver_error(pen->lim);
   if (status == DEQ_SUCCESS && !(err <= pencil_atom_err_max))
     status = DEQ_ETOL;
-  mass->val = creal(pen->lim->F[0]);
+  mass->val = creal(w);
   mass->err = err;
   if (mass->val < pencil_atom_min_mass) {
     mass->err = fmax(mass->err, fabs(mass->val));
