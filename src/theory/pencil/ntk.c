@@ -12,7 +12,7 @@ int deq_ntk_params(double a, double b, size_t L, const double *gamma,
   int status = deq_ck_params(b, L, gamma, input, par);
   if (status)
     return status;
-  if (!(a >= b - 1e-14) || !isfinite(a))
+  if (!(a >= b - pencil_ab_slack) || !isfinite(a))
     DEQ_ERRORF(DEQ_EINVAL, "constant a: need a >= b, got a = %g, b = %g", a, b);
   double r = 0, ak = 1, bk = 1;
   for (size_t k = 1; k <= L; k++) {

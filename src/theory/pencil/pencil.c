@@ -36,9 +36,9 @@ static int check_atoms(const deq_input_law *in)
     mass += in->p[k];
     mean += in->p[k] * in->x[k];
   }
-  if (fabs(mass - 1) > 1e-12)
+  if (fabs(mass - 1) > pencil_atoms_tol)
     DEQ_ERRORF(DEQ_EINVAL, "input law: weights sum to %.17g, not 1", mass);
-  if (fabs(mean - 1) > 1e-12)
+  if (fabs(mean - 1) > pencil_atoms_tol)
     DEQ_ERRORF(DEQ_EINVAL, "input law: mean %.17g, must be 1 (ck_ntk S9)", mean);
   return DEQ_SUCCESS;
 }

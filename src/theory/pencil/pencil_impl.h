@@ -49,6 +49,17 @@ static const double pencil_real_imag_rel = 1e-12;
 static const double pencil_atom_eps_rel = 1e-12;
 static const double pencil_atom_err_max = 1e-6;
 static const double pencil_atom_min_mass = 1e-6;
+/* The ladder (ck_ntk S18): a failed rung is split into ladder_split geometric sub-rungs,
+ * recursively up to ladder_depth levels. */
+enum { pencil_ladder_split = 8, pencil_ladder_depth = 3 };
+/* Error of m: round-off of the forward pass (in DBL_EPSILON times sum |p_k/(C_0 x_k - w_0)|)
+ * and of each equation's residual (in DBL_EPSILON times its terms' size). */
+static const double pencil_round_ulps = 16.0;
+static const double pencil_slack_ulps = 8.0;
+/* Input atoms: weights must sum to 1 and the mean must be 1 to this tolerance. */
+static const double pencil_atoms_tol = 1e-12;
+/* The NTK needs a >= b (ck_ntk S21); a below b by this much is round-off of the quadratures. */
+static const double pencil_ab_slack = 1e-14;
 /* The density removes the atom term of a kernel location within this many scales. */
 static const double pencil_atom_window_rel = 1e-2;
 

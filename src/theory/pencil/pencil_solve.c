@@ -53,8 +53,8 @@ static int rung_safe(deq_pencil *pen, double x, double y0, double y1, int depth)
     return DEQ_EMAXITER;
   int status = DEQ_SUCCESS;
   double ya = y0;
-  for (int k = 1; k <= 8 && status == DEQ_SUCCESS; k++) {
-    double yb = y0 * pow(y1 / y0, k / 8.0);
+  for (int k = 1; k <= pencil_ladder_split && status == DEQ_SUCCESS; k++) {
+    double yb = y0 * pow(y1 / y0, k / (double) pencil_ladder_split);
     status = rung_safe(pen, x, ya, yb, depth - 1);
     ya = yb;
   }
@@ -73,7 +73,7 @@ static int ladder(deq_pencil *pen, double complex z)
   double y = cimag(z0), ratio = pow(yt / y, 1.0 / K);
   for (int k = 1; k <= K && status == DEQ_SUCCESS && y > yt; k++) {
     double y1 = k == K ? yt : y * ratio;
-    status = rung_safe(pen, x, y, y1, 3);
+    status = rung_safe(pen, x, y, y1, pencil_ladder_depth);
     y = y1;
   }
   return status;
@@ -89,10 +89,10 @@ static int finalize(deq_pencil *pen, double complex z, deq_cresult *m, double co
   deq_pencil_tangent(pen, pen->u, NULL, 1.0, s);
   m->val = s->m;
   dmz = s->dm;
-  double err = 16 * DBL_EPSILON * s->msum, slack[MAXJ];
+  double err = pencil_round_ulps * DBL_EPSILON * s->msum, slack[MAXJ];
   for (size_t j = 1; j <= J; j++) {
     dEz[j] = s->dE[j];
-    slack[j - 1] = cabs(s->E[j]) + 8 * DBL_EPSILON * (cabs(pen->u[j - 1]) + cabs(s->t[j - 1])
+    slack[j - 1] = cabs(s->E[j]) + pencil_slack_ulps * DBL_EPSILON * (cabs(pen->u[j - 1]) + cabs(s->t[j - 1])
                                                       + cabs(s->m));
   }
   for (size_t k = 0; k < J; k++) {
