@@ -8,6 +8,7 @@
 #include "deqnn/act.h"
 #include "deqnn/grid.h"
 #include "core/gauss.h"
+#include "core/check.h"
 
 static const struct { const char *name; deq_act_kind kind; } table[] = {
   { "linear", DEQ_ACT_LINEAR }, { "relu", DEQ_ACT_RELU }, { "tanh", DEQ_ACT_TANH },
@@ -15,9 +16,25 @@ static const struct { const char *name; deq_act_kind kind; } table[] = {
   { "he2", DEQ_ACT_HE2 }
 };
 #define NTABLE (sizeof table / sizeof table[0])
+#define HERMITE_KMAX 1000   /* largest Hermite order deq_act_hermite computes */
+
+/* DEQ_EINVAL, reported once, for a NULL activation, an unknown kind or a non-finite poly
+ * coefficient (fn names the caller). */
+static int check_act(const deq_act *act, const char *fn)
+{
+  DEQ_CHECK(act != NULL, "%s: act must not be NULL", fn);
+  DEQ_CHECK((int) act->kind >= (int) DEQ_ACT_LINEAR && (int) act->kind <= (int) DEQ_ACT_POLY,
+            "%s: unknown activation kind %d", fn, (int) act->kind);
+  for (int k = 0; k < 4 && act->kind == DEQ_ACT_POLY; k++)
+    DEQ_CHECK(isfinite(act->c[k]), "%s: poly coefficient c[%d] = %g is not finite", fn, k,
+              act->c[k]);
+  return DEQ_SUCCESS;
+}
 
 int deq_act_parse(const char *name, const char *param, deq_act *act)
 {
+  DEQ_CHECK_NULL(param, "param");
+  DEQ_CHECK_NULL(act, "act");
   memset(act, 0, sizeof *act);
   if (name == NULL)
     DEQ_ERRORF(DEQ_EINVAL, "%s: missing activation name", param);
@@ -37,6 +54,11 @@ int deq_act_parse(const char *name, const char *param, deq_act *act)
 
 void deq_act_name(const deq_act *act, char *buf, size_t n)
 {
+  DEQ_CHECK_NULL_VOID(buf, "buf");
+  DEQ_REQUIRE_RET(n >= 1, , "%s: buffer size n must be >= 1", __func__);
+  buf[0] = '\0';
+  if (check_act(act, __func__))
+    return;
   for (size_t k = 0; k < NTABLE; k++)
     if (table[k].kind == act->kind) {
       snprintf(buf, n, "%s", table[k].name);
@@ -65,6 +87,8 @@ static double poly_deriv(const double *c, double x)
 
 double deq_act_eval(const deq_act *act, double x)
 {
+  if (check_act(act, __func__))
+    return NAN;
   switch (act->kind) {
   case DEQ_ACT_LINEAR: return x;
   case DEQ_ACT_RELU: return x > 0 ? x : 0.0;
@@ -80,6 +104,8 @@ double deq_act_eval(const deq_act *act, double x)
 
 double deq_act_deriv(const deq_act *act, double x)
 {
+  if (check_act(act, __func__))
+    return NAN;
   switch (act->kind) {
   case DEQ_ACT_LINEAR: return 1.0;
   case DEQ_ACT_RELU: return x > 0 ? 1.0 : 0.0;
@@ -159,6 +185,9 @@ static int moments_quad(const deq_act *act, const deq_opts *opts, deq_act_gauss 
 
 int deq_act_moments(const deq_act *act, const deq_opts *opts, deq_act_gauss *m)
 {
+  DEQ_CHECK_NULL(m, "mom");
+  if (check_act(act, __func__))
+    return DEQ_EINVAL;
   opts = deq_opts_or_default(opts);
   int status = moments_closed(act, m) ? DEQ_SUCCESS : moments_quad(act, opts, m);
   if (status)
@@ -174,6 +203,7 @@ int deq_act_moments(const deq_act *act, const deq_opts *opts, deq_act_gauss *m)
 
 int deq_act_fw_constants(const deq_act *act, const deq_opts *opts, deq_act_fw *fw)
 {
+  DEQ_CHECK_NULL(fw, "fw");
   deq_act_gauss m;
   int status = deq_act_moments(act, opts, &m);
   if (status)
@@ -215,6 +245,10 @@ static double hermite_integrand(double x, void *p)
 
 int deq_act_hermite(const deq_act *act, size_t kmax, const deq_opts *opts, deq_result *h)
 {
+  DEQ_CHECK_NULL(h, "h");
+  DEQ_CHECK(kmax <= HERMITE_KMAX, "%s: kmax must be <= %d, got %zu", __func__, HERMITE_KMAX, kmax);
+  if (check_act(act, __func__))
+    return DEQ_EINVAL;
   opts = deq_opts_or_default(opts);
   gsl_integration_workspace *ws = gsl_integration_workspace_alloc(opts->quad_limit);
   if (ws == NULL)
@@ -276,6 +310,13 @@ static void apply_range(const deq_act *act, double shift, double inv, size_t lo,
 void deq_act_apply(const deq_act *act, double shift, double scale, size_t n,
                    const double *x, double *y, double *dy)
 {
+  DEQ_CHECK_NULL_VOID(x, "x");
+  DEQ_CHECK_NULL_VOID(y, "y");
+  DEQ_REQUIRE_RET(isfinite(shift) && isfinite(scale) && scale != 0, ,
+                  "%s: shift and scale must be finite, scale != 0 (got %g, %g)", __func__,
+                  shift, scale);
+  if (check_act(act, __func__))
+    return;
   double inv = 1.0 / scale;
   long nchunks = (long) ((n + APPLY_CHUNK - 1) / APPLY_CHUNK);
 #pragma omp parallel for schedule(static) if (nchunks > 4)
@@ -287,6 +328,12 @@ void deq_act_apply(const deq_act *act, double shift, double scale, size_t n,
 
 void deq_act_apply_deriv(const deq_act *act, double scale, size_t n, const double *x, double *dy)
 {
+  DEQ_CHECK_NULL_VOID(x, "x");
+  DEQ_CHECK_NULL_VOID(dy, "dy");
+  DEQ_REQUIRE_RET(isfinite(scale) && scale != 0, , "%s: scale must be finite and != 0, got %g",
+                  __func__, scale);
+  if (check_act(act, __func__))
+    return;
   double inv = 1.0 / scale;
   long nchunks = (long) ((n + APPLY_CHUNK - 1) / APPLY_CHUNK);
 #pragma omp parallel for schedule(static) if (nchunks > 4)

@@ -1,8 +1,10 @@
 /* Default numerical options. */
 #include "deqnn/opts.h"
+#include "core/check.h"
 
 void deq_opts_init(deq_opts *opts)
 {
+  DEQ_CHECK_NULL_VOID(opts, "opts");
   opts->tol_step = 1e-13;
   opts->tol_res = 1e-11;
   opts->max_iter = 100;

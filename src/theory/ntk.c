@@ -3,10 +3,14 @@
 #include <string.h>
 #include "deqnn/ck.h"
 #include "deqnn/ntk.h"
+#include "core/check.h"
+#include "theory/kernel_check.h"
 
 int deq_ntk_params(double a, double b, size_t L, const double *gamma,
                    const deq_input_law *input, deq_pencil_params *par)
 {
+  if (deq_kernel_args_check(__func__, L, gamma, input, par))
+    return DEQ_EINVAL;
   int status = deq_ck_params(b, L, gamma, input, par);
   if (status)
     return status;
@@ -27,6 +31,11 @@ int deq_ntk_params(double a, double b, size_t L, const double *gamma,
 int deq_ntk_alloc(const deq_act *act, size_t L, const double *gamma,
                   const deq_input_law *input, const deq_opts *opts, deq_pencil **pen)
 {
+  DEQ_CHECK_NULL(pen, "pen");
+  *pen = NULL;
+  DEQ_CHECK_NULL(act, "act");
+  if (deq_kernel_args_check(__func__, L, gamma, input, pen))
+    return DEQ_EINVAL;
   deq_act_fw fw;
   deq_pencil_params par;
   *pen = NULL;
@@ -40,6 +49,8 @@ int deq_ntk_alloc(const deq_act *act, size_t L, const double *gamma,
 
 int deq_pencil_moments_exact(const deq_pencil_params *par, double *m1, double *m2)
 {
+  if (deq_exact_args_check(__func__, par, m1, m2))
+    return DEQ_EINVAL;
   size_t L = par->L;
   double mu1[DEQ_PENCIL_MAXL + 1], mu2[DEQ_PENCIL_MAXL + 1];
   for (size_t l = 1; l <= L; l++)
