@@ -24,12 +24,14 @@
 #include "deqnn/status.h"
 #include "deqnn/table.h"
 #include "deqnn/twolayer.h"
+#include "core/mem.h"
 
 /* ---------------------------------------------------------------------------------------
  * The counting handler. */
 
 static int calls;
 static int last_status;
+static char last_reason[512];
 
 static void count(const char *reason, const char *file, int line, int status)
 {
@@ -38,6 +40,7 @@ static void count(const char *reason, const char *file, int line, int status)
   assert_non_null(file);
   calls++;
   last_status = status;
+  snprintf(last_reason, sizeof last_reason, "%s", reason);
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -169,6 +172,7 @@ static deq_twolayer_spec tspec_with(int which)
   case 2: s.form = (deq_twolayer_ridge_form) 9; break;
   case 3: s.teacher = F.bad_act; break;
   case 4: s.noise = NAN; break;
+  case 6: s.n = SIZE_MAX; break;
   default: s.d = 0; break;
   }
   return s;
@@ -585,6 +589,11 @@ static const char *null_fmt(void) { return NULL; }
     deq_twolayer_alloc((const deq_twolayer_spec[]) { tspec_with(4) }, &F.out_tl), E1) \
   X(deq_twolayer_alloc, "d 0", \
     deq_twolayer_alloc((const deq_twolayer_spec[]) { tspec_with(5) }, &F.out_tl), E1) \
+  X(deq_twolayer_bytes, "spec NULL", NANV(deq_twolayer_bytes(NULL)), E1) \
+  X(deq_twolayer_bytes, "n SIZE_MAX", \
+    NANV(deq_twolayer_bytes((const deq_twolayer_spec[]) { tspec_with(6) })), E1) \
+  X(deq_twolayer_bytes, "all sizes 0", \
+    NANV(deq_twolayer_bytes((const deq_twolayer_spec[]) { tspec_with(0) })), E1) \
   X(deq_twolayer_free, "NULL", NOOP(deq_twolayer_free(NULL)), 0, 0) \
   X(deq_twolayer_draw, "tl NULL", deq_twolayer_draw(NULL, 1, 0), E1) \
   X(deq_twolayer_step, "tl NULL", deq_twolayer_step(NULL, 0.5, 0), E1) \
@@ -687,6 +696,32 @@ static void test_fixtures_still_work(void **state)
   assert_close(m[1].val, 1.0, 1e-9);
 }
 
+/* The memory guard of whole jobs (src/core/mem.h): what it compares, said in the message. */
+static void test_mem_guard(void **state)
+{
+  (void) state;
+  deq_error_handler_t *old = deq_set_error_handler(count);
+  calls = 0;
+  assert_int_equal(deq_mem_check_job(1e30, 3, "job"), DEQ_ENOMEM);
+  assert_int_equal(calls, 1);
+  assert_non_null(strstr(last_reason, "job: needs "));
+  assert_non_null(strstr(last_reason, " GiB for 3 workers, "));
+  assert_non_null(strstr(last_reason, " GiB available, limit 80% of available"));
+  assert_int_equal(deq_mem_check_job(1e6, 2, "job"), DEQ_SUCCESS);
+  assert_int_equal(calls, 1);
+  assert_int_equal(deq_mem_check_job(NAN, 2, "job"), DEQ_EINVAL);
+  assert_int_equal(deq_mem_check_job(1.0, 0, "job"), DEQ_EINVAL);
+  assert_int_equal(deq_mem_check_job(1.0, 1, NULL), DEQ_EINVAL);
+  assert_int_equal(calls, 4);
+  assert_int_equal(deq_mem_fit_workers(1e30, 8), 1);
+  assert_int_equal(deq_mem_fit_workers(1.0, 8), 8);
+  double per = DEQ_MEM_FRACTION * deq_mem_available() / 2.5;   /* 2 fit, 3 do not (+-20%) */
+  if (isfinite(per))
+    assert_int_equal(deq_mem_fit_workers(per, 8), 2);
+  assert_int_equal(calls, 4);
+  deq_set_error_handler(old);
+}
+
 static int group_setup(void **state)
 {
   (void) state;
@@ -707,6 +742,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_misuse),
     cmocka_unit_test(test_fixtures_still_work),
+    cmocka_unit_test(test_mem_guard),
   };
   return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -247,6 +247,15 @@ int deq_twolayer_alloc(const deq_twolayer_spec *spec, deq_twolayer **tl)
   return DEQ_SUCCESS;
 }
 
+double deq_twolayer_bytes(const deq_twolayer_spec *spec)
+{
+  DEQ_CHECK_NULL_NAN(spec, "spec");
+  deq_twolayer t = { 0 };
+  if (plan(spec, &t) != DEQ_SUCCESS || query_workspaces(&t) != DEQ_SUCCESS)
+    return NAN;
+  return workspace_bytes(&t);
+}
+
 void deq_twolayer_free(deq_twolayer *tl)
 {
   if (tl == NULL)
