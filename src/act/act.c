@@ -85,10 +85,9 @@ static double poly_deriv(const double *c, double x)
   return c[1] + c[2] * M_SQRT2 * x + c[3] * 3.0 * (x * x - 1.0) / sqrt(6.0);
 }
 
-double deq_act_eval(const deq_act *act, double x)
+/* Unchecked evaluation for the inner loops (the callers have checked act once). */
+static double act_eval(const deq_act *act, double x)
 {
-  if (check_act(act, __func__))
-    return NAN;
   switch (act->kind) {
   case DEQ_ACT_LINEAR: return x;
   case DEQ_ACT_RELU: return x > 0 ? x : 0.0;
@@ -102,10 +101,8 @@ double deq_act_eval(const deq_act *act, double x)
   return NAN;
 }
 
-double deq_act_deriv(const deq_act *act, double x)
+static double act_deriv(const deq_act *act, double x)
 {
-  if (check_act(act, __func__))
-    return NAN;
   switch (act->kind) {
   case DEQ_ACT_LINEAR: return 1.0;
   case DEQ_ACT_RELU: return x > 0 ? 1.0 : 0.0;
@@ -117,6 +114,20 @@ double deq_act_deriv(const deq_act *act, double x)
   case DEQ_ACT_POLY: return poly_deriv(act->c, x);
   }
   return NAN;
+}
+
+double deq_act_eval(const deq_act *act, double x)
+{
+  if (check_act(act, __func__))
+    return NAN;
+  return act_eval(act, x);
+}
+
+double deq_act_deriv(const deq_act *act, double x)
+{
+  if (check_act(act, __func__))
+    return NAN;
+  return act_deriv(act, x);
 }
 
 static void exact(deq_result *r, double v)
@@ -161,10 +172,10 @@ static double moment_integrand(double x, void *p)
   const integrand_p *ip = p;
   double v;
   switch (ip->which) {
-  case 0: return deq_act_eval(ip->act, x);
-  case 1: return deq_act_deriv(ip->act, x);
-  case 2: v = deq_act_eval(ip->act, x); return v * v;
-  default: v = deq_act_deriv(ip->act, x); return v * v;
+  case 0: return act_eval(ip->act, x);
+  case 1: return act_deriv(ip->act, x);
+  case 2: v = act_eval(ip->act, x); return v * v;
+  default: v = act_deriv(ip->act, x); return v * v;
   }
 }
 
@@ -234,13 +245,13 @@ static double hermite_integrand(double x, void *p)
   const hermite_p *hp = p;
   double hprev = 1.0, h = x;  /* normalised h_0, h_1 */
   if (hp->k == 0)
-    return deq_act_eval(hp->act, x);
+    return act_eval(hp->act, x);
   for (size_t j = 1; j < hp->k; j++) {
     double hnext = (x * h - sqrt((double) j) * hprev) / sqrt((double) (j + 1));
     hprev = h;
     h = hnext;
   }
-  return deq_act_eval(hp->act, x) * h;
+  return act_eval(hp->act, x) * h;
 }
 
 int deq_act_hermite(const deq_act *act, size_t kmax, const deq_opts *opts, deq_result *h)
@@ -299,8 +310,8 @@ static void apply_range(const deq_act *act, double shift, double inv, size_t lo,
     for (size_t i = lo; i < hi; i++) {
       double xi = x[i];
       if (dy != NULL)
-        dy[i] = deq_act_deriv(act, xi) * inv;
-      y[i] = (deq_act_eval(act, xi) - shift) * inv;
+        dy[i] = act_deriv(act, xi) * inv;
+      y[i] = (act_eval(act, xi) - shift) * inv;
     }
   }
 }
@@ -340,6 +351,6 @@ void deq_act_apply_deriv(const deq_act *act, double scale, size_t n, const doubl
   for (long c = 0; c < nchunks; c++) {
     size_t lo = (size_t) c * APPLY_CHUNK, hi = lo + APPLY_CHUNK < n ? lo + APPLY_CHUNK : n;
     for (size_t i = lo; i < hi; i++)
-      dy[i] = deq_act_deriv(act, x[i]) * inv;
+      dy[i] = act_deriv(act, x[i]) * inv;
   }
 }
