@@ -70,9 +70,10 @@ static int row_theory(risk_job *job, size_t i)
   return s;
 }
 
-/* Bytes per grid point besides the row itself: a row of the output table (at most 48 cells
- * of a double and a text pointer, two text copies of at most 32 bytes). */
-#define THEORY_TABLE_ROW_BYTES (48.0 * (double) (sizeof(double) + sizeof(char *)) + 64.0)
+/* Bytes per grid point besides the row itself: a row of the output table, at most 48 cells
+ * of a double and a text pointer, counted 3 times (the table grows by doubling, and a
+ * realloc holds the old block and the new one), and two text copies of at most 32 bytes. */
+#define THEORY_TABLE_ROW_BYTES (3.0 * 48.0 * (double) (sizeof(double) + sizeof(char *)) + 64.0)
 
 int risk_theory(risk_job *job)
 {

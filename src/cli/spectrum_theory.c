@@ -122,9 +122,10 @@ static int density_values(spec_job *job, deq_result *rho, int *st)
   return CLI_EXIT_OK;
 }
 
-/* Bytes per grid point of the output table (6 cells of a double and a text pointer, one
- * status text copy of at most 32 bytes). */
-#define THEORY_TABLE_ROW_BYTES (6.0 * (double) (sizeof(double) + sizeof(char *)) + 32.0)
+/* Bytes per grid point of the output table: 6 cells of a double and a text pointer, counted
+ * 3 times (growth by doubling, old and new block during a realloc), and one status text copy
+ * of at most 32 bytes. */
+#define THEORY_TABLE_ROW_BYTES (3.0 * 6.0 * (double) (sizeof(double) + sizeof(char *)) + 32.0)
 
 int spec_density_table(spec_job *job, cli_ctx *ctx, deq_table **out)
 {
