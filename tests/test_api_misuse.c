@@ -327,7 +327,7 @@ static const char *null_fmt(void) { return NULL; }
   X(deq_act_apply_deriv, "scale NaN", VOID(deq_act_apply_deriv(&F.act, NAN, 4, F.buf, F.buf)), E1) \
   /* rng.h */ \
   X(deq_rng_seed, "extreme seeds (valid)", NOOP(deq_rng_seed(UINT64_MAX, UINT64_MAX)), 0, 0) \
-  X(deq_rng_alloc, "extreme seeds (valid)", PTR(alloc_free_rng()), 0, 0) \
+  X(deq_rng_alloc, "extreme seeds (valid)", ST(alloc_free_rng()), 0, 0) \
   X(deq_rng_reseed, "r NULL", VOID(deq_rng_reseed(NULL, 1, 0)), E1) \
   X(deq_rng_gaussian, "r NULL", VOID(deq_rng_gaussian(NULL, 1, 4, F.buf)), E1) \
   X(deq_rng_gaussian, "x NULL", VOID(deq_rng_gaussian(F.rng, 1, 4, NULL)), E1) \
@@ -619,12 +619,13 @@ static const char *null_fmt(void) { return NULL; }
   X(deq_twolayer_timing, "times NULL", VOID(deq_twolayer_timing(F.tl, NULL)), E1)
 
 /* Helpers used by a few rows. */
-static gsl_rng *alloc_free_rng(void)
+static int alloc_free_rng(void)
 {
   gsl_rng *r = deq_rng_alloc(UINT64_MAX, UINT64_MAX);
-  if (r != NULL)
-    gsl_rng_free(r);
-  return r;
+  if (r == NULL)
+    return DEQ_ENOMEM;
+  gsl_rng_free(r);
+  return DEQ_SUCCESS;
 }
 
 static int verdict_n0(void)
