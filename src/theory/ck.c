@@ -11,7 +11,8 @@ int deq_kernel_args_check(const char *fn, size_t L, const double *gamma,
 {
   DEQ_CHECK(gamma != NULL && input != NULL && out != NULL,
             "%s: gamma, input and the output must not be NULL", fn);
-  DEQ_CHECK((int) input->kind >= (int) DEQ_DATA_GAUSSIAN && (int) input->kind <= (int) DEQ_DATA_ATOMS,
+  DEQ_CHECK((int) input->kind >= (int) DEQ_DATA_GAUSSIAN
+            && (int) input->kind <= (int) DEQ_DATA_ATOMS,
             "%s: unknown input law kind %d", fn, (int) input->kind);
   DEQ_CHECK(L >= 1 && L <= DEQ_PENCIL_MAXL, "layers: need 1 <= L <= %d, got %zu",
             DEQ_PENCIL_MAXL, L);
