@@ -73,7 +73,7 @@ int deq_act_moments(const deq_act *act, const deq_opts *opts, deq_act_gauss *mom
 int deq_act_fw_constants(const deq_act *act, const deq_opts *opts, deq_act_fw *fw);
 
 /* Normalised Hermite coefficients h_k = E[f(G) He_k(G)] / sqrt(k!), k = 0..kmax, so
- * that f = sum_k h_k He_k / sqrt(k!) in L2(N(0,1)). */
+ * that f = sum_k h_k He_k / sqrt(k!) in L2(N(0,1)).  kmax <= 1000 (DEQ_EINVAL above). */
 int deq_act_hermite(const deq_act *act, size_t kmax, const deq_opts *opts, deq_result *h);
 
 /* Vector form for simulations: y[i] = (f(x[i]) - shift)/scale and, if dy != NULL,

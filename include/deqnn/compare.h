@@ -27,7 +27,8 @@ typedef struct {
 } deq_sample_stats;
 
 /* Mean, sample standard deviation (n - 1) and SE = sd/sqrt(count) of x[0..k-1]
- * (two-pass, so large offsets do not lose digits).  sd = se = 0 when k < 2. */
+ * (two-pass, so large offsets do not lose digits).  sd = se = 0 when k < 2.  k = 0 or x
+ * NULL is DEQ_EINVAL (reported; count 0, mean, sd and se NAN). */
 void deq_stats_compute(const double *x, size_t k, deq_sample_stats *s);
 
 typedef struct {
@@ -40,7 +41,8 @@ typedef struct {
   int few_seeds;               /* fewer than 10 seeds */
 } deq_verdict;
 
-/* Apply the rule above.  B >= 0, n >= 1. */
+/* Apply the rule above.  B >= 0, n >= 1: n = 0, B < 0 or a NULL pointer is DEQ_EINVAL
+ * (reported; pass = 0, bound NAN).  A NaN B (no theory) gives no bound and no pass. */
 void deq_verdict_eval(double theory, double theory_err, const deq_sample_stats *sim,
                       double B, size_t n, deq_verdict *v);
 

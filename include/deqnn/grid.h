@@ -23,7 +23,8 @@ typedef struct {
   double *x;  /* the points, increasing */
 } deq_grid;
 
-/* Allocate a grid of n points (values uninitialised); NULL if n == 0 or out of memory. */
+/* Allocate a grid of n points (values uninitialised); NULL, reported, if n is outside
+ * 1..DEQ_GRID_MAX (DEQ_EINVAL) or out of memory (DEQ_ENOMEM). */
 deq_grid *deq_grid_alloc(size_t n);
 void deq_grid_free(deq_grid *g);
 

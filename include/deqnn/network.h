@@ -68,8 +68,8 @@ void deq_network_free(deq_network *net);
 /* Bytes of workspace deq_network_alloc would allocate for a valid spec (as a double, so that
  * absurd sizes do not overflow): 8 x [d_0 n + sum_l (d_l d_{l-1} + 2 d_l n) + d_L
  * + min(L, 2) max_l d_l n + 2 n^2 + dsyevd workspace] (+ QR workspace for orthonormal
- * input).  The caller's n x n output K is not included.  NAN for a NULL spec or L outside
- * 1..DEQ_NETWORK_MAXL. */
+ * input).  The caller's n x n output K is not included.  NAN (DEQ_EINVAL reported) for a
+ * NULL spec or L outside 1..DEQ_NETWORK_MAXL. */
 double deq_network_bytes(const deq_network_spec *spec);
 
 /* Draw X, W_1..W_L and w from the stream of (master, replicate) in the order stated above,

@@ -98,7 +98,7 @@ int deq_pencil_atom(deq_pencil *pen, double x0, deq_result *mass);
 int deq_pencil_atoms(deq_pencil *pen, size_t max, double *pos, deq_result *mass, size_t *count);
 
 /* Moments int x^k dmu, k = 0..kmax, by the contour integral S25 on a circle enclosing
- * the a-priori bound (opts->moment_nodes nodes). */
+ * the a-priori bound (opts->moment_nodes nodes).  kmax <= 1000 (DEQ_EINVAL above). */
 int deq_pencil_moments(deq_pencil *pen, size_t kmax, deq_result *mom);
 
 /* Exact moments of any pencil with equal layer constants (ck_ntk S23-S24):

@@ -5,7 +5,11 @@
  * message that names the offending parameter; the default handler does nothing
  * (the library never prints), the CLI installs one that prints.  The handler is
  * per thread, so that threads do not overwrite each other's messages.
- */
+ *
+ * Arguments: a NULL pointer (unless documented optional, like opts), a zero or oversized
+ * size, an unknown enum value or an out-of-range parameter is DEQ_EINVAL, reported once.
+ * Functions returning a pointer return NULL, a double NAN, void nothing, after the same
+ * single report; _free(NULL) does nothing.  See docs/core.md, "Arguments". */
 #ifndef DEQ_STATUS_H
 #define DEQ_STATUS_H
 

@@ -31,7 +31,8 @@ typedef struct {
   char **comments;     /* comment lines without the leading "# " */
 } deq_table;
 
-/* Empty table with the given columns; types may be NULL (all numeric). */
+/* Empty table with the given columns; types may be NULL (all numeric).  NULL, reported,
+ * for ncols 0, names or a name NULL, an unknown type, or no memory. */
 deq_table *deq_table_alloc(size_t ncols, const char *const *names, const int *types);
 void deq_table_free(deq_table *t);
 

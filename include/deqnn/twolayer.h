@@ -117,6 +117,11 @@ void deq_twolayer_spec_init(deq_twolayer_spec *spec);
  * anything is allocated.  On failure *tl = NULL. */
 int deq_twolayer_alloc(const deq_twolayer_spec *spec, deq_twolayer **tl);
 
+/* Bytes deq_twolayer_alloc would allocate for spec (one workspace, LAPACK workspaces
+ * included), for sizing a job of several workers before allocating; NAN, reported
+ * once, for a NULL or invalid spec. */
+double deq_twolayer_bytes(const deq_twolayer_spec *spec);
+
 /* Release the workspace; NULL does nothing. */
 void deq_twolayer_free(deq_twolayer *tl);
 

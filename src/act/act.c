@@ -7,6 +7,7 @@
 #include "deqnn/act.h"
 #include "deqnn/grid.h"
 #include "core/gauss.h"
+#include "core/check.h"
 
 static const struct { const char *name; deq_act_kind kind; } table[] = {
   { "linear", DEQ_ACT_LINEAR }, { "relu", DEQ_ACT_RELU }, { "tanh", DEQ_ACT_TANH },
@@ -14,9 +15,25 @@ static const struct { const char *name; deq_act_kind kind; } table[] = {
   { "he2", DEQ_ACT_HE2 }
 };
 #define NTABLE (sizeof table / sizeof table[0])
+#define HERMITE_KMAX 1000   /* largest Hermite order deq_act_hermite computes */
+
+/* DEQ_EINVAL, reported once, for a NULL activation, an unknown kind or a non-finite poly
+ * coefficient (fn names the caller). */
+static int check_act(const deq_act *act, const char *fn)
+{
+  DEQ_CHECK(act != NULL, "%s: act must not be NULL", fn);
+  DEQ_CHECK((int) act->kind >= (int) DEQ_ACT_LINEAR && (int) act->kind <= (int) DEQ_ACT_POLY,
+            "%s: unknown activation kind %d", fn, (int) act->kind);
+  for (int k = 0; k < 4 && act->kind == DEQ_ACT_POLY; k++)
+    DEQ_CHECK(isfinite(act->c[k]), "%s: poly coefficient c[%d] = %g is not finite", fn, k,
+              act->c[k]);
+  return DEQ_SUCCESS;
+}
 
 int deq_act_parse(const char *name, const char *param, deq_act *act)
 {
+  DEQ_CHECK_NULL(param, "param");
+  DEQ_CHECK_NULL(act, "act");
   memset(act, 0, sizeof *act);
   if (name == NULL)
     DEQ_ERRORF(DEQ_EINVAL, "%s: missing activation name", param);
@@ -36,6 +53,11 @@ int deq_act_parse(const char *name, const char *param, deq_act *act)
 
 void deq_act_name(const deq_act *act, char *buf, size_t n)
 {
+  DEQ_CHECK_NULL_VOID(buf, "buf");
+  DEQ_REQUIRE_RET(n >= 1, , "%s: buffer size n must be >= 1", __func__);
+  buf[0] = '\0';
+  if (check_act(act, __func__))
+    return;
   for (size_t k = 0; k < NTABLE; k++)
     if (table[k].kind == act->kind) {
       snprintf(buf, n, "%s", table[k].name);
@@ -62,7 +84,8 @@ static double poly_deriv(const double *c, double x)
   return c[1] + c[2] * M_SQRT2 * x + c[3] * 3.0 * (x * x - 1.0) / sqrt(6.0);
 }
 
-double deq_act_eval(const deq_act *act, double x)
+/* Unchecked evaluation for the inner loops (the callers have checked act once). */
+static double act_eval(const deq_act *act, double x)
 {
   switch (act->kind) {
   case DEQ_ACT_LINEAR: return x;
@@ -77,7 +100,7 @@ double deq_act_eval(const deq_act *act, double x)
   return NAN;
 }
 
-double deq_act_deriv(const deq_act *act, double x)
+static double act_deriv(const deq_act *act, double x)
 {
   switch (act->kind) {
   case DEQ_ACT_LINEAR: return 1.0;
@@ -90,6 +113,20 @@ double deq_act_deriv(const deq_act *act, double x)
   case DEQ_ACT_POLY: return poly_deriv(act->c, x);
   }
   return NAN;
+}
+
+double deq_act_eval(const deq_act *act, double x)
+{
+  if (check_act(act, __func__))
+    return NAN;
+  return act_eval(act, x);
+}
+
+double deq_act_deriv(const deq_act *act, double x)
+{
+  if (check_act(act, __func__))
+    return NAN;
+  return act_deriv(act, x);
 }
 
 static void exact(deq_result *r, double v)
@@ -131,7 +168,7 @@ static int moments_closed(const deq_act *act, deq_act_gauss *m)
 static void moment_integrands(double x, void *p, double *v)
 {
   const deq_act *act = p;
-  double f = deq_act_eval(act, x), d = deq_act_deriv(act, x);
+  double f = act_eval(act, x), d = act_deriv(act, x);
   v[0] = f;
   v[1] = d;
   v[2] = f * f;
@@ -151,6 +188,9 @@ static int moments_quad(const deq_act *act, const deq_opts *opts, deq_act_gauss 
 
 int deq_act_moments(const deq_act *act, const deq_opts *opts, deq_act_gauss *m)
 {
+  DEQ_CHECK_NULL(m, "mom");
+  if (check_act(act, __func__))
+    return DEQ_EINVAL;
   int status = deq_opts_check(opts);
   if (status)
     return status;
@@ -169,6 +209,7 @@ int deq_act_moments(const deq_act *act, const deq_opts *opts, deq_act_gauss *m)
 
 int deq_act_fw_constants(const deq_act *act, const deq_opts *opts, deq_act_fw *fw)
 {
+  DEQ_CHECK_NULL(fw, "fw");
   deq_act_gauss m;
   int status = deq_act_moments(act, opts, &m);
   if (status)
@@ -198,7 +239,7 @@ typedef struct { const deq_act *act; size_t kmax; } hermite_p;
 static void hermite_integrands(double x, void *p, double *v)
 {
   const hermite_p *hp = p;
-  double f = deq_act_eval(hp->act, x), hprev = 1.0, h = x;  /* normalised h_0, h_1 */
+  double f = act_eval(hp->act, x), hprev = 1.0, h = x;  /* normalised h_0, h_1 */
   v[0] = f;
   for (size_t k = 1; k <= hp->kmax; k++) {
     v[k] = f * h;
@@ -210,6 +251,10 @@ static void hermite_integrands(double x, void *p, double *v)
 
 int deq_act_hermite(const deq_act *act, size_t kmax, const deq_opts *opts, deq_result *h)
 {
+  DEQ_CHECK_NULL(h, "h");
+  DEQ_CHECK(kmax <= HERMITE_KMAX, "%s: kmax must be <= %d, got %zu", __func__, HERMITE_KMAX, kmax);
+  if (check_act(act, __func__))
+    return DEQ_EINVAL;
   hermite_p hp = { act, kmax };
   return deq_gauss_expect(hermite_integrands, &hp, kmax + 1, opts, h);
 }
@@ -251,8 +296,8 @@ static void apply_range(const deq_act *act, double shift, double inv, size_t lo,
     for (size_t i = lo; i < hi; i++) {
       double xi = x[i];
       if (dy != NULL)
-        dy[i] = deq_act_deriv(act, xi) * inv;
-      y[i] = (deq_act_eval(act, xi) - shift) * inv;
+        dy[i] = act_deriv(act, xi) * inv;
+      y[i] = (act_eval(act, xi) - shift) * inv;
     }
   }
 }
@@ -262,6 +307,13 @@ static void apply_range(const deq_act *act, double shift, double inv, size_t lo,
 void deq_act_apply(const deq_act *act, double shift, double scale, size_t n,
                    const double *x, double *y, double *dy)
 {
+  DEQ_CHECK_NULL_VOID(x, "x");
+  DEQ_CHECK_NULL_VOID(y, "y");
+  DEQ_REQUIRE_RET(isfinite(shift) && isfinite(scale) && scale != 0, ,
+                  "%s: shift and scale must be finite, scale != 0 (got %g, %g)", __func__,
+                  shift, scale);
+  if (check_act(act, __func__))
+    return;
   double inv = 1.0 / scale;
   long nchunks = (long) ((n + APPLY_CHUNK - 1) / APPLY_CHUNK);
 #pragma omp parallel for schedule(static) if (nchunks > 4)
@@ -273,12 +325,18 @@ void deq_act_apply(const deq_act *act, double shift, double scale, size_t n,
 
 void deq_act_apply_deriv(const deq_act *act, double scale, size_t n, const double *x, double *dy)
 {
+  DEQ_CHECK_NULL_VOID(x, "x");
+  DEQ_CHECK_NULL_VOID(dy, "dy");
+  DEQ_REQUIRE_RET(isfinite(scale) && scale != 0, , "%s: scale must be finite and != 0, got %g",
+                  __func__, scale);
+  if (check_act(act, __func__))
+    return;
   double inv = 1.0 / scale;
   long nchunks = (long) ((n + APPLY_CHUNK - 1) / APPLY_CHUNK);
 #pragma omp parallel for schedule(static) if (nchunks > 4)
   for (long c = 0; c < nchunks; c++) {
     size_t lo = (size_t) c * APPLY_CHUNK, hi = lo + APPLY_CHUNK < n ? lo + APPLY_CHUNK : n;
     for (size_t i = lo; i < hi; i++)
-      dy[i] = deq_act_deriv(act, x[i]) * inv;
+      dy[i] = act_deriv(act, x[i]) * inv;
   }
 }

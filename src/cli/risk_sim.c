@@ -72,7 +72,11 @@ static int run_group(risk_job *job, size_t row0, size_t row1, double *res)
   size_t nt = cli_threads();
   if (nt > (size_t) job->seeds)
     nt = (size_t) job->seeds;
-  int s = deq_twolayer_alloc(&spec, &tl[0]);
+  double per = deq_twolayer_bytes(&spec);   /* NAN (reported) for an invalid spec */
+  nt = deq_mem_fit_workers(per, nt);         /* the whole job, all workers */
+  int s = isnan(per) ? DEQ_EINVAL : deq_mem_check_job(per * (double) nt, nt, "--d: the simulation");
+  if (!s)
+    s = deq_twolayer_alloc(&spec, &tl[0]);
   for (size_t t = 1; !s && t < nt; t++)
     if (deq_twolayer_alloc(&spec, &tl[t]) != DEQ_SUCCESS)
       nt = t;   /* fewer threads when memory is short */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/risk.h"
+#include "core/mem.h"
 
 /* Parameters of row i: the scalars, the swept one replaced; batch follows sample. */
 static void row_params(const risk_job *job, size_t i, double *p)
@@ -69,9 +70,17 @@ static int row_theory(risk_job *job, size_t i)
   return s;
 }
 
+/* Bytes per grid point besides the row itself: a row of the output table, at most 48 cells
+ * of a double and a text pointer, counted 3 times (the table grows by doubling, and a
+ * realloc holds the old block and the new one), and two text copies of at most 32 bytes. */
+#define THEORY_TABLE_ROW_BYTES (3.0 * 48.0 * (double) (sizeof(double) + sizeof(char *)) + 64.0)
+
 int risk_theory(risk_job *job)
 {
   job->nrows = job->sweep >= 0 ? job->grid->n : 1;
+  if (deq_mem_check_job((double) job->nrows * ((double) sizeof *job->rows + THEORY_TABLE_ROW_BYTES),
+                        1, "risk: the theory grid") != DEQ_SUCCESS)
+    return CLI_EXIT_USAGE;
   job->rows = calloc(job->nrows, sizeof *job->rows);
   if (job->rows == NULL)
     return CLI_EXIT_USAGE;

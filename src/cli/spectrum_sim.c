@@ -144,14 +144,11 @@ int spec_simulate(spec_job *job)
   worker_state w[64] = { { 0 } };
   size_t n = (size_t) job->n, m = job->grid ? job->grid->n : 0;
   network_spec(job, &ns);
-  double need = deq_network_bytes(&ns) + 8.0 * (double) n * (double) (n + 1);
-  double have = (double) deq_mem_available();
-  if (!(need <= 0.8 * have)) {
-    cli_errorf("--n: the simulation needs %.1f GiB, %.1f GiB of memory is available",
-               need / 1073741824.0, have / 1073741824.0);
+  double per = deq_network_bytes(&ns) + 8.0 * (double) n * (double) (n + 1);
+  size_t nt = deq_mem_fit_workers(per, cli_threads());   /* the whole job, all workers */
+  if (deq_mem_check_job(per * (double) nt, nt, "--n: the simulation") != DEQ_SUCCESS)
     return CLI_EXIT_USAGE;
-  }
-  size_t nt = alloc_workers(job, &ns, w, cli_threads());
+  nt = alloc_workers(job, &ns, w, nt);
   if (nt == 0)
     return CLI_EXIT_USAGE;
   int rc = alloc_samples(job);

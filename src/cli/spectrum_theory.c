@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli/spectrum.h"
+#include "core/mem.h"
 #include "deqnn/mp.h"
 #include "deqnn/ntk.h"
 
@@ -121,11 +122,19 @@ static int density_values(spec_job *job, deq_result *rho, int *st)
   return CLI_EXIT_OK;
 }
 
+/* Bytes per grid point of the output table: 6 cells of a double and a text pointer, counted
+ * 3 times (growth by doubling, old and new block during a realloc), and one status text copy
+ * of at most 32 bytes. */
+#define THEORY_TABLE_ROW_BYTES (3.0 * 6.0 * (double) (sizeof(double) + sizeof(char *)) + 32.0)
+
 int spec_density_table(spec_job *job, cli_ctx *ctx, deq_table **out)
 {
   const char *names[] = { "x", "density", "err", "status", "sim_density", "sim_density_se" };
   int types[] = { DEQ_COL_NUM, DEQ_COL_NUM, DEQ_COL_NUM, DEQ_COL_TEXT, DEQ_COL_NUM, DEQ_COL_NUM };
   size_t n = job->grid->n, ncol = job->simulate && !ctx->dry ? 6 : 4;
+  double per_point = (double) (sizeof(deq_result) + sizeof(int)) + THEORY_TABLE_ROW_BYTES;
+  if (deq_mem_check_job((double) n * per_point, 1, "--x: the theory grid") != DEQ_SUCCESS)
+    return CLI_EXIT_USAGE;
   deq_result *rho = malloc(n * sizeof *rho);
   int *st = malloc(n * sizeof *st);
   deq_table *t = deq_table_alloc(ncol, names, types);

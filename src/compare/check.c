@@ -4,6 +4,7 @@
 #include <string.h>
 #include "deqnn/compare.h"
 #include "deqnn/status.h"
+#include "core/check.h"
 
 /* Whether `name` is the error column of some value column (not compared itself). */
 static int is_error_column(const deq_table *ref, const char *name)
@@ -61,6 +62,9 @@ static int cell_ok(double a, double b, double tol)
 int deq_compare_tables(const deq_table *ref, const deq_table *got, size_t lines,
                        char *report, size_t report_len, size_t *nbad)
 {
+  DEQ_CHECK(ref != NULL && got != NULL && report != NULL && nbad != NULL,
+            "%s: ref, got, report and nbad must not be NULL", __func__);
+  DEQ_CHECK(report_len >= 1, "%s: report_len must be >= 1", __func__);
   deviation worst[16] = { { 0 } };
   lines = lines > 16 ? 16 : lines;
   *nbad = 0;

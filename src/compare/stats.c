@@ -2,9 +2,22 @@
 #include <math.h>
 #include <stdlib.h>
 #include "deqnn/compare.h"
+#include "core/check.h"
+
+/* A sample of n values at eval (fn names the caller): 1 after one report if unusable. */
+static int sample_bad(const char *fn, size_t n, const double *eval)
+{
+  DEQ_REQUIRE_RET(eval != NULL && n >= 1, 1, "%s: need n >= 1 values and a non-NULL array", fn);
+  return 0;
+}
 
 void deq_stats_compute(const double *x, size_t k, deq_sample_stats *s)
 {
+  DEQ_CHECK_NULL_VOID(s, "s");
+  s->count = 0;
+  s->mean = s->sd = s->se = NAN;
+  if (sample_bad(__func__, k, x))
+    return;
   double sum = 0, ss = 0;
   for (size_t i = 0; i < k; i++)
     sum += x[i];
@@ -19,6 +32,12 @@ void deq_stats_compute(const double *x, size_t k, deq_sample_stats *s)
 void deq_verdict_eval(double theory, double theory_err, const deq_sample_stats *sim,
                       double B, size_t n, deq_verdict *v)
 {
+  DEQ_CHECK_NULL_VOID(v, "v");
+  v->pass = 0;
+  v->bound = v->z = v->allowance = NAN;
+  DEQ_CHECK_NULL_VOID(sim, "sim");
+  DEQ_REQUIRE_RET(n >= 1 && !(B < 0), , "%s: need n >= 1 and B >= 0, got n = %zu, B = %g",
+                  __func__, n, B);   /* B NaN (no theory) passes through: no bound, no pass */
   v->theory = theory;
   v->theory_err = theory_err;
   v->sim = *sim;
@@ -39,6 +58,8 @@ void deq_verdict_eval(double theory, double theory_err, const deq_sample_stats *
 
 double deq_spec_moment(size_t n, const double *eval, unsigned k)
 {
+  if (sample_bad(__func__, n, eval))
+    return NAN;
   double s = 0;
   for (size_t i = 0; i < n; i++)
     s += pow(eval[i], (double) k);
@@ -47,6 +68,8 @@ double deq_spec_moment(size_t n, const double *eval, unsigned k)
 
 double deq_spec_resolvent(size_t n, const double *eval, double lambda)
 {
+  if (sample_bad(__func__, n, eval))
+    return NAN;
   double s = 0;
   for (size_t i = 0; i < n; i++)
     s += 1.0 / (eval[i] + lambda);
@@ -55,6 +78,8 @@ double deq_spec_resolvent(size_t n, const double *eval, double lambda)
 
 double deq_spec_zero_fraction(size_t n, const double *eval)
 {
+  if (sample_bad(__func__, n, eval))
+    return NAN;
   size_t z = 0;
   for (size_t i = 0; i < n; i++)
     z += eval[i] == 0.0;
@@ -63,6 +88,9 @@ double deq_spec_zero_fraction(size_t n, const double *eval)
 
 double deq_spec_ks(size_t n, const double *eval, const deq_cdf *cdf)
 {
+  DEQ_CHECK_NULL_NAN(cdf, "cdf");
+  if (sample_bad(__func__, n, eval))
+    return NAN;
   double d = 0;
   for (size_t i = 0; i < n;) {
     size_t j = i;
@@ -78,6 +106,11 @@ double deq_spec_ks(size_t n, const double *eval, const deq_cdf *cdf)
 
 void deq_spec_histogram(size_t n, const double *eval, size_t m, const double *x, double *hist)
 {
+  DEQ_CHECK_NULL_VOID(x, "x");
+  DEQ_CHECK_NULL_VOID(hist, "hist");
+  DEQ_REQUIRE_RET(m >= 1, , "%s: need m >= 1 grid points", __func__);
+  if (sample_bad(__func__, n, eval))
+    return;
   for (size_t i = 0; i < m; i++)
     hist[i] = 0.0;
   if (m == 0)

@@ -1,6 +1,8 @@
 /* Tabulated distribution functions with atoms (deqnn/cdf.h). */
 #include <stdlib.h>
+#include <math.h>
 #include "core/cdf_impl.h"
+#include "core/check.h"
 
 deq_cdf *deq_cdf_alloc(size_t n)
 {
@@ -62,15 +64,18 @@ static double atoms_below(const deq_cdf *cdf, double x, int closed)
 
 double deq_cdf_eval(const deq_cdf *cdf, double x)
 {
+  DEQ_CHECK_NULL_NAN(cdf, "cdf");
   return cont_part(cdf, x) + atoms_below(cdf, x, 1);
 }
 
 double deq_cdf_eval_left(const deq_cdf *cdf, double x)
 {
+  DEQ_CHECK_NULL_NAN(cdf, "cdf");
   return cont_part(cdf, x) + atoms_below(cdf, x, 0);
 }
 
 double deq_cdf_mass(const deq_cdf *cdf)
 {
-  return cdf != NULL ? cdf->mass : 0.0;
+  DEQ_CHECK_NULL_NAN(cdf, "cdf");
+  return cdf->mass;
 }

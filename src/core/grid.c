@@ -5,17 +5,19 @@
 #include <string.h>
 #include "deqnn/grid.h"
 #include "deqnn/status.h"
+#include "core/check.h"
 
 deq_grid *deq_grid_alloc(size_t n)
 {
-  if (n == 0 || n > DEQ_GRID_MAX)
-    return NULL;
+  DEQ_REQUIRE_RET(n >= 1 && n <= DEQ_GRID_MAX, NULL,
+                  "%s: n must be in 1..%d, got %zu", __func__, DEQ_GRID_MAX, n);
   deq_grid *g = malloc(sizeof *g);
-  if (g == NULL)
-    return NULL;
-  g->x = malloc(n * sizeof *g->x);
-  if (g->x == NULL) {
+  if (g != NULL && (g->x = malloc(n * sizeof *g->x)) == NULL) {
     free(g);
+    g = NULL;
+  }
+  if (g == NULL) {
+    deq_errorf(__FILE__, __LINE__, DEQ_ENOMEM, "grid: out of memory for %zu points", n);
     return NULL;
   }
   g->n = n;
@@ -40,6 +42,8 @@ static int check_range(double a, double b, size_t n, const char *name)
     DEQ_ERRORF(DEQ_EINVAL, "%s: grid has more than %d points", name, DEQ_GRID_MAX);
   if (a > b)
     DEQ_ERRORF(DEQ_EINVAL, "%s: reversed grid (%g > %g)", name, a, b);
+  if (!isfinite(b - a))
+    DEQ_ERRORF(DEQ_EINVAL, "%s: grid width %g - (%g) overflows", name, b, a);
   if (a == b && n != 1)
     DEQ_ERRORF(DEQ_EINVAL, "%s: grid of %zu points on the empty range [%g, %g]", name, n, a, b);
   if (a < b && n == 1)
@@ -49,12 +53,13 @@ static int check_range(double a, double b, size_t n, const char *name)
 
 int deq_grid_linspace(double a, double b, size_t n, deq_grid **g)
 {
+  DEQ_CHECK_NULL(g, "g");
   int status = check_range(a, b, n, "grid");
   if (status)
     return status;
-  *g = deq_grid_alloc(n);
+  *g = deq_grid_alloc(n);   /* reports its own failure */
   if (*g == NULL)
-    DEQ_ERROR("grid: out of memory", DEQ_ENOMEM);
+    return DEQ_ENOMEM;
   for (size_t k = 0; k < n; k++)
     (*g)->x[k] = n == 1 ? a : a + (b - a) * (double) k / (double) (n - 1);
   if (n > 1)
@@ -64,6 +69,8 @@ int deq_grid_linspace(double a, double b, size_t n, deq_grid **g)
 
 int deq_grid_logspace(double a, double b, size_t n, deq_grid **g)
 {
+  DEQ_CHECK_NULL(g, "g");
+  DEQ_CHECK(b > 0, "grid: log grid needs a positive end, got %g", b);
   if (!(a > 0))
     DEQ_ERRORF(DEQ_EINVAL, "grid: log grid needs a positive start, got %g", a);
   int status = deq_grid_linspace(log(a), log(b), n, g);
@@ -78,6 +85,8 @@ int deq_grid_logspace(double a, double b, size_t n, deq_grid **g)
 
 int deq_parse_double(const char *text, const char *name, double *out)
 {
+  DEQ_CHECK_NULL(name, "name");
+  DEQ_CHECK_NULL(out, "out");
   char *end;
   if (text == NULL || *text == '\0')
     DEQ_ERRORF(DEQ_EINVAL, "%s: expected a number, got an empty string", name);
@@ -93,6 +102,8 @@ int deq_parse_double(const char *text, const char *name, double *out)
 
 int deq_parse_long(const char *text, const char *name, long *out)
 {
+  DEQ_CHECK_NULL(name, "name");
+  DEQ_CHECK_NULL(out, "out");
   char *end;
   if (text == NULL || *text == '\0')
     DEQ_ERRORF(DEQ_EINVAL, "%s: expected an integer, got an empty string", name);
@@ -108,6 +119,10 @@ int deq_parse_long(const char *text, const char *name, long *out)
 
 int deq_parse_list(const char *text, const char *name, double *out, size_t nmax, size_t *n)
 {
+  DEQ_CHECK_NULL(name, "name");
+  DEQ_CHECK_NULL(out, "out");
+  DEQ_CHECK_NULL(n, "n");
+  DEQ_CHECK(nmax >= 1, "%s: nmax must be >= 1", name);
   char buf[64];
   size_t count = 0;
   const char *p = text;
@@ -167,6 +182,8 @@ static int parse_range(const char *text, const char *name, deq_grid **g)
 
 int deq_grid_parse(const char *text, const char *name, deq_grid **g)
 {
+  DEQ_CHECK_NULL(name, "name");
+  DEQ_CHECK_NULL(g, "g");
   *g = NULL;
   if (text == NULL || *text == '\0')
     DEQ_ERRORF(DEQ_EINVAL, "%s: empty grid", name);
@@ -175,9 +192,11 @@ int deq_grid_parse(const char *text, const char *name, deq_grid **g)
   size_t nmax = 1;
   for (const char *p = text; *p; p++)
     nmax += *p == ',';
-  deq_grid *h = deq_grid_alloc(nmax);
+  deq_grid *h = nmax <= DEQ_GRID_MAX ? deq_grid_alloc(nmax) : NULL;   /* reports a failure */
+  if (nmax > DEQ_GRID_MAX)
+    DEQ_ERRORF(DEQ_EINVAL, "%s: more than %d values", name, DEQ_GRID_MAX);
   if (h == NULL)
-    DEQ_ERRORF(DEQ_ENOMEM, "%s: out of memory", name);
+    return DEQ_ENOMEM;
   int status = deq_parse_list(text, name, h->x, nmax, &h->n);
   for (size_t k = 1; status == DEQ_SUCCESS && k < h->n; k++)
     if (!(h->x[k] > h->x[k - 1])) {

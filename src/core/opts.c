@@ -4,6 +4,7 @@
 #include <string.h>
 #include "deqnn/opts.h"
 #include "deqnn/status.h"
+#include "core/check.h"
 
 static const deq_opts default_opts = {
   .tol_step = 1e-13,
@@ -30,6 +31,7 @@ static const deq_opts default_opts = {
 
 void deq_opts_init(deq_opts *opts)
 {
+  DEQ_CHECK_NULL_VOID(opts, "opts");
   *opts = default_opts;
 }
 

@@ -1,6 +1,7 @@
 /* Reproducible per-replicate random streams. */
 #include <gsl/gsl_randist.h>
 #include "deqnn/rng.h"
+#include "core/check.h"
 
 static uint64_t splitmix64(uint64_t x)
 {
@@ -25,17 +26,24 @@ gsl_rng *deq_rng_alloc(uint64_t master, uint64_t replicate)
 
 void deq_rng_reseed(gsl_rng *r, uint64_t master, uint64_t replicate)
 {
+  DEQ_CHECK_NULL_VOID(r, "r");
   gsl_rng_set(r, (unsigned long) deq_rng_seed(master, replicate));
 }
 
 void deq_rng_gaussian(gsl_rng *r, double sd, size_t n, double *x)
 {
+  DEQ_CHECK_NULL_VOID(r, "r");
+  DEQ_CHECK_NULL_VOID(x, "x");
+  DEQ_REQUIRE_RET(isfinite(sd) && sd >= 0, , "%s: sd must be finite and >= 0, got %g",
+                  __func__, sd);
   for (size_t i = 0; i < n; i++)
     x[i] = gsl_ran_gaussian_ziggurat(r, sd);
 }
 
 void deq_rng_rademacher(gsl_rng *r, size_t n, double *x)
 {
+  DEQ_CHECK_NULL_VOID(r, "r");
+  DEQ_CHECK_NULL_VOID(x, "x");
   for (size_t i = 0; i < n; i++)
     x[i] = (gsl_rng_get(r) & 1UL) ? 1.0 : -1.0;
 }

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "deqnn/status.h"
+#include "core/check.h"
 
 static const char *const messages[DEQ_NSTATUS] = {
   "success", "invalid parameter", "iteration cap reached", "tolerance not reached",
@@ -33,6 +34,7 @@ const char *deq_status_name(int status)
 
 int deq_status_from_name(const char *name)
 {
+  DEQ_REQUIRE_RET(name != NULL, -1, "%s: name must not be NULL", __func__);
   for (int k = 0; k < DEQ_NSTATUS; k++)
     if (strcmp(name, names[k]) == 0)
       return k;
@@ -48,6 +50,10 @@ deq_error_handler_t *deq_set_error_handler(deq_error_handler_t *handler)
 
 void deq_error(const char *reason, const char *file, int line, int status)
 {
+  if (reason == NULL)
+    reason = "(no message)";
+  if (file == NULL)
+    file = "(unknown file)";
   if (current_handler != NULL)
     current_handler(reason, file, line, status);
 }
@@ -56,6 +62,10 @@ void deq_errorf(const char *file, int line, int status, const char *fmt, ...)
 {
   char buf[512];
   va_list ap;
+  if (fmt == NULL) {
+    deq_error(NULL, file, line, status);
+    return;
+  }
   va_start(ap, fmt);
   vsnprintf(buf, sizeof buf, fmt, ap);
   va_end(ap);

@@ -8,6 +8,9 @@
 #include <unistd.h>
 #include "deqnn/status.h"
 #include "deqnn/table.h"
+#include "core/check.h"
+
+#define TABLE_MAXCOLS 100000   /* more columns than any CSV deqnn reads or writes */
 
 static char *dup_string(const char *s)
 {
@@ -18,21 +21,43 @@ static char *dup_string(const char *s)
   return d;
 }
 
+static deq_table *table_nomem(void)
+{
+  deq_error("table: out of memory", __FILE__, __LINE__, DEQ_ENOMEM);
+  return NULL;
+}
+
+/* One report for the first bad argument of deq_table_alloc, or for no memory. */
+static int alloc_args_bad(size_t ncols, const char *const *names, const int *types)
+{
+  DEQ_REQUIRE_RET(ncols >= 1 && ncols <= TABLE_MAXCOLS, 1,
+                  "deq_table_alloc: ncols must be in 1..%d, got %zu", TABLE_MAXCOLS, ncols);
+  DEQ_REQUIRE_RET(names != NULL, 1, "deq_table_alloc: names must not be NULL");
+  for (size_t k = 0; k < ncols; k++) {
+    DEQ_REQUIRE_RET(names[k] != NULL, 1, "deq_table_alloc: names[%zu] is NULL", k);
+    DEQ_REQUIRE_RET(types == NULL || types[k] == DEQ_COL_NUM || types[k] == DEQ_COL_TEXT, 1,
+                    "deq_table_alloc: types[%zu] = %d is not a column type", k, types[k]);
+  }
+  return 0;
+}
+
 deq_table *deq_table_alloc(size_t ncols, const char *const *names, const int *types)
 {
+  if (alloc_args_bad(ncols, names, types))
+    return NULL;
   deq_table *t = calloc(1, sizeof *t);
   if (t == NULL || ncols == 0)
-    return free(t), NULL;
+    return free(t), table_nomem();
   t->ncols = ncols;
   t->names = calloc(ncols, sizeof *t->names);
   t->types = calloc(ncols, sizeof *t->types);
   if (t->names == NULL || t->types == NULL)
-    return deq_table_free(t), NULL;
+    return deq_table_free(t), table_nomem();
   for (size_t k = 0; k < ncols; k++) {
     t->names[k] = dup_string(names[k]);
     t->types[k] = types ? types[k] : DEQ_COL_NUM;
     if (t->names[k] == NULL)
-      return deq_table_free(t), NULL;
+      return deq_table_free(t), table_nomem();
   }
   return t;
 }
@@ -72,6 +97,7 @@ static int grow(deq_table *t)
 
 int deq_table_add_row(deq_table *t, const double *num, const char *const *text)
 {
+  DEQ_CHECK_NULL(t, "t");
   if (t->nrows == t->cap && grow(t))
     return DEQ_ENOMEM;
   size_t base = t->nrows * t->ncols;
@@ -97,6 +123,8 @@ int deq_table_add_row(deq_table *t, const double *num, const char *const *text)
 
 int deq_table_add_comment(deq_table *t, const char *fmt, ...)
 {
+  DEQ_CHECK_NULL(t, "t");
+  DEQ_CHECK_NULL(fmt, "fmt");
   char buf[4096];
   va_list ap;
   va_start(ap, fmt);
@@ -117,6 +145,8 @@ int deq_table_add_comment(deq_table *t, const char *fmt, ...)
 
 const char *deq_table_comment(const deq_table *t, const char *key)
 {
+  DEQ_CHECK_NULL_PTR(t, "t");
+  DEQ_CHECK_NULL_PTR(key, "key");
   size_t n = strlen(key);
   for (size_t k = 0; k < t->ncomments; k++)
     if (strncmp(t->comments[k], key, n) == 0 && t->comments[k][n] == ':')
@@ -126,6 +156,7 @@ const char *deq_table_comment(const deq_table *t, const char *key)
 
 long deq_table_column(const deq_table *t, const char *name)
 {
+  DEQ_REQUIRE_RET(t != NULL && name != NULL, -1, "%s: t and name must not be NULL", __func__);
   for (size_t k = 0; k < t->ncols; k++)
     if (strcmp(t->names[k], name) == 0)
       return (long) k;
@@ -144,6 +175,8 @@ static void print_number(FILE *f, double v)
 
 int deq_table_fprint(const deq_table *t, FILE *f)
 {
+  DEQ_CHECK_NULL(t, "t");
+  DEQ_CHECK_NULL(f, "f");
   for (size_t k = 0; k < t->ncomments; k++)
     fprintf(f, "# %s\n", t->comments[k]);
   for (size_t k = 0; k < t->ncols; k++)
@@ -167,6 +200,7 @@ int deq_table_fprint(const deq_table *t, FILE *f)
 
 int deq_table_write(const deq_table *t, const char *path)
 {
+  DEQ_CHECK_NULL(t, "t");
   if (path == NULL || strcmp(path, "-") == 0) {
     int status = deq_table_fprint(t, stdout);
     return fflush(stdout) != 0 ? DEQ_EIO : status;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "deqnn/status.h"
 #include "deqnn/table.h"
+#include "core/check.h"
 
 typedef struct {
   char **cells;   /* all data cells, row-major */
@@ -148,6 +149,8 @@ static int read_stream(FILE *f, const char *path, deq_table **out)
 
 int deq_table_read(const char *path, deq_table **t)
 {
+  DEQ_CHECK_NULL(path, "path");
+  DEQ_CHECK_NULL(t, "t");
   *t = NULL;
   FILE *f = fopen(path, "r");
   if (f == NULL)

@@ -7,6 +7,7 @@
 #include <cblas.h>
 #include <lapacke.h>
 #include "core/mem.h"
+#include "core/check.h"
 #include "deqnn/rng.h"
 #include "sim/network_impl.h"
 
@@ -76,8 +77,9 @@ static size_t max_width(const deq_network_spec *s)
 
 double deq_network_bytes(const deq_network_spec *s)
 {
-  if (s == NULL || s->L < 1 || s->L > DEQ_NETWORK_MAXL)
-    return NAN;
+  DEQ_CHECK_NULL_NAN(s, "spec");
+  DEQ_REQUIRE_RET(s->L >= 1 && s->L <= DEQ_NETWORK_MAXL, NAN,
+                  "%s: spec.L must be in 1..%d, got %zu", __func__, DEQ_NETWORK_MAXL, s->L);
   double n = (double) s->n, v = (double) s->d[0] * n;
   for (size_t l = 1; l <= s->L; l++)
     v += (double) s->d[l] * (double) s->d[l - 1] + 2.0 * (double) s->d[l] * n;
@@ -260,6 +262,7 @@ static int forward(deq_network *net)
 
 int deq_network_draw(deq_network *net, uint64_t master, uint64_t replicate)
 {
+  DEQ_CHECK_NULL(net, "net");
   double t0 = deq_network_now();
   int status = DEQ_SUCCESS;
   net->drawn = 0;
@@ -277,21 +280,30 @@ int deq_network_draw(deq_network *net, uint64_t master, uint64_t replicate)
 
 const double *deq_network_features(const deq_network *net, size_t l)
 {
+  DEQ_CHECK_NULL_PTR(net, "net");
+  DEQ_REQUIRE_RET(l <= net->spec.L, NULL, "%s: layer %zu > L = %zu", __func__, l, net->spec.L);
   return l <= net->spec.L ? net->x[l] : NULL;
 }
 
 const double *deq_network_weights(const deq_network *net, size_t l)
 {
+  DEQ_CHECK_NULL_PTR(net, "net");
+  DEQ_REQUIRE_RET(l >= 1 && l <= net->spec.L, NULL, "%s: layer %zu outside 1..%zu", __func__, l,
+                  net->spec.L);
   return l >= 1 && l <= net->spec.L ? net->w[l] : NULL;
 }
 
 const double *deq_network_readout(const deq_network *net)
 {
+  DEQ_CHECK_NULL_PTR(net, "net");
   return net->readout;
 }
 
 void deq_network_normalisation(const deq_network *net, double *shift, double *scale)
 {
+  DEQ_CHECK_NULL_VOID(net, "net");
+  DEQ_CHECK_NULL_VOID(shift, "shift");
+  DEQ_CHECK_NULL_VOID(scale, "scale");
   *shift = net->fw.shift;
   *scale = net->fw.scale;
 }

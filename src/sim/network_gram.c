@@ -3,6 +3,7 @@
 #include <math.h>
 #include <cblas.h>
 #include <lapacke.h>
+#include "core/check.h"
 #include "sim/network_impl.h"
 
 #define EIG_ZERO_REL 1e-9  /* ck_ntk section 9: |lambda| <= 1e-9 max|lambda| is an exact 0 */
@@ -48,6 +49,7 @@ static int check_ready(const deq_network *net, const double *K)
 
 int deq_network_ck(deq_network *net, double *K)
 {
+  DEQ_CHECK_NULL(net, "net");
   int status = check_ready(net, K);
   if (status)
     return status;
@@ -105,6 +107,7 @@ static void add_hadamard_upper(size_t n, const double *gs, const double *gx, dou
 
 int deq_network_ntk(deq_network *net, double *K)
 {
+  DEQ_CHECK_NULL(net, "net");
   int status = check_ready(net, K);
   if (status)
     return status;
@@ -184,6 +187,7 @@ int deq_network_eigvals(size_t n, double *K, double *eval)
 
 int deq_network_spectrum(deq_network *net, double *K, double *eval)
 {
+  DEQ_CHECK_NULL(net, "net");
   size_t n = net->spec.n;
   int status = eig_check(n, K, eval);
   if (status)
@@ -200,12 +204,16 @@ int deq_network_spectrum(deq_network *net, double *K, double *eval)
 
 void deq_network_timing(const deq_network *net, double *blas_seconds, double *total_seconds)
 {
+  DEQ_CHECK_NULL_VOID(net, "net");
+  DEQ_CHECK_NULL_VOID(blas_seconds, "blas_seconds");
+  DEQ_CHECK_NULL_VOID(total_seconds, "total_seconds");
   *blas_seconds = net->t_blas;
   *total_seconds = net->t_total;
 }
 
 void deq_network_timing_reset(deq_network *net)
 {
+  DEQ_CHECK_NULL_VOID(net, "net");
   net->t_blas = 0.0;
   net->t_total = 0.0;
 }

@@ -9,6 +9,7 @@
 #include <cblas.h>
 #include "deqnn/rng.h"
 #include "core/mem.h"
+#include "core/check.h"
 #include "sim/twolayer_impl.h"
 
 #define GIB 1073741824.0
@@ -30,6 +31,7 @@ int deq_twolayer_check_finite(size_t n, const double *x, const char *what)
 
 void deq_twolayer_spec_init(deq_twolayer_spec *spec)
 {
+  DEQ_CHECK_NULL_VOID(spec, "spec");
   memset(spec, 0, sizeof *spec);
   spec->n_test = 6000;
   spec->act.kind = DEQ_ACT_LINEAR;
@@ -60,15 +62,22 @@ static int check_act(const deq_act *act, const char *name)
   return DEQ_SUCCESS;
 }
 
+/* The first failing check reports (once) and ends the checks. */
 static int check_spec(const deq_twolayer_spec *s)
 {
   int status = check_size(s->d, "d");
-  status = deq_status_merge(status, check_size(s->N, "N"));
-  status = deq_status_merge(status, check_size(s->n, "n"));
-  status = deq_status_merge(status, check_size(s->n_g, "n_g"));
-  status = deq_status_merge(status, check_size(s->n_test, "n_test"));
-  status = deq_status_merge(status, check_act(&s->act, "act"));
-  status = deq_status_merge(status, check_act(&s->teacher, "teacher"));
+  if (status == DEQ_SUCCESS)
+    status = check_size(s->N, "N");
+  if (status == DEQ_SUCCESS)
+    status = check_size(s->n, "n");
+  if (status == DEQ_SUCCESS)
+    status = check_size(s->n_g, "n_g");
+  if (status == DEQ_SUCCESS)
+    status = check_size(s->n_test, "n_test");
+  if (status == DEQ_SUCCESS)
+    status = check_act(&s->act, "act");
+  if (status == DEQ_SUCCESS)
+    status = check_act(&s->teacher, "teacher");
   if (status != DEQ_SUCCESS)
     return status;
   if (!(s->noise >= 0 && isfinite(s->noise)))
@@ -208,6 +217,9 @@ static int prepare(const deq_twolayer_spec *spec, deq_twolayer *tl)
 
 int deq_twolayer_alloc(const deq_twolayer_spec *spec, deq_twolayer **tl)
 {
+  DEQ_CHECK_NULL(tl, "tl");
+  *tl = NULL;
+  DEQ_CHECK_NULL(spec, "spec");
   deq_twolayer plan_tl = { 0 };
   dpart dp[NDPART];
   ipart ip[NIPART];
@@ -233,6 +245,15 @@ int deq_twolayer_alloc(const deq_twolayer_spec *spec, deq_twolayer **tl)
   }
   carve(*tl, dp, ip);
   return DEQ_SUCCESS;
+}
+
+double deq_twolayer_bytes(const deq_twolayer_spec *spec)
+{
+  DEQ_CHECK_NULL_NAN(spec, "spec");
+  deq_twolayer t = { 0 };
+  if (plan(spec, &t) != DEQ_SUCCESS || query_workspaces(&t) != DEQ_SUCCESS)
+    return NAN;
+  return workspace_bytes(&t);
 }
 
 void deq_twolayer_free(deq_twolayer *tl)
@@ -342,6 +363,7 @@ static int draw(deq_twolayer *tl, uint64_t master, uint64_t replicate)
 
 int deq_twolayer_draw(deq_twolayer *tl, uint64_t master, uint64_t replicate)
 {
+  DEQ_CHECK_NULL(tl, "tl");
   double t0 = deq_twolayer_now();
   int status = draw(tl, master, replicate);
   tl->times.total += deq_twolayer_now() - t0;
@@ -351,6 +373,7 @@ int deq_twolayer_draw(deq_twolayer *tl, uint64_t master, uint64_t replicate)
 /* W1 = W0 + eta sqrt(N) G0, or W0 + eta N G0 for the large step (rf_onestep S1). */
 int deq_twolayer_step(deq_twolayer *tl, double eta, int large)
 {
+  DEQ_CHECK_NULL(tl, "tl");
   const size_t dN = tl->spec.d * tl->spec.N;
   const double N = (double) tl->spec.N, scale = eta * (large ? N : sqrt(N));
   double t0 = deq_twolayer_now();
@@ -370,6 +393,8 @@ int deq_twolayer_step(deq_twolayer *tl, double eta, int large)
 
 void deq_twolayer_view(const deq_twolayer *tl, deq_twolayer_data *data)
 {
+  DEQ_CHECK_NULL_VOID(tl, "tl");
+  DEQ_CHECK_NULL_VOID(data, "data");
   data->beta = tl->beta;
   data->W0 = tl->W0;
   data->W1 = tl->W1;
@@ -387,5 +412,7 @@ void deq_twolayer_view(const deq_twolayer *tl, deq_twolayer_data *data)
 
 void deq_twolayer_timing(const deq_twolayer *tl, deq_twolayer_times *times)
 {
+  DEQ_CHECK_NULL_VOID(tl, "tl");
+  DEQ_CHECK_NULL_VOID(times, "times");
   *times = tl->times;
 }

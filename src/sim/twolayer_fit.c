@@ -4,6 +4,7 @@
 #include <string.h>
 #include <cblas.h>
 #include "sim/twolayer_impl.h"
+#include "core/check.h"
 
 /* lambda > 0, by Cholesky:  primal  (Phi^T Phi + n lambda I_N) a_hat = Phi^T y,
  *                           kernel  (Phi Phi^T + n lambda I_n) c = y,  a_hat = Phi^T c. */
@@ -91,6 +92,8 @@ static int ridge(deq_twolayer *tl, double lambda, double *train_error)
 
 int deq_twolayer_ridge(deq_twolayer *tl, double lambda, double *train_error)
 {
+  DEQ_CHECK_NULL(tl, "tl");
+  DEQ_CHECK_NULL(train_error, "train_error");
   double t0 = deq_twolayer_now();
   int status = ridge(tl, lambda, train_error);
   tl->times.total += deq_twolayer_now() - t0;
@@ -116,6 +119,8 @@ static int test(deq_twolayer *tl, double *risk)
 
 int deq_twolayer_test(deq_twolayer *tl, double *risk)
 {
+  DEQ_CHECK_NULL(tl, "tl");
+  DEQ_CHECK_NULL(risk, "risk");
   double t0 = deq_twolayer_now();
   int status = test(tl, risk);
   tl->times.total += deq_twolayer_now() - t0;
@@ -124,6 +129,8 @@ int deq_twolayer_test(deq_twolayer *tl, double *risk)
 
 int deq_twolayer_fit(deq_twolayer *tl, double lambda, deq_twolayer_result *out)
 {
+  DEQ_CHECK_NULL(tl, "tl");
+  DEQ_CHECK_NULL(out, "out");
   int status = deq_twolayer_ridge(tl, lambda, &out->train_error);
   if (status == DEQ_SUCCESS)
     status = deq_twolayer_test(tl, &out->risk);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <cblas.h>
 #include "sim/twolayer_impl.h"
+#include "core/check.h"
 
 /* The top eigenvector of the k x k Gram matrix: A A^T if d <= N (then it is u), else
  * A^T A with top eigenvector v, and u = A v / ||A v||.  Only that one eigenpair is
@@ -39,6 +40,9 @@ static int top_left(deq_twolayer *tl, const double *A, double *u)
 
 int deq_twolayer_top_left(deq_twolayer *tl, const double *A, double *u)
 {
+  DEQ_CHECK_NULL(tl, "tl");
+  DEQ_CHECK_NULL(A, "A");
+  DEQ_CHECK_NULL(u, "u");
   double t0 = deq_twolayer_now();
   int status = top_left(tl, A, u);
   tl->times.total += deq_twolayer_now() - t0;
@@ -71,11 +75,15 @@ static int align(deq_twolayer *tl, double *align_grad, double *align_w1)
 
 double deq_twolayer_top_w1(const deq_twolayer *tl)
 {
+  DEQ_CHECK_NULL_NAN(tl, "tl");
   return tl->top_w1;
 }
 
 int deq_twolayer_align(deq_twolayer *tl, double *align_grad, double *align_w1)
 {
+  DEQ_CHECK_NULL(tl, "tl");
+  DEQ_CHECK_NULL(align_grad, "align_grad");
+  DEQ_CHECK_NULL(align_w1, "align_w1");
   double t0 = deq_twolayer_now();
   int status = align(tl, align_grad, align_w1);
   tl->times.total += deq_twolayer_now() - t0;

@@ -2,6 +2,7 @@
 #include <float.h>
 #include <math.h>
 #include "deqnn/mp.h"
+#include "core/check.h"
 
 static int check_gamma(double gamma)
 {
@@ -12,6 +13,8 @@ static int check_gamma(double gamma)
 
 int deq_mp_edges(double gamma, double *lo, double *hi)
 {
+  DEQ_CHECK_NULL(lo, "lo");
+  DEQ_CHECK_NULL(hi, "hi");
   int status = check_gamma(gamma);
   if (status)
     return status;
@@ -23,6 +26,7 @@ int deq_mp_edges(double gamma, double *lo, double *hi)
 
 int deq_mp_atom(double gamma, double *mass)
 {
+  DEQ_CHECK_NULL(mass, "mass");
   int status = check_gamma(gamma);
   if (status)
     return status;
@@ -32,6 +36,7 @@ int deq_mp_atom(double gamma, double *mass)
 
 int deq_mp_stieltjes(double complex z, double gamma, double complex *m)
 {
+  DEQ_CHECK_NULL(m, "m");
   double lo, hi;
   int status = deq_mp_edges(gamma, &lo, &hi);
   if (status)
@@ -52,6 +57,7 @@ int deq_mp_stieltjes(double complex z, double gamma, double complex *m)
 
 int deq_mp_density(double x, double gamma, double *rho)
 {
+  DEQ_CHECK_NULL(rho, "rho");
   double lo, hi;
   int status = deq_mp_edges(gamma, &lo, &hi);
   if (status)
@@ -66,6 +72,7 @@ int deq_mp_density(double x, double gamma, double *rho)
 
 int deq_mp_moment(unsigned k, double gamma, double *mk)
 {
+  DEQ_CHECK_NULL(mk, "mk");
   int status = check_gamma(gamma);
   if (status)
     return status;
@@ -101,6 +108,7 @@ static double antider(double t, double a, double b)
 
 int deq_mp_cdf(double x, double gamma, double *F)
 {
+  DEQ_CHECK_NULL(F, "F");
   double lo, hi, atom;
   int status = deq_mp_edges(gamma, &lo, &hi);
   if (status)

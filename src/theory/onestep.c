@@ -4,11 +4,15 @@
 #include <math.h>
 #include "deqnn/onestep.h"
 #include "theory/sridge.h"
+#include "theory/sridge.h"
+#include "core/check.h"
 
 /* Rounding allowance of one closed-form evaluation, in units of DBL_EPSILON. */
 static const double round_ulps = 16.0;
 /* Relative step of the finite difference in lambda_x (S26 error). */
 static const double fd_rel = 1e-6;
+
+static const char null_args[] = "the model, the parameters and the outputs must not be NULL";
 
 static int params_check(const deq_onestep_params *p)
 {
@@ -47,6 +51,7 @@ static void spike(const deq_rf_model *m, const deq_onestep_params *p, deq_oneste
 int deq_onestep_spike_eval(const deq_rf_model *m, const deq_onestep_params *p,
                            deq_onestep_spike *out)
 {
+  DEQ_CHECK(m != NULL && p != NULL && out != NULL, "%s: %s", __func__, null_args);
   int status = params_check(p);
   if (status)
     return status;
@@ -58,6 +63,9 @@ int deq_onestep_spike_eval(const deq_rf_model *m, const deq_onestep_params *p,
 int deq_onestep_risk(deq_rf_model *m, const deq_onestep_params *p, const deq_opts *opts,
                      deq_rf_result *out)
 {
+  DEQ_CHECK_NULL(out, "out");
+  DEQ_REQUIRE_RET(m != NULL && p != NULL, deq_rf_result_fail(out, DEQ_EINVAL), "%s: %s",
+                  __func__, null_args);
   opts = deq_opts_or_default(opts);
   int status = params_check(p);
   if (!status)
@@ -88,6 +96,7 @@ static deq_result gradient_cos2(const deq_rf_model *m, const deq_onestep_params 
 int deq_onestep_gradient_alignment(const deq_rf_model *m, const deq_onestep_params *p,
                                    deq_result *cos2)
 {
+  DEQ_CHECK(m != NULL && p != NULL && cos2 != NULL, "%s: %s", __func__, null_args);
   int status = params_check(p);
   if (status)
     return status;
@@ -98,6 +107,7 @@ int deq_onestep_gradient_alignment(const deq_rf_model *m, const deq_onestep_para
 int deq_onestep_bbp_eval(const deq_rf_model *m, const deq_onestep_params *p,
                          deq_onestep_bbp *out)
 {
+  DEQ_CHECK(m != NULL && p != NULL && out != NULL, "%s: %s", __func__, null_args);
   int status = params_check(p);
   if (status)
     return status;
@@ -121,6 +131,7 @@ int deq_onestep_bbp_eval(const deq_rf_model *m, const deq_onestep_params *p,
 int deq_onestep_weight_alignment(const deq_rf_model *m, const deq_onestep_params *p,
                                  deq_result *cos2)
 {
+  DEQ_CHECK(m != NULL && p != NULL && cos2 != NULL, "%s: %s", __func__, null_args);
   int status = params_check(p);
   if (status)
     return status;
@@ -140,6 +151,7 @@ int deq_onestep_weight_alignment(const deq_rf_model *m, const deq_onestep_params
 
 int deq_onestep_best_linear(const deq_rf_model *m, deq_result *risk)
 {
+  DEQ_CHECK(m != NULL && risk != NULL, "%s: %s", __func__, null_args);
   *risk = m->Fstar2;
   return DEQ_SUCCESS;
 }
@@ -176,6 +188,7 @@ static deq_result raw_noise_part(const deq_rf_model *m)
 int deq_onestep_linear_ridge(const deq_rf_model *m, double sample_ratio, double lambda_x,
                              double noise, deq_result *risk)
 {
+  DEQ_CHECK(m != NULL && risk != NULL, "%s: %s", __func__, null_args);
   int status = deq_check_positive(sample_ratio, "sample_ratio");
   if (!status)
     status = deq_check_nonneg(lambda_x, "lambda_x");
@@ -189,6 +202,7 @@ int deq_onestep_linear_ridge(const deq_rf_model *m, double sample_ratio, double 
 int deq_onestep_linear_ridge_opt(const deq_rf_model *m, double sample_ratio, double noise,
                                  deq_result *lambda_x, deq_result *risk)
 {
+  DEQ_CHECK(m != NULL && lambda_x != NULL && risk != NULL, "%s: %s", __func__, null_args);
   int status = deq_check_positive(sample_ratio, "sample_ratio");
   if (!status)
     status = deq_check_nonneg(noise, "noise");
@@ -211,6 +225,7 @@ int deq_onestep_linear_ridge_opt(const deq_rf_model *m, double sample_ratio, dou
 int deq_onestep_kernel_ridge(const deq_rf_model *m, double sample_ratio, double lambda_kernel,
                              double noise, deq_result *risk)
 {
+  DEQ_CHECK(m != NULL && risk != NULL, "%s: %s", __func__, null_args);
   int status = deq_check_positive(sample_ratio, "sample_ratio");
   if (!status)
     status = deq_check_nonneg(lambda_kernel, "lambda_kernel");
@@ -238,6 +253,9 @@ int deq_onestep_kernel_ridge(const deq_rf_model *m, double sample_ratio, double 
 int deq_onestep_baselines_eval(deq_rf_model *m, const deq_rf_params *p, const deq_opts *opts,
                                deq_onestep_baselines *out)
 {
+  DEQ_CHECK_NULL(out, "out");
+  DEQ_REQUIRE_RET(m != NULL && p != NULL, out->status = DEQ_EINVAL, "%s: %s", __func__,
+                  null_args);
   int status = deq_rf_risk(m, p, opts, &out->rf);
   if (status == DEQ_EINVAL)
     return out->status = status;

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include "theory/sridge.h"
+#include "core/check.h"
 
 /* Relative size below which mu0, mu1 (against sqrt(E s^2)) and mu_*^2 (against
  * E s^2) count as zero: quadrature leaves round-off, not exact zeros (spec S2). */
@@ -88,6 +89,10 @@ static int model_solver(deq_rf_model *m)
 int deq_rf_model_alloc(const deq_act *act, const deq_act *teacher, const deq_opts *opts,
                        deq_rf_model **m)
 {
+  DEQ_CHECK_NULL(m, "m");
+  *m = NULL;
+  DEQ_CHECK_NULL(act, "act");
+  DEQ_CHECK_NULL(teacher, "teacher");
   *m = NULL;
   opts = deq_opts_or_default(opts);
   deq_rf_model *r = calloc(1, sizeof *r);
@@ -121,6 +126,8 @@ void deq_rf_model_free(deq_rf_model *m)
 
 void deq_rf_model_constants(const deq_rf_model *m, deq_rf_constants *c)
 {
+  DEQ_CHECK_NULL_VOID(m, "m");
+  DEQ_CHECK_NULL_VOID(c, "c");
   c->mu0 = m->student.mu0;
   c->mu1 = m->student.mu1;
   c->mustar2 = m->mustar2;
@@ -154,6 +161,9 @@ void deq_sridge_in_init(const deq_rf_model *m, const deq_rf_params *p, deq_sridg
 int deq_rf_risk(deq_rf_model *m, const deq_rf_params *p, const deq_opts *opts,
                 deq_rf_result *out)
 {
+  DEQ_CHECK_NULL(out, "out");
+  DEQ_REQUIRE_RET(m != NULL && p != NULL, deq_rf_result_fail(out, DEQ_EINVAL),
+                  "%s: m and p must not be NULL", __func__);
   opts = deq_opts_or_default(opts);
   int status = deq_rf_params_check(p);
   if (!status)

@@ -2,6 +2,7 @@
 #include <float.h>
 #include <math.h>
 #include "theory/sridge.h"
+#include "core/check.h"
 
 /* Relative step of the finite differences that propagate errors. */
 static const double fd_rel = 1e-6;
@@ -183,6 +184,9 @@ static int mm_check(const deq_rf_model *m, const deq_rf_params *p, const deq_opt
 int deq_rf_risk_mm(const deq_rf_model *m, const deq_rf_params *p, const deq_opts *opts,
                    deq_rf_result *out)
 {
+  DEQ_CHECK_NULL(out, "out");
+  DEQ_REQUIRE_RET(m != NULL && p != NULL, deq_rf_result_fail(out, DEQ_EINVAL),
+                  "%s: m and p must not be NULL", __func__);
   opts = deq_opts_or_default(opts);
   int status = mm_check(m, p, opts);
   if (status)

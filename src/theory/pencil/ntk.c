@@ -3,12 +3,14 @@
 #include <string.h>
 #include "deqnn/ck.h"
 #include "deqnn/ntk.h"
+#include "theory/pencil/kernel_check.h"
 #include "theory/pencil/pencil_impl.h"
-#include "deqnn/ntk.h"
 
 int deq_ntk_params(double a, double b, size_t L, const double *gamma,
                    const deq_input_law *input, deq_pencil_params *par)
 {
+  if (deq_kernel_args_check(__func__, L, gamma, input, par))
+    return DEQ_EINVAL;
   int status = deq_ck_params(b, L, gamma, input, par);
   if (status)
     return status;
@@ -29,5 +31,5 @@ int deq_ntk_params(double a, double b, size_t L, const double *gamma,
 int deq_ntk_alloc(const deq_act *act, size_t L, const double *gamma,
                   const deq_input_law *input, const deq_opts *opts, deq_pencil **pen)
 {
-  return deq_deep_alloc(act, L, gamma, input, opts, 1, pen);
+  return deq_deep_alloc(__func__, act, L, gamma, input, opts, 1, pen);
 }

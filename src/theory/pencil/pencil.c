@@ -4,9 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include "theory/pencil/pencil_impl.h"
+#include "core/check.h"
 
 static int check_params(const deq_pencil_params *par)
 {
+  DEQ_CHECK((int) par->input.kind >= (int) DEQ_DATA_GAUSSIAN
+            && (int) par->input.kind <= (int) DEQ_DATA_ATOMS,
+            "input law: unknown kind %d", (int) par->input.kind);
+  DEQ_CHECK(par->input.kind != DEQ_DATA_ATOMS || par->input.natoms <= SIZE_MAX / sizeof(double),
+            "input law: natoms = %zu is too large", par->input.natoms);
   if (par->L > DEQ_PENCIL_MAXL)
     DEQ_ERRORF(DEQ_EINVAL, "layers: at most %d layers, got %zu", DEQ_PENCIL_MAXL, par->L);
   for (size_t l = 0; l <= par->L; l++) {
@@ -92,6 +98,9 @@ static void set_bounds(deq_pencil *pen)
 
 int deq_pencil_alloc(const deq_pencil_params *par, const deq_opts *opts, deq_pencil **out)
 {
+  DEQ_CHECK_NULL(out, "pen");
+  *out = NULL;
+  DEQ_CHECK_NULL(par, "par");
   *out = NULL;
   int status = deq_opts_check(opts);
   if (!status)
@@ -143,10 +152,17 @@ void deq_pencil_free(deq_pencil *pen)
   free(pen);
 }
 
-double deq_pencil_scale(const deq_pencil *pen) { return pen->scale; }
+double deq_pencil_scale(const deq_pencil *pen)
+{
+  DEQ_CHECK_NULL_NAN(pen, "pen");
+  return pen->scale;
+}
 
 void deq_pencil_bound(const deq_pencil *pen, double *lo, double *hi)
 {
+  DEQ_CHECK_NULL_VOID(pen, "pen");
+  DEQ_CHECK_NULL_VOID(lo, "lo");
+  DEQ_CHECK_NULL_VOID(hi, "hi");
   *lo = pen->lo;
   *hi = pen->hi;
 }

@@ -64,8 +64,9 @@ static const double pencil_ab_slack = 1e-14;
 static const double pencil_atom_window_rel = 1e-2;
 
 /* The CK (ntk = 0) or NTK (ntk = 1) pencil of activation act: its constants a, b
- * (deq_act_fw_constants), the parameters (deq_ck_params / deq_ntk_params), the solver. */
-int deq_deep_alloc(const deq_act *act, size_t L, const double *gamma,
+ * (deq_act_fw_constants), the parameters (deq_ck_params / deq_ntk_params), the solver.
+ * fn names the public caller in the argument checks' messages. */
+int deq_deep_alloc(const char *fn, const deq_act *act, size_t L, const double *gamma,
                    const deq_input_law *input, const deq_opts *opts, int ntk, deq_pencil **pen);
 
 /* One evaluation of S14-S16 at z = r + shift + zeta (see pencil.c). */

@@ -2,6 +2,7 @@
 #include <math.h>
 #include "deqnn/ck.h"
 #include "deqnn/pencil.h"
+#include "theory/pencil/kernel_check.h"
 
 static void input_moments(const deq_pencil_params *par, double *m1, double *m2)
 {
@@ -30,6 +31,8 @@ static void layer_moments(const deq_pencil_params *par, double *m1, double *m2)
 /* (ck_ntk S23-S24) through the layer moments. */
 int deq_pencil_moments_exact(const deq_pencil_params *par, double *m1, double *m2)
 {
+  if (deq_exact_args_check(__func__, par, m1, m2))
+    return DEQ_EINVAL;
   size_t L = par->L;
   double mu1[DEQ_PENCIL_MAXL + 1], mu2[DEQ_PENCIL_MAXL + 1];
   for (size_t l = 1; l <= L; l++)
@@ -56,6 +59,8 @@ int deq_pencil_moments_exact(const deq_pencil_params *par, double *m1, double *m
 
 int deq_ck_moments_exact(const deq_pencil_params *par, double *m1, double *m2)
 {
+  if (deq_exact_args_check(__func__, par, m1, m2))
+    return DEQ_EINVAL;
   layer_moments(par, m1, m2);
   return DEQ_SUCCESS;
 }

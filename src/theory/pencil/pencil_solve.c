@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "theory/pencil/pencil_impl.h"
+#include "core/check.h"
 
 
 /* Internal functions take zeta, the offset of z from r + pen->shift (see pencil.c). */
@@ -143,6 +144,8 @@ int deq_pencil_solve_at(deq_pencil *pen, double shift, double complex z, int all
 
 int deq_pencil_stieltjes(deq_pencil *pen, double complex z, deq_cresult *m, double complex *t)
 {
+  DEQ_CHECK_NULL(pen, "pen");
+  DEQ_CHECK_NULL(m, "m");
   int conj_z = cimag(z) < 0;
   double complex zz = conj_z ? conj(z) : z;
   if (!isfinite(creal(z)) || !isfinite(cimag(z)))
@@ -209,6 +212,11 @@ static void atom_term(deq_pencil *pen, double x, double eta, deq_result *cache, 
 
 int deq_pencil_density(deq_pencil *pen, size_t n, const double *x, deq_result *rho, int *status)
 {
+  DEQ_CHECK_NULL(pen, "pen");
+  DEQ_CHECK_NULL(x, "x");
+  DEQ_CHECK_NULL(rho, "rho");
+  DEQ_CHECK_NULL(status, "status");
+  DEQ_CHECK(n >= 1, "%s: n must be >= 1", __func__);
   double eta = pen->opts.eta_rel * pen->scale;
   deq_result cache[DENSITY_ATOMS];
   int known[DENSITY_ATOMS] = { 0 }, first = DEQ_SUCCESS;
@@ -284,6 +292,8 @@ static int atom_at_shift(deq_pencil *pen, double shift, deq_result *mass)
 
 int deq_pencil_atom(deq_pencil *pen, double x0, deq_result *mass)
 {
+  DEQ_CHECK_NULL(pen, "pen");
+  DEQ_CHECK_NULL(mass, "mass");
   if (!isfinite(x0))
     DEQ_ERROR("pencil: atom location must be finite", DEQ_EINVAL);
   double shift = x0 - pen->r;
@@ -303,6 +313,11 @@ static int cmp_double(const void *a, const void *b)
  * (Gaussian data: q_base = 0, so only r). */
 int deq_pencil_atoms(deq_pencil *pen, size_t max, double *pos, deq_result *mass, size_t *count)
 {
+  DEQ_CHECK_NULL(pen, "pen");
+  DEQ_CHECK_NULL(pos, "pos");
+  DEQ_CHECK_NULL(mass, "mass");
+  DEQ_CHECK_NULL(count, "count");
+  DEQ_CHECK(max >= 1, "%s: max must be >= 1", __func__);
   size_t nc = 0;
   double *cand = malloc(pen->natoms * sizeof *cand);
   if (cand == NULL)

@@ -5,6 +5,9 @@
 #include <string.h>
 #include "core/cdf_impl.h"
 #include "theory/pencil/pencil_impl.h"
+#include "core/check.h"
+
+#define MOMENTS_KMAX 1000   /* largest moment order of deq_pencil_moments */
 
 /* Moments: the contour circle's radius is at least this many scales (a point mass). */
 static const double moment_width_rel = 1e-3;
@@ -25,6 +28,9 @@ enum { cdf_attempts = 3 };
 
 int deq_pencil_moments(deq_pencil *pen, size_t kmax, deq_result *mom)
 {
+  DEQ_CHECK_NULL(pen, "pen");
+  DEQ_CHECK_NULL(mom, "mom");
+  DEQ_CHECK(kmax <= MOMENTS_KMAX, "%s: kmax must be <= %d, got %zu", __func__, MOMENTS_KMAX, kmax);
   int N = pen->opts.moment_nodes, status = DEQ_SUCCESS;
   /* Circle through lo - w/4 and hi + w/4 (w = hi - lo): the support stays at a fixed
    * fraction of the radius, so the trapezoid rule converges like 1.5^-N. */
@@ -110,6 +116,11 @@ static double bisect_edge(deq_pencil *pen, double a, double b, int a_in, int *st
 
 int deq_pencil_support(deq_pencil *pen, double *edges, size_t maxint, size_t *nint)
 {
+  DEQ_CHECK_NULL(pen, "pen");
+  DEQ_CHECK_NULL(edges, "edges");
+  DEQ_CHECK_NULL(nint, "nint");
+  DEQ_CHECK(maxint >= 1 && maxint <= SIZE_MAX / (2 * sizeof(double)),
+            "%s: maxint must be >= 1 and fit in memory, got %zu", __func__, maxint);
   size_t n = (size_t) pen->opts.scan_points;
   double *x = malloc(n * sizeof *x);
   if (x == NULL)
@@ -198,6 +209,9 @@ static int cdf_build(deq_pencil *pen, deq_cdf **out)
  * nodes at a singular edge), retry twice with 4x the scan points and 2x the nodes. */
 int deq_pencil_cdf(deq_pencil *pen, deq_cdf **out)
 {
+  DEQ_CHECK_NULL(out, "cdf");
+  *out = NULL;
+  DEQ_CHECK_NULL(pen, "pen");
   deq_opts saved = pen->opts;
   int status = DEQ_SUCCESS;
   *out = NULL;

@@ -1,0 +1,755 @@
+/* Misuse of every public entry point (the headers in include/deqnn): NULL pointers, zero sizes, bad
+ * enum values, huge sizes and parameters.  Each row of the table makes one call and states
+ * what it must return and how many times the error handler must be called (once for an
+ * error, never for a documented no-op such as _free(NULL)).  tests/test_api_coverage.sh
+ * checks that every function of the headers has a row.  Runs under ASan/UBSan and valgrind
+ * in CI, so "no crash, no invalid read" is part of each row. */
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include "testutil.h"
+#include "deqnn/act.h"
+#include "deqnn/ck.h"
+#include "deqnn/compare.h"
+#include "deqnn/grid.h"
+#include "deqnn/mp.h"
+#include "deqnn/network.h"
+#include "deqnn/ntk.h"
+#include "deqnn/onestep.h"
+#include "deqnn/opts.h"
+#include "deqnn/pencil.h"
+#include "deqnn/rf.h"
+#include "deqnn/rng.h"
+#include "deqnn/status.h"
+#include "deqnn/table.h"
+#include "deqnn/twolayer.h"
+#include "core/mem.h"
+
+/* ---------------------------------------------------------------------------------------
+ * The counting handler. */
+
+static int calls;
+static int last_status;
+static char last_reason[512];
+
+static void count(const char *reason, const char *file, int line, int status)
+{
+  (void) line;
+  assert_non_null(reason);
+  assert_non_null(file);
+  calls++;
+  last_status = status;
+  snprintf(last_reason, sizeof last_reason, "%s", reason);
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Valid objects the misuse calls need besides the bad argument. */
+
+typedef struct {
+  deq_pencil *pen;
+  deq_cdf *cdf;
+  deq_rf_model *rf;
+  deq_network *net;
+  deq_twolayer *tl;
+  deq_table *tab;
+  gsl_rng *rng;
+  deq_act act, bad_act, nan_act;
+  deq_input_law law, bad_law, huge_law;
+  deq_pencil_params par, bad_par;
+  deq_network_spec nspec;
+  deq_twolayer_spec tspec;
+  deq_rf_params rfp;
+  deq_onestep_params osp;
+  deq_sample_stats st;
+  double gamma[DEQ_PENCIL_MAXL + 1], buf[64], K[16];
+  deq_result res[64];
+  int ist[64];
+  size_t sz;
+  char text[64];
+  /* Outputs of calls that must fail (written only if a check is missing). */
+  deq_grid *out_grid;
+  deq_table *out_table;
+  deq_pencil *out_pen;
+  deq_cdf *out_cdf;
+  deq_network *out_net;
+  deq_rf_model *out_rf;
+  deq_twolayer *out_tl;
+  deq_act out_act;
+  deq_pencil_params out_par;
+  deq_sample_stats out_st;
+  deq_complex cz;
+  deq_cresult cres;
+} fixture;
+
+static fixture F;
+
+/* Options outside their domain (deq_opts_check): no quadrature intervals. */
+static const deq_opts g_bad_opts = { .tol_step = 1e-13, .tol_res = 1e-11, .max_iter = 100,
+                                      .quad_limit = 0 };
+
+enum { FIX_N = 4 };   /* samples and widths of the small simulations */
+
+static void setup_theory(void)
+{
+  deq_opts o;
+  deq_opts_init(&o);
+  o.cdf_nodes = 100;
+  o.scan_points = 300;
+  F.act.kind = DEQ_ACT_TANH;
+  F.bad_act.kind = (deq_act_kind) 99;
+  F.nan_act.kind = DEQ_ACT_POLY;
+  F.nan_act.c[1] = NAN;
+  F.law.kind = DEQ_DATA_GAUSSIAN;
+  F.bad_law.kind = (deq_data_kind) 7;
+  F.huge_law = (deq_input_law) { DEQ_DATA_ATOMS, SIZE_MAX, F.buf, F.buf };
+  for (size_t l = 0; l <= DEQ_PENCIL_MAXL; l++)
+    F.gamma[l] = 0.5;
+  F.par.L = 0;
+  F.par.gamma[0] = 0.5;
+  F.par.q[0] = 1.0;
+  F.par.input = F.law;
+  F.bad_par = F.par;
+  F.bad_par.input = F.bad_law;
+  assert_int_equal(deq_pencil_alloc(&F.par, &o, &F.pen), DEQ_SUCCESS);
+  deq_pencil_cdf(F.pen, &F.cdf);   /* coarse: the mass check may fail, the object exists */
+  assert_non_null(F.cdf);
+  deq_act lin = { DEQ_ACT_LINEAR, { 0 } };
+  assert_int_equal(deq_rf_model_alloc(&F.act, &lin, NULL, &F.rf), DEQ_SUCCESS);
+  F.rfp = (deq_rf_params) { 1.5, 2.0, 0.1, 0.1 };
+  F.osp = (deq_onestep_params) { 1.5, 2.0, 2.0, 0.1, 0.1, 1.0 };
+  F.st = (deq_sample_stats) { 10, 1.0, 0.1, 0.03 };
+}
+
+static void setup_sim(void)
+{
+  const char *names[2] = { "x", "y" };
+  memset(&F.nspec, 0, sizeof F.nspec);
+  F.nspec.n = FIX_N;
+  F.nspec.L = 1;
+  F.nspec.d[0] = F.nspec.d[1] = FIX_N;
+  F.nspec.act = F.act;
+  assert_int_equal(deq_network_alloc(&F.nspec, NULL, &F.net), DEQ_SUCCESS);
+  assert_int_equal(deq_network_draw(F.net, 1, 0), DEQ_SUCCESS);
+  deq_twolayer_spec_init(&F.tspec);
+  F.tspec.d = F.tspec.N = F.tspec.n = F.tspec.n_g = F.tspec.n_test = FIX_N;
+  assert_int_equal(deq_twolayer_alloc(&F.tspec, &F.tl), DEQ_SUCCESS);
+  F.tab = deq_table_alloc(2, names, NULL);
+  assert_non_null(F.tab);
+  F.rng = deq_rng_alloc(1, 0);
+  assert_non_null(F.rng);
+}
+
+static void teardown(void)
+{
+  deq_cdf_free(F.cdf);
+  deq_pencil_free(F.pen);
+  deq_rf_model_free(F.rf);
+  deq_network_free(F.net);
+  deq_twolayer_free(F.tl);
+  deq_table_free(F.tab);
+  gsl_rng_free(F.rng);
+}
+
+/* Specs with one field spoiled. */
+static deq_network_spec nspec_with(int which)
+{
+  deq_network_spec s = F.nspec;
+  switch (which) {
+  case 0: s.n = 0; break;
+  case 1: s.L = 0; break;
+  case 2: s.d[0] = SIZE_MAX; break;
+  case 3: s.input = (deq_input_kind) 5; break;
+  case 4: s.readout = (deq_readout_kind) -1; break;
+  case 5: s.act = F.bad_act; break;
+  default: s.L = SIZE_MAX; break;
+  }
+  return s;
+}
+
+static deq_twolayer_spec tspec_with(int which)
+{
+  deq_twolayer_spec s = F.tspec;
+  switch (which) {
+  case 0: memset(&s, 0, sizeof s); break;   /* every size 0: still one report */
+  case 1: s.N = SIZE_MAX; break;
+  case 2: s.form = (deq_twolayer_ridge_form) 9; break;
+  case 3: s.teacher = F.bad_act; break;
+  case 4: s.noise = NAN; break;
+  case 6: s.n = SIZE_MAX; break;
+  default: s.d = 0; break;
+  }
+  return s;
+}
+
+static deq_pencil_params par_with(int which)
+{
+  deq_pencil_params p = F.par;
+  switch (which) {
+  case 0: p.L = SIZE_MAX; break;
+  case 1: p.input = F.huge_law; break;
+  case 2: p.gamma[0] = INFINITY; break;
+  default: p.input = (deq_input_law) { DEQ_DATA_ATOMS, 1, NULL, NULL }; break;
+  }
+  return p;
+}
+
+static deq_rf_params rfp_with(int which)
+{
+  deq_rf_params p = F.rfp;
+  if (which == 0)
+    p.width_ratio = NAN;
+  else
+    p.lambda = -1e308;
+  return p;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Adapters: every call becomes an int compared with the row's expectation. */
+
+#define ST(e) (e)                                          /* a status */
+#define PTR(e) ((e) == NULL ? DEQ_EINVAL : DEQ_SUCCESS)     /* a pointer: NULL on misuse */
+#define NANV(e) (isnan(e) ? DEQ_EINVAL : DEQ_SUCCESS)      /* a double: NAN on misuse */
+#define NEG(e) ((e) < 0 ? DEQ_EINVAL : DEQ_SUCCESS)        /* -1 on misuse */
+#define VOID(e) ((e), DEQ_EINVAL)                          /* nothing: the handler says it */
+#define NOOP(e) ((e), DEQ_SUCCESS)                         /* a documented no-op */
+
+static deq_error_handler_t *swap_back(deq_error_handler_t *h)
+{
+  deq_error_handler_t *old = deq_set_error_handler(h);
+  deq_set_error_handler(count);
+  return old;
+}
+
+static const char *null_fmt(void) { return NULL; }
+
+/* X(function, case, expression, expected value, expected handler calls). */
+#define E1 DEQ_EINVAL, 1
+#define CASES(X) \
+  /* status.h */ \
+  X(deq_strerror, "code -1 (documented 'unknown status')", \
+    strcmp(deq_strerror(-1), "unknown status"), 0, 0) \
+  X(deq_strerror, "code DEQ_NSTATUS", strcmp(deq_strerror(DEQ_NSTATUS), "unknown status"), 0, 0) \
+  X(deq_status_name, "code 99 (documented 'unknown')", strcmp(deq_status_name(99), "unknown"), 0, 0) \
+  X(deq_status_from_name, "name NULL", deq_status_from_name(NULL), -1, 1) \
+  X(deq_status_from_name, "unknown token (documented -1)", deq_status_from_name("x"), -1, 0) \
+  X(deq_set_error_handler, "NULL then back", PTR(swap_back(NULL)), DEQ_SUCCESS, 0) \
+  X(deq_error, "reason and file NULL", NOOP(deq_error(NULL, NULL, 0, DEQ_EINVAL)), 0, 1) \
+  X(deq_errorf, "fmt and file NULL", NOOP(deq_errorf(NULL, 0, DEQ_EINVAL, null_fmt(), 0)), 0, 1) \
+  X(deq_status_merge, "out-of-range codes", deq_status_merge(-7, 99), -7, 0) \
+  /* opts.h */ \
+  X(deq_opts_init, "opts NULL", VOID(deq_opts_init(NULL)), E1) \
+  X(deq_opts_or_default, "NULL (documented defaults)", PTR(deq_opts_or_default(NULL)), 0, 0) \
+  X(deq_opts_check, "NULL (documented defaults)", ST(deq_opts_check(NULL)), 0, 0) \
+  X(deq_opts_check, "fields out of their domain", ST(deq_opts_check(&g_bad_opts)), E1) \
+  /* grid.h */ \
+  X(deq_grid_alloc, "n 0", PTR(deq_grid_alloc(0)), E1) \
+  X(deq_grid_alloc, "n SIZE_MAX", PTR(deq_grid_alloc(SIZE_MAX)), E1) \
+  X(deq_grid_free, "NULL", NOOP(deq_grid_free(NULL)), 0, 0) \
+  X(deq_grid_linspace, "g NULL", deq_grid_linspace(0, 1, 3, NULL), E1) \
+  X(deq_grid_linspace, "n 0", deq_grid_linspace(0, 1, 0, &F.out_grid), E1) \
+  X(deq_grid_linspace, "n SIZE_MAX", deq_grid_linspace(0, 1, SIZE_MAX, &F.out_grid), E1) \
+  X(deq_grid_linspace, "a NaN", deq_grid_linspace(NAN, 1, 3, &F.out_grid), E1) \
+  X(deq_grid_linspace, "width overflows (-1e308..1e308)", \
+    deq_grid_linspace(-1e308, 1e308, 3, &F.out_grid), E1) \
+  X(deq_grid_logspace, "g NULL", deq_grid_logspace(1, 2, 3, NULL), E1) \
+  X(deq_grid_logspace, "a 0", deq_grid_logspace(0, 2, 3, &F.out_grid), E1) \
+  X(deq_grid_logspace, "b -1", deq_grid_logspace(1, -1, 3, &F.out_grid), E1) \
+  X(deq_grid_parse, "text NULL", deq_grid_parse(NULL, "x", &F.out_grid), E1) \
+  X(deq_grid_parse, "name NULL", deq_grid_parse("0:1:3", NULL, &F.out_grid), E1) \
+  X(deq_grid_parse, "g NULL", deq_grid_parse("0:1:3", "x", NULL), E1) \
+  X(deq_grid_parse, "K beyond long", \
+    deq_grid_parse("0:1:99999999999999999999", "x", &F.out_grid), E1) \
+  X(deq_grid_parse, "K above DEQ_GRID_MAX", \
+    deq_grid_parse("0:1:10000001", "x", &F.out_grid), E1) \
+  X(deq_parse_list, "text NULL", deq_parse_list(NULL, "x", F.buf, 4, &F.sz), E1) \
+  X(deq_parse_list, "name NULL", deq_parse_list("1,2", NULL, F.buf, 4, &F.sz), E1) \
+  X(deq_parse_list, "out NULL", deq_parse_list("1,2", "x", NULL, 4, &F.sz), E1) \
+  X(deq_parse_list, "n NULL", deq_parse_list("1,2", "x", F.buf, 4, NULL), E1) \
+  X(deq_parse_list, "nmax 0", deq_parse_list("1,2", "x", F.buf, 0, &F.sz), E1) \
+  X(deq_parse_list, "value 1e999", deq_parse_list("1,1e999", "x", F.buf, 4, &F.sz), E1) \
+  X(deq_parse_double, "text NULL", deq_parse_double(NULL, "x", F.buf), E1) \
+  X(deq_parse_double, "name NULL", deq_parse_double("1", NULL, F.buf), E1) \
+  X(deq_parse_double, "out NULL", deq_parse_double("1", "x", NULL), E1) \
+  X(deq_parse_double, "1e999", deq_parse_double("1e999", "x", F.buf), E1) \
+  X(deq_parse_long, "text NULL", deq_parse_long(NULL, "x", (long *) F.buf), E1) \
+  X(deq_parse_long, "name NULL", deq_parse_long("1", NULL, (long *) F.buf), E1) \
+  X(deq_parse_long, "out NULL", deq_parse_long("1", "x", NULL), E1) \
+  X(deq_parse_long, "-1", deq_parse_long("-1", "x", (long *) F.buf), E1) \
+  /* table.h */ \
+  X(deq_table_alloc, "ncols 0", PTR(deq_table_alloc(0, (const char *const *) F.buf, NULL)), E1) \
+  X(deq_table_alloc, "ncols SIZE_MAX", \
+    PTR(deq_table_alloc(SIZE_MAX, (const char *const *) F.buf, NULL)), E1) \
+  X(deq_table_alloc, "names NULL", PTR(deq_table_alloc(2, NULL, NULL)), E1) \
+  X(deq_table_alloc, "names[1] NULL", \
+    PTR(deq_table_alloc(2, (const char *const[]) { "a", NULL }, NULL)), E1) \
+  X(deq_table_alloc, "types[0] 5", \
+    PTR(deq_table_alloc(1, (const char *const[]) { "a" }, (const int[]) { 5 })), E1) \
+  X(deq_table_free, "NULL", NOOP(deq_table_free(NULL)), 0, 0) \
+  X(deq_table_add_row, "t NULL", deq_table_add_row(NULL, F.buf, NULL), E1) \
+  X(deq_table_add_comment, "t NULL", deq_table_add_comment(NULL, "a: %d", 1), E1) \
+  X(deq_table_add_comment, "fmt NULL", deq_table_add_comment(F.tab, null_fmt(), 0), E1) \
+  X(deq_table_comment, "t NULL", PTR(deq_table_comment(NULL, "a")), E1) \
+  X(deq_table_comment, "key NULL", PTR(deq_table_comment(F.tab, NULL)), E1) \
+  X(deq_table_column, "t NULL", NEG(deq_table_column(NULL, "x")), E1) \
+  X(deq_table_column, "name NULL", NEG(deq_table_column(F.tab, NULL)), E1) \
+  X(deq_table_fprint, "t NULL", deq_table_fprint(NULL, stderr), E1) \
+  X(deq_table_fprint, "f NULL", deq_table_fprint(F.tab, NULL), E1) \
+  X(deq_table_write, "t NULL", deq_table_write(NULL, "/nonexistent/x.csv"), E1) \
+  X(deq_table_read, "path NULL", deq_table_read(NULL, &F.out_table), E1) \
+  X(deq_table_read, "t NULL", deq_table_read("x.csv", NULL), E1) \
+  /* act.h */ \
+  X(deq_act_parse, "name NULL", deq_act_parse(NULL, "--act", &F.out_act), E1) \
+  X(deq_act_parse, "param NULL", deq_act_parse("tanh", NULL, &F.out_act), E1) \
+  X(deq_act_parse, "act NULL", deq_act_parse("tanh", "--act", NULL), E1) \
+  X(deq_act_parse, "poly:1e999", deq_act_parse("poly:1e999", "--act", &F.out_act), E1) \
+  X(deq_act_name, "act NULL", VOID(deq_act_name(NULL, F.text, sizeof F.text)), E1) \
+  X(deq_act_name, "buf NULL", VOID(deq_act_name(&F.act, NULL, 8)), E1) \
+  X(deq_act_name, "n 0", VOID(deq_act_name(&F.act, F.text, 0)), E1) \
+  X(deq_act_name, "kind 99", VOID(deq_act_name(&F.bad_act, F.text, sizeof F.text)), E1) \
+  X(deq_act_eval, "act NULL", NANV(deq_act_eval(NULL, 0.5)), E1) \
+  X(deq_act_eval, "kind 99", NANV(deq_act_eval(&F.bad_act, 0.5)), E1) \
+  X(deq_act_deriv, "act NULL", NANV(deq_act_deriv(NULL, 0.5)), E1) \
+  X(deq_act_deriv, "kind 99", NANV(deq_act_deriv(&F.bad_act, 0.5)), E1) \
+  X(deq_act_moments, "act NULL", deq_act_moments(NULL, NULL, (deq_act_gauss *) F.res), E1) \
+  X(deq_act_moments, "mom NULL", deq_act_moments(&F.act, NULL, NULL), E1) \
+  X(deq_act_moments, "kind 99", deq_act_moments(&F.bad_act, NULL, (deq_act_gauss *) F.res), E1) \
+  X(deq_act_moments, "poly c1 NaN", deq_act_moments(&F.nan_act, NULL, (deq_act_gauss *) F.res), E1) \
+  X(deq_act_fw_constants, "act NULL", deq_act_fw_constants(NULL, NULL, (deq_act_fw *) F.res), E1) \
+  X(deq_act_fw_constants, "fw NULL", deq_act_fw_constants(&F.act, NULL, NULL), E1) \
+  X(deq_act_fw_constants, "kind 99", deq_act_fw_constants(&F.bad_act, NULL, (deq_act_fw *) F.res), E1) \
+  X(deq_act_hermite, "act NULL", deq_act_hermite(NULL, 2, NULL, F.res), E1) \
+  X(deq_act_hermite, "h NULL", deq_act_hermite(&F.act, 2, NULL, NULL), E1) \
+  X(deq_act_hermite, "kmax SIZE_MAX", deq_act_hermite(&F.act, SIZE_MAX, NULL, F.res), E1) \
+  X(deq_act_hermite, "kind 99", deq_act_hermite(&F.bad_act, 2, NULL, F.res), E1) \
+  X(deq_act_apply, "act NULL", VOID(deq_act_apply(NULL, 0, 1, 4, F.buf, F.buf, NULL)), E1) \
+  X(deq_act_apply, "x NULL", VOID(deq_act_apply(&F.act, 0, 1, 4, NULL, F.buf, NULL)), E1) \
+  X(deq_act_apply, "y NULL", VOID(deq_act_apply(&F.act, 0, 1, 4, F.buf, NULL, NULL)), E1) \
+  X(deq_act_apply, "scale 0", VOID(deq_act_apply(&F.act, 0, 0, 4, F.buf, F.buf, NULL)), E1) \
+  X(deq_act_apply, "kind 99", VOID(deq_act_apply(&F.bad_act, 0, 1, 4, F.buf, F.buf, NULL)), E1) \
+  X(deq_act_apply_deriv, "act NULL", VOID(deq_act_apply_deriv(NULL, 1, 4, F.buf, F.buf)), E1) \
+  X(deq_act_apply_deriv, "x NULL", VOID(deq_act_apply_deriv(&F.act, 1, 4, NULL, F.buf)), E1) \
+  X(deq_act_apply_deriv, "dy NULL", VOID(deq_act_apply_deriv(&F.act, 1, 4, F.buf, NULL)), E1) \
+  X(deq_act_apply_deriv, "scale NaN", VOID(deq_act_apply_deriv(&F.act, NAN, 4, F.buf, F.buf)), E1) \
+  /* rng.h */ \
+  X(deq_rng_seed, "extreme seeds (valid)", NOOP(deq_rng_seed(UINT64_MAX, UINT64_MAX)), 0, 0) \
+  X(deq_rng_alloc, "extreme seeds (valid)", ST(alloc_free_rng()), 0, 0) \
+  X(deq_rng_reseed, "r NULL", VOID(deq_rng_reseed(NULL, 1, 0)), E1) \
+  X(deq_rng_gaussian, "r NULL", VOID(deq_rng_gaussian(NULL, 1, 4, F.buf)), E1) \
+  X(deq_rng_gaussian, "x NULL", VOID(deq_rng_gaussian(F.rng, 1, 4, NULL)), E1) \
+  X(deq_rng_gaussian, "sd NaN", VOID(deq_rng_gaussian(F.rng, NAN, 4, F.buf)), E1) \
+  X(deq_rng_rademacher, "r NULL", VOID(deq_rng_rademacher(NULL, 4, F.buf)), E1) \
+  X(deq_rng_rademacher, "x NULL", VOID(deq_rng_rademacher(F.rng, 4, NULL)), E1) \
+  /* mp.h */ \
+  X(deq_mp_stieltjes, "m NULL", deq_mp_stieltjes(1.0 * I, 0.5, NULL), E1) \
+  X(deq_mp_stieltjes, "gamma NaN", deq_mp_stieltjes(1.0 * I, NAN, &F.cz), E1) \
+  X(deq_mp_stieltjes, "z infinite", deq_mp_stieltjes(INFINITY, 0.5, &F.cz), E1) \
+  X(deq_mp_density, "rho NULL", deq_mp_density(1, 0.5, NULL), E1) \
+  X(deq_mp_density, "gamma -1", deq_mp_density(1, -1, F.buf), E1) \
+  X(deq_mp_density, "gamma inf", deq_mp_density(1, INFINITY, F.buf), E1) \
+  X(deq_mp_edges, "lo NULL", deq_mp_edges(0.5, NULL, F.buf), E1) \
+  X(deq_mp_edges, "hi NULL", deq_mp_edges(0.5, F.buf, NULL), E1) \
+  X(deq_mp_atom, "mass NULL", deq_mp_atom(0.5, NULL), E1) \
+  X(deq_mp_atom, "gamma 0", deq_mp_atom(0, F.buf), E1) \
+  X(deq_mp_moment, "mk NULL", deq_mp_moment(2, 0.5, NULL), E1) \
+  X(deq_mp_moment, "k UINT_MAX", deq_mp_moment(UINT_MAX, 0.5, F.buf), E1) \
+  X(deq_mp_cdf, "F NULL", deq_mp_cdf(1, 0.5, NULL), E1) \
+  X(deq_mp_cdf, "x NaN", deq_mp_cdf(NAN, 0.5, F.buf), E1) \
+  /* pencil.h */ \
+  X(deq_pencil_alloc, "par NULL", deq_pencil_alloc(NULL, NULL, &F.out_pen), E1) \
+  X(deq_pencil_alloc, "pen NULL", deq_pencil_alloc(&F.par, NULL, NULL), E1) \
+  X(deq_pencil_alloc, "input kind 7", deq_pencil_alloc(&F.bad_par, NULL, &F.out_pen), E1) \
+  X(deq_pencil_alloc, "L SIZE_MAX", \
+    deq_pencil_alloc((const deq_pencil_params[]) { par_with(0) }, NULL, &F.out_pen), E1) \
+  X(deq_pencil_alloc, "natoms SIZE_MAX", \
+    deq_pencil_alloc((const deq_pencil_params[]) { par_with(1) }, NULL, &F.out_pen), E1) \
+  X(deq_pencil_alloc, "gamma_0 1e308 * 10 (inf)", \
+    deq_pencil_alloc((const deq_pencil_params[]) { par_with(2) }, NULL, &F.out_pen), E1) \
+  X(deq_pencil_alloc, "atoms x, p NULL", \
+    deq_pencil_alloc((const deq_pencil_params[]) { par_with(3) }, NULL, &F.out_pen), E1) \
+  X(deq_pencil_free, "NULL", NOOP(deq_pencil_free(NULL)), 0, 0) \
+  X(deq_pencil_scale, "pen NULL", NANV(deq_pencil_scale(NULL)), E1) \
+  X(deq_pencil_bound, "pen NULL", VOID(deq_pencil_bound(NULL, F.buf, F.buf)), E1) \
+  X(deq_pencil_bound, "lo NULL", VOID(deq_pencil_bound(F.pen, NULL, F.buf)), E1) \
+  X(deq_pencil_bound, "hi NULL", VOID(deq_pencil_bound(F.pen, F.buf, NULL)), E1) \
+  X(deq_pencil_stieltjes, "pen NULL", deq_pencil_stieltjes(NULL, I, &F.cres, NULL), E1) \
+  X(deq_pencil_stieltjes, "m NULL", deq_pencil_stieltjes(F.pen, I, NULL, NULL), E1) \
+  X(deq_pencil_stieltjes, "z NaN", deq_pencil_stieltjes(F.pen, NAN, &F.cres, NULL), E1) \
+  X(deq_pencil_density, "pen NULL", deq_pencil_density(NULL, 1, F.buf, F.res, F.ist), E1) \
+  X(deq_pencil_density, "x NULL", deq_pencil_density(F.pen, 1, NULL, F.res, F.ist), E1) \
+  X(deq_pencil_density, "rho NULL", deq_pencil_density(F.pen, 1, F.buf, NULL, F.ist), E1) \
+  X(deq_pencil_density, "status NULL", deq_pencil_density(F.pen, 1, F.buf, F.res, NULL), E1) \
+  X(deq_pencil_density, "n 0", deq_pencil_density(F.pen, 0, F.buf, F.res, F.ist), E1) \
+  X(deq_pencil_atom, "pen NULL", deq_pencil_atom(NULL, 0, F.res), E1) \
+  X(deq_pencil_atom, "mass NULL", deq_pencil_atom(F.pen, 0, NULL), E1) \
+  X(deq_pencil_atom, "x0 inf", deq_pencil_atom(F.pen, INFINITY, F.res), E1) \
+  X(deq_pencil_atoms, "pen NULL", deq_pencil_atoms(NULL, 4, F.buf, F.res, &F.sz), E1) \
+  X(deq_pencil_atoms, "pos NULL", deq_pencil_atoms(F.pen, 4, NULL, F.res, &F.sz), E1) \
+  X(deq_pencil_atoms, "mass NULL", deq_pencil_atoms(F.pen, 4, F.buf, NULL, &F.sz), E1) \
+  X(deq_pencil_atoms, "count NULL", deq_pencil_atoms(F.pen, 4, F.buf, F.res, NULL), E1) \
+  X(deq_pencil_atoms, "max 0", deq_pencil_atoms(F.pen, 0, F.buf, F.res, &F.sz), E1) \
+  X(deq_pencil_moments, "pen NULL", deq_pencil_moments(NULL, 2, F.res), E1) \
+  X(deq_pencil_moments, "mom NULL", deq_pencil_moments(F.pen, 2, NULL), E1) \
+  X(deq_pencil_moments, "kmax SIZE_MAX", deq_pencil_moments(F.pen, SIZE_MAX, F.res), E1) \
+  X(deq_pencil_support, "pen NULL", deq_pencil_support(NULL, F.buf, 4, &F.sz), E1) \
+  X(deq_pencil_support, "edges NULL", deq_pencil_support(F.pen, NULL, 4, &F.sz), E1) \
+  X(deq_pencil_support, "nint NULL", deq_pencil_support(F.pen, F.buf, 4, NULL), E1) \
+  X(deq_pencil_support, "maxint 0", deq_pencil_support(F.pen, F.buf, 0, &F.sz), E1) \
+  X(deq_pencil_support, "maxint SIZE_MAX", deq_pencil_support(F.pen, F.buf, SIZE_MAX, &F.sz), E1) \
+  X(deq_pencil_cdf, "pen NULL", deq_pencil_cdf(NULL, &F.out_cdf), E1) \
+  X(deq_pencil_cdf, "cdf NULL", deq_pencil_cdf(F.pen, NULL), E1) \
+  X(deq_cdf_free, "NULL", NOOP(deq_cdf_free(NULL)), 0, 0) \
+  X(deq_cdf_eval, "cdf NULL", NANV(deq_cdf_eval(NULL, 1)), E1) \
+  X(deq_cdf_eval_left, "cdf NULL", NANV(deq_cdf_eval_left(NULL, 1)), E1) \
+  X(deq_cdf_mass, "cdf NULL", NANV(deq_cdf_mass(NULL)), E1) \
+  /* ck.h */ \
+  X(deq_ck_params, "gamma NULL", deq_ck_params(0.5, 1, NULL, &F.law, &F.out_par), E1) \
+  X(deq_ck_params, "input NULL", deq_ck_params(0.5, 1, F.gamma, NULL, &F.out_par), E1) \
+  X(deq_ck_params, "par NULL", deq_ck_params(0.5, 1, F.gamma, &F.law, NULL), E1) \
+  X(deq_ck_params, "L 0", deq_ck_params(0.5, 0, F.gamma, &F.law, &F.out_par), E1) \
+  X(deq_ck_params, "L SIZE_MAX", deq_ck_params(0.5, SIZE_MAX, F.gamma, &F.law, &F.out_par), E1) \
+  X(deq_ck_params, "input kind 7", deq_ck_params(0.5, 1, F.gamma, &F.bad_law, &F.out_par), E1) \
+  X(deq_ck_alloc, "act NULL", deq_ck_alloc(NULL, 1, F.gamma, &F.law, NULL, &F.out_pen), E1) \
+  X(deq_ck_alloc, "gamma NULL", deq_ck_alloc(&F.act, 1, NULL, &F.law, NULL, &F.out_pen), E1) \
+  X(deq_ck_alloc, "input NULL", deq_ck_alloc(&F.act, 1, F.gamma, NULL, NULL, &F.out_pen), E1) \
+  X(deq_ck_alloc, "pen NULL", deq_ck_alloc(&F.act, 1, F.gamma, &F.law, NULL, NULL), E1) \
+  X(deq_ck_alloc, "input kind 7", \
+    deq_ck_alloc(&F.act, 1, F.gamma, &F.bad_law, NULL, &F.out_pen), E1) \
+  X(deq_ck_alloc, "act kind 99", \
+    deq_ck_alloc(&F.bad_act, 1, F.gamma, &F.law, NULL, &F.out_pen), E1) \
+  X(deq_ck_alloc, "L 17", deq_ck_alloc(&F.act, 17, F.gamma, &F.law, NULL, &F.out_pen), E1) \
+  X(deq_ck_moments_exact, "par NULL", deq_ck_moments_exact(NULL, F.buf, F.buf), E1) \
+  X(deq_ck_moments_exact, "m1 NULL", deq_ck_moments_exact(&F.par, NULL, F.buf), E1) \
+  X(deq_ck_moments_exact, "m2 NULL", deq_ck_moments_exact(&F.par, F.buf, NULL), E1) \
+  X(deq_ck_moments_exact, "L SIZE_MAX", \
+    deq_ck_moments_exact((const deq_pencil_params[]) { par_with(0) }, F.buf, F.buf), E1) \
+  X(deq_ck_moments_exact, "atoms x, p NULL", \
+    deq_ck_moments_exact((const deq_pencil_params[]) { par_with(3) }, F.buf, F.buf), E1) \
+  X(deq_ck_atom_exact, "par NULL", deq_ck_atom_exact(NULL, F.buf), E1) \
+  X(deq_ck_atom_exact, "mass NULL", deq_ck_atom_exact(&F.par, NULL), E1) \
+  X(deq_ck_atom_exact, "L SIZE_MAX", \
+    deq_ck_atom_exact((const deq_pencil_params[]) { par_with(0) }, F.buf), E1) \
+  /* ntk.h */ \
+  X(deq_ntk_params, "gamma NULL", deq_ntk_params(1, 0.5, 1, NULL, &F.law, &F.out_par), E1) \
+  X(deq_ntk_params, "input NULL", deq_ntk_params(1, 0.5, 1, F.gamma, NULL, &F.out_par), E1) \
+  X(deq_ntk_params, "par NULL", deq_ntk_params(1, 0.5, 1, F.gamma, &F.law, NULL), E1) \
+  X(deq_ntk_params, "a NaN", deq_ntk_params(NAN, 0.5, 1, F.gamma, &F.law, &F.out_par), E1) \
+  X(deq_ntk_params, "input kind 7", deq_ntk_params(1, 0.5, 1, F.gamma, &F.bad_law, &F.out_par), E1) \
+  X(deq_ntk_alloc, "act NULL", deq_ntk_alloc(NULL, 1, F.gamma, &F.law, NULL, &F.out_pen), E1) \
+  X(deq_ntk_alloc, "gamma NULL", deq_ntk_alloc(&F.act, 1, NULL, &F.law, NULL, &F.out_pen), E1) \
+  X(deq_ntk_alloc, "input NULL", deq_ntk_alloc(&F.act, 1, F.gamma, NULL, NULL, &F.out_pen), E1) \
+  X(deq_ntk_alloc, "pen NULL", deq_ntk_alloc(&F.act, 1, F.gamma, &F.law, NULL, NULL), E1) \
+  X(deq_ntk_alloc, "input kind 7", \
+    deq_ntk_alloc(&F.act, 1, F.gamma, &F.bad_law, NULL, &F.out_pen), E1) \
+  X(deq_ntk_alloc, "L 0", deq_ntk_alloc(&F.act, 0, F.gamma, &F.law, NULL, &F.out_pen), E1) \
+  X(deq_pencil_moments_exact, "par NULL", deq_pencil_moments_exact(NULL, F.buf, F.buf), E1) \
+  X(deq_pencil_moments_exact, "m1 NULL", deq_pencil_moments_exact(&F.par, NULL, F.buf), E1) \
+  X(deq_pencil_moments_exact, "m2 NULL", deq_pencil_moments_exact(&F.par, F.buf, NULL), E1) \
+  X(deq_pencil_moments_exact, "L SIZE_MAX", \
+    deq_pencil_moments_exact((const deq_pencil_params[]) { par_with(0) }, F.buf, F.buf), E1) \
+  /* compare.h */ \
+  X(deq_stats_compute, "x NULL", VOID(deq_stats_compute(NULL, 3, &F.out_st)), E1) \
+  X(deq_stats_compute, "s NULL", VOID(deq_stats_compute(F.buf, 3, NULL)), E1) \
+  X(deq_stats_compute, "k 0", VOID(deq_stats_compute(F.buf, 0, &F.out_st)), E1) \
+  X(deq_verdict_eval, "sim NULL", VOID(deq_verdict_eval(1, 0, NULL, 1, 10, (deq_verdict *) F.res)), E1) \
+  X(deq_verdict_eval, "v NULL", VOID(deq_verdict_eval(1, 0, &F.st, 1, 10, NULL)), E1) \
+  X(deq_verdict_eval, "n 0 (no pass)", verdict_n0(), E1) \
+  X(deq_verdict_eval, "B -1e308", VOID(deq_verdict_eval(1, 0, &F.st, -1e308, 10, (deq_verdict *) F.res)), E1) \
+  X(deq_spec_moment, "eval NULL", NANV(deq_spec_moment(3, NULL, 1)), E1) \
+  X(deq_spec_moment, "n 0", NANV(deq_spec_moment(0, F.buf, 1)), E1) \
+  X(deq_spec_resolvent, "eval NULL", NANV(deq_spec_resolvent(3, NULL, 1)), E1) \
+  X(deq_spec_resolvent, "n 0", NANV(deq_spec_resolvent(0, F.buf, 1)), E1) \
+  X(deq_spec_zero_fraction, "eval NULL", NANV(deq_spec_zero_fraction(3, NULL)), E1) \
+  X(deq_spec_zero_fraction, "n 0", NANV(deq_spec_zero_fraction(0, F.buf)), E1) \
+  X(deq_spec_ks, "eval NULL", NANV(deq_spec_ks(3, NULL, F.cdf)), E1) \
+  X(deq_spec_ks, "cdf NULL", NANV(deq_spec_ks(3, F.buf, NULL)), E1) \
+  X(deq_spec_ks, "n 0", NANV(deq_spec_ks(0, F.buf, F.cdf)), E1) \
+  X(deq_spec_histogram, "eval NULL", VOID(deq_spec_histogram(3, NULL, 2, F.buf, F.buf + 8)), E1) \
+  X(deq_spec_histogram, "x NULL", VOID(deq_spec_histogram(3, F.buf, 2, NULL, F.buf + 8)), E1) \
+  X(deq_spec_histogram, "hist NULL", VOID(deq_spec_histogram(3, F.buf, 2, F.buf, NULL)), E1) \
+  X(deq_spec_histogram, "m 0", VOID(deq_spec_histogram(3, F.buf, 0, F.buf, F.buf + 8)), E1) \
+  X(deq_spec_histogram, "n 0", VOID(deq_spec_histogram(0, F.buf, 2, F.buf, F.buf + 8)), E1) \
+  X(deq_compare_tables, "ref NULL", deq_compare_tables(NULL, F.tab, 3, F.text, 8, &F.sz), E1) \
+  X(deq_compare_tables, "got NULL", deq_compare_tables(F.tab, NULL, 3, F.text, 8, &F.sz), E1) \
+  X(deq_compare_tables, "report NULL", deq_compare_tables(F.tab, F.tab, 3, NULL, 8, &F.sz), E1) \
+  X(deq_compare_tables, "report_len 0", deq_compare_tables(F.tab, F.tab, 3, F.text, 0, &F.sz), E1) \
+  X(deq_compare_tables, "nbad NULL", deq_compare_tables(F.tab, F.tab, 3, F.text, 8, NULL), E1) \
+  /* network.h */ \
+  X(deq_network_alloc, "spec NULL", deq_network_alloc(NULL, NULL, &F.out_net), E1) \
+  X(deq_network_alloc, "net NULL", deq_network_alloc(&F.nspec, NULL, NULL), E1) \
+  X(deq_network_alloc, "n 0", \
+    deq_network_alloc((const deq_network_spec[]) { nspec_with(0) }, NULL, &F.out_net), E1) \
+  X(deq_network_alloc, "L 0", \
+    deq_network_alloc((const deq_network_spec[]) { nspec_with(1) }, NULL, &F.out_net), E1) \
+  X(deq_network_alloc, "d[0] SIZE_MAX", \
+    deq_network_alloc((const deq_network_spec[]) { nspec_with(2) }, NULL, &F.out_net), E1) \
+  X(deq_network_alloc, "input kind 5", \
+    deq_network_alloc((const deq_network_spec[]) { nspec_with(3) }, NULL, &F.out_net), E1) \
+  X(deq_network_alloc, "readout kind -1", \
+    deq_network_alloc((const deq_network_spec[]) { nspec_with(4) }, NULL, &F.out_net), E1) \
+  X(deq_network_alloc, "act kind 99", \
+    deq_network_alloc((const deq_network_spec[]) { nspec_with(5) }, NULL, &F.out_net), E1) \
+  X(deq_network_free, "NULL", NOOP(deq_network_free(NULL)), 0, 0) \
+  X(deq_network_bytes, "spec NULL", NANV(deq_network_bytes(NULL)), E1) \
+  X(deq_network_bytes, "L SIZE_MAX", NANV(deq_network_bytes((const deq_network_spec[]) { nspec_with(6) })), E1) \
+  X(deq_network_draw, "net NULL", deq_network_draw(NULL, 1, 0), E1) \
+  X(deq_network_ck, "net NULL", deq_network_ck(NULL, F.K), E1) \
+  X(deq_network_ck, "K NULL", deq_network_ck(F.net, NULL), E1) \
+  X(deq_network_ntk, "net NULL", deq_network_ntk(NULL, F.K), E1) \
+  X(deq_network_ntk, "K NULL", deq_network_ntk(F.net, NULL), E1) \
+  X(deq_network_eigvals, "K NULL", deq_network_eigvals(FIX_N, NULL, F.buf), E1) \
+  X(deq_network_eigvals, "eval NULL", deq_network_eigvals(FIX_N, F.K, NULL), E1) \
+  X(deq_network_eigvals, "n 0", deq_network_eigvals(0, F.K, F.buf), E1) \
+  X(deq_network_eigvals, "n SIZE_MAX", deq_network_eigvals(SIZE_MAX, F.K, F.buf), E1) \
+  X(deq_network_spectrum, "net NULL", deq_network_spectrum(NULL, F.K, F.buf), E1) \
+  X(deq_network_spectrum, "K NULL", deq_network_spectrum(F.net, NULL, F.buf), E1) \
+  X(deq_network_spectrum, "eval NULL", deq_network_spectrum(F.net, F.K, NULL), E1) \
+  X(deq_network_features, "net NULL", PTR(deq_network_features(NULL, 0)), E1) \
+  X(deq_network_features, "l SIZE_MAX", PTR(deq_network_features(F.net, SIZE_MAX)), E1) \
+  X(deq_network_weights, "net NULL", PTR(deq_network_weights(NULL, 1)), E1) \
+  X(deq_network_weights, "l 0", PTR(deq_network_weights(F.net, 0)), E1) \
+  X(deq_network_readout, "net NULL", PTR(deq_network_readout(NULL)), E1) \
+  X(deq_network_normalisation, "net NULL", VOID(deq_network_normalisation(NULL, F.buf, F.buf)), E1) \
+  X(deq_network_normalisation, "shift NULL", VOID(deq_network_normalisation(F.net, NULL, F.buf)), E1) \
+  X(deq_network_normalisation, "scale NULL", VOID(deq_network_normalisation(F.net, F.buf, NULL)), E1) \
+  X(deq_network_timing, "net NULL", VOID(deq_network_timing(NULL, F.buf, F.buf)), E1) \
+  X(deq_network_timing, "blas NULL", VOID(deq_network_timing(F.net, NULL, F.buf)), E1) \
+  X(deq_network_timing, "total NULL", VOID(deq_network_timing(F.net, F.buf, NULL)), E1) \
+  X(deq_network_timing_reset, "net NULL", VOID(deq_network_timing_reset(NULL)), E1) \
+  /* rf.h */ \
+  X(deq_rf_model_alloc, "act NULL", deq_rf_model_alloc(NULL, &F.act, NULL, &F.out_rf), E1) \
+  X(deq_rf_model_alloc, "teacher NULL", deq_rf_model_alloc(&F.act, NULL, NULL, &F.out_rf), E1) \
+  X(deq_rf_model_alloc, "m NULL", deq_rf_model_alloc(&F.act, &F.act, NULL, NULL), E1) \
+  X(deq_rf_model_alloc, "act kind 99", \
+    deq_rf_model_alloc(&F.bad_act, &F.act, NULL, &F.out_rf), E1) \
+  X(deq_rf_model_alloc, "teacher poly NaN", \
+    deq_rf_model_alloc(&F.act, &F.nan_act, NULL, &F.out_rf), E1) \
+  X(deq_rf_model_free, "NULL", NOOP(deq_rf_model_free(NULL)), 0, 0) \
+  X(deq_rf_model_constants, "m NULL", VOID(deq_rf_model_constants(NULL, (deq_rf_constants *) F.res)), E1) \
+  X(deq_rf_model_constants, "c NULL", VOID(deq_rf_model_constants(F.rf, NULL)), E1) \
+  X(deq_rf_risk, "m NULL", deq_rf_risk(NULL, &F.rfp, NULL, (deq_rf_result *) F.res), E1) \
+  X(deq_rf_risk, "p NULL", deq_rf_risk(F.rf, NULL, NULL, (deq_rf_result *) F.res), E1) \
+  X(deq_rf_risk, "out NULL", deq_rf_risk(F.rf, &F.rfp, NULL, NULL), E1) \
+  X(deq_rf_risk, "width_ratio NaN", \
+    deq_rf_risk(F.rf, (const deq_rf_params[]) { rfp_with(0) }, NULL, (deq_rf_result *) F.res), E1) \
+  X(deq_rf_risk, "lambda -1e308", \
+    deq_rf_risk(F.rf, (const deq_rf_params[]) { rfp_with(1) }, NULL, (deq_rf_result *) F.res), E1) \
+  X(deq_rf_risk_mm, "m NULL", deq_rf_risk_mm(NULL, &F.rfp, NULL, (deq_rf_result *) F.res), E1) \
+  X(deq_rf_risk_mm, "p NULL", deq_rf_risk_mm(F.rf, NULL, NULL, (deq_rf_result *) F.res), E1) \
+  X(deq_rf_risk_mm, "out NULL", deq_rf_risk_mm(F.rf, &F.rfp, NULL, NULL), E1) \
+  X(deq_rf_risk_mm, "width_ratio NaN", \
+    deq_rf_risk_mm(F.rf, (const deq_rf_params[]) { rfp_with(0) }, NULL, (deq_rf_result *) F.res), E1) \
+  /* onestep.h */ \
+  X(deq_onestep_spike_eval, "m NULL", deq_onestep_spike_eval(NULL, &F.osp, (deq_onestep_spike *) F.res), E1) \
+  X(deq_onestep_spike_eval, "p NULL", deq_onestep_spike_eval(F.rf, NULL, (deq_onestep_spike *) F.res), E1) \
+  X(deq_onestep_spike_eval, "out NULL", deq_onestep_spike_eval(F.rf, &F.osp, NULL), E1) \
+  X(deq_onestep_spike_eval, "eta NaN", \
+    deq_onestep_spike_eval(F.rf, (const deq_onestep_params[]) { osp_eta_nan() }, \
+                           (deq_onestep_spike *) F.res), E1) \
+  X(deq_onestep_risk, "m NULL", deq_onestep_risk(NULL, &F.osp, NULL, (deq_rf_result *) F.res), E1) \
+  X(deq_onestep_risk, "p NULL", deq_onestep_risk(F.rf, NULL, NULL, (deq_rf_result *) F.res), E1) \
+  X(deq_onestep_risk, "out NULL", deq_onestep_risk(F.rf, &F.osp, NULL, NULL), E1) \
+  X(deq_onestep_gradient_alignment, "m NULL", deq_onestep_gradient_alignment(NULL, &F.osp, F.res), E1) \
+  X(deq_onestep_gradient_alignment, "p NULL", deq_onestep_gradient_alignment(F.rf, NULL, F.res), E1) \
+  X(deq_onestep_gradient_alignment, "cos2 NULL", deq_onestep_gradient_alignment(F.rf, &F.osp, NULL), E1) \
+  X(deq_onestep_bbp_eval, "m NULL", deq_onestep_bbp_eval(NULL, &F.osp, (deq_onestep_bbp *) F.res), E1) \
+  X(deq_onestep_bbp_eval, "p NULL", deq_onestep_bbp_eval(F.rf, NULL, (deq_onestep_bbp *) F.res), E1) \
+  X(deq_onestep_bbp_eval, "out NULL", deq_onestep_bbp_eval(F.rf, &F.osp, NULL), E1) \
+  X(deq_onestep_weight_alignment, "m NULL", deq_onestep_weight_alignment(NULL, &F.osp, F.res), E1) \
+  X(deq_onestep_weight_alignment, "p NULL", deq_onestep_weight_alignment(F.rf, NULL, F.res), E1) \
+  X(deq_onestep_weight_alignment, "cos2 NULL", deq_onestep_weight_alignment(F.rf, &F.osp, NULL), E1) \
+  X(deq_onestep_best_linear, "m NULL", deq_onestep_best_linear(NULL, F.res), E1) \
+  X(deq_onestep_best_linear, "risk NULL", deq_onestep_best_linear(F.rf, NULL), E1) \
+  X(deq_onestep_linear_ridge, "m NULL", deq_onestep_linear_ridge(NULL, 2, 0.1, 0.1, F.res), E1) \
+  X(deq_onestep_linear_ridge, "risk NULL", deq_onestep_linear_ridge(F.rf, 2, 0.1, 0.1, NULL), E1) \
+  X(deq_onestep_linear_ridge, "sample_ratio 0", deq_onestep_linear_ridge(F.rf, 0, 0.1, 0.1, F.res), E1) \
+  X(deq_onestep_linear_ridge_opt, "m NULL", deq_onestep_linear_ridge_opt(NULL, 2, 0.1, F.res, F.res), E1) \
+  X(deq_onestep_linear_ridge_opt, "lambda_x NULL", deq_onestep_linear_ridge_opt(F.rf, 2, 0.1, NULL, F.res), E1) \
+  X(deq_onestep_linear_ridge_opt, "risk NULL", deq_onestep_linear_ridge_opt(F.rf, 2, 0.1, F.res, NULL), E1) \
+  X(deq_onestep_linear_ridge_opt, "noise inf", \
+    deq_onestep_linear_ridge_opt(F.rf, 2, INFINITY, F.res, F.res), E1) \
+  X(deq_onestep_kernel_ridge, "m NULL", deq_onestep_kernel_ridge(NULL, 2, 0, 0.1, F.res), E1) \
+  X(deq_onestep_kernel_ridge, "risk NULL", deq_onestep_kernel_ridge(F.rf, 2, 0, 0.1, NULL), E1) \
+  X(deq_onestep_kernel_ridge, "lambda_kernel -1", deq_onestep_kernel_ridge(F.rf, 2, -1, 0.1, F.res), E1) \
+  X(deq_onestep_baselines_eval, "m NULL", \
+    deq_onestep_baselines_eval(NULL, &F.rfp, NULL, (deq_onestep_baselines *) F.res), E1) \
+  X(deq_onestep_baselines_eval, "p NULL", \
+    deq_onestep_baselines_eval(F.rf, NULL, NULL, (deq_onestep_baselines *) F.res), E1) \
+  X(deq_onestep_baselines_eval, "out NULL", deq_onestep_baselines_eval(F.rf, &F.rfp, NULL, NULL), E1) \
+  X(deq_onestep_baselines_eval, "width_ratio NaN", \
+    deq_onestep_baselines_eval(F.rf, (const deq_rf_params[]) { rfp_with(0) }, NULL, \
+                               (deq_onestep_baselines *) F.res), E1) \
+  /* twolayer.h */ \
+  X(deq_twolayer_spec_init, "spec NULL", VOID(deq_twolayer_spec_init(NULL)), E1) \
+  X(deq_twolayer_alloc, "spec NULL", deq_twolayer_alloc(NULL, &F.out_tl), E1) \
+  X(deq_twolayer_alloc, "tl NULL", deq_twolayer_alloc(&F.tspec, NULL), E1) \
+  X(deq_twolayer_alloc, "all sizes 0 (one report)", \
+    deq_twolayer_alloc((const deq_twolayer_spec[]) { tspec_with(0) }, &F.out_tl), E1) \
+  X(deq_twolayer_alloc, "N SIZE_MAX", \
+    deq_twolayer_alloc((const deq_twolayer_spec[]) { tspec_with(1) }, &F.out_tl), E1) \
+  X(deq_twolayer_alloc, "form 9", \
+    deq_twolayer_alloc((const deq_twolayer_spec[]) { tspec_with(2) }, &F.out_tl), E1) \
+  X(deq_twolayer_alloc, "teacher kind 99", \
+    deq_twolayer_alloc((const deq_twolayer_spec[]) { tspec_with(3) }, &F.out_tl), E1) \
+  X(deq_twolayer_alloc, "noise NaN", \
+    deq_twolayer_alloc((const deq_twolayer_spec[]) { tspec_with(4) }, &F.out_tl), E1) \
+  X(deq_twolayer_alloc, "d 0", \
+    deq_twolayer_alloc((const deq_twolayer_spec[]) { tspec_with(5) }, &F.out_tl), E1) \
+  X(deq_twolayer_bytes, "spec NULL", NANV(deq_twolayer_bytes(NULL)), E1) \
+  X(deq_twolayer_bytes, "n SIZE_MAX", \
+    NANV(deq_twolayer_bytes((const deq_twolayer_spec[]) { tspec_with(6) })), E1) \
+  X(deq_twolayer_bytes, "all sizes 0", \
+    NANV(deq_twolayer_bytes((const deq_twolayer_spec[]) { tspec_with(0) })), E1) \
+  X(deq_twolayer_free, "NULL", NOOP(deq_twolayer_free(NULL)), 0, 0) \
+  X(deq_twolayer_draw, "tl NULL", deq_twolayer_draw(NULL, 1, 0), E1) \
+  X(deq_twolayer_step, "tl NULL", deq_twolayer_step(NULL, 0.5, 0), E1) \
+  X(deq_twolayer_step, "eta NaN", deq_twolayer_step(F.tl, NAN, 0), E1) \
+  X(deq_twolayer_step, "eta 1e308 before a draw", deq_twolayer_step(F.tl, 1e308, 1), E1) \
+  X(deq_twolayer_ridge, "tl NULL", deq_twolayer_ridge(NULL, 0.1, F.buf), E1) \
+  X(deq_twolayer_ridge, "train_error NULL", deq_twolayer_ridge(F.tl, 0.1, NULL), E1) \
+  X(deq_twolayer_ridge, "lambda -1", deq_twolayer_ridge(F.tl, -1, F.buf), E1) \
+  X(deq_twolayer_test, "tl NULL", deq_twolayer_test(NULL, F.buf), E1) \
+  X(deq_twolayer_test, "risk NULL", deq_twolayer_test(F.tl, NULL), E1) \
+  X(deq_twolayer_top_left, "tl NULL", deq_twolayer_top_left(NULL, F.buf, F.buf), E1) \
+  X(deq_twolayer_top_left, "A NULL", deq_twolayer_top_left(F.tl, NULL, F.buf), E1) \
+  X(deq_twolayer_top_left, "u NULL", deq_twolayer_top_left(F.tl, F.buf, NULL), E1) \
+  X(deq_twolayer_align, "tl NULL", deq_twolayer_align(NULL, F.buf, F.buf), E1) \
+  X(deq_twolayer_align, "align_grad NULL", deq_twolayer_align(F.tl, NULL, F.buf), E1) \
+  X(deq_twolayer_align, "align_w1 NULL", deq_twolayer_align(F.tl, F.buf, NULL), E1) \
+  X(deq_twolayer_top_w1, "tl NULL", NANV(deq_twolayer_top_w1(NULL)), E1) \
+  X(deq_twolayer_fit, "tl NULL", deq_twolayer_fit(NULL, 0.1, (deq_twolayer_result *) F.res), E1) \
+  X(deq_twolayer_fit, "out NULL", deq_twolayer_fit(F.tl, 0.1, NULL), E1) \
+  X(deq_twolayer_view, "tl NULL", VOID(deq_twolayer_view(NULL, (deq_twolayer_data *) F.res)), E1) \
+  X(deq_twolayer_view, "data NULL", VOID(deq_twolayer_view(F.tl, NULL)), E1) \
+  X(deq_twolayer_timing, "tl NULL", VOID(deq_twolayer_timing(NULL, (deq_twolayer_times *) F.res)), E1) \
+  X(deq_twolayer_timing, "times NULL", VOID(deq_twolayer_timing(F.tl, NULL)), E1)
+
+/* Helpers used by a few rows. */
+static int alloc_free_rng(void)
+{
+  gsl_rng *r = deq_rng_alloc(UINT64_MAX, UINT64_MAX);
+  if (r == NULL)
+    return DEQ_ENOMEM;
+  gsl_rng_free(r);
+  return DEQ_SUCCESS;
+}
+
+static int verdict_n0(void)
+{
+  deq_verdict v;
+  deq_verdict_eval(1.0, 0.0, &F.st, 1.0, 0, &v);
+  return v.pass ? DEQ_SUCCESS : DEQ_EINVAL;
+}
+
+static deq_onestep_params osp_eta_nan(void)
+{
+  deq_onestep_params p = F.osp;
+  p.eta = NAN;
+  return p;
+}
+
+typedef struct {
+  const char *fn, *what;
+  int want, ncalls;
+} row;
+
+#define ROW(...) ROW_(__VA_ARGS__)   /* expands E1 into two arguments */
+#define ROW_(fn, what, expr, want, ncalls) { #fn, what, want, ncalls },
+static const row rows[] = { CASES(ROW) };
+#define NROWS (sizeof rows / sizeof rows[0])
+
+#define RUN_CASE(...) RUN_CASE_(__VA_ARGS__)
+#define RUN_CASE_(fn, what, expr, want, ncalls) \
+  case __COUNTER__ - base: return (int) (expr);
+static int run_row(size_t k)
+{
+  enum { base = __COUNTER__ + 1 };
+  switch ((int) k) {
+    CASES(RUN_CASE)
+  default:
+    fail_msg("no row %zu", k);
+  }
+  return -1;
+}
+
+static void test_misuse(void **state)
+{
+  (void) state;
+  size_t bad = 0;
+  deq_error_handler_t *old = deq_set_error_handler(count);
+  for (size_t k = 0; k < NROWS; k++) {
+    calls = 0;
+    last_status = DEQ_SUCCESS;
+    int got = run_row(k);
+    int status_ok = rows[k].ncalls == 0 || last_status == DEQ_EINVAL;
+    if (got != rows[k].want || calls != rows[k].ncalls || !status_ok) {
+      bad++;
+      print_message("FAIL %s (%s): returned %d, want %d; handler called %d times (want %d), "
+                    "last status %d\n", rows[k].fn, rows[k].what, got, rows[k].want, calls,
+                    rows[k].ncalls, last_status);
+    }
+  }
+  deq_set_error_handler(old);
+  print_message("%zu misuse cases\n", NROWS);
+  assert_int_equal(bad, 0);
+}
+
+/* deq_table_write with path NULL writes to stdout (documented): not misuse. */
+static void test_fixtures_still_work(void **state)
+{
+  (void) state;
+  deq_result m[3];
+  assert_int_equal(deq_pencil_moments(F.pen, 2, m), DEQ_SUCCESS);
+  assert_close(m[1].val, 1.0, 1e-9);
+}
+
+/* The memory guard of whole jobs (src/core/mem.h): what it compares, said in the message. */
+static void test_mem_guard(void **state)
+{
+  (void) state;
+  deq_error_handler_t *old = deq_set_error_handler(count);
+  calls = 0;
+  assert_int_equal(deq_mem_check_job(1e30, 3, "job"), DEQ_ENOMEM);
+  assert_int_equal(calls, 1);
+  assert_non_null(strstr(last_reason, "job: needs "));
+  assert_non_null(strstr(last_reason, " GiB for 3 workers, "));
+  assert_non_null(strstr(last_reason, " GiB available, limit 80% of available"));
+  assert_int_equal(deq_mem_check_job(1e6, 2, "job"), DEQ_SUCCESS);
+  assert_int_equal(calls, 1);
+  assert_int_equal(deq_mem_check_job(NAN, 2, "job"), DEQ_EINVAL);
+  assert_int_equal(deq_mem_check_job(1.0, 0, "job"), DEQ_EINVAL);
+  assert_int_equal(deq_mem_check_job(1.0, 1, NULL), DEQ_EINVAL);
+  assert_int_equal(calls, 4);
+  assert_int_equal(deq_mem_fit_workers(1e30, 8), 1);
+  assert_int_equal(deq_mem_fit_workers(1.0, 8), 8);
+  double per = DEQ_MEM_FRACTION * deq_mem_available() / 2.5;   /* 2 fit, 3 do not (+-20%) */
+  if (isfinite(per))
+    assert_int_equal(deq_mem_fit_workers(per, 8), 2);
+  assert_int_equal(calls, 4);
+  deq_set_error_handler(old);
+}
+
+static int group_setup(void **state)
+{
+  (void) state;
+  setup_theory();
+  setup_sim();
+  return 0;
+}
+
+static int group_teardown(void **state)
+{
+  (void) state;
+  teardown();
+  return 0;
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_misuse),
+    cmocka_unit_test(test_fixtures_still_work),
+    cmocka_unit_test(test_mem_guard),
+  };
+  return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
