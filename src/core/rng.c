@@ -1,5 +1,6 @@
 /* Reproducible per-replicate random streams. */
 #include <gsl/gsl_randist.h>
+#include "core/gsl_quiet.h"
 #include "deqnn/rng.h"
 #include "core/check.h"
 
@@ -18,6 +19,7 @@ uint64_t deq_rng_seed(uint64_t master, uint64_t replicate)
 
 gsl_rng *deq_rng_alloc(uint64_t master, uint64_t replicate)
 {
+  deq_gsl_quiet();
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   if (r != NULL)
     deq_rng_reseed(r, master, replicate);

@@ -39,6 +39,7 @@
 
 #include <complex.h>
 #include <stddef.h>
+#include "core/gsl_quiet.h"
 #include "deqnn/opts.h"
 #include "deqnn/status.h"
 
@@ -115,9 +116,5 @@ int deq_clu_factor(size_t n, double complex *A, size_t *perm);
 /* Solve A x = b (trans = 0) or A^T x = b (trans = 1) in place in b. */
 void deq_clu_solve(size_t n, const double complex *LU, const size_t *perm, int trans,
                    double complex *b);
-
-/* Turn GSL's abort-on-error handler off, once per process (thread-safe): every GSL status
- * is checked by deqnn.  Called by each function that calls GSL. */
-void deq_gsl_quiet(void);
 
 #endif

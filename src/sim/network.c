@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <cblas.h>
 #include <lapacke.h>
+#include "core/gsl_quiet.h"
 #include "core/mem.h"
 #include "core/check.h"
 #include "deqnn/rng.h"
@@ -141,6 +142,7 @@ static int alloc_buffers(deq_network *net)
   net->ev_work = vec(net->ev_lwork, &failed);
   net->ev_iwork = calloc(net->ev_liwork, sizeof(lapack_int));
   failed |= net->ev_iwork == NULL;
+  deq_gsl_quiet();
   net->rng = gsl_rng_alloc(gsl_rng_mt19937);
   return failed || net->rng == NULL ? DEQ_ENOMEM : DEQ_SUCCESS;
 }

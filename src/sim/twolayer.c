@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include <cblas.h>
+#include "core/gsl_quiet.h"
 #include "deqnn/rng.h"
 #include "core/mem.h"
 #include "core/check.h"
@@ -237,6 +238,7 @@ int deq_twolayer_alloc(const deq_twolayer_spec *spec, deq_twolayer **tl)
   count(dp, ip, &nd, &ni);
   (*tl)->block = calloc((size_t) nd, sizeof(double));
   (*tl)->iblock = calloc((size_t) ni, sizeof(lapack_int));
+  deq_gsl_quiet();
   (*tl)->rng = gsl_rng_alloc(gsl_rng_mt19937);
   if ((*tl)->block == NULL || (*tl)->iblock == NULL || (*tl)->rng == NULL) {
     deq_twolayer_free(*tl);
