@@ -40,6 +40,28 @@ static void test_mp_offaxis(void **state)
   }
 }
 
+/* Resolvent traces m(-lambda) next to the atom at 0 (lambda from 1e-300 to 1e-3): equal to
+ * the closed form S2, positive (the sign contract left of the support), within the bar.
+ * (Reproducer: mp --stats 1e-300 returned -0.722, ck --stats 1e-20 -7.66, status ok.) */
+static void test_resolvent_next_to_atom(void **state)
+{
+  (void) state;
+  double lams[] = { 1e-300, 1e-100, 1e-20, 1e-9, 1e-3 };
+  deq_pencil *pen = mp_pencil(G);
+  for (size_t k = 0; k < sizeof lams / sizeof lams[0]; k++) {
+    deq_cresult m;
+    double complex ref;
+    assert_int_equal(deq_pencil_stieltjes(pen, -lams[k], &m, NULL), DEQ_SUCCESS);
+    deq_mp_stieltjes(-lams[k], G, &ref);
+    assert_true(creal(m.val) > 0 && cimag(m.val) == 0);
+    if (!(cabs(m.val - ref) <= m.err + 1e-14 * cabs(ref)))
+      fail_msg("m(-%g) = %.17g, closed form %.17g, err %.3g", lams[k], creal(m.val),
+               creal(ref), m.err);
+    assert_true(cabs(m.val - ref) <= 1e-12 * cabs(ref));
+  }
+  deq_pencil_free(pen);
+}
+
 /* Density on the axis (tolerance class 1e-7), atom (1e-8), moments (1e-10), support
  * edges, CDF against the closed forms of mp.h. */
 static void test_mp_axis(void **state)
@@ -193,6 +215,7 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_mp_offaxis),
+    cmocka_unit_test(test_resolvent_next_to_atom),
     cmocka_unit_test(test_mp_axis),
     cmocka_unit_test(test_atoms_mp_map),
     cmocka_unit_test(test_identity),

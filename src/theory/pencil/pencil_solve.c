@@ -142,6 +142,55 @@ int deq_pencil_solve_at(deq_pencil *pen, double shift, double complex z, int all
   return deq_status_merge(status, fstatus);
 }
 
+/* Real x: the kernel location c = r + q_0 x_k nearest to x (a candidate atom) becomes the
+ * exact shift when x is within the atom window, and the ladder ends below the distance to
+ * it, so that m ~ w/(c - x) keeps its precision next to an atom (m(-1e-20) of a CK with an
+ * atom at 0 is 0.415e20, not a number of order 1). */
+static double real_axis_shift(const deq_pencil *pen, double x, double *height)
+{
+  double shift = x - pen->r, dist = INFINITY;
+  for (size_t k = 0; k < pen->natoms; k++) {
+    double c = pen->qq[0] * pen->ax[k], d = fabs(x - (pen->r + c));
+    if (d < dist && d <= pencil_atom_window_rel * pen->scale) {
+      dist = d;
+      shift = c;
+    }
+  }
+  *height = pencil_real_axis_rel * fmin(pen->scale, dist);
+  return shift;
+}
+
+/* The sign contract of a Stieltjes transform on the real axis outside the a-priori support
+ * bound [lo, hi]: m > 0 left of it, m < 0 right of it. */
+static int real_sign_ok(const deq_pencil *pen, double x, double complex m)
+{
+  if (x < pen->lo)
+    return creal(m) > 0;
+  if (x > pen->hi)
+    return creal(m) < 0;
+  return 1;
+}
+
+/* m at real x (the limit from C+): the ladder to just above the axis, then Newton on it. */
+static int stieltjes_real(deq_pencil *pen, double x, deq_cresult *m)
+{
+  double height;
+  pen->shift = real_axis_shift(pen, x, &height);
+  double zeta = x - (pen->r + pen->shift);
+  int status = height > 0 ? ladder(pen, zeta + I * height) : DEQ_EDIVERGE;
+  if (status == DEQ_SUCCESS)
+    status = newton_at(pen, zeta);
+  pen->have_u = 0;
+  status = deq_status_merge(status, finalize(pen, zeta, m, NULL));
+  if (fabs(cimag(m->val)) <= pencil_real_imag_rel * cabs(m->val))
+    m->val = creal(m->val);
+  else if (cimag(m->val) < 0)
+    status = deq_status_merge(status, DEQ_EBRANCH);
+  if (status == DEQ_SUCCESS && !real_sign_ok(pen, x, m->val))
+    status = DEQ_EBRANCH;
+  return status;
+}
+
 int deq_pencil_stieltjes(deq_pencil *pen, double complex z, deq_cresult *m, double complex *t)
 {
   DEQ_CHECK_NULL(pen, "pen");
@@ -152,17 +201,7 @@ int deq_pencil_stieltjes(deq_pencil *pen, double complex z, deq_cresult *m, doub
     DEQ_ERROR("pencil: z must be finite", DEQ_EINVAL);
   int status;
   if (cimag(zz) == 0) {
-    pen->shift = creal(zz) - pen->r;
-    status = ladder(pen, I * (pencil_real_axis_rel * pen->scale));
-    if (status == DEQ_SUCCESS)
-      status = newton_at(pen, 0.0);
-    pen->have_u = 0;
-    int f = finalize(pen, 0.0, m, NULL);
-    status = deq_status_merge(status, f);
-    if (fabs(cimag(m->val)) <= pencil_real_imag_rel * cabs(m->val))
-      m->val = creal(m->val);
-    else if (cimag(m->val) < 0)
-      status = deq_status_merge(status, DEQ_EBRANCH);
+    status = stieltjes_real(pen, creal(zz), m);
   } else {
     status = deq_pencil_solve(pen, zz, 0, m, NULL);
   }
