@@ -34,4 +34,16 @@ static inline void assert_within(deq_result got, double want, double tol)
     fail_msg("error bar %.3g does not cover %.3g", got.err, fabs(got.val - want));
 }
 
+/* Two balls overlap (Arb's test): |a - b| <= a.err + b.err with no extra tolerance, both
+ * values finite and both bars finite and >= 0.  For two routes to the same quantity. */
+static inline void assert_overlap(deq_result a, deq_result b)
+{
+  if (!(isfinite(a.val) && isfinite(b.val) && a.err >= 0 && b.err >= 0 && isfinite(a.err)
+        && isfinite(b.err)))
+    fail_msg("not a ball: %.17g +- %.3g, %.17g +- %.3g", a.val, a.err, b.val, b.err);
+  if (!(fabs(a.val - b.val) <= a.err + b.err))
+    fail_msg("balls do not overlap: %.17g +- %.3g and %.17g +- %.3g (|a - b| = %.3g)",
+             a.val, a.err, b.val, b.err, fabs(a.val - b.val));
+}
+
 #endif
