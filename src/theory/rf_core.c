@@ -241,6 +241,13 @@ static void constant_errors(const deq_sridge_in *in, double kappa, const sridge_
   }
 }
 
+/* a * b, but 0 when a = 0 (also for b = inf): a vanishing numerator has no rounding
+ * error, even where 1/(1 - D2) is infinite (ridgeless at r = psi2 with a zero signal). */
+static double times(double a, double b)
+{
+  return a == 0.0 ? 0.0 : a * b;
+}
+
 /* err = |dX/dkappa| err_kappa + constants + rounding amplified by 1/(1 - D2). */
 static void sridge_errors(const deq_sridge_in *in, double kappa, double width,
                           const sridge_pt *pt, double *err, double *kerr)
@@ -253,12 +260,12 @@ static void sridge_errors(const deq_sridge_in *in, double kappa, double width,
     err[q] = 0.0;
   constant_errors(in, kappa, pt, dx, dg, err, kerr);
   for (int q = 0; q < NQ; q++)
-    err[q] += fabs(dx[q]) * kroot + round_ulps * DBL_EPSILON * fabs(pt->x[q]) * cond;
+    err[q] += fabs(dx[q]) * kroot + round_ulps * DBL_EPSILON * times(fabs(pt->x[q]), cond);
   /* rounding of D2 itself (cancellation in e1, e2 and 2 e1 - q e2 when D2 << its terms):
    * bias = S/(1 - D2), variance = c D2/(1 - D2), T = f^2 (R + tau^2) */
-  double dD2 = round_ulps * DBL_EPSILON * pt->tr.d2scale * cond;
-  double dbias = fabs(pt->x[Q_BIAS]) * dD2;
-  double dvar = (in->tau2 + in->Fstar2.val + in->c0.val) * dD2 * cond;
+  double dD2 = round_ulps * DBL_EPSILON * times(pt->tr.d2scale, cond);
+  double dbias = times(fabs(pt->x[Q_BIAS]), dD2);
+  double dvar = times(in->tau2 + in->Fstar2.val + in->c0.val, times(dD2, cond));
   err[Q_BIAS] += dbias;
   err[Q_VAR] += dvar;
   err[Q_RISK] += dbias + dvar;
