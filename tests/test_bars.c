@@ -116,6 +116,8 @@ static void pair(bar_stats *s, const char *what, double a, double ea, double b, 
 static void pair_r(bar_stats *s, const char *what, deq_result a, deq_result b)
 {
   pair(s, what, a.val, a.err, b.val, b.err, fmax(fabs(a.val), fabs(b.val)));
+  if (isfinite(a.err) && isfinite(b.err))
+    assert_overlap(a, b);  /* the same test as pair's, as testutil.h states it */
 }
 
 static void pair_c(bar_stats *s, const char *what, deq_cresult a, deq_cresult b)

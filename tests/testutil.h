@@ -24,10 +24,14 @@
       fail_msg("%s = %.17g, expected %.17g (rel tol %.3g)", #got, g_, w_, (double) (tol)); \
   } while (0)
 
-/* |got - want| <= tol, and the reported error bar covers the distance up to tol (an error
- * bar that lies is caught). */
+/* |got - want| <= tol, the error bar is a bar (finite, >= 0), and it covers the distance up
+ * to tol.  The tol in the last test means that a zeroed bar passes wherever the value is within
+ * tol of a rounded reference; to test a bar as a bar, compare two routes with assert_overlap
+ * (tests/test_bars.c does so at random points for every module). */
 static inline void assert_within(deq_result got, double want, double tol)
 {
+  if (!(got.err >= 0 && isfinite(got.err)))
+    fail_msg("value %.15g: error bar %.3g is not a bar", got.val, got.err);
   if (!(fabs(got.val - want) <= tol))
     fail_msg("value %.15g, expected %.15g (tol %.3g)", got.val, want, tol);
   if (!(fabs(got.val - want) <= got.err + tol))
