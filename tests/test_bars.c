@@ -210,6 +210,14 @@ static double random_coef(gsl_rng *r)
   }
 }
 
+/* Long-double closed form with a bar of one double ulp (the final rounding) plus the long
+ * double round-off, generously 64 ulps of long double. */
+static deq_result ld_ball(long double v)
+{
+  deq_result x = { (double) v, (double) (fabsl(v) * (DBL_EPSILON / 2 + 64 * LDBL_EPSILON)) };
+  return x;
+}
+
 /* ---------- act ---------- */
 
 /* Route A: closed forms (poly, relu, erf, linear, he2) or quadrature at random tolerances;
@@ -264,6 +272,18 @@ static void test_act(void **state)
     pair_r(&s, "quad: poly m2", m.m2, m2);
     pair_r(&s, "quad: poly d2", m.d2, d2);
     pair_r(&s, "quad: poly mustar2", m.mustar2, ms2);
+    /* the closed forms against long double, where the Fan-Wang variance is
+     * c1^2 + c2^2 + c3^2 without the cancellation of m2 - mu0^2 */
+    long double c0 = act.c[0], c1 = act.c[1], c2 = act.c[2], c3 = act.c[3];
+    long double var = c1 * c1 + c2 * c2 + c3 * c3, dd = c1 * c1 + 2 * c2 * c2 + 3 * c3 * c3;
+    pair_r(&s, "closed m2", m.m2, ld_ball(c0 * c0 + var));
+    pair_r(&s, "closed d2", m.d2, ld_ball(dd));
+    pair_r(&s, "closed mustar2", m.mustar2, ld_ball(c2 * c2 + c3 * c3));
+    deq_act_fw fw;
+    if (var > 0 && deq_act_fw_constants(&act, &o, &fw) == DEQ_SUCCESS) {
+      pair_r(&s, "closed fw b", fw.b, ld_ball(c1 * c1 / var));
+      pair_r(&s, "closed fw a", fw.a, ld_ball(dd / var));
+    }
   }
   const char *names[] = { "tanh", "sigmoid", "softplus", "relu", "erf", "linear", "he2" };
   deq_opts tight;
@@ -333,13 +353,6 @@ static deq_rf_model *rf_model(const deq_act *st, const deq_act *teacher, const d
   return m;
 }
 
-/* Long-double closed form with a bar of one double ulp (the final rounding) plus the long
- * double round-off, generously 64 ulps of long double. */
-static deq_result ld_ball(long double v)
-{
-  deq_result x = { (double) v, (double) (fabsl(v) * (DBL_EPSILON / 2 + 64 * LDBL_EPSILON)) };
-  return x;
-}
 
 /* Width factor: medians 1 .. 770 observed per quantity (the largest for the variance after the
  * step: Brent's bracket and the D2 rounding bound; cos^2 about 15); F = 1e5 is ~100 times the
