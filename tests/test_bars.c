@@ -354,16 +354,17 @@ static deq_rf_model *rf_model(const deq_act *st, const deq_act *teacher, const d
 }
 
 
-/* Width factor: medians 1 .. 770 observed per quantity (the largest for the variance after the
- * step: Brent's bracket and the D2 rounding bound; cos^2 about 15); F = 1e5 is ~100 times the
- * largest, and any quantity's bar times 1e6 exceeds it. */
+/* Width factor: medians 1 .. 1400 observed per quantity (the largest for the variance after the
+ * step: Brent's bracket and the D2 rounding bound; cos^2 about 15; 2300 for "eta 0 = rf", where
+ * both routes give the same bits and the ratio is the bar over the round-off floor); F = 1e5 is
+ * ~50 times the largest, and any quantity's bar times 1e6 exceeds it. */
 static const double F_ONESTEP = 1e5;
 
 /* Route A: the library at default options.  Route B: for a poly teacher, S21 as
  * 1 / (1 + E y^2 / (psi_g F1^2)) in long double from the coefficients (F1 = c1,
  * E y^2 = sum c_k^2 + tau^2); for every teacher, the same function on the model built at
- * tightened quadrature and solver tolerances (S20 spike, S21, S22, S23, risk after the
- * step). */
+ * tightened quadrature and solver tolerances (S20 spike, S21, S22, S23, the baselines S24-S26,
+ * risk after the step); at eta = 0 the risk against deq_rf_risk. */
 static void test_onestep(void **state)
 {
   (void) state;
@@ -415,8 +416,35 @@ static void test_onestep(void **state)
       assert_int_equal(deq_onestep_bbp_eval(mt, &p, &bbt), DEQ_SUCCESS);
       if (bb.outlier == bbt.outlier)
         pair_r(&s, "bbp theta", bb.theta, bbt.theta);
+      /* S24-S26 baselines */
+      deq_result ba, bb2, la, lb;
+      assert_int_equal(deq_onestep_best_linear(m, &ba), DEQ_SUCCESS);
+      assert_int_equal(deq_onestep_best_linear(mt, &bb2), DEQ_SUCCESS);
+      pair_r(&s, "best linear S24", ba, bb2);
+      double lx = gsl_rng_uniform(r) < 0.2 ? 0.0 : logu(r, 1e-4, 1e2);
+      int s1 = deq_onestep_linear_ridge(m, p.sample_ratio, lx, p.noise, &ba);
+      int s2 = deq_onestep_linear_ridge(mt, p.sample_ratio, lx, p.noise, &bb2);
+      if (s1 == DEQ_SUCCESS && s2 == DEQ_SUCCESS)
+        pair_r(&s, "linear ridge S25", ba, bb2);
+      assert_int_equal(deq_onestep_linear_ridge_opt(m, p.sample_ratio, p.noise, &la, &ba),
+                       DEQ_SUCCESS);
+      assert_int_equal(deq_onestep_linear_ridge_opt(mt, p.sample_ratio, p.noise, &lb, &bb2),
+                       DEQ_SUCCESS);
+      pair_r(&s, "linear ridge opt S25", ba, bb2);
+      if (isfinite(la.val) && isfinite(lb.val))
+        pair_r(&s, "lambda_x opt S25", la, lb);
+      s1 = deq_onestep_kernel_ridge(m, p.sample_ratio, p.lambda, p.noise, &ba);
+      s2 = deq_onestep_kernel_ridge(mt, p.sample_ratio, p.lambda, p.noise, &bb2);
+      if (s1 == DEQ_SUCCESS && s2 == DEQ_SUCCESS)
+        pair_r(&s, "kernel ridge S26", ba, bb2);
       deq_rf_result ra, rb;
       int sa = deq_onestep_risk(m, &p, NULL, &ra), sb = deq_onestep_risk(mt, &p, &tight, &rb);
+      if (p.eta == 0.0 && sa == DEQ_SUCCESS) {  /* eta = 0 is plain RF */
+        deq_rf_params q = { p.width_ratio, p.sample_ratio, p.lambda, p.noise };
+        deq_rf_result rr;
+        assert_int_equal(deq_rf_risk(m, &q, NULL, &rr), DEQ_SUCCESS);
+        pair_r(&s, "eta 0 = rf", ra.risk, rr.risk);
+      }
       if (sa == DEQ_EDIVERGE || sb == DEQ_EDIVERGE)
         continue;
       assert_int_equal(sa, DEQ_SUCCESS);
