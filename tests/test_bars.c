@@ -904,6 +904,65 @@ static void test_ntk(void **state)
   gsl_rng_free(r);
 }
 
+/* General pencils r I + sum_l q_l K_l with q_l of either sign (pencil.h): default against
+ * tightened options, and the moments S23-S24 (deq_pencil_moments_exact). */
+static void test_pencil(void **state)
+{
+  (void) state;
+  gsl_rng *r = rng();
+  bar_stats s;
+  stats_init(&s, "pencil");
+  deq_opts tight;
+  pencil_tight_opts(&tight);
+  const size_t nnet = 100 * BARS_SCALE, nz = 12;
+  size_t nstatus = 0;
+  for (size_t i = 0; i < nnet; i++) {
+    deq_pencil_params par;
+    memset(&par, 0, sizeof par);
+    double ax[2], ap[2];
+    par.L = pick(r, 3);
+    par.gamma[0] = logu(r, 0.1, 10.0);
+    double b = random_b(r);
+    for (size_t l = 1; l <= par.L; l++) {
+      par.gamma[l] = logu(r, 0.1, 10.0);
+      par.b[l] = b;
+    }
+    for (size_t l = 0; l <= par.L; l++)
+      par.q[l] = gsl_rng_uniform(r) < 0.1 ? 0.0 : unif(r, -1.0, 2.0);
+    if (par.q[par.L] == 0.0)
+      par.q[par.L] = 1.0;
+    par.r = gsl_rng_uniform(r) < 0.3 ? 0.0 : unif(r, -1.0, 1.0);
+    random_input(r, &par.gamma[0], &par.input, ax, ap);
+    char desc[400];
+    snprintf(desc, sizeof desc, "pencil L %zu b %.17g gamma %.17g %.17g %.17g q %.17g %.17g %.17g "
+             "r %.17g %s", par.L, b, par.gamma[0], par.gamma[1], par.gamma[2], par.q[0], par.q[1],
+             par.q[2], par.r, kind_name(par.input.kind));
+    deq_pencil *pa, *pb;
+    assert_int_equal(deq_pencil_alloc(&par, NULL, &pa), DEQ_SUCCESS);
+    assert_int_equal(deq_pencil_alloc(&par, &tight, &pb), DEQ_SUCCESS);
+    pencil_pairs(r, &s, pa, pb, nz, desc);
+    snprintf(ctx, sizeof ctx, "%s moments", desc);
+    double m1, m2;
+    deq_result mom[3];
+    assert_int_equal(deq_pencil_moments_exact(&par, &m1, &m2), DEQ_SUCCESS);
+    if (deq_pencil_moments(pa, 2, mom) == DEQ_SUCCESS) {
+      /* the exact moments are sums of products of the q_l, r and ratios: 8 ulps of the sum of
+       * the magnitudes (approximated by that of the first two moments) */
+      deq_result e1 = { m1, CLOSED_ULPS * DBL_EPSILON * (fabs(m1) + fabs(par.r) + 1.0) },
+                 e2 = { m2, CLOSED_ULPS * DBL_EPSILON * (fabs(m2) + 1.0) };
+      pair_r(&s, "moment 1", mom[1], e1);
+      pair_r(&s, "moment 2", mom[2], e2);
+    } else {
+      nstatus++;
+    }
+    deq_pencil_free(pa);
+    deq_pencil_free(pb);
+  }
+  printf("pencil: %zu moment calls with a non-success status (not compared)\n", nstatus);
+  stats_finish(&s, F_PENCIL);
+  gsl_rng_free(r);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -913,6 +972,7 @@ int main(void)
     cmocka_unit_test(test_mp),
     cmocka_unit_test(test_ck),
     cmocka_unit_test(test_ntk),
+    cmocka_unit_test(test_pencil),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
