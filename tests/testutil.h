@@ -24,14 +24,30 @@
       fail_msg("%s = %.17g, expected %.17g (rel tol %.3g)", #got, g_, w_, (double) (tol)); \
   } while (0)
 
-/* |got - want| <= tol, and the reported error bar covers the distance up to tol (an error
- * bar that lies is caught). */
+/* |got - want| <= tol, the error bar is a bar (finite, >= 0), and it covers the distance up
+ * to tol.  The tol in the last test means that a zeroed bar passes wherever the value is within
+ * tol of a rounded reference; to test a bar as a bar, compare two routes with assert_overlap
+ * (tests/test_bars.c does so at random points for every module). */
 static inline void assert_within(deq_result got, double want, double tol)
 {
+  if (!(got.err >= 0 && isfinite(got.err)))
+    fail_msg("value %.15g: error bar %.3g is not a bar", got.val, got.err);
   if (!(fabs(got.val - want) <= tol))
     fail_msg("value %.15g, expected %.15g (tol %.3g)", got.val, want, tol);
   if (!(fabs(got.val - want) <= got.err + tol))
     fail_msg("error bar %.3g does not cover %.3g", got.err, fabs(got.val - want));
+}
+
+/* Two balls overlap (Arb's test): |a - b| <= a.err + b.err with no extra tolerance, both
+ * values finite and both bars finite and >= 0.  For two routes to the same quantity. */
+static inline void assert_overlap(deq_result a, deq_result b)
+{
+  if (!(isfinite(a.val) && isfinite(b.val) && a.err >= 0 && b.err >= 0 && isfinite(a.err)
+        && isfinite(b.err)))
+    fail_msg("not a ball: %.17g +- %.3g, %.17g +- %.3g", a.val, a.err, b.val, b.err);
+  if (!(fabs(a.val - b.val) <= a.err + b.err))
+    fail_msg("balls do not overlap: %.17g +- %.3g and %.17g +- %.3g (|a - b| = %.3g)",
+             a.val, a.err, b.val, b.err, fabs(a.val - b.val));
 }
 
 #endif

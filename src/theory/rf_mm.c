@@ -4,6 +4,8 @@
 #include "theory/sridge.h"
 #include "core/check.h"
 
+/* Rounding of one evaluation of S5, per component, in units of DBL_EPSILON. */
+static const double map_round_ulps = 4.0;
 /* Relative step of the finite differences that propagate errors. */
 static const double fd_rel = 1e-6;
 /* Rounding allowance of one evaluation, in units of DBL_EPSILON. */
@@ -63,6 +65,31 @@ static int mm_solve(const mm_sys *s, deq_solver *fp, const deq_opts *opts, doubl
     DEQ_ERRORF(status, "rf_mm: S5 residual %g, error %g (tolerances %g, %g)",
                fp->resid, *relerr, opts->tol_res, opts->tol_step);
   return DEQ_SUCCESS;
+}
+
+/* Distance of v to the fixed point from its residual, relative on v:
+ * v - v* ~ (I - J)^{-1} (F(v) - v), J = F'(v) in relative coordinates (one-sided
+ * differences), the residual taken with its sign, plus the rounding of F (map_round_ulps eps in
+ * each component) through |(I - J)^{-1}|.  The step-ratio bound of mm_solve misses this when
+ * the steps reach rounding noise on a slowly contracting system (psi1 near psi2, small
+ * lambda). */
+static double mm_fp_bound(const mm_sys *s, const double *v)
+{
+  double f[2], J[2][2], r[2], u = map_round_ulps * DBL_EPSILON;
+  mm_map(s, v, f);
+  for (int k = 0; k < 2; k++) {
+    double vp[2] = { v[0], v[1] }, fp[2], h = fd_rel * v[k];
+    vp[k] += h;
+    mm_map(s, vp, fp);
+    for (int i = 0; i < 2; i++)
+      J[i][k] = (fp[i] - f[i]) / h * v[k] / v[i];
+    r[k] = (f[k] - v[k]) / v[k];
+  }
+  double a = 1.0 - J[0][0], b = -J[0][1], c = -J[1][0], d = 1.0 - J[1][1];
+  double det = fabs(a * d - b * c);
+  double e0 = fabs(d * r[0] - b * r[1]) + (fabs(d) + fabs(b)) * u;
+  double e1 = fabs(a * r[1] - c * r[0]) + (fabs(a) + fabs(c)) * u;
+  return fmax(e0, e1) / det;
 }
 
 static void acc(poly_val *p, double term)
@@ -199,6 +226,7 @@ int deq_rf_risk_mm(const deq_rf_model *m, const deq_rf_params *p, const deq_opts
   double relerr = 1.0, round[NQ];
   deq_solver *fp = m->fixpoint;
   status = mm_solve(&s, fp, opts, v, &relerr);
+  relerr = fmax(relerr, mm_fp_bound(&s, v));
   mm_outputs(&in, &s, v, x, round);
   fp_errors(&in, &s, v, x, relerr, err);
   int cstatus = constant_errors(&in, fp, opts, v, x, err);

@@ -21,6 +21,7 @@ typedef struct {
   double D1, D2;  /* S11 */
   double g;       /* residual of S12: kappa (1 - D1) - lambda, or psi2 (D1 - 1) if lambda = 0 */
   double gscale;  /* sum of the magnitudes of the terms of g (its rounding scale) */
+  double d2scale; /* the same for D2: e1 = 1 - tm and e2 = 1 - w cancel for large t2 */
 } trace_pt;
 
 typedef struct {
@@ -73,18 +74,23 @@ static void sridge_trace(const deq_sridge_in *in, double kappa, trace_pt *tr)
   double psi1 = in->psi1, psi2 = in->psi2, ms2 = in->mustar2.val;
   if (kappa == 0.0) {
     tr->D1 = tr->D2 = ridgeless_rank(in) / psi2;
-    tr->g = tr->gscale = 0.0;
+    tr->g = tr->gscale = tr->d2scale = 0.0;
     return;
   }
   double q = kappa / (ms2 + kappa), omq = ms2 / (ms2 + kappa), e1 = 0.0, e2 = 0.0;
+  double e1scale = 0.0, e2scale = 0.0;
   if (!in->degenerate) {
     double s, t2 = (ms2 + kappa) / in->mu1sq.val, tm = mp_tm(t2, psi1, &s);
+    double w = tm > 0 ? tm * (tm + t2) / s : 0.0;
     e1 = 1.0 - tm;
-    e2 = 1.0 - (tm > 0 ? tm * (tm + t2) / s : 0.0);
+    e2 = 1.0 - w;
+    e1scale = 1.0 + fabs(tm);
+    e2scale = 1.0 + fabs(w);
   }
   double d1 = psi1 * omq + q * e1;
   tr->D1 = d1 / psi2;
   tr->D2 = (psi1 * omq * omq + q * (2.0 * e1 - q * e2)) / psi2;
+  tr->d2scale = (psi1 * omq * omq + q * (2.0 * e1scale + q * e2scale)) / psi2;
   double dscale = psi2 + psi1 * omq + q * fabs(e1);
   tr->g = in->lambda > 0 ? kappa * ((psi2 - d1) / psi2) - in->lambda : d1 - psi2;
   tr->gscale = in->lambda > 0 ? kappa * dscale / psi2 + in->lambda : dscale;
@@ -238,6 +244,13 @@ static void constant_errors(const deq_sridge_in *in, double kappa, const sridge_
   }
 }
 
+/* a * b, but 0 when a = 0 (also for b = inf): a vanishing numerator has no rounding
+ * error, even where 1/(1 - D2) is infinite (ridgeless at r = psi2 with a zero signal). */
+static double times(double a, double b)
+{
+  return a == 0.0 ? 0.0 : a * b;
+}
+
 /* err = |dX/dkappa| err_kappa + constants + rounding amplified by 1/(1 - D2). */
 static void sridge_errors(const deq_sridge_in *in, double kappa, double width,
                           const sridge_pt *pt, double *err, double *kerr)
@@ -250,7 +263,18 @@ static void sridge_errors(const deq_sridge_in *in, double kappa, double width,
     err[q] = 0.0;
   constant_errors(in, kappa, pt, dx, dg, err, kerr);
   for (int q = 0; q < NQ; q++)
-    err[q] += fabs(dx[q]) * kroot + round_ulps * DBL_EPSILON * fabs(pt->x[q]) * cond;
+    err[q] += fabs(dx[q]) * kroot + round_ulps * DBL_EPSILON * times(fabs(pt->x[q]), cond);
+  /* rounding of D2 itself (cancellation in e1, e2 and 2 e1 - q e2 when D2 << its terms):
+   * bias = S/(1 - D2), variance = c D2/(1 - D2), T = f^2 (R + tau^2) */
+  double dD2 = round_ulps * DBL_EPSILON * times(pt->tr.d2scale, cond);
+  double dbias = times(fabs(pt->x[Q_BIAS]), dD2);
+  double dvar = times(in->tau2 + in->Fstar2.val + in->c0.val, times(dD2, cond));
+  err[Q_BIAS] += dbias;
+  err[Q_VAR] += dvar;
+  err[Q_RISK] += dbias + dvar;
+  double rt = pt->x[Q_RISK] + in->tau2;
+  if (rt > 0)
+    err[Q_TRAIN] += pt->x[Q_TRAIN] / rt * (dbias + dvar);
 }
 
 static void store(const sridge_pt *pt, double kappa, const double *err, double kerr,

@@ -258,13 +258,16 @@ int deq_pencil_density(deq_pencil *pen, size_t n, const double *x, deq_result *r
   DEQ_CHECK(n >= 1, "%s: n must be >= 1", __func__);
   double eta = pen->opts.eta_rel * pen->scale;
   deq_result cache[DENSITY_ATOMS];
-  int known[DENSITY_ATOMS] = { 0 }, first = DEQ_SUCCESS;
+  int known[DENSITY_ATOMS] = { 0 }, first = DEQ_SUCCESS, cont = 1;
   pen->have_u = 0;
   for (size_t i = 0; i < n; i++) {
     deq_cresult m;
     double complex mp, term, dterm;
     double aerr;
-    status[i] = isfinite(x[i]) ? deq_pencil_solve(pen, x[i] + I * eta, 1, &m, &mp) : DEQ_EINVAL;
+    /* continue only from a point with positive density: from the (nearly real) solution
+     * outside the support, Newton can stay on a real branch inside it (density 0, a tiny
+     * bar, status success) */
+    status[i] = isfinite(x[i]) ? deq_pencil_solve(pen, x[i] + I * eta, cont, &m, &mp) : DEQ_EINVAL;
     if (status[i] == DEQ_EINVAL)
       m.val = NAN, m.err = INFINITY, mp = 0;
     atom_term(pen, x[i], eta, cache, known, &term, &dterm, &aerr);
@@ -277,6 +280,7 @@ int deq_pencil_density(deq_pencil *pen, size_t n, const double *x, deq_result *r
     }
     rho[i].val = v;
     rho[i].err = err;
+    cont = v > 0;
     first = deq_status_merge(first, status[i]);
   }
   if (first)
