@@ -135,14 +135,18 @@ static void exact(deq_result *r, double v)
   r->err = 4.0 * DBL_EPSILON * fabs(v);
 }
 
-/* Closed forms; returns 0 if the activation has none. */
+/* Closed forms; returns 0 if the activation has none, hermite_exact if mu_*^2 is known as
+ * the sum of its squared Hermite coefficients (no cancellation: a structural 0 stays 0 with
+ * a zero bar), 1 otherwise. */
+enum { hermite_exact = 2 };
 static int moments_closed(const deq_act *act, deq_act_gauss *m)
 {
   const double *c = act->c;
   switch (act->kind) {
   case DEQ_ACT_LINEAR:
     exact(&m->mu0, 0), exact(&m->mu1, 1), exact(&m->m2, 1), exact(&m->d2, 1);
-    return 1;
+    exact(&m->mustar2, 0);
+    return hermite_exact;
   case DEQ_ACT_RELU:
     exact(&m->mu0, 1.0 / sqrt(2.0 * M_PI)), exact(&m->mu1, 0.5);
     exact(&m->m2, 0.5), exact(&m->d2, 0.5);
@@ -153,12 +157,14 @@ static int moments_closed(const deq_act *act, deq_act_gauss *m)
     return 1;
   case DEQ_ACT_HE2:
     exact(&m->mu0, 0), exact(&m->mu1, 0), exact(&m->m2, 1), exact(&m->d2, 2);
-    return 1;
+    exact(&m->mustar2, 1);
+    return hermite_exact;
   case DEQ_ACT_POLY:
     exact(&m->mu0, c[0]), exact(&m->mu1, c[1]);
     exact(&m->m2, c[0] * c[0] + c[1] * c[1] + c[2] * c[2] + c[3] * c[3]);
     exact(&m->d2, c[1] * c[1] + 2.0 * c[2] * c[2] + 3.0 * c[3] * c[3]);
-    return 1;
+    exact(&m->mustar2, c[2] * c[2] + c[3] * c[3]);
+    return hermite_exact;
   default:
     return 0;
   }
@@ -195,8 +201,9 @@ int deq_act_moments(const deq_act *act, const deq_opts *opts, deq_act_gauss *m)
   if (status)
     return status;
   opts = deq_opts_or_default(opts);
-  status = moments_closed(act, m) ? DEQ_SUCCESS : moments_quad(act, opts, m);
-  if (status)
+  int closed = moments_closed(act, m);
+  status = closed ? DEQ_SUCCESS : moments_quad(act, opts, m);
+  if (status || closed == hermite_exact)
     return status;
   double mu0 = m->mu0.val, mu1 = m->mu1.val;
   m->mustar2.val = m->m2.val - mu0 * mu0 - mu1 * mu1;

@@ -34,4 +34,14 @@
 #define DEQ_CHECK_NULL_VOID(ptr, name) \
   DEQ_REQUIRE_RET((ptr) != NULL, , "%s: %s must not be NULL", __func__, name)
 
+/* 1 iff every value and error bar of r[0..n-1] is finite and every bar is >= 0: the sanity
+ * contract of a value that leaves the library with status ok. */
+static inline int deq_results_finite(const deq_result *r, size_t n)
+{
+  for (size_t k = 0; k < n; k++)
+    if (!isfinite(r[k].val) || !isfinite(r[k].err) || !(r[k].err >= 0))
+      return 0;
+  return 1;
+}
+
 #endif

@@ -120,10 +120,13 @@ int deq_onestep_bbp_eval(const deq_rf_model *m, const deq_onestep_params *p,
   out->theta.val = out->edge;
   out->theta.err = round_ulps * DBL_EPSILON * out->edge;
   if (out->outlier) {
-    out->theta.val = (psi1 + s) * (1.0 + s) / s;
+    out->theta.val = (psi1 + s) * (1.0 + 1.0 / s);
     out->theta.err = fabs(1.0 - psi1 / (s * s)) * sp.s_u.err
                      + round_ulps * DBL_EPSILON * out->theta.val;
   }
+  if (!deq_results_finite(&out->theta, 1))
+    DEQ_ERRORF(DEQ_EBADFUNC, "onestep: the BBP outlier overflows double precision (spike "
+               "strength s_u = %g)", s);
   return DEQ_SUCCESS;
 }
 
@@ -142,10 +145,13 @@ int deq_onestep_weight_alignment(const deq_rf_model *m, const deq_onestep_params
   cos2->val = cos2->err = 0.0;
   if (!(s > sqrt(psi1)))
     return DEQ_SUCCESS;
-  double den = s * (1.0 + s), f = (s * s - psi1) / den;
-  double df = (2.0 * s * den - (s * s - psi1) * (1.0 + 2.0 * s)) / (den * den);
+  /* f and f' in forms that stay finite for s_u up to the largest double */
+  double f = (s - psi1 / s) / (1.0 + s);
+  double df = (1.0 + 2.0 * psi1 / s + psi1 / (s * s)) / ((1.0 + s) * (1.0 + s));
   cos2->val = a.val * f;
   cos2->err = a.err * f + a.val * fabs(df) * sp.s_u.err + round_ulps * DBL_EPSILON * cos2->val;
+  if (!deq_results_finite(cos2, 1))
+    DEQ_ERRORF(DEQ_EBADFUNC, "onestep: the weight alignment is not finite (s_u = %g)", s);
   return DEQ_SUCCESS;
 }
 

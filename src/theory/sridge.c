@@ -3,6 +3,7 @@
  * (spec section 9).  Used by rf (no spike) and onestep (spike of S20). */
 #include <float.h>
 #include <math.h>
+#include "core/check.h"
 #include "theory/sridge.h"
 
 /* Lower end of the ridgeless bracket (spec section 9). */
@@ -225,13 +226,22 @@ static void kappa_slopes(const deq_sridge_in *in, double kappa, double *dx, doub
 
 /* Error of X from the errors of the constants: one-sided difference at fixed kappa,
  * then the shift of kappa through S12 (dkappa = -dg / g'), summed in absolute value. */
+/* A constant the model has classified as exactly zero (mu_*^2 of a linear student, mu1^2 of
+ * a degenerate one: deq_rf_model) selects other formulas (S19, the rank min(psi1, 1)); moving
+ * it by h would cross to the other branch, which is no derivative, so it is not perturbed.
+ * Its classification error stays in its own bar. */
+static int structural_zero(const deq_sridge_in *in, int k)
+{
+  return (k == TH_MUSTAR2 && in->linear) || (k == TH_MU1SQ && in->degenerate);
+}
+
 static void constant_errors(const deq_sridge_in *in, double kappa, const sridge_pt *pt,
                             const double *dx, double dg, double *err, double *kerr)
 {
   for (int k = 0; k < NTH; k++) {
     deq_sridge_in c = *in;
     deq_result *th = theta(&c, k);
-    if (!(th->err > 0))
+    if (!(th->err > 0) || structural_zero(in, k))
       continue;
     double h = fmax(fd_rel * fabs(th->val), th->err), e = th->err;
     sridge_pt p;
@@ -302,6 +312,13 @@ static int regime_kappa(const deq_sridge_in *in, deq_solver *s, const deq_opts *
   return solve_kappa(in, s, opts, kappa, width);
 }
 
+/* The sanity contract of a finite result: every value and bar finite, bars >= 0. */
+static int result_finite(const deq_rf_result *out)
+{
+  deq_result r[] = { out->risk, out->train_error, out->bias, out->variance, out->kappa };
+  return deq_results_finite(r, sizeof r / sizeof r[0]);
+}
+
 int deq_sridge_solve(const deq_sridge_in *in, deq_solver *s, const deq_opts *opts,
                      deq_rf_result *out)
 {
@@ -319,6 +336,12 @@ int deq_sridge_solve(const deq_sridge_in *in, deq_solver *s, const deq_opts *opt
     out->status = DEQ_EDIVERGE;
     DEQ_ERRORF(DEQ_EDIVERGE, "rf: interpolation threshold (width_ratio %g, sample_ratio %g, "
                "lambda = 0): risk is +inf", in->psi1, in->psi2);
+  }
+  if (status == DEQ_SUCCESS && !result_finite(out)) {
+    out->status = DEQ_EBADFUNC;
+    DEQ_ERRORF(DEQ_EBADFUNC, "rf: a value or its error bar overflows double precision "
+               "(width_ratio %g, sample_ratio %g, lambda %g, noise %g, spike %g)",
+               in->psi1, in->psi2, in->lambda, in->tau2, in->s_u.val);
   }
   return status;
 }
