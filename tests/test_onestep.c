@@ -199,6 +199,33 @@ static void test_bbp(void **state)
   deq_rf_model_free(m);
 }
 
+/* Parameters beyond double precision: a flagged status, never a NaN or inf with ok
+ * (reproducers: eta 1e300 and 1e150 gave NaN risks with status ok; batch ratio 1e-300 gave
+ * align_w1 = nan); a huge but representable spike keeps finite values. */
+static void test_overflow(void **state)
+{
+  (void) state;
+  deq_error_handler_t *old = deq_set_error_handler(record);
+  deq_rf_model *m = model("tanh", "poly:0,1,0.5");
+  double etas[] = { 1e300, 1e150 };
+  for (int k = 0; k < 2; k++) {
+    deq_onestep_params p = { 2.385, 1.7, 1.7, 0.02, 0.09, etas[k] };
+    deq_rf_result r = step_risk(m, p, DEQ_EBADFUNC);
+    assert_int_equal(r.status, DEQ_EBADFUNC);
+  }
+  deq_onestep_params p = { 2.385, 1e-300, 1e-300, 0.02, 0.09, 2.5 };
+  deq_result w;
+  deq_onestep_bbp b;
+  assert_int_equal(deq_onestep_weight_alignment(m, &p, &w), DEQ_SUCCESS);
+  assert_true(isfinite(w.val) && isfinite(w.err) && w.val >= 0 && w.val <= 1);
+  assert_int_equal(deq_onestep_bbp_eval(m, &p, &b), DEQ_SUCCESS);
+  assert_true(isfinite(b.theta.val) && isfinite(b.theta.err) && b.theta.val >= b.edge);
+  p.eta = 1e300;
+  assert_int_equal(deq_onestep_bbp_eval(m, &p, &b), DEQ_EBADFUNC);
+  deq_rf_model_free(m);
+  deq_set_error_handler(old);
+}
+
 /* Table L baselines: RF 0.4515, best linear 0.3600, optimal linear ridge 0.4137 (at
  * lambda_x* = 0.4/8 = 0.05), KRR limit 0.4159; lambda_x* is a minimum; the proportional
  * kernels sit above the best linear model. */
@@ -350,6 +377,7 @@ int main(void)
     cmocka_unit_test(test_spike),
     cmocka_unit_test(test_alignment),
     cmocka_unit_test(test_bbp),
+    cmocka_unit_test(test_overflow),
     cmocka_unit_test(test_baselines),
     cmocka_unit_test(test_linear_ridge),
     cmocka_unit_test(test_kernel_limit),

@@ -269,6 +269,21 @@ static void test_threshold(void **state)
   deq_set_error_handler(old);
 }
 
+/* Noise and teacher constants beyond double precision: flagged, never NaN/inf with ok
+ * (reproducers: noise 1e308 gave train_error inf, teacher poly:1e308,1e308 a NaN risk). */
+static void test_overflow(void **state)
+{
+  (void) state;
+  deq_error_handler_t *old = deq_set_error_handler(record);
+  deq_rf_model *m = model("tanh", "poly:0,1,0.5");
+  risk(m, 2.385, 1.7, 0.02, 1e308, DEQ_EBADFUNC);
+  deq_rf_model_free(m);
+  m = model("tanh", "poly:1e308,1e308");
+  risk(m, 2.385, 1.7, 0.02, 0.09, DEQ_EBADFUNC);
+  deq_rf_model_free(m);
+  deq_set_error_handler(old);
+}
+
 /* S12 and S18: kappa (1 - D1) = lambda, T = (1 - D1)^2 (R + tau^2); ridgeless
  * over-parametrised: D1 = 1, T = 0; R = bias + variance + F_*^2 + c0; L_un, K2, V >= 0. */
 static void test_identities(void **state)
@@ -415,6 +430,7 @@ int main(void)
     cmocka_unit_test(test_psi2_infinity),
     cmocka_unit_test(test_linear_continuity),
     cmocka_unit_test(test_threshold),
+    cmocka_unit_test(test_overflow),
     cmocka_unit_test(test_identities),
     cmocka_unit_test(test_degenerate),
     cmocka_unit_test(test_error_bars),

@@ -145,7 +145,7 @@ static void sridge_eval(const deq_sridge_in *in, double kappa, sridge_pt *pt)
     pt->x[Q_VAR] = var > 0 ? HUGE_VAL : 0.0;
   }
   pt->x[Q_RISK] = pt->x[Q_BIAS] + pt->x[Q_VAR] + irr;
-  pt->diverge = isinf(pt->x[Q_RISK]);
+  pt->diverge = !(omD2 > 0) && isinf(pt->x[Q_RISK]);   /* the threshold, not an overflow */
   pt->x[Q_TRAIN] = pt->diverge ? 0.0 : train_error(in, kappa, pt->x[Q_RISK]);
 }
 
