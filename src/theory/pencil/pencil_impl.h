@@ -60,6 +60,8 @@ static const double pencil_slack_ulps = 8.0;
 static const double pencil_atoms_tol = 1e-12;
 /* The NTK needs a >= b (ck_ntk S21); a below b by this much is round-off of the quadratures. */
 static const double pencil_ab_slack = 1e-14;
+/* Relative slack of the Cauchy-Schwarz test m' >= m^2 of a real m (density continuation). */
+static const double pencil_cs_slack = 1e-8;
 /* The density removes the atom term of a kernel location within this many scales. */
 static const double pencil_atom_window_rel = 1e-2;
 
