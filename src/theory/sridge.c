@@ -66,6 +66,19 @@ static double ridgeless_rank(const deq_sridge_in *in)
   return in->linear ? fmin(in->psi1, 1.0) : in->psi1;
 }
 
+/* psi2 D1 of S11 (the one expression both paths below use). */
+static inline double trace_d1(double psi1, double q, double omq, double e1)
+{
+  return psi1 * omq + q * e1;
+}
+
+/* The residual of S12 from psi2 D1. */
+static inline double trace_g(const deq_sridge_in *in, double kappa, double d1)
+{
+  double psi2 = in->psi2;
+  return in->lambda > 0 ? kappa * ((psi2 - d1) / psi2) - in->lambda : d1 - psi2;
+}
+
 /* (S11) at kappa > 0 with q = kappa / (mu_*^2 + kappa), e1 = 1 - tm(t2) and
  * e2 = 1 - t2^2 |mbar'(t2)|, arranged so that no term grows with psi1:
  *   psi2 D1 = psi1 (1 - q) + q e1,   psi2 D2 = psi1 (1 - q)^2 + 2 q e1 - q^2 e2.
@@ -88,12 +101,12 @@ static void sridge_trace(const deq_sridge_in *in, double kappa, trace_pt *tr)
     e1scale = 1.0 + fabs(tm);
     e2scale = 1.0 + fabs(w);
   }
-  double d1 = psi1 * omq + q * e1;
+  double d1 = trace_d1(psi1, q, omq, e1);
   tr->D1 = d1 / psi2;
   tr->D2 = (psi1 * omq * omq + q * (2.0 * e1 - q * e2)) / psi2;
   tr->d2scale = (psi1 * omq * omq + q * (2.0 * e1scale + q * e2scale)) / psi2;
   double dscale = psi2 + psi1 * omq + q * fabs(e1);
-  tr->g = in->lambda > 0 ? kappa * ((psi2 - d1) / psi2) - in->lambda : d1 - psi2;
+  tr->g = trace_g(in, kappa, d1);
   tr->gscale = in->lambda > 0 ? kappa * dscale / psi2 + in->lambda : dscale;
 }
 
@@ -149,11 +162,18 @@ static void sridge_eval(const deq_sridge_in *in, double kappa, sridge_pt *pt)
   pt->x[Q_TRAIN] = pt->diverge ? 0.0 : train_error(in, kappa, pt->x[Q_RISK]);
 }
 
+/* The residual g of S12 alone (what Brent evaluates): D1 without D2 and the scales, the
+ * same operations as sridge_trace, so the same bits. */
 static double residual_at(const deq_sridge_in *in, double kappa)
 {
-  trace_pt tr;
-  sridge_trace(in, kappa, &tr);
-  return tr.g;
+  if (kappa == 0.0)
+    return 0.0;
+  double ms2 = in->mustar2.val, q = kappa / (ms2 + kappa), omq = ms2 / (ms2 + kappa), e1 = 0.0;
+  if (!in->degenerate) {
+    double s, t2 = (ms2 + kappa) / in->mu1sq.val;
+    e1 = 1.0 - mp_tm(t2, in->psi1, &s);
+  }
+  return trace_g(in, kappa, trace_d1(in->psi1, q, omq, e1));
 }
 
 /* S12's residual as the solver driver sees it. */
