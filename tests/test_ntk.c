@@ -1,4 +1,4 @@
-/* Tests for the deep NTK limit (ck_ntk S21, S23-S24, sections 8 and 10). */
+/* Tests for the deep NTK limit (ck_ntk S21, ck_ntk S23-S24, sections 8 and 10). */
 #include "testutil.h"
 #include "deqnn/mp.h"
 #include "deqnn/ntk.h"
@@ -38,7 +38,7 @@ static void test_shifted_mp(void **state)
   }
 }
 
-/* Moments S23-S24 vs the contour integral; mean = sum_k a^k; no atom; support >= r_+. */
+/* Moments ck_ntk S23-S24 vs the contour integral; mean = sum_k a^k; no atom; support >= r_+. */
 static void test_moments_support(void **state)
 {
   (void) state;

@@ -1,4 +1,4 @@
-/* Pencil solver: ladder in Im z (S18), continuation, error estimates and branch tests. */
+/* Pencil solver: ladder in Im z (ck_ntk S18), continuation, error estimates and branch tests. */
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
@@ -62,13 +62,13 @@ static int rung_safe(deq_pencil *pen, double x, double y0, double y1, int depth)
   return status;
 }
 
-/* Ladder S18: from Re z + iY down to Im z (> 0) on a geometric ladder. */
+/* Ladder ck_ntk S18: from Re z + iY down to Im z (> 0) on a geometric ladder. */
 static int ladder(deq_pencil *pen, double complex z)
 {
   double x = creal(z), yt = cimag(z), Y = pen->opts.ladder_height * pen->scale;
   double complex z0 = yt >= Y ? z : x + I * Y;
   for (size_t j = 0; j < pen->J; j++)
-    pen->u[j] = -1.0 / (pen->r + pen->shift + z0);   /* S17 at the full z */
+    pen->u[j] = -1.0 / (pen->r + pen->shift + z0);   /* ck_ntk S17 at the full z */
   int status = rung(pen, z0);
   int K = pen->opts.ladder_steps;
   double y = cimag(z0), ratio = pow(yt / y, 1.0 / K);
