@@ -8,6 +8,8 @@
  *
  * deq_table_write writes to a temporary file in the target's directory and renames
  * it over the target only when every byte was written: a file that exists is whole.
+ * Only a regular file is replaced: a target that is a symbolic link, a device, a
+ * directory, a FIFO or a socket is left alone (DEQ_EINVAL, the temporary removed).
  */
 #ifndef DEQ_TABLE_H
 #define DEQ_TABLE_H

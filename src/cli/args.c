@@ -108,14 +108,14 @@ int cli_table_header(const cli_ctx *ctx, deq_table *t, const char *kind)
   s = deq_status_merge(s, deq_table_add_comment(t, "kind: %s", kind));
   if (ctx->error_cols)
     s = deq_status_merge(s, deq_table_add_comment(t, "error-columns: %s", ctx->error_cols));
-  return s;
+  return cli_exit_status(s);
 }
 
-int cli_write(const deq_table *t, const char *path)
+int cli_exit_status(int deq_status)
 {
-  if (deq_table_write(t, path) != DEQ_SUCCESS)
-    return CLI_EXIT_FAIL;
-  return CLI_EXIT_OK;
+  if (deq_status == DEQ_SUCCESS)
+    return CLI_EXIT_OK;
+  return deq_status == DEQ_EINVAL || deq_status == DEQ_EFORMAT ? CLI_EXIT_USAGE : CLI_EXIT_FAIL;
 }
 
 void cli_progress(const char *what, size_t done, size_t total)
@@ -135,12 +135,12 @@ int cli_emit(cli_ctx *ctx, deq_table *t, const char *out, const char *plot,
     ctx->table = t;
     return CLI_EXIT_OK;
   }
-  int rc = cli_write(t, out), to_stdout = strcmp(out, "-") == 0;
+  int rc = cli_write(t, out, "--out"), to_stdout = strcmp(out, "-") == 0;
   if (!rc && plot != NULL && fn != NULL) {
     char csv[4096];   /* gnuplot reads a file: beside the figure when the table went to stdout */
     snprintf(csv, sizeof csv, "%s%s", to_stdout ? plot : out, to_stdout ? ".csv" : "");
     if (to_stdout)
-      rc = cli_write(t, csv);
+      rc = cli_write(t, csv, "--plot");
     if (!rc)
       rc = fn(arg, csv, plot);
   }

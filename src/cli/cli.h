@@ -4,11 +4,19 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "deqnn/table.h"
 
 #define CLI_EXIT_OK 0
 #define CLI_EXIT_FAIL 1      /* solver failure at some points, or a failed verdict */
 #define CLI_EXIT_USAGE 2     /* bad input */
+#define CLI_PATHMAX 4096     /* longest output path, temporary suffix included */
+
+/* The one map from library statuses to exit codes: invalid parameters and malformed files
+ * are bad input (2), every other failure (no memory, I/O, solver) is a failure (1). */
+int cli_exit_status(int deq_status);
+/* Worse of two exit codes (2 > 1 > 0). */
+static inline int cli_exit_merge(int a, int b) { return a > b ? a : b; }
 
 typedef struct {
   const char *name;   /* "--act" */
@@ -47,8 +55,24 @@ int cli_long(const cli_opt *o, size_t no, const char *name, long lo, long hi, lo
 /* Record the common comments (command, version) at the top of a table. */
 int cli_table_header(const cli_ctx *ctx, deq_table *t, const char *kind);
 
-/* Write the table (atomically) to path or stdout. */
-int cli_write(const deq_table *t, const char *path);
+/* Output files (output.c).  cli_path_check: `path` may be written -- absent or a regular file
+ * (not a link, device, directory, FIFO), in a writable directory -- else a message naming
+ * `opt` and CLI_EXIT_USAGE.  cli_outputs_check: every file of --out (and its .summary.csv when
+ * `summary`) and --plot (with its .gp, and .csv when --out is stdout), before any work. */
+int cli_path_check(const char *path, const char *opt);
+int cli_outputs_check(const char *out, const char *plot, int summary);
+/* Write the table through a temporary in the target's directory, renamed over it ("-":
+ * stdout); `opt` names the option in messages. */
+int cli_write(const deq_table *t, const char *path, const char *opt);
+/* A text file written by fn, through a temporary. */
+int cli_write_text(const char *path, const char *opt, void (*fn)(FILE *, const void *),
+                   const void *arg);
+/* Run argv (argv[tmp_arg] := prefix + 'TMP', TMP a temporary beside path), and rename TMP
+ * over path when the program succeeded. */
+int cli_render(char **argv, size_t tmp_arg, const char *prefix, const char *path,
+               const char *opt);
+/* SIGINT, SIGTERM, SIGHUP: remove the registered temporaries, stop gnuplot, re-raise. */
+void cli_signals_install(void);
 
 /* Output of a command: in dry mode (deqnn check) hand the table to ctx; otherwise write it
  * to `out` and, when `plot` is given, call fn(arg, csv, plot) on the CSV it was written to
@@ -61,9 +85,6 @@ int cli_emit(cli_ctx *ctx, deq_table *t, const char *out, const char *plot,
 int cli_plot(const char *csv, const char *plot, const char *title, const char *xlabel,
              const char *ylabel, const char *xcol, const char *const *ycols,
              const char *const *styles, const char *const *titles, size_t ny, int logx);
-
-/* Validate a --plot file name before any work (CLI_EXIT_USAGE if unusable). */
-int cli_plot_check(const char *plot);
 
 /* Progress on stderr when it is a terminal. */
 void cli_progress(const char *what, size_t done, size_t total);

@@ -164,7 +164,7 @@ static int write_outputs(risk_job *job, cli_ctx *ctx, const char *out, const cha
   int rc = risk_table(job, ctx, &t);
   if (t == NULL)
     return CLI_EXIT_FAIL;
-  return deq_status_merge(cli_emit(ctx, t, out, plot, plot_risk, job), rc);
+  return cli_exit_merge(cli_emit(ctx, t, out, plot, plot_risk, job), rc);
 }
 
 int cli_cmd_risk(cli_ctx *ctx, int onestep, int argc, char **argv)
@@ -178,7 +178,8 @@ int cli_cmd_risk(cli_ctx *ctx, int onestep, int argc, char **argv)
   int rc = cli_parse(cmd, argc, argv, o, O_NOPT);
   if (rc)
     return rc < 0 ? CLI_EXIT_OK : rc;
-  if ((rc = parse_job(&job, o)) || (rc = cli_plot_check(o[O_PLOT].value))) {
+  if ((rc = parse_job(&job, o)) ||
+      (!ctx->dry && (rc = cli_outputs_check(o[O_OUT].value, o[O_PLOT].value, 0)))) {
     job_free(&job);
     return rc;
   }
@@ -198,9 +199,9 @@ int cli_cmd_risk(cli_ctx *ctx, int onestep, int argc, char **argv)
       return src ? src : CLI_EXIT_FAIL;
     }
     print_summary(&job);
-    rc = deq_status_merge(rc, src);
+    rc = cli_exit_merge(rc, src);
   }
-  rc = deq_status_merge(rc, write_outputs(&job, ctx, o[O_OUT].value, o[O_PLOT].value));
+  rc = cli_exit_merge(rc, write_outputs(&job, ctx, o[O_OUT].value, o[O_PLOT].value));
   job_free(&job);
   return rc;
 }

@@ -74,7 +74,7 @@ int risk_theory(risk_job *job)
   job->nrows = job->sweep >= 0 ? job->grid->n : 1;
   job->rows = calloc(job->nrows, sizeof *job->rows);
   if (job->rows == NULL)
-    return CLI_EXIT_USAGE;
+    return CLI_EXIT_FAIL;
   int rc = CLI_EXIT_OK;
   for (size_t i = 0; i < job->nrows; i++) {
     int s = row_theory(job, i);

@@ -291,7 +291,8 @@ int cli_cmd_spectrum(cli_ctx *ctx, const char *kind, int argc, char **argv)
   int rc = cli_parse(kind, argc, argv, o, O_NOPT);
   if (rc)
     return rc < 0 ? CLI_EXIT_OK : rc;
-  if ((rc = parse_job(&job, o)) || (rc = cli_plot_check(o[O_PLOT].value)))
+  if ((rc = parse_job(&job, o)) || (!ctx->dry && (rc = cli_outputs_check(o[O_OUT].value,
+      o[O_PLOT].value, job.simulate && !job.stats_mode))))
     return rc;
   realise_ratios(&job, job.simulate);
   if (build_pencil(&job) != DEQ_SUCCESS) {
@@ -317,9 +318,9 @@ int cli_cmd_spectrum(cli_ctx *ctx, const char *kind, int argc, char **argv)
       fprintf(stderr, "note: the limit has an atom of mass %.4g at %.6g, not at 0; the finite "
               "network smears it, so KS does not tend to 0 (docs/ntk.md)\n", job.smeared_mass,
               job.smeared_pos);
-    rc = deq_status_merge(rc, src);
+    rc = cli_exit_merge(rc, src);
   }
-  rc = deq_status_merge(rc, write_outputs(&job, ctx, o[O_OUT].value, o[O_PLOT].value));
+  rc = cli_exit_merge(rc, write_outputs(&job, ctx, o[O_OUT].value, o[O_PLOT].value));
   spec_job_free(&job);
   return rc;
 }
@@ -352,7 +353,7 @@ static int write_outputs(spec_job *job, cli_ctx *ctx, const char *out, const cha
       u += (size_t) snprintf(sctx.command + u, sizeof sctx.command - u, "%s%.17g",
                              k ? "," : " --stats ", job->lambda[k]);
     snprintf(path, sizeof path, "%s.summary.csv", out);
-    wrc = spec_stats_table(job, &sctx, &summary) == CLI_EXIT_USAGE ? CLI_EXIT_FAIL : cli_write(summary, path);
+    wrc = spec_stats_table(job, &sctx, &summary) == CLI_EXIT_USAGE ? CLI_EXIT_FAIL : cli_write(summary, path, "--out");
   }
   deq_table_free(summary);
   if (wrc) {
@@ -360,5 +361,5 @@ static int write_outputs(spec_job *job, cli_ctx *ctx, const char *out, const cha
     return wrc;
   }
   wrc = cli_emit(ctx, t, out, job->stats_mode ? NULL : plot, plot_density, job);
-  return deq_status_merge(wrc, rc);
+  return cli_exit_merge(wrc, rc);
 }
