@@ -1,4 +1,5 @@
 /* Option parsing and small output helpers of the CLI. */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,6 +100,65 @@ int cli_long(const cli_opt *o, size_t no, const char *name, long lo, long hi, lo
     return CLI_EXIT_USAGE;
   }
   return CLI_EXIT_OK;
+}
+
+/* Library messages captured while validating an option, re-issued under the option's name. */
+static _Thread_local char captured[512];
+
+static void capture_error(const char *reason, const char *file, int line, int status)
+{
+  (void) file, (void) line, (void) status;
+  snprintf(captured, sizeof captured, "%s", reason);
+}
+
+/* The captured message without its "module: " prefix. */
+static const char *captured_text(void)
+{
+  const char *colon = strstr(captured, ": ");
+  if (colon == NULL || memchr(captured, ' ', (size_t) (colon - captured)) != NULL)
+    return captured;
+  return colon + 2;
+}
+
+int cli_act(const char *text, const char *opt, int normalise, deq_act *act)
+{
+  if (deq_act_parse(text, opt, act))
+    return CLI_EXIT_USAGE;
+  for (int k = 0; act->kind == DEQ_ACT_POLY && k < 4; k++)
+    if (!(fabs(act->c[k]) <= CLI_POLY_MAX)) {
+      cli_errorf("%s: poly coefficient c%d = %g: |c| must be <= %g", opt, k, act->c[k],
+                 CLI_POLY_MAX);
+      return CLI_EXIT_USAGE;
+    }
+  if (!normalise)
+    return CLI_EXIT_OK;
+  deq_act_fw fw;
+  captured[0] = '\0';
+  deq_error_handler_t *old = deq_set_error_handler(capture_error);
+  int s = deq_act_fw_constants(act, NULL, &fw);
+  deq_set_error_handler(old);
+  if (s)
+    cli_errorf("%s: '%s': %s", opt, text, captured[0] ? captured_text() : deq_strerror(s));
+  return cli_exit_status(s);
+}
+
+int cli_quiet(int (*fn)(void *), void *arg, const char *opt)
+{
+  captured[0] = '\0';
+  deq_error_handler_t *old = deq_set_error_handler(capture_error);
+  int s = fn(arg);
+  deq_set_error_handler(old);
+  if (s)
+    cli_errorf("%s: %s", opt, captured[0] ? captured_text() : deq_strerror(s));
+  return cli_exit_status(s);
+}
+
+int cli_range(const char *opt, double v, double lo, double hi, int lo_open)
+{
+  if (lo_open ? v > lo && v <= hi : v >= lo && v <= hi)
+    return CLI_EXIT_OK;
+  cli_errorf("%s: must lie in %s%g, %g], got %g", opt, lo_open ? "(" : "[", lo, hi, v);
+  return CLI_EXIT_USAGE;
 }
 
 int cli_table_header(const cli_ctx *ctx, deq_table *t, const char *kind)

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "deqnn/act.h"
 #include "deqnn/table.h"
 
 #define CLI_EXIT_OK 0
@@ -51,6 +52,22 @@ void cli_errorf(const char *fmt, ...)
 /* Numeric option helpers: parse or report (exit code 2 on failure). */
 int cli_double(const cli_opt *o, size_t no, const char *name, double *v);
 int cli_long(const cli_opt *o, size_t no, const char *name, long lo, long hi, long *v);
+
+/* Ranges of the options (docs/guide.md section 8): the solvers are tested inside them. */
+#define CLI_RATIO_MIN 1e-4      /* every ratio n/d, N/d: in [1e-4, 1e4] */
+#define CLI_RATIO_MAX 1e4
+#define CLI_PARAM_MAX 1e6       /* lambda, noise, eta, --stats lambda: at most 1e6 */
+#define CLI_POLY_MAX 1e6        /* |c_k| of poly:c0,c1,c2,c3 */
+
+/* v in [lo, hi] ((lo, hi] when lo_open), else a message naming opt and CLI_EXIT_USAGE. */
+int cli_range(const char *opt, double v, double lo, double hi, int lo_open);
+
+/* Parse an activation for option opt (coefficients bounded); with `normalise`, also its
+ * Fan-Wang constants, a failure reported under opt's name. */
+int cli_act(const char *text, const char *opt, int normalise, deq_act *act);
+
+/* fn(arg) with the library's message re-issued under opt's name; returns an exit code. */
+int cli_quiet(int (*fn)(void *), void *arg, const char *opt);
 
 /* Record the common comments (command, version) at the top of a table. */
 int cli_table_header(const cli_ctx *ctx, deq_table *t, const char *kind);

@@ -6,7 +6,7 @@
 #include "cli/risk.h"
 
 /* Parameters of row i: the scalars, the swept one replaced; batch follows sample. */
-static void row_params(const risk_job *job, size_t i, double *p)
+void risk_row_params(const risk_job *job, size_t i, double *p)
 {
   memcpy(p, job->p, sizeof job->p);
   if (job->sweep >= 0)
@@ -59,7 +59,7 @@ static int row_theory(risk_job *job, size_t i)
   risk_row *r = &job->rows[i];
   double p[P_N];
   size_t N, n, ng;
-  row_params(job, i, p);
+  risk_row_params(job, i, p);
   risk_realise(job, p, r->p, &N, &n, &ng);
   deq_rf_params rp = { r->p[P_WIDTH], r->p[P_SAMPLE], r->p[P_LAMBDA], r->p[P_NOISE] };
   deq_onestep_params op = { r->p[P_WIDTH], r->p[P_SAMPLE], r->p[P_BATCH], r->p[P_LAMBDA],

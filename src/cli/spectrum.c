@@ -53,9 +53,9 @@ static int parse_ratios(spec_job *job, const cli_opt *o)
 static int check_ratios(const spec_job *job)
 {
   for (size_t l = 0; l <= job->L; l++)
-    if (!(job->gamma_user[l] > 0)) {
-      cli_errorf("%s: ratio %zu must be > 0, got %g", job->L ? "--ratios" : "--ratio", l,
-                 job->gamma_user[l]);
+    if (!(job->gamma_user[l] >= CLI_RATIO_MIN && job->gamma_user[l] <= CLI_RATIO_MAX)) {
+      cli_errorf("%s: ratio %zu must lie in [%g, %g], got %g", job->L ? "--ratios" : "--ratio",
+                 l, CLI_RATIO_MIN, CLI_RATIO_MAX, job->gamma_user[l]);
       return CLI_EXIT_USAGE;
     }
   if (job->input.kind == DEQ_DATA_ORTHONORMAL && job->gamma_user[0] > 1) {
@@ -98,10 +98,8 @@ static int parse_stats(spec_job *job, const cli_opt *o)
   if (deq_parse_list(s, "--stats", job->lambda, SPEC_MAXLAM, &job->nlam))
     return CLI_EXIT_USAGE;
   for (size_t k = 0; k < job->nlam; k++)
-    if (!(job->lambda[k] > 0)) {
-      cli_errorf("--stats: lambda must be > 0, got %g", job->lambda[k]);
+    if (cli_range("--stats", job->lambda[k], 0.0, CLI_PARAM_MAX, 1))
       return CLI_EXIT_USAGE;
-    }
   return CLI_EXIT_OK;
 }
 
@@ -123,22 +121,28 @@ static int check_applicable(const spec_job *job, const cli_opt *o)
   return CLI_EXIT_OK;
 }
 
+static void realise_ratios(spec_job *job, int sizes_from_n);
+
 static int parse_job(spec_job *job, cli_opt *o)
 {
   int orth, rc;
   if ((rc = check_applicable(job, o)))
     return rc;
-  if (deq_act_parse(o[O_ACT].value, "--act", &job->act))
-    return CLI_EXIT_USAGE;
+  if ((rc = cli_act(o[O_ACT].value, "--act", 1, &job->act)))
+    return rc;
   deq_act_name(&job->act, job->actname, sizeof job->actname);
   if ((rc = parse_choice(o[O_INPUT].value, "--input", "gaussian", "orthonormal", &orth)))
     return rc;
   job->input.kind = orth ? DEQ_DATA_ORTHONORMAL : DEQ_DATA_GAUSSIAN;
   if ((rc = parse_choice(o[O_READOUT].value, "--readout", "gaussian", "rademacher", &job->rademacher)))
     return rc;
-  if ((rc = parse_ratios(job, o)) || (rc = check_ratios(job)) || (rc = parse_sim(job, o)))
+  if ((rc = parse_ratios(job, o)) || (rc = check_ratios(job)) || (rc = parse_sim(job, o)) ||
+      (rc = parse_stats(job, o)))
     return rc;
-  return parse_stats(job, o);
+  if (o[O_X].value != NULL && deq_grid_parse(o[O_X].value, "--x", &job->grid))
+    return CLI_EXIT_USAGE;
+  realise_ratios(job, job->simulate);
+  return job->simulate ? spec_simulate_check(job) : CLI_EXIT_OK;
 }
 
 /* With a simulation the theory is evaluated at the realised ratios n/round(n/g). */
@@ -292,17 +296,14 @@ int cli_cmd_spectrum(cli_ctx *ctx, const char *kind, int argc, char **argv)
   if (rc)
     return rc < 0 ? CLI_EXIT_OK : rc;
   if ((rc = parse_job(&job, o)) || (!ctx->dry && (rc = cli_outputs_check(o[O_OUT].value,
-      o[O_PLOT].value, job.simulate && !job.stats_mode))))
+      o[O_PLOT].value, job.simulate && !job.stats_mode)))) {
+    spec_job_free(&job);
     return rc;
-  realise_ratios(&job, job.simulate);
-  if (build_pencil(&job) != DEQ_SUCCESS) {
-    spec_job_free(&job);
-    return CLI_EXIT_USAGE;
   }
-  if (o[O_X].value ? (deq_grid_parse(o[O_X].value, "--x", &job.grid) ? CLI_EXIT_USAGE : 0)
-                   : (job.stats_mode ? 0 : default_grid(&job))) {
+  int s = build_pencil(&job);
+  if (s != DEQ_SUCCESS || (job.grid == NULL && !job.stats_mode && default_grid(&job))) {
     spec_job_free(&job);
-    return o[O_X].value ? CLI_EXIT_USAGE : CLI_EXIT_FAIL;
+    return s ? cli_exit_status(s) : CLI_EXIT_FAIL;
   }
   rc = spec_theory_stats(&job);
   if (job.simulate && !ctx->dry) {

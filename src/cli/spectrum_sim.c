@@ -137,12 +137,10 @@ static size_t alloc_workers(const spec_job *job, const deq_network_spec *ns, wor
   return nt;
 }
 
-int spec_simulate(spec_job *job)
+int spec_simulate_check(const spec_job *job)
 {
   deq_network_spec ns;
-  deq_cdf *cdf = NULL;
-  worker_state w[64] = { { 0 } };
-  size_t n = (size_t) job->n, m = job->grid ? job->grid->n : 0;
+  size_t n = (size_t) job->n;
   network_spec(job, &ns);
   double need = deq_network_bytes(&ns) + 8.0 * (double) n * (double) (n + 1);
   double have = (double) deq_mem_available();
@@ -151,10 +149,23 @@ int spec_simulate(spec_job *job)
                need / 1073741824.0, have / 1073741824.0);
     return CLI_EXIT_USAGE;
   }
+  return CLI_EXIT_OK;
+}
+
+int spec_simulate(spec_job *job)
+{
+  deq_network_spec ns;
+  deq_cdf *cdf = NULL;
+  worker_state w[64] = { { 0 } };
+  size_t m = job->grid ? job->grid->n : 0;
+  network_spec(job, &ns);
+  int rc = spec_simulate_check(job);
+  if (rc)
+    return rc;
   size_t nt = alloc_workers(job, &ns, w, cli_threads());
   if (nt == 0)
     return CLI_EXIT_USAGE;
-  int rc = alloc_samples(job);
+  rc = alloc_samples(job);
   if (deq_pencil_cdf(job->pen, &cdf) != DEQ_SUCCESS && cdf == NULL)
     rc = CLI_EXIT_FAIL;
   double *hall = calloc(m * (size_t) job->seeds + 1, sizeof *hall);
