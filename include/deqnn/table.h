@@ -61,7 +61,9 @@ int deq_table_fprint(const deq_table *t, FILE *f);
 int deq_table_write(const deq_table *t, const char *path);
 
 /* Read a CSV written by deq_table_write.  A column is numeric if every cell of it
- * parses as a number.  Malformed files give DEQ_EFORMAT with the line number. */
+ * parses as a number.  Malformed files give DEQ_EFORMAT with the line number: rows whose
+ * field count differs from the header's, a missing header, empty or repeated column names,
+ * and bytes that are not text (NUL, control characters other than tab, CR, LF). */
 int deq_table_read(const char *path, deq_table **t);
 
 #ifdef __cplusplus

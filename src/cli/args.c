@@ -188,12 +188,46 @@ void cli_progress(const char *what, size_t done, size_t total)
   fflush(stderr);
 }
 
+static int downgrade(deq_table *t, size_t r, size_t st)
+{
+  char *token = malloc(sizeof CLI_STATUS_NONFINITE);
+  if (token == NULL)
+    return CLI_EXIT_FAIL;
+  memcpy(token, CLI_STATUS_NONFINITE, sizeof CLI_STATUS_NONFINITE);
+  free(t->text[r * t->ncols + st]);
+  t->text[r * t->ncols + st] = token;
+  return CLI_EXIT_OK;
+}
+
+int cli_table_guard(deq_table *t)
+{
+  long st = deq_table_column(t, "status");
+  int rc = CLI_EXIT_OK;
+  for (size_t r = 0; st >= 0 && r < t->nrows; r++) {
+    if (strcmp(t->text[r * t->ncols + (size_t) st], "ok") != 0)
+      continue;
+    for (size_t k = 0; k < t->ncols; k++) {
+      double v = t->num[r * t->ncols + k];
+      if (t->types[k] != DEQ_COL_NUM || isfinite(v))
+        continue;
+      cli_errorf("internal error: row %zu, column %s = %g with status ok; the row is marked '%s'. "
+                 "This is a bug of deqnn: please report it with the command line", r + 1,
+                 t->names[k], v, CLI_STATUS_NONFINITE);
+      downgrade(t, r, (size_t) st);
+      rc = CLI_EXIT_FAIL;
+      break;
+    }
+  }
+  return rc;
+}
+
 int cli_emit(cli_ctx *ctx, deq_table *t, const char *out, const char *plot,
              cli_plot_fn *fn, const void *arg)
 {
+  int guard = cli_table_guard(t);
   if (ctx->dry) {
     ctx->table = t;
-    return CLI_EXIT_OK;
+    return guard;
   }
   int rc = cli_write(t, out, "--out"), to_stdout = strcmp(out, "-") == 0;
   if (!rc && plot != NULL && fn != NULL) {
@@ -205,5 +239,5 @@ int cli_emit(cli_ctx *ctx, deq_table *t, const char *out, const char *plot,
       rc = fn(arg, csv, plot);
   }
   deq_table_free(t);
-  return rc;
+  return cli_exit_merge(rc, guard);
 }

@@ -91,6 +91,12 @@ int cli_render(char **argv, size_t tmp_arg, const char *prefix, const char *path
 /* SIGINT, SIGTERM, SIGHUP: remove the registered temporaries, stop gnuplot, re-raise. */
 void cli_signals_install(void);
 
+/* The safety net: a row whose status is "ok" must hold finite numbers.  A row that does not
+ * (a bug of the library) gets the status CLI_STATUS_NONFINITE, a message asks for a report,
+ * and the result is CLI_EXIT_FAIL. */
+#define CLI_STATUS_NONFINITE "nonfinite"
+int cli_table_guard(deq_table *t);
+
 /* Output of a command: in dry mode (deqnn check) hand the table to ctx; otherwise write it
  * to `out` and, when `plot` is given, call fn(arg, csv, plot) on the CSV it was written to
  * (PLOT.csv when `out` is stdout).  Takes ownership of t. */

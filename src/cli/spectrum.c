@@ -343,18 +343,21 @@ static int write_outputs(spec_job *job, cli_ctx *ctx, const char *out, const cha
 {
   deq_table *t = NULL, *summary = NULL;
   int rc = job->stats_mode ? spec_stats_table(job, ctx, &t) : spec_density_table(job, ctx, &t);
-  if (rc == CLI_EXIT_USAGE || t == NULL)
+  if (t == NULL)
     return CLI_EXIT_FAIL;
-  int wrc = CLI_EXIT_OK;
+  int wrc = CLI_EXIT_OK, grc = CLI_EXIT_OK;
   if (!ctx->dry && job->simulate && !job->stats_mode && strcmp(out, "-") != 0) {
-    char path[4096];
+    char path[CLI_PATHMAX + 16];
     cli_ctx sctx = *ctx;   /* the summary records the command that makes it: + --stats */
     size_t u = strlen(sctx.command);
     for (size_t k = 0; k < job->nlam && u < sizeof sctx.command; k++)
       u += (size_t) snprintf(sctx.command + u, sizeof sctx.command - u, "%s%.17g",
                              k ? "," : " --stats ", job->lambda[k]);
     snprintf(path, sizeof path, "%s.summary.csv", out);
-    wrc = spec_stats_table(job, &sctx, &summary) == CLI_EXIT_USAGE ? CLI_EXIT_FAIL : cli_write(summary, path, "--out");
+    spec_stats_table(job, &sctx, &summary);   /* its verdicts are already in rc */
+    if (summary != NULL)
+      grc = cli_table_guard(summary);
+    wrc = summary == NULL ? CLI_EXIT_FAIL : cli_write(summary, path, "--out");
   }
   deq_table_free(summary);
   if (wrc) {
@@ -362,5 +365,5 @@ static int write_outputs(spec_job *job, cli_ctx *ctx, const char *out, const cha
     return wrc;
   }
   wrc = cli_emit(ctx, t, out, job->stats_mode ? NULL : plot, plot_density, job);
-  return cli_exit_merge(wrc, rc);
+  return cli_exit_merge(cli_exit_merge(wrc, rc), grc);
 }
