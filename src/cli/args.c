@@ -1,4 +1,5 @@
 /* Option parsing and small output helpers of the CLI. */
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -111,13 +112,11 @@ static void capture_error(const char *reason, const char *file, int line, int st
   snprintf(captured, sizeof captured, "%s", reason);
 }
 
-/* The captured message without its "module: " prefix. */
+/* The captured message without its "module: " prefix (a lower-case word: "act: "). */
 static const char *captured_text(void)
 {
-  const char *colon = strstr(captured, ": ");
-  if (colon == NULL || memchr(captured, ' ', (size_t) (colon - captured)) != NULL)
-    return captured;
-  return colon + 2;
+  size_t n = strspn(captured, "abcdefghijklmnopqrstuvwxyz_");
+  return n > 0 && strncmp(captured + n, ": ", 2) == 0 ? captured + n + 2 : captured;
 }
 
 int cli_act(const char *text, const char *opt, int normalise, deq_act *act)
@@ -190,33 +189,61 @@ void cli_progress(const char *what, size_t done, size_t total)
 
 static int downgrade(deq_table *t, size_t r, size_t st)
 {
-  char *token = malloc(sizeof CLI_STATUS_NONFINITE);
+  char *token = malloc(sizeof CLI_STATUS_INTERNAL);
   if (token == NULL)
     return CLI_EXIT_FAIL;
-  memcpy(token, CLI_STATUS_NONFINITE, sizeof CLI_STATUS_NONFINITE);
+  memcpy(token, CLI_STATUS_INTERNAL, sizeof CLI_STATUS_INTERNAL);
   free(t->text[r * t->ncols + st]);
   t->text[r * t->ncols + st] = token;
   return CLI_EXIT_OK;
+}
+
+static double cell(const deq_table *t, size_t r, const char *name)
+{
+  long k = deq_table_column(t, name);
+  return k >= 0 && t->types[k] == DEQ_COL_NUM ? t->num[r * t->ncols + (size_t) k] : NAN;
+}
+
+static int outside(double v, double lo, double hi)
+{
+  return !isnan(v) && (v < lo || v > hi);
+}
+
+/* What is wrong with row r (status ok), or NULL; *col names the column. */
+static const char *row_fault(const deq_table *t, size_t r, const char **col)
+{
+  static const char *const probs[] = { "align_grad", "align_w1" };
+  for (size_t k = 0; k < t->ncols; k++)
+    if (t->types[k] == DEQ_COL_NUM && !isfinite(t->num[r * t->ncols + k]))
+      return *col = t->names[k], "is not finite";
+  if (*col = "density", outside(cell(t, r, "density"), 0.0, INFINITY))
+    return "is negative";
+  for (size_t k = 0; k < sizeof probs / sizeof probs[0]; k++)
+    if (*col = probs[k], outside(cell(t, r, probs[k]), 0.0, 1.0))
+      return "is not a probability in [0, 1]";
+  long st = deq_table_column(t, "stat");
+  const char *stat = st >= 0 ? t->text[r * t->ncols + (size_t) st] : NULL;
+  *col = "theory";
+  if (stat && strncmp(stat, "res(", 4) == 0 && outside(cell(t, r, "theory"), DBL_MIN, INFINITY))
+    return "is a resolvent trace (1/n) tr (K + lambda)^-1, lambda > 0, that is not > 0";
+  if (stat && strcmp(stat, "atom") == 0 && outside(cell(t, r, "theory"), 0.0, 1.0))
+    return "is an atom's mass outside [0, 1]";
+  return NULL;
 }
 
 int cli_table_guard(deq_table *t)
 {
   long st = deq_table_column(t, "status");
   int rc = CLI_EXIT_OK;
-  for (size_t r = 0; st >= 0 && r < t->nrows; r++) {
-    if (strcmp(t->text[r * t->ncols + (size_t) st], "ok") != 0)
+  for (size_t r = 0; st >= 0 && t->types[st] == DEQ_COL_TEXT && r < t->nrows; r++) {
+    const char *col = NULL, *why;
+    if (strcmp(t->text[r * t->ncols + (size_t) st], "ok") != 0 || !(why = row_fault(t, r, &col)))
       continue;
-    for (size_t k = 0; k < t->ncols; k++) {
-      double v = t->num[r * t->ncols + k];
-      if (t->types[k] != DEQ_COL_NUM || isfinite(v))
-        continue;
-      cli_errorf("internal error: row %zu, column %s = %g with status ok; the row is marked '%s'. "
-                 "This is a bug of deqnn: please report it with the command line", r + 1,
-                 t->names[k], v, CLI_STATUS_NONFINITE);
-      downgrade(t, r, (size_t) st);
-      rc = CLI_EXIT_FAIL;
-      break;
-    }
+    cli_errorf("internal error: row %zu: %s = %g %s, with status ok; the row is marked '%s'. "
+               "This is a bug of deqnn: please report it with the command line", r + 1, col,
+               cell(t, r, col), why, CLI_STATUS_INTERNAL);
+    downgrade(t, r, (size_t) st);
+    rc = CLI_EXIT_FAIL;
   }
   return rc;
 }

@@ -79,7 +79,7 @@ static int recompute(const deq_table *ref, const char *path, deq_table **got)
 /* A status cell must hold a token deqnn writes. */
 static int known_status(const char *token)
 {
-  return deq_status_from_name(token) >= 0 || strcmp(token, CLI_STATUS_NONFINITE) == 0;
+  return deq_status_from_name(token) >= 0 || strcmp(token, CLI_STATUS_INTERNAL) == 0;
 }
 
 static int same_comment(const deq_table *ref, const deq_table *got, const char *key,
@@ -153,6 +153,14 @@ static int compare(const deq_table *ref, const deq_table *got, const char *path)
   return rc;
 }
 
+typedef struct { const char *path; deq_table **t; } read_arg;
+
+static int read_table(void *arg)
+{
+  read_arg *ra = arg;
+  return deq_table_read(ra->path, ra->t);
+}
+
 int cli_cmd_check(int argc, char **argv)
 {
   if (argc != 2 || argv[1][0] == '-') {
@@ -162,8 +170,9 @@ int cli_cmd_check(int argc, char **argv)
     return argc == 2 && strcmp(argv[1], "--help") == 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
   }
   deq_table *ref = NULL, *got = NULL;
-  if (deq_table_read(argv[1], &ref))
-    return CLI_EXIT_USAGE;
+  read_arg ra = { argv[1], &ref };
+  if (cli_quiet(read_table, &ra, "check"))
+    return CLI_EXIT_USAGE;   /* unreadable or malformed: bad input */
   int rc = CLI_EXIT_OK;
   if (ref->nrows == 0) {
     cli_errorf("check: '%s' is malformed: no data rows", argv[1]);

@@ -57,6 +57,7 @@ int cli_long(const cli_opt *o, size_t no, const char *name, long lo, long hi, lo
 #define CLI_RATIO_MIN 1e-4      /* every ratio n/d, N/d: in [1e-4, 1e4] */
 #define CLI_RATIO_MAX 1e4
 #define CLI_PARAM_MAX 1e6       /* lambda, noise, eta, --stats lambda: at most 1e6 */
+#define CLI_STATS_MIN 1e-12     /* --stats lambda: at least 1e-12 (the solver's tested range) */
 #define CLI_POLY_MAX 1e6        /* |c_k| of poly:c0,c1,c2,c3 */
 
 /* v in [lo, hi] ((lo, hi] when lo_open), else a message naming opt and CLI_EXIT_USAGE. */
@@ -91,10 +92,11 @@ int cli_render(char **argv, size_t tmp_arg, const char *prefix, const char *path
 /* SIGINT, SIGTERM, SIGHUP: remove the registered temporaries, stop gnuplot, re-raise. */
 void cli_signals_install(void);
 
-/* The safety net: a row whose status is "ok" must hold finite numbers.  A row that does not
- * (a bug of the library) gets the status CLI_STATUS_NONFINITE, a message asks for a report,
- * and the result is CLI_EXIT_FAIL. */
-#define CLI_STATUS_NONFINITE "nonfinite"
+/* The safety net: a row whose status is "ok" holds finite numbers, a density >= 0, a
+ * resolvent trace res(lambda) > 0, probabilities (atom, align_grad, align_w1) in [0, 1].  A
+ * row that does not (a bug of the library) gets the status CLI_STATUS_INTERNAL, a message
+ * asks for a report, and the result is CLI_EXIT_FAIL. */
+#define CLI_STATUS_INTERNAL "einternal"
 int cli_table_guard(deq_table *t);
 
 /* Output of a command: in dry mode (deqnn check) hand the table to ctx; otherwise write it

@@ -98,7 +98,7 @@ static int parse_stats(spec_job *job, const cli_opt *o)
   if (deq_parse_list(s, "--stats", job->lambda, SPEC_MAXLAM, &job->nlam))
     return CLI_EXIT_USAGE;
   for (size_t k = 0; k < job->nlam; k++)
-    if (cli_range("--stats", job->lambda[k], 0.0, CLI_PARAM_MAX, 1))
+    if (cli_range("--stats", job->lambda[k], CLI_STATS_MIN, CLI_PARAM_MAX, 0))
       return CLI_EXIT_USAGE;
   return CLI_EXIT_OK;
 }
