@@ -159,15 +159,16 @@ static int add_comments(const risk_job *job, cli_ctx *ctx, deq_table *t)
   ctx->error_cols = job->large ? "rf_risk:rf_risk_err"
                                : "risk:err,train_error:train_error_err,bias:bias_err,"
                                  "variance:variance_err,rf_risk:rf_risk_err,risk_diff:risk_diff_err";
-  int s = cli_table_header(ctx, t, job->onestep ? (job->large ? "onestep-large" : "onestep") : "rf");
-  s |= deq_table_add_comment(t, "student: %s, teacher: %s (rf_onestep.md conventions: sigma as "
-                             "given, excess risk without label noise)", job->actname, job->teachername);
-  s |= deq_table_add_comment(t, "sweep: %s", job->sweep >= 0 ? risk_param_names[job->sweep] : "none");
+  int rc = cli_table_header(ctx, t, job->onestep ? (job->large ? "onestep-large" : "onestep") : "rf");
+  int s = deq_table_add_comment(t, "student: %s, teacher: %s (rf_onestep.md conventions: sigma as "
+                                "given, excess risk without label noise)", job->actname, job->teachername);
+  s = deq_status_merge(s, deq_table_add_comment(t, "sweep: %s", job->sweep >= 0 ?
+                                                risk_param_names[job->sweep] : "none"));
   if (job->simulate)
-    s |= deq_table_add_comment(t, "simulation: d = %ld, seeds = %ld, master seed = %ld, n_test = %ld; "
-                               "ratios above are the realised round(ratio d)/d", job->d, job->seeds,
-                               job->seed, job->n_test);
-  return s;
+    s = deq_status_merge(s, deq_table_add_comment(t, "simulation: d = %ld, seeds = %ld, master "
+                         "seed = %ld, n_test = %ld; ratios above are the realised round(ratio d)/d",
+                         job->d, job->seeds, job->seed, job->n_test));
+  return cli_exit_merge(rc, cli_exit_status(s));   /* statuses and exit codes kept apart */
 }
 
 int risk_table(const risk_job *job, cli_ctx *ctx, deq_table **out)

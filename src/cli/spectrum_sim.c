@@ -164,7 +164,7 @@ int spec_simulate(spec_job *job)
     return rc;
   size_t nt = alloc_workers(job, &ns, w, cli_threads());
   if (nt == 0)
-    return CLI_EXIT_USAGE;
+    return CLI_EXIT_FAIL;   /* the memory was checked: an allocation failure is a failure */
   rc = alloc_samples(job);
   if (deq_pencil_cdf(job->pen, &cdf) != DEQ_SUCCESS && cdf == NULL)
     rc = CLI_EXIT_FAIL;
