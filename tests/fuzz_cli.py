@@ -9,7 +9,7 @@ values for its options, runs it in a scratch directory and asserts:
   - in a row whose status is ok: every number is finite, densities are >= 0, resolvent
     traces res(lambda) > 0 for lambda > 0, probabilities (atom, alignments, KS) in [0, 1],
     risks and their parts >= 0;
-  - no temporary (*.tmp.*) is left in the output directory;
+  - no temporary (*.tmp.*) is left in the output directory, no sanitizer report on stderr;
   - the CLI's safety net (the same contract, rows marked 'einternal') never fires:
     when it does, the library has a bug to fix.
 It ends with the line "N passed, N failed" and the distribution of exit codes.
@@ -282,6 +282,8 @@ def run_one(deqnn, fz, d, refs, verbose):
         new -= {os.path.basename(a) for a in args}
     if rc == 2 and cmd != "check" and new:
         problems.append("exit 2 but wrote %s" % sorted(new))
+    if "Sanitizer" in err or "runtime error:" in err:   # ASan/UBSan builds exit 1 on errors
+        problems.append("sanitizer: %s" % err.strip()[-600:])
     if "internal error" in err:   # the CLI's safety net caught a library bug
         problems.append("safety net: %s" % err.strip()[:300])
     stray = [f for f in os.listdir(d) if ".tmp." in f]

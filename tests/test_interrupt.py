@@ -17,6 +17,7 @@ POLL = 0.002          # seconds between looks for the temporary
 DEADLINE = 60.0       # seconds to wait for a phase to start
 BIG_GRID = "0:7:3000000"    # mp density rows: the CSV is written for about a second
 PLOT_GRID = "0:7:400000"    # enough points that gnuplot draws for a while
+REPEAT = 3            # each signal, each phase: the races are timing-dependent
 
 
 def digest(path):
@@ -79,7 +80,7 @@ def main():
         subprocess.run([deqnn, "mp", "--x", "0:7:71", "--out", os.path.join(d, "fig.csv"),
                         "--plot", fig], check=True, stderr=subprocess.DEVNULL)
         before = {f: digest(os.path.join(d, f)) for f in os.listdir(d)}
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        for sig in (signal.SIGINT, signal.SIGTERM) * REPEAT:
             name = signal.Signals(sig).name
             writing = lambda: any(f.startswith("out.csv.tmp.") for f in os.listdir(d))
             rc, saw = interrupt(deqnn, d, ["mp", "--x", BIG_GRID, "--out", old], writing, sig)

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,22 +27,29 @@
 
 extern char **environ;
 
-/* The registry read by the signal handler: a slot's path is complete before `used` is set. */
+/* The registry read by the signal handler: a slot's path is complete before `used` is set.
+ * The handler may run in any thread (BLAS and OpenMP threads do not block the signals), so
+ * the main thread's critical sections (a temporary created but not yet registered, gnuplot
+ * started but its pid not yet published) cannot rely on blocking alone: a handler that finds
+ * one in progress records the signal and returns, and the section ends by acting on it. */
 static struct {
-  volatile sig_atomic_t used;
+  atomic_int used;
   char path[CLI_PATHMAX];
 } tmp_slot[CLI_MAXTMP];
-static volatile sig_atomic_t child_pid;   /* gnuplot while it runs, else 0 */
+static atomic_int child_pid;      /* gnuplot while it runs, else 0 */
+static atomic_int in_critical;    /* the main thread is in a critical section */
+static atomic_int deferred_sig;   /* a signal that arrived meanwhile */
 static const int cleanup_signals[] = { SIGINT, SIGTERM, SIGHUP };
 #define NSIGNALS (sizeof cleanup_signals / sizeof cleanup_signals[0])
 
-/* Async-signal-safe only: kill, unlink, sigaction, raise. */
-static void on_signal(int sig)
+/* Async-signal-safe only: kill, unlink, sigaction, raise, lock-free atomics. */
+static void cleanup_and_die(int sig)
 {
-  if (child_pid > 0)
-    kill((pid_t) child_pid, SIGTERM);
+  int pid = atomic_load(&child_pid);
+  if (pid > 0)
+    kill((pid_t) pid, SIGTERM);
   for (size_t k = 0; k < CLI_MAXTMP; k++)
-    if (tmp_slot[k].used)
+    if (atomic_load(&tmp_slot[k].used))
       unlink(tmp_slot[k].path);
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
@@ -49,6 +57,14 @@ static void on_signal(int sig)
   sigemptyset(&sa.sa_mask);
   sigaction(sig, &sa, NULL);
   raise(sig);   /* die of the same signal: the caller sees it */
+}
+
+static void on_signal(int sig)
+{
+  atomic_store(&deferred_sig, sig);
+  if (atomic_load(&in_critical))
+    return;   /* the main thread acts on it when its section ends */
+  cleanup_and_die(sig);
 }
 
 void cli_signals_install(void)
@@ -67,17 +83,23 @@ void cli_signals_install(void)
   }
 }
 
-static void block_signals(sigset_t *old)
+/* Critical sections of the main thread: its own signals blocked, other threads' deferred. */
+static void enter(sigset_t *old)
 {
   sigset_t set;
   sigemptyset(&set);
   for (size_t k = 0; k < NSIGNALS; k++)
     sigaddset(&set, cleanup_signals[k]);
   pthread_sigmask(SIG_BLOCK, &set, old);
+  atomic_store(&in_critical, 1);
 }
 
-static void restore_signals(const sigset_t *old)
+static void leave(const sigset_t *old)
 {
+  atomic_store(&in_critical, 0);
+  int sig = atomic_load(&deferred_sig);
+  if (sig)
+    cleanup_and_die(sig);
   pthread_sigmask(SIG_SETMASK, old, NULL);
 }
 
@@ -91,10 +113,10 @@ static int tmp_create(const char *path, char *tmp)
   }
   snprintf(tmp, CLI_PATHMAX, "%s%s", path, TMP_SUFFIX);
   sigset_t old;
-  block_signals(&old);
+  enter(&old);
   int fd = mkstemp(tmp), slot = -1;
   for (int k = 0; fd >= 0 && k < CLI_MAXTMP && slot < 0; k++)
-    if (!tmp_slot[k].used)
+    if (!atomic_load(&tmp_slot[k].used))
       slot = k;
   if (fd >= 0 && slot < 0) {
     close(fd), unlink(tmp);
@@ -103,9 +125,9 @@ static int tmp_create(const char *path, char *tmp)
   }
   if (fd >= 0) {
     memcpy(tmp_slot[slot].path, tmp, strlen(tmp) + 1);
-    tmp_slot[slot].used = 1;
+    atomic_store(&tmp_slot[slot].used, 1);
   }
-  restore_signals(&old);
+  leave(&old);
   if (fd >= 0) {   /* mkstemp makes 0600: give the file the permissions of a normal one */
     mode_t mask = umask(0);
     umask(mask);
@@ -117,18 +139,18 @@ static int tmp_create(const char *path, char *tmp)
 static void tmp_forget(const char *tmp)
 {
   for (size_t k = 0; k < CLI_MAXTMP; k++)
-    if (tmp_slot[k].used && strcmp(tmp_slot[k].path, tmp) == 0)
-      tmp_slot[k].used = 0;
+    if (atomic_load(&tmp_slot[k].used) && strcmp(tmp_slot[k].path, tmp) == 0)
+      atomic_store(&tmp_slot[k].used, 0);
 }
 
 /* Remove a temporary that is not going to be renamed. */
 static void tmp_discard(const char *tmp)
 {
   sigset_t old;
-  block_signals(&old);
+  enter(&old);
   unlink(tmp);
   tmp_forget(tmp);
-  restore_signals(&old);
+  leave(&old);
 }
 
 /* Whether `path` may be replaced: absent, or a regular file (not a link). */
@@ -161,12 +183,12 @@ static int tmp_commit(const char *tmp, const char *path, const char *opt)
     return CLI_EXIT_FAIL;
   }
   sigset_t old;
-  block_signals(&old);
+  enter(&old);
   int r = rename(tmp, path), err = errno;
   if (r != 0)
     unlink(tmp);
   tmp_forget(tmp);
-  restore_signals(&old);
+  leave(&old);
   if (r != 0) {
     cli_errorf("%s: cannot write '%s': %s", opt, path, strerror(err));
     return CLI_EXIT_FAIL;
@@ -273,17 +295,17 @@ int cli_render(char **argv, size_t tmp_arg, const char *prefix, const char *path
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setsigdefault(&attr, &deflt);
   pid_t pid;
-  block_signals(&old);   /* the pid is registered before a signal can look for it */
+  enter(&old);   /* the pid is registered before a signal can look for it */
   int e = posix_spawnp(&pid, argv[0], NULL, &attr, argv, environ);
   if (e == 0)
-    child_pid = (sig_atomic_t) pid;
-  restore_signals(&old);
+    atomic_store(&child_pid, (int) pid);
+  leave(&old);
   posix_spawnattr_destroy(&attr);
   int st = 0;
   if (e == 0) {
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
       ;
-    child_pid = 0;
+    atomic_store(&child_pid, 0);
   }
   if (e != 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
     tmp_discard(tmp);
