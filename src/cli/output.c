@@ -114,20 +114,21 @@ static int tmp_create(const char *path, char *tmp)
   snprintf(tmp, CLI_PATHMAX, "%s%s", path, TMP_SUFFIX);
   sigset_t old;
   enter(&old);
-  int fd = mkstemp(tmp), slot = -1;
+  int fd = mkstemp(tmp), err = errno, slot = -1;
   for (int k = 0; fd >= 0 && k < CLI_MAXTMP && slot < 0; k++)
     if (!atomic_load(&tmp_slot[k].used))
       slot = k;
   if (fd >= 0 && slot < 0) {
     close(fd), unlink(tmp);
     fd = -1;
-    errno = EMFILE;
+    err = EMFILE;
   }
   if (fd >= 0) {
     memcpy(tmp_slot[slot].path, tmp, strlen(tmp) + 1);
     atomic_store(&tmp_slot[slot].used, 1);
   }
   leave(&old);
+  errno = err;
   if (fd >= 0) {   /* mkstemp makes 0600: give the file the permissions of a normal one */
     mode_t mask = umask(0);
     umask(mask);
