@@ -5,7 +5,8 @@ Every run draws a command (mp, ck, ntk, rf, onestep, check) and random valid and
 values for its options, runs it in a scratch directory and asserts:
   - the exit code is 0, 1 or 2, and no signal ended the process;
   - an exit-2 message names an option (--name) or the command;
-  - exit 2 writes no file (validation comes before any work);
+  - exit 2 writes no file (validation comes before any work); --out as a symbolic link, a
+    FIFO or a directory is refused (exit 2) and left as it was;
   - in a row whose status is ok: every number is finite, densities are >= 0, resolvent
     traces res(lambda) > 0 for lambda > 0, probabilities (atom, alignments, KS) in [0, 1],
     risks and their parts >= 0;
@@ -24,6 +25,7 @@ import os
 import random
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -33,6 +35,7 @@ COMMANDS = ["mp", "ck", "ntk", "rf", "onestep", "check"]
 ACTS = ["linear", "relu", "tanh", "erf", "sigmoid", "softplus", "he2"]
 BAD_NUMBERS = ["nan", "inf", "-inf", "", "abc", "1e400", "-1e400", "0x", "1,", ",1", "1e308",
                "-1e308", "1e-320", "-0", "1 ", " 1", "--", "1e999999", "0.5.5"]
+SPECIAL_OUTPUTS = ["link.csv", "fifo.csv", "dir.csv"]   # made by make_specials
 NONNEG_COLUMNS = ["risk", "train_error", "bias", "variance", "rf_risk", "best_linear",
                   "linear_ridge_opt", "kernel_limit", "density", "sim_density"]
 PROB_COLUMNS = ["align_grad", "align_w1"]
@@ -190,7 +193,10 @@ class Fuzzer:
             return cmd, self.check(d, refs), None
         a = self.spectrum(cmd) if cmd in ("mp", "ck", "ntk") else self.risk(cmd == "onestep")
         out = None
-        if self.chance(0.4):
+        if self.chance(0.04):   # a path that must be refused: a link, a FIFO, a directory
+            out = os.path.join(d, self.rng.choice(SPECIAL_OUTPUTS))
+            a += ["--out", out]
+        elif self.chance(0.4):
             out = os.path.join(d, "out_%d.csv" % self.rng.randint(0, 1 << 30))
             a += ["--out", out]
         if self.chance(self.plot):
@@ -211,6 +217,22 @@ def pair_up(args):
             pairs.append(args[i:i + 1])
             i += 1
     return pairs
+
+
+def make_specials(d):
+    """Outputs deqnn must refuse: a symbolic link to a file, a FIFO, a directory."""
+    with open(os.path.join(d, "target.csv"), "w") as f:
+        f.write("keep\n")
+    os.symlink(os.path.join(d, "target.csv"), os.path.join(d, "link.csv"))
+    os.mkfifo(os.path.join(d, "fifo.csv"))
+    os.mkdir(os.path.join(d, "dir.csv"))
+
+
+def specials_intact(d):
+    with open(os.path.join(d, "target.csv")) as f:
+        return (f.read() == "keep\n" and os.path.islink(os.path.join(d, "link.csv"))
+                and stat.S_ISFIFO(os.lstat(os.path.join(d, "fifo.csv")).st_mode)
+                and os.path.isdir(os.path.join(d, "dir.csv")))
 
 
 def numeric(v):
@@ -275,6 +297,10 @@ def run_one(deqnn, fz, d, refs, verbose):
         problems.append("killed by signal %d" % -rc)
     elif rc not in (0, 1, 2):
         problems.append("exit code %d" % rc)
+    if out is not None and os.path.basename(out) in SPECIAL_OUTPUTS and rc != 2:
+        problems.append("--out %s accepted (exit %s)" % (os.path.basename(out), rc))
+    if not specials_intact(d):
+        problems.append("a symbolic link, FIFO or directory (or the link's target) was changed")
     if rc == 2 and not NAMES_OPTION.search(err):
         problems.append("exit 2 without naming an option: %r" % err.strip()[:200])
     new = set(os.listdir(d)) - before
@@ -321,6 +347,7 @@ def main():
     deqnn = os.path.abspath(o.deqnn)
     fz = Fuzzer(random.Random(o.seed), o.simulate, o.plot)
     d = tempfile.mkdtemp(prefix="deqnn_fuzz_")
+    make_specials(d)
     passed = failed = 0
     codes, refs = {}, []
     try:

@@ -191,9 +191,9 @@ int risk_simulate(risk_job *job)
     s = run_group(job, 0, job->nrows, res);
   for (size_t i = 0; !group_pairs(job) && !s && i < job->nrows; i++)
     s = run_group(job, i, i + 1, res);
-  if (s) {
+  if (s) {   /* the options were validated: a failure of the run itself is exit 1 */
     free(res);
-    return cli_exit_status(s);
+    return CLI_EXIT_FAIL;
   }
   summarise(job, res);
   free(res);
