@@ -187,6 +187,8 @@ void cli_progress(const char *what, size_t done, size_t total)
   fflush(stderr);
 }
 
+#define GUARD_MAXMSG 3   /* rows described; the rest counted */
+
 static int downgrade(deq_table *t, size_t r, size_t st)
 {
   char *token = malloc(sizeof CLI_STATUS_INTERNAL);
@@ -234,18 +236,20 @@ static const char *row_fault(const deq_table *t, size_t r, const char **col)
 int cli_table_guard(deq_table *t)
 {
   long st = deq_table_column(t, "status");
-  int rc = CLI_EXIT_OK;
+  size_t nbad = 0;
   for (size_t r = 0; st >= 0 && t->types[st] == DEQ_COL_TEXT && r < t->nrows; r++) {
     const char *col = NULL, *why;
     if (strcmp(t->text[r * t->ncols + (size_t) st], "ok") != 0 || !(why = row_fault(t, r, &col)))
       continue;
-    cli_errorf("internal error: row %zu: %s = %g %s, with status ok; the row is marked '%s'. "
-               "This is a bug of deqnn: please report it with the command line", r + 1, col,
-               cell(t, r, col), why, CLI_STATUS_INTERNAL);
+    if (nbad++ < GUARD_MAXMSG)
+      cli_errorf("internal error: row %zu: %s = %g %s, with status ok; the row is marked '%s'",
+                 r + 1, col, cell(t, r, col), why, CLI_STATUS_INTERNAL);
     downgrade(t, r, (size_t) st);
-    rc = CLI_EXIT_FAIL;
   }
-  return rc;
+  if (nbad > 0)
+    cli_errorf("internal error: %zu row(s) marked '%s'. This is a bug of deqnn: please report "
+               "it with the command line", nbad, CLI_STATUS_INTERNAL);
+  return nbad > 0 ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }
 
 int cli_emit(cli_ctx *ctx, deq_table *t, const char *out, const char *plot,
