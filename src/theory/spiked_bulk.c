@@ -141,7 +141,8 @@ typedef struct {
   const srf_ratios *q;
   double complex z;
   double s[2];
-  int upper;
+  int upper;   /* Im z > 0: Im V2 >= 0 (the branch of S9) */
+  int left;    /* real z < 0: V1 >= 0, V2 > 0 (traces of a positive resolvent) */
 } srf_newton;
 
 static int newton_fn(const double complex *x, void *params, double complex *F,
@@ -150,6 +151,8 @@ static int newton_fn(const double complex *x, void *params, double complex *F,
   const srf_newton *P = params;
   double complex V1 = P->s[0] * x[0], V2 = P->s[1] * x[1];
   if (P->upper && cimag(V2) < 0)
+    return DEQ_EBRANCH;
+  if (P->left && (creal(V1) < 0 || creal(V2) <= 0))
     return DEQ_EBRANCH;
   srf_sums S;
   srf_map M;
@@ -174,7 +177,8 @@ static int newton_at(deq_srf_plan *plan, const srf_rule *R, const srf_ratios *q,
                      double complex z, const deq_opts *opts, double complex V[2])
 {
   double big = fmax(cabs(z), plan->scale);
-  srf_newton P = { R, q, z, { q->psi * q->c / big, q->psi / big }, cimag(z) > 0 };
+  srf_newton P = { R, q, z, { q->psi * q->c / big, q->psi / big }, cimag(z) > 0,
+                   cimag(z) == 0 && creal(z) < 0 };
   double complex x[2] = { V[0] / P.s[0], V[1] / P.s[1] };
   int status = deq_solver_solve(plan->newton, newton_fn, &P, opts, x);
   if (status == DEQ_SUCCESS)
@@ -262,8 +266,20 @@ static void bulk_slack(const deq_srf_plan *plan, const srf_ratios *q, double com
                + cabs(M->dTb[i]) * db + eps * (cabs(V[i]) + cabs(M->T[i]));
 }
 
+/* errV[k] = sum_j |(J^{-1})_kj| slack_j, the bound on each unknown. */
+static void unknown_errors(const double complex *LU, const size_t *perm, const double slack[2],
+                           double errV[2])
+{
+  errV[0] = errV[1] = 0.0;
+  for (int j = 0; j < 2; j++) {
+    double complex col[2] = { j == 0, j == 1 };
+    deq_clu_solve(2, LU, perm, 0, col);
+    errV[0] += cabs(col[0]) * slack[j], errV[1] += cabs(col[1]) * slack[j];
+  }
+}
+
 int deq_srf_bulk_finish(deq_srf_plan *plan, const srf_ratios *q, double complex z,
-                        const double complex V[2], deq_srf_bulk *out)
+                        const double complex V[2], deq_srf_bulk *out, double errV[2])
 {
   srf_sums S;
   srf_map M;
@@ -280,6 +296,8 @@ int deq_srf_bulk_finish(deq_srf_plan *plan, const srf_ratios *q, double complex 
   out->m.val = V[1] / q->psi;
   if (deq_clu_factor(2, Jv, perm)) {
     out->m.err = INFINITY, out->dm = NAN;
+    if (errV != NULL)
+      errV[0] = errV[1] = INFINITY;
     return DEQ_ETOL;
   }
   deq_clu_solve(2, Jv, perm, 1, g);
@@ -289,6 +307,8 @@ int deq_srf_bulk_finish(deq_srf_plan *plan, const srf_ratios *q, double complex 
   if (plan->have_last && plan->last_z == z && plan->last_V[1] == V[1])
     plan->have_slope = 1, plan->last_dV[0] = dV[0], plan->last_dV[1] = dV[1];
   out->m.err = cabs(g[0]) * slack[0] + cabs(g[1]) * slack[1];
+  if (errV != NULL)
+    unknown_errors(Jv, perm, slack, errV);
   return isfinite(out->m.err) ? DEQ_SUCCESS : DEQ_ETOL;
 }
 
@@ -302,7 +322,7 @@ static int bulk_at(deq_srf_plan *plan, const srf_ratios *q, double complex z,
     out->m.val = NAN, out->m.err = INFINITY, out->V1 = out->V2 = out->dm = NAN;
     return status;
   }
-  status = deq_srf_bulk_finish(plan, q, z, V, out);
+  status = deq_srf_bulk_finish(plan, q, z, V, out, NULL);
   if (!status && cimag(z) > 0 && !(cimag(out->m.val) > 0))
     status = DEQ_EBRANCH;
   return status;

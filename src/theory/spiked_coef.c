@@ -6,8 +6,8 @@
 
 /* Gauss-Hermite orders for smooth activations (spiked_rf section 2: 100-200 nodes reach about
  * 1e-14); the error is the difference to the lower order, a bound on the higher one's. */
-static const size_t gh_nodes = 120;
-static const size_t gh_check_nodes = 80;
+static const size_t gh_nodes = 200;
+static const size_t gh_check_nodes = 150;
 /* Rounding allowance of a sum of n terms, in ulps of the sum of absolute values. */
 static const double coef_round_ulps = 8.0;
 

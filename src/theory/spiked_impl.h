@@ -78,8 +78,9 @@ void deq_srf_map(const srf_ratios *q, double complex z, double complex a, double
 /* Solve S7-S9 at z on rule R from the plan's state (warm start or ladder); V[2] out. */
 int deq_srf_solve(deq_srf_plan *plan, const srf_rule *R, const srf_ratios *q,
                   double complex z, const deq_opts *opts, double complex V[2]);
-/* Error bar of m = V2/psi at a solution and m'(z). */
+/* Error bar of m = V2/psi at a solution (the adjoint of the slack of each equation), m'(z),
+ * and, if errV != NULL, the bounds on |dV1|, |dV2|. */
 int deq_srf_bulk_finish(deq_srf_plan *plan, const srf_ratios *q, double complex z,
-                        const double complex V[2], deq_srf_bulk *out);
+                        const double complex V[2], deq_srf_bulk *out, double errV[2]);
 
 #endif
