@@ -233,7 +233,8 @@ int deq_srf_solve(deq_srf_plan *plan, const srf_rule *R, const srf_ratios *q,
     V[0] = plan->last_V[0] + dz * plan->last_dV[0], V[1] = plan->last_V[1] + dz * plan->last_dV[1];
     status = newton_at(plan, R, q, z, opts, V);
   }
-  if (status != DEQ_SUCCESS && cimag(z) == 0 && creal(z) < 0) {
+  int outside = creal(z) < 0 || creal(z) > deq_srf_upper_bound(plan, q);
+  if (status != DEQ_SUCCESS && cimag(z) == 0 && outside) {
     cold_start(q, z, V);
     status = newton_at(plan, R, q, z, opts, V);
   }
