@@ -104,6 +104,12 @@ int deq_srf_coef(const deq_act *act, double c, double s, deq_result out[3]);
 int deq_srf_plan_alloc(const deq_act *act, const deq_act *teacher, const deq_srf_weights *w,
                        const deq_opts *opts, deq_srf_plan **plan);
 
+/* The same with `panels` Gauss-Legendre panels (even, >= 8; deq_srf_plan_alloc uses 240, the
+ * spec's choice); the error rule has panels/2.  Doubling it is the tests' second route. */
+int deq_srf_plan_alloc_panels(const deq_act *act, const deq_act *teacher,
+                              const deq_srf_weights *w, size_t panels, const deq_opts *opts,
+                              deq_srf_plan **plan);
+
 /* Release a plan; NULL is a no-op. */
 void deq_srf_plan_free(deq_srf_plan *plan);
 

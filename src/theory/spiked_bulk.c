@@ -65,32 +65,36 @@ static void sums_jac(const srf_rule *R, double v1r, double v1i, double v2r, doub
   s[0] = s0, s[1] = s1, s[2] = s2, s[3] = s3, s[4] = s4, s[5] = s5;
 }
 
+/* Abs sums: E A|w|, E B|w| and the first-order effect of the coefficient errors on a, b,
+ * sum_k wt |w| (eA + A |w| (eA |V1| + eB |V2|)) and its twin with B. */
 static void sums_abs(const srf_rule *R, double v1r, double v1i, double v2r, double v2i,
-                     double s[5])
+                     double s[4])
 {
-  const double *A = R->g[0].A, *B = R->g[0].B, *wt = R->wt;
-  double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0;
-#pragma omp simd reduction(+ : s0, s1, s2, s3, s4)
+  const double *A = R->g[0].A, *B = R->g[0].B, *wt = R->wt, *eA = R->g[0].eA, *eB = R->g[0].eB;
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0, n1 = hypot(v1r, v1i), n2 = hypot(v2r, v2i);
+#pragma omp simd reduction(+ : s0, s1, s2, s3)
   for (size_t k = 0; k < R->n; k++) {
     double dr = 1 + A[k] * v1r + B[k] * v2r, di = A[k] * v1i + B[k] * v2i;
-    double inv = 1 / (dr * dr + di * di), aw = wt[k] * sqrt(inv), w2 = wt[k] * inv;
-    s0 += A[k] * aw, s1 += B[k] * aw, s2 += aw, s3 += A[k] * w2, s4 += B[k] * w2;
+    double w = sqrt(1 / (dr * dr + di * di)), aw = wt[k] * w;
+    double dd = w * (eA[k] * n1 + eB[k] * n2);
+    s0 += A[k] * aw, s1 += B[k] * aw, s2 += aw * (eA[k] + A[k] * dd);
+    s3 += aw * (eB[k] + B[k] * dd);
   }
-  s[0] = s0, s[1] = s1, s[2] = s2, s[3] = s3, s[4] = s4;
+  s[0] = s0, s[1] = s1, s[2] = s2, s[3] = s3;
 }
 
 void deq_srf_sums(const srf_rule *R, double complex V1, double complex V2, int mode,
                   srf_sums *S)
 {
   double v1r = creal(V1), v1i = cimag(V1), v2r = creal(V2), v2i = cimag(V2);
-  double f[4], j[6] = { 0 }, ab[5] = { 0 };
+  double f[4], j[6] = { 0 }, ab[4] = { 0 };
   sums_f(R, v1r, v1i, v2r, v2i, f);
   if (mode != SRF_SUMS_F)
     sums_jac(R, v1r, v1i, v2r, v2i, j);
   if (mode == SRF_SUMS_ABS)
     sums_abs(R, v1r, v1i, v2r, v2i, ab);
   *S = (srf_sums) { CMPLX(f[0], f[1]), CMPLX(f[2], f[3]), CMPLX(j[0], j[1]),
-                    CMPLX(j[2], j[3]), CMPLX(j[4], j[5]), ab[0], ab[1], ab[2], ab[3], ab[4] };
+                    CMPLX(j[2], j[3]), CMPLX(j[4], j[5]), ab[0], ab[1], ab[2], ab[3] };
 }
 
 /* S9 with a = 0 (mu1 = 0 on every node): Qbar = 1/(b - z). */
@@ -258,10 +262,8 @@ static void bulk_slack(const deq_srf_plan *plan, const srf_ratios *q, double com
   srf_map MH;
   deq_srf_sums(&plan->half, V[0], V[1], SRF_SUMS_F, &H);
   deq_srf_map(q, z, H.a, H.b, &MH);
-  const srf_group *G = &plan->full.g[0];
-  double dv = G->err_A * cabs(V[0]) + G->err_B * cabs(V[1]), eps = bulk_round_ulps * DBL_EPSILON;
-  double da = G->err_A * S->wabs + dv * S->aw2_abs + eps * S->a_abs;
-  double db = G->err_B * S->wabs + dv * S->bw2_abs + eps * (S->b_abs + cabs(z));
+  double eps = bulk_round_ulps * DBL_EPSILON;
+  double da = S->da_coef + eps * S->a_abs, db = S->db_coef + eps * (S->b_abs + cabs(z));
   for (int i = 0; i < 2; i++)
     slack[i] = cabs(V[i] - M->T[i]) + cabs(MH.T[i] - M->T[i]) + cabs(M->dTa[i]) * da
                + cabs(M->dTb[i]) * db + eps * (cabs(V[i]) + cabs(M->T[i]));

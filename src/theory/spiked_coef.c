@@ -205,9 +205,10 @@ static int group_fill(const deq_srf_plan *plan, srf_rule *R, srf_group *G, const
       return status;
     G->mu0[k] = e[0].val, G->mu1[k] = e[1].val;
     G->A[k] = e[1].val * e[1].val, G->B[k] = e[2].val;
+    G->eA[k] = 2 * fabs(e[1].val) * e[1].err + e[1].err * e[1].err, G->eB[k] = e[2].err;
     G->err_mu0 = fmax_err(G->err_mu0, e[0]), G->err_mu1 = fmax_err(G->err_mu1, e[1]);
-    G->err_A = fmax(G->err_A, 2 * fabs(e[1].val) * e[1].err + e[1].err * e[1].err);
-    G->err_B = fmax_err(G->err_B, e[2]);
+    G->err_A = fmax(G->err_A, G->eA[k]);
+    G->err_B = fmax(G->err_B, G->eB[k]);
   }
   return DEQ_SUCCESS;
 }

@@ -16,6 +16,7 @@
 typedef struct {
   double value, weight;        /* abar_g and its fraction of the neurons */
   double *mu0, *mu1, *A, *B;   /* mu0, mu1, A = mu1^2, B = mus2 */
+  double *eA, *eB;             /* their errors at each node */
   double err_mu0, err_mu1, err_A, err_B;   /* largest coefficient errors over the nodes */
 } srf_group;
 
@@ -52,7 +53,8 @@ typedef struct {
  * ab = E A B w^2, bb = E B^2 w^2 (when asked); abs sums for the error bars. */
 typedef struct {
   double complex a, b, aa, ab, bb;
-  double a_abs, b_abs, wabs, aw2_abs, bw2_abs;
+  double a_abs, b_abs;         /* E A |w|, E B |w| (rounding) */
+  double da_coef, db_coef;     /* first-order bounds on a, b from the coefficient errors */
 } srf_sums;
 
 /* The map T of S8-S9 at one z and its partial derivatives in a, b and z. */

@@ -8,8 +8,9 @@
  * the doubled rule to 1e-15 at z = 0.3 + 0.2i); the error rule has half as many. */
 static const size_t rule_panels = 240;
 static const size_t rule_order = 8;
-/* Arrays of a rule: kappa, wt, h, h1, hh, then mu0, mu1, A, B per group. */
-enum { rule_shared_arrays = 5, rule_group_arrays = 4 };
+static const size_t rule_min_panels = 8;
+/* Arrays of a rule: kappa, wt, h, h1, hh, then mu0, mu1, A, B, eA, eB per group. */
+enum { rule_shared_arrays = 5, rule_group_arrays = 6 };
 
 static int check_weights(const deq_srf_weights *w)
 {
@@ -73,6 +74,7 @@ static int rule_alloc(srf_rule *R, size_t panels)
     double *base = blk + (rule_shared_arrays + rule_group_arrays * g) * R->n;
     R->g[g].mu0 = base, R->g[g].mu1 = base + R->n;
     R->g[g].A = base + 2 * R->n, R->g[g].B = base + 3 * R->n;
+    R->g[g].eA = base + 4 * R->n, R->g[g].eB = base + 5 * R->n;
     R->g[g].value = 1.0, R->g[g].weight = 1.0;
   }
   return DEQ_SUCCESS;
@@ -99,11 +101,11 @@ static void plan_means(deq_srf_plan *plan)
   plan->scale = s, plan->mean_mu0sq = m;
 }
 
-static int plan_build(deq_srf_plan *plan)
+static int plan_build(deq_srf_plan *plan, size_t panels)
 {
-  int status = rule_alloc(&plan->full, rule_panels);
+  int status = rule_alloc(&plan->full, panels);
   if (!status)
-    status = rule_alloc(&plan->half, rule_panels / 2);
+    status = rule_alloc(&plan->half, panels / 2);
   if (!status)
     status = deq_srf_rule_fill(plan, &plan->full);
   if (!status)
@@ -125,12 +127,21 @@ static int plan_build(deq_srf_plan *plan)
 int deq_srf_plan_alloc(const deq_act *act, const deq_act *teacher, const deq_srf_weights *w,
                        const deq_opts *opts, deq_srf_plan **plan)
 {
+  return deq_srf_plan_alloc_panels(act, teacher, w, rule_panels, opts, plan);
+}
+
+int deq_srf_plan_alloc_panels(const deq_act *act, const deq_act *teacher,
+                              const deq_srf_weights *w, size_t panels, const deq_opts *opts,
+                              deq_srf_plan **plan)
+{
   if (plan == NULL)
     DEQ_ERROR("spiked: NULL plan pointer", DEQ_EINVAL);
   *plan = NULL;
   if (act == NULL || teacher == NULL || w == NULL)
     DEQ_ERROR("spiked: NULL activation, teacher or weights", DEQ_EINVAL);
   int status = check_weights(w);
+  if (!status && (panels < rule_min_panels || panels % 2 != 0))
+    DEQ_ERRORF(DEQ_EINVAL, "panels = %zu: must be even and >= %zu", panels, rule_min_panels);
   if (!status)
     status = deq_opts_check(opts);
   if (status)
@@ -139,7 +150,7 @@ int deq_srf_plan_alloc(const deq_act *act, const deq_act *teacher, const deq_srf
   if (P == NULL)
     DEQ_ERROR("spiked: out of memory for the plan", DEQ_ENOMEM);
   P->act = *act, P->teacher = *teacher, P->w = *w;
-  status = plan_build(P);
+  status = plan_build(P, panels);
   if (status) {
     deq_srf_plan_free(P);
     return status;

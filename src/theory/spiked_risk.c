@@ -139,19 +139,25 @@ static void risk_terms(const srf_rule *R, const srf_ratios *q, const deq_srf_par
   v->cond = (v->cond + cq) * (Q.R0abs + fabs(P.EA * v->q1) + fabs(P.EB * v->q2));
 }
 
-/* Largest relative coefficient error of a rule (tables against their largest entries). */
+/* Relative coefficient error of a rule: A and B by their Gaussian-weighted errors (the large
+ * shifts, where closed forms lose digits, carry no weight), the other tables by their largest
+ * error against their largest entry. */
 static double coef_rel_err(const srf_rule *R)
 {
   const srf_group *G = &R->g[0];
-  double big[7] = { 0 }, err[7] = { G->err_mu0, G->err_mu1, G->err_A, G->err_B, R->err_h,
-                                    R->err_h1, R->err_hh }, rel = 0;
-  const double *tab[7] = { G->mu0, G->mu1, G->A, G->B, R->h, R->h1, R->hh };
-  for (int j = 0; j < 7; j++) {
-    for (size_t k = 0; k < R->n; k++)
+  double big[5] = { 0 }, err[5] = { G->err_mu0, G->err_mu1, R->err_h, R->err_h1, R->err_hh };
+  const double *tab[5] = { G->mu0, G->mu1, R->h, R->h1, R->hh };
+  double sa = 0, sb = 0, ea = 0, eb = 0, rel = 0;
+  for (size_t k = 0; k < R->n; k++) {
+    sa += R->wt[k] * G->A[k], sb += R->wt[k] * G->B[k];
+    ea += R->wt[k] * G->eA[k], eb += R->wt[k] * G->eB[k];
+    for (int j = 0; j < 5; j++)
       big[j] = fmax(big[j], fabs(tab[j][k]));
-    rel = fmax(rel, big[j] > 0 ? err[j] / big[j] : 0.0);
   }
-  return rel;
+  for (int j = 0; j < 5; j++)
+    rel = fmax(rel, big[j] > 0 ? err[j] / big[j] : 0.0);
+  rel = fmax(rel, sa > 0 ? ea / sa : 0.0);
+  return fmax(rel, sb > 0 ? eb / sb : 0.0);
 }
 
 static int risk_fail(deq_srf_risk *out, int status)
