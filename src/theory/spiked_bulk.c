@@ -48,21 +48,48 @@ static void sums_f(const srf_rule *R, double v1r, double v1i, double v2r, double
   s[0] = ar, s[1] = ai, s[2] = br, s[3] = bi;
 }
 
+/* a, b and the Jacobian sums in one loop (one division per node). */
 static void sums_jac(const srf_rule *R, double v1r, double v1i, double v2r, double v2i,
-                     double s[6])
+                     double s[10])
 {
   const double *A = R->g[0].A, *B = R->g[0].B, *wt = R->wt;
-  double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0;
-#pragma omp simd reduction(+ : s0, s1, s2, s3, s4, s5)
+  double ar = 0, ai = 0, br = 0, bi = 0, s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0;
+#pragma omp simd reduction(+ : ar, ai, br, bi, s0, s1, s2, s3, s4, s5)
   for (size_t k = 0; k < R->n; k++) {
     double dr = 1 + A[k] * v1r + B[k] * v2r, di = A[k] * v1i + B[k] * v2i;
     double inv = 1 / (dr * dr + di * di), wr = dr * inv, wi = -di * inv;
-    double g2r = wt[k] * (wr * wr - wi * wi), g2i = 2 * wt[k] * wr * wi;
+    double gr = wt[k] * wr, gi = wt[k] * wi;
+    double g2r = gr * wr - gi * wi, g2i = 2 * gr * wi;
     double aa = A[k] * A[k], abk = A[k] * B[k], bb = B[k] * B[k];
+    ar += A[k] * gr, ai += A[k] * gi, br += B[k] * gr, bi += B[k] * gi;
     s0 += aa * g2r, s1 += aa * g2i, s2 += abk * g2r, s3 += abk * g2i;
     s4 += bb * g2r, s5 += bb * g2i;
   }
-  s[0] = s0, s[1] = s1, s[2] = s2, s[3] = s3, s[4] = s4, s[5] = s5;
+  s[0] = ar, s[1] = ai, s[2] = br, s[3] = bi;
+  s[4] = s0, s[5] = s1, s[6] = s2, s[7] = s3, s[8] = s4, s[9] = s5;
+}
+
+/* The real case (real z left of the spectrum or right of the edge, real V). */
+static void sums_real(const srf_rule *R, double v1, double v2, int jac, double s[10])
+{
+  const double *A = R->g[0].A, *B = R->g[0].B, *wt = R->wt;
+  double a = 0, b = 0, s0 = 0, s2 = 0, s4 = 0;
+  if (!jac) {
+#pragma omp simd reduction(+ : a, b)
+    for (size_t k = 0; k < R->n; k++) {
+      double gw = wt[k] / (1 + A[k] * v1 + B[k] * v2);
+      a += A[k] * gw, b += B[k] * gw;
+    }
+  } else {
+#pragma omp simd reduction(+ : a, b, s0, s2, s4)
+    for (size_t k = 0; k < R->n; k++) {
+      double w = 1 / (1 + A[k] * v1 + B[k] * v2), gw = wt[k] * w, g2 = gw * w;
+      a += A[k] * gw, b += B[k] * gw;
+      s0 += A[k] * A[k] * g2, s2 += A[k] * B[k] * g2, s4 += B[k] * B[k] * g2;
+    }
+  }
+  s[0] = a, s[2] = b, s[4] = s0, s[6] = s2, s[8] = s4;
+  s[1] = s[3] = s[5] = s[7] = s[9] = 0;
 }
 
 /* Abs sums: E A|w|, E B|w| and the first-order effect of the coefficient errors on a, b,
@@ -87,14 +114,17 @@ void deq_srf_sums(const srf_rule *R, double complex V1, double complex V2, int m
                   srf_sums *S)
 {
   double v1r = creal(V1), v1i = cimag(V1), v2r = creal(V2), v2i = cimag(V2);
-  double f[4], j[6] = { 0 }, ab[4] = { 0 };
-  sums_f(R, v1r, v1i, v2r, v2i, f);
-  if (mode != SRF_SUMS_F)
-    sums_jac(R, v1r, v1i, v2r, v2i, j);
+  double f[10] = { 0 }, ab[4] = { 0 };
+  if (v1i == 0 && v2i == 0)
+    sums_real(R, v1r, v2r, mode != SRF_SUMS_F, f);
+  else if (mode == SRF_SUMS_F)
+    sums_f(R, v1r, v1i, v2r, v2i, f);
+  else
+    sums_jac(R, v1r, v1i, v2r, v2i, f);
   if (mode == SRF_SUMS_ABS)
     sums_abs(R, v1r, v1i, v2r, v2i, ab);
-  *S = (srf_sums) { CMPLX(f[0], f[1]), CMPLX(f[2], f[3]), CMPLX(j[0], j[1]),
-                    CMPLX(j[2], j[3]), CMPLX(j[4], j[5]), ab[0], ab[1], ab[2], ab[3] };
+  *S = (srf_sums) { CMPLX(f[0], f[1]), CMPLX(f[2], f[3]), CMPLX(f[4], f[5]),
+                    CMPLX(f[6], f[7]), CMPLX(f[8], f[9]), ab[0], ab[1], ab[2], ab[3] };
 }
 
 /* S9 with a = 0 (mu1 = 0 on every node): Qbar = 1/(b - z). */

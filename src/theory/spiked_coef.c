@@ -8,6 +8,10 @@
  * 1e-14); the error is the difference to the lower order, a bound on the higher one's. */
 static const size_t gh_nodes = 200;
 static const size_t gh_check_nodes = 150;
+/* Polynomial activations (degree <= 3, so sigma^2 has degree <= 6): both rules are exact from
+ * 4 nodes; their difference is rounding. */
+static const size_t gh_poly_nodes = 10;
+static const size_t gh_poly_check_nodes = 8;
 /* Rounding allowance of a sum of n terms, in ulps of the sum of absolute values. */
 static const double coef_round_ulps = 8.0;
 
@@ -16,25 +20,30 @@ static const double rule_half_width = 11.0;
 static const size_t rule_order = 8;
 
 typedef struct {
-  gsl_integration_fixed_workspace *hi, *lo;
+  gsl_integration_fixed_workspace *hi, *lo;       /* smooth activations */
+  gsl_integration_fixed_workspace *phi, *plo;     /* polynomials */
 } srf_gh;
 
 static void gh_free(srf_gh *gh)
 {
-  if (gh->hi != NULL)
-    gsl_integration_fixed_free(gh->hi);
-  if (gh->lo != NULL)
-    gsl_integration_fixed_free(gh->lo);
+  gsl_integration_fixed_workspace *w[4] = { gh->hi, gh->lo, gh->phi, gh->plo };
+  for (int k = 0; k < 4; k++)
+    if (w[k] != NULL)
+      gsl_integration_fixed_free(w[k]);
+}
+
+static gsl_integration_fixed_workspace *hermite(size_t n)
+{
+  return gsl_integration_fixed_alloc(gsl_integration_fixed_hermite, n, 0, 0.5, 0, 0);
 }
 
 /* Gauss-Hermite rules for the weight exp(-x^2/2). */
 static int gh_alloc(srf_gh *gh)
 {
   deq_gsl_quiet();
-  gh->hi = gsl_integration_fixed_alloc(gsl_integration_fixed_hermite, gh_nodes, 0, 0.5, 0, 0);
-  gh->lo = gsl_integration_fixed_alloc(gsl_integration_fixed_hermite, gh_check_nodes, 0, 0.5,
-                                       0, 0);
-  if (gh->hi == NULL || gh->lo == NULL) {
+  gh->hi = hermite(gh_nodes), gh->lo = hermite(gh_check_nodes);
+  gh->phi = hermite(gh_poly_nodes), gh->plo = hermite(gh_poly_check_nodes);
+  if (gh->hi == NULL || gh->lo == NULL || gh->phi == NULL || gh->plo == NULL) {
     gh_free(gh);
     DEQ_ERROR("spiked: out of memory for the Gauss-Hermite rules", DEQ_ENOMEM);
   }
@@ -64,8 +73,9 @@ static void gh_sum(const deq_act *act, double c, double s, gsl_integration_fixed
 static int gh_expect(const deq_act *act, double c, double s, const srf_gh *gh, deq_result e[3])
 {
   double hi[3], lo[3], ah[3], al[3];
-  gh_sum(act, c, s, gh->hi, hi, ah);
-  gh_sum(act, c, s, gh->lo, lo, al);
+  int poly = act->kind == DEQ_ACT_POLY;
+  gh_sum(act, c, s, poly ? gh->phi : gh->hi, hi, ah);
+  gh_sum(act, c, s, poly ? gh->plo : gh->lo, lo, al);
   for (int j = 0; j < 3; j++) {
     e[j].val = hi[j];
     e[j].err = fabs(hi[j] - lo[j]) + coef_round_ulps * DBL_EPSILON * ah[j];
@@ -160,7 +170,7 @@ int deq_srf_coef(const deq_act *act, double c, double s, deq_result out[3])
     DEQ_ERRORF(DEQ_EINVAL, "bulk_variance = %g: must be finite and >= 0", c);
   if (!isfinite(s))
     DEQ_ERRORF(DEQ_EINVAL, "shift = %g: must be finite", s);
-  srf_gh gh = { NULL, NULL };
+  srf_gh gh = { NULL, NULL, NULL, NULL };
   int status = gh_alloc(&gh);
   if (!status)
     status = coef_eval(act, c, s, &gh, out);
@@ -237,7 +247,7 @@ static int target_fill(const deq_srf_plan *plan, srf_rule *R, const srf_gh *gh)
 
 int deq_srf_rule_fill(const deq_srf_plan *plan, srf_rule *R)
 {
-  srf_gh gh = { NULL, NULL };
+  srf_gh gh = { NULL, NULL, NULL, NULL };
   int status = rule_nodes(R);
   if (!status)
     status = gh_alloc(&gh);

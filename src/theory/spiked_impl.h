@@ -26,6 +26,7 @@ typedef struct {
   double *kappa, *wt;
   double *h, *h1, *hh;         /* target functions of S14 at the nodes */
   double err_h, err_h1, err_hh;
+  double coef_rel;             /* relative coefficient error of the tables (risk error bars) */
   size_t ngroups;
   srf_group g[SRF_MAX_GROUPS];
 } srf_rule;
@@ -69,6 +70,8 @@ double deq_srf_upper_bound(const deq_srf_plan *plan, const srf_ratios *q);
 
 /* spiked_coef.c: tables of a rule (plan time). */
 int deq_srf_rule_fill(const deq_srf_plan *plan, srf_rule *R);
+/* spiked_risk.c: the relative coefficient error of a rule (stored in coef_rel at plan time). */
+double deq_srf_coef_rel_err(const srf_rule *R);
 
 /* spiked_bulk.c */
 double complex deq_srf_mp_root(double complex w, double phi, double complex *dm);

@@ -112,6 +112,8 @@ static int plan_build(deq_srf_plan *plan, size_t panels)
     status = deq_srf_rule_fill(plan, &plan->half);
   if (status)
     return status;
+  plan->full.coef_rel = deq_srf_coef_rel_err(&plan->full);
+  plan->half.coef_rel = deq_srf_coef_rel_err(&plan->half);
   plan_means(plan);
   if (!(plan->scale > 0))
     DEQ_ERROR("spiked: the activation is constant on the Gaussian (E[c mu1^2 + mus2] = 0)",

@@ -142,7 +142,7 @@ static void risk_terms(const srf_rule *R, const srf_ratios *q, const deq_srf_par
 /* Relative coefficient error of a rule: A and B by their Gaussian-weighted errors (the large
  * shifts, where closed forms lose digits, carry no weight), the other tables by their largest
  * error against their largest entry. */
-static double coef_rel_err(const srf_rule *R)
+double deq_srf_coef_rel_err(const srf_rule *R)
 {
   const srf_group *G = &R->g[0];
   double big[5] = { 0 }, err[5] = { G->err_mu0, G->err_mu1, R->err_h, R->err_h1, R->err_hh };
@@ -199,7 +199,7 @@ static void risk_errors(deq_srf_plan *plan, const srf_ratios *q, const deq_srf_p
     err[0] += fabs(vp.test - v->test) / h * errV[k];
     err[1] += fabs(vp.train - v->train) / h * errV[k];
   }
-  double tiny = (risk_round_ulps * DBL_EPSILON + coef_rel_err(&plan->full)) * v->cond;
+  double tiny = (risk_round_ulps * DBL_EPSILON + plan->full.coef_rel) * v->cond;
   err[0] += tiny, err[1] += tiny;
 }
 
