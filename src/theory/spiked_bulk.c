@@ -10,6 +10,14 @@
 static const double ladder_factor = 10.0;
 static const double ladder_min_factor = 1.05;
 static const double ladder_floor_rel = 1e-9;
+/* A warm start is tried only from a point within this distance, relative to |z| plus the bulk
+ * mean (measured: a start from z = -0.03 led the edge scan at x = 250 to a spurious root). */
+static const double warm_radius_rel = 0.25;
+/* The physical solution of S9 is an attracting fixed point of T: the spectral radius of dT/dV
+ * is below 1 there (measured 0.86 inside the bulk, -> 1 at the edge), while the spurious
+ * branch that a walk from a gap into the support can follow has radius ~300.  A solve whose
+ * last Jacobian has a radius above this is rejected (and the ladder takes over). */
+static const double attract_max = 1.0 + 1e-9;
 /* Rounding allowance of the kappa sums and of the map S9, in ulps of the sums of |terms|. */
 static const double bulk_round_ulps = 64.0;
 /* Density height (spiked_rf section 9: rho(x) = Im m(x + 1e-7 i)/pi, here relative to the bulk
@@ -177,12 +185,21 @@ typedef struct {
   double s[2];
   int upper;   /* Im z > 0: Im V2 >= 0 (the branch of S9) */
   int left;    /* real z < 0: V1 >= 0, V2 > 0 (traces of a positive resolvent) */
+  double radius;   /* spectral radius of dT/dV at the last Jacobian */
 } srf_newton;
+
+/* Spectral radius of the 2 x 2 matrix dT. */
+static double radius2(const double complex dT[4])
+{
+  double complex tr = dT[0] + dT[3], det = dT[0] * dT[3] - dT[1] * dT[2];
+  double complex sq = csqrt(tr * tr - 4 * det);
+  return fmax(cabs(tr + sq), cabs(tr - sq)) / 2;
+}
 
 static int newton_fn(const double complex *x, void *params, double complex *F,
                      double complex *J)
 {
-  const srf_newton *P = params;
+  srf_newton *P = params;
   double complex V1 = P->s[0] * x[0], V2 = P->s[1] * x[1];
   if (P->upper && cimag(V2) < 0)
     return DEQ_EBRANCH;
@@ -200,6 +217,7 @@ static int newton_fn(const double complex *x, void *params, double complex *F,
   if (J != NULL) {
     double complex dT[4];
     map_jacobian(&M, &S, dT);
+    P->radius = radius2(dT);
     for (int i = 0; i < 2; i++)
       for (int j = 0; j < 2; j++)
         J[2 * i + j] = (i == j) - dT[2 * i + j] * P->s[j] / P->s[i];
@@ -212,9 +230,11 @@ static int newton_at(deq_srf_plan *plan, const srf_rule *R, const srf_ratios *q,
 {
   double big = fmax(cabs(z), plan->scale);
   srf_newton P = { R, q, z, { q->psi * q->c / big, q->psi / big }, cimag(z) > 0,
-                   cimag(z) == 0 && creal(z) < 0 };
+                   cimag(z) == 0 && creal(z) < 0, 0.0 };
   double complex x[2] = { V[0] / P.s[0], V[1] / P.s[1] };
   int status = deq_solver_solve(plan->newton, newton_fn, &P, opts, x);
+  if (status == DEQ_SUCCESS && P.radius > attract_max)
+    status = DEQ_EBRANCH;
   if (status == DEQ_SUCCESS)
     V[0] = P.s[0] * x[0], V[1] = P.s[1] * x[1];
   return status;
@@ -252,9 +272,10 @@ static int ladder(deq_srf_plan *plan, const srf_rule *R, const srf_ratios *q, do
   return status;
 }
 
-static int same_ratios(const deq_srf_plan *plan, const srf_ratios *q)
+static int warm_ok(const deq_srf_plan *plan, const srf_ratios *q, double complex z)
 {
-  return plan->have_last && plan->last_phi == q->phi && plan->last_psi == q->psi;
+  return plan->have_last && plan->last_phi == q->phi && plan->last_psi == q->psi
+         && cabs(z - plan->last_z) <= warm_radius_rel * (cabs(z) + plan->scale);
 }
 
 int deq_srf_solve(deq_srf_plan *plan, const srf_rule *R, const srf_ratios *q,
@@ -262,7 +283,7 @@ int deq_srf_solve(deq_srf_plan *plan, const srf_rule *R, const srf_ratios *q,
 {
   int status = DEQ_EMAXITER;
   opts = deq_opts_or_default(opts);
-  if (same_ratios(plan, q)) {
+  if (warm_ok(plan, q, z)) {
     double complex dz = plan->have_slope ? z - plan->last_z : 0;
     V[0] = plan->last_V[0] + dz * plan->last_dV[0], V[1] = plan->last_V[1] + dz * plan->last_dV[1];
     status = newton_at(plan, R, q, z, opts, V);
@@ -358,6 +379,8 @@ static int bulk_at(deq_srf_plan *plan, const srf_ratios *q, double complex z,
   status = deq_srf_bulk_finish(plan, q, z, V, out, NULL);
   if (!status && cimag(z) > 0 && !(cimag(out->m.val) > 0))
     status = DEQ_EBRANCH;
+  if (!status && cimag(z) == 0 && cimag(out->m.val) < -out->m.err)
+    status = DEQ_EBRANCH;   /* real z inside the support: not the boundary value from above */
   return status;
 }
 

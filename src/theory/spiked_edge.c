@@ -58,6 +58,9 @@ static int edge_scan(deq_srf_plan *plan, const srf_ratios *q, const deq_opts *op
     int status = density_at(plan, q, x, opts, &rho);
     if (status)
       DEQ_ERRORF(status, "spiked: edge scan at x = %g: %s", x, deq_strerror(status));
+    if (rho > edge_threshold && x == ub)
+      DEQ_ERRORF(DEQ_ETOL, "spiked: density %g above the threshold at the upper bound %g: an "
+                 "unbounded profile (spiked_rf section 3) has no edge", rho, ub);
     if (rho > edge_threshold) {
       *xin = x;
       return DEQ_SUCCESS;

@@ -68,9 +68,21 @@ static void pass2(const srf_rule *R, double V1, double V2, const risk_value *v, 
   }
 }
 
+/* S15 at a = 0 (mu1 = 0 on every node): moments of D ~ c MP(phi), mean c, E D^2 = c^2 (1 + phi). */
+static void mp_averages_no_linear(const srf_ratios *q, double s0, risk_mp *M)
+{
+  M->I0 = 1 / s0, M->J0 = 1 / (s0 * s0);
+  M->I1 = q->c / s0, M->J1 = q->c / (s0 * s0);
+  M->J2 = q->c * q->c * (1 + q->phi) / (s0 * s0);
+}
+
 /* S15 with s0 = b + lambda, u = -s0/(a c), mm = m_MP(u; phi). */
 static void mp_averages(const srf_ratios *q, double a, double s0, risk_mp *M)
 {
+  if (a == 0) {
+    mp_averages_no_linear(q, s0, M);
+    return;
+  }
   double c = q->c, phi = q->phi, edge = (1 + sqrt(phi)) * (1 + sqrt(phi));
   double complex dmc, mmc = deq_srf_mp_root(-s0 / (a * c), phi, &dmc);
   double u = -s0 / (a * c), mm = creal(mmc), dm = creal(dmc);
