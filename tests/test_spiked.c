@@ -254,6 +254,26 @@ static void test_density_mass(void **state)
   deq_srf_plan_free(P);
 }
 
+/* The order of the grid does not matter: a walk from the gap next to the atom (psi = 4) into the
+ * support once followed a spurious branch (density ~ 0 inside the bulk). */
+static void test_walk_order(void **state)
+{
+  (void) state;
+  deq_srf_plan *P = plan("softplus", target, 0.5, 1.7, 0.6), *Q = plan("softplus", target, 0.5, 1.7, 0.6);
+  deq_srf_params p = { 1.2, 0.3, 1.0, 0.0 };
+  enum { N = 41 };
+  double up[N], down[N];
+  deq_result ru[N], rd[N];
+  for (size_t i = 0; i < N; i++)
+    up[i] = 0.01 * (double) (i + 1), down[i] = 0.01 * (double) (N - i);
+  assert_int_equal(deq_srf_density(P, &p, N, up, NULL, ru), DEQ_SUCCESS);
+  assert_int_equal(deq_srf_density(Q, &p, N, down, NULL, rd), DEQ_SUCCESS);
+  for (size_t i = 0; i < N; i++)
+    assert_agree(ru[i].val, ru[i].err, rd[N - 1 - i].val, rd[N - 1 - i].err, 1e-13);
+  assert_true(ru[N - 1].val > 0.1);
+  deq_srf_plan_free(P), deq_srf_plan_free(Q);
+}
+
 /* --- error bars: two routes (rule and doubled rule; a coarse rule) ------------------------ */
 
 static void test_bulk_error_bars(void **state)
@@ -311,11 +331,12 @@ static void test_risk_error_bars(void **state)
 static void test_r0_is_rf(void **state)
 {
   (void) state;
-  const char *acts[] = { "tanh", "relu", "erf" };
-  const char *teachers[] = { "poly:0,1,0.5,0", "poly:0,0.8,0,0.35", "poly:0.3,0.9,0.4,0" };
+  const char *acts[] = { "tanh", "relu", "erf", "he2" };
+  const char *teachers[] = { "poly:0,1,0.5,0", "poly:0,0.8,0,0.35", "poly:0.3,0.9,0.4,0",
+                             "poly:0,1,0.5,0" };
   double pts[][4] = { { 2.385, 1.7, 0.02, 0.09 }, { 0.637, 2.911, 0.05, 0.25 },
                       { 1.2, 0.8, 0.3, 0.0 } };
-  for (size_t a = 0; a < 3; a++) {
+  for (size_t a = 0; a < 4; a++) {
     deq_act s = parse(acts[a]), t = parse(teachers[a]);
     deq_rf_model *m;
     assert_int_equal(deq_rf_model_alloc(&s, &t, NULL, &m), DEQ_SUCCESS);
@@ -617,6 +638,7 @@ int main(void)
     cmocka_unit_test(test_he2_noise_bulk),
     cmocka_unit_test(test_branch_and_asymptote),
     cmocka_unit_test(test_density_mass),
+    cmocka_unit_test(test_walk_order),
     cmocka_unit_test(test_bulk_error_bars),
     cmocka_unit_test(test_risk_error_bars),
     cmocka_unit_test(test_r0_is_rf),
