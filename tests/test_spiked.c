@@ -209,6 +209,22 @@ static void test_he2_noise_bulk(void **state)
     deq_srf_bulk b = bulk(P, 0.8, 1.5, zs[k]);
     assert_true(cabs(b.m.val - ref) <= b.m.err + 1e-14);
   }
+  /* the density on the real axis, its bar covering the height bias (close to the edges too) */
+  double lo, hi, psi = 0.8 / 1.5;
+  assert_int_equal(deq_mp_edges(psi, &lo, &hi), DEQ_SUCCESS);
+  double x[] = { lo + 1e-3, lo + 0.1, 0.5 * (lo + hi), hi - 0.3, hi - 1e-2, hi - 1e-3, hi + 0.1 };
+  deq_srf_params p = { 0.8, 1.5, 1.0, 0.0 };
+  deq_result rho[7];
+  int biased = 0;
+  assert_int_equal(deq_srf_density(P, &p, 7, x, NULL, rho), DEQ_SUCCESS);
+  for (size_t k = 0; k < 7; k++) {
+    double ref;
+    assert_int_equal(deq_mp_density(x[k], psi, &ref), DEQ_SUCCESS);
+    assert_true(fabs(rho[k].val - ref) <= rho[k].err);
+    assert_true(rho[k].err <= 1e3 * fabs(rho[k].val - ref) + 1e-12);   /* not absurd */
+    biased += fabs(rho[k].val - ref) > 1e-10;   /* the height bias is real: a zero bar fails */
+  }
+  assert_true(biased >= 2);
   deq_srf_plan_free(P);
 }
 
