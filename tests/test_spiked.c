@@ -228,6 +228,53 @@ static void test_he2_noise_bulk(void **state)
   deq_srf_plan_free(P);
 }
 
+/* spiked_rf 7.5: c = 1, phi -> 0: a kappa-mixture of MP laws with variance v = mu1^2 + mus2,
+ * m = 1 / (-z + E_kappa[v / (1 + psi v m)]) (rows with a variance profile). */
+typedef struct {
+  deq_act act;
+  double r, psi;
+  double complex m;
+} mix_params;
+
+static void mix_fn(double x, void *params, double *out)
+{
+  const mix_params *M = params;
+  deq_result c[3];
+  deq_srf_coef(&M->act, 1.0, M->r * x, c);
+  double v = c[1].val * c[1].val + c[2].val;
+  double complex t = v / (1 + M->psi * v * M->m);
+  out[0] = creal(t), out[1] = cimag(t);
+}
+
+static double complex mix_residual(mix_params *M, double complex z, double complex m)
+{
+  deq_result e[2];
+  M->m = m;
+  assert_int_equal(deq_gauss_expect(mix_fn, M, 2, NULL, e), DEQ_SUCCESS);
+  return m * (-z + CMPLX(e[0].val, e[1].val)) - 1;
+}
+
+static void test_small_width_ratio(void **state)
+{
+  (void) state;
+  mix_params M = { parse("relu"), 1.3, 0.6, 0 };
+  double complex z = 0.4 + 0.2 * I, m = -1.0 / (z + 4 * I);
+  for (int rung = 4; rung >= 0; rung--) {
+    double complex zz = z + I * (double) rung;
+    for (int it = 0; it < 30; it++) {
+      double complex F = mix_residual(&M, zz, m), h = 1e-7 * (1 + cabs(m));
+      m -= F / ((mix_residual(&M, zz, m + h) - F) / h);
+      if (cabs(F) < 1e-14)
+        break;
+    }
+  }
+  deq_srf_plan *P = plan("relu", target, 1.3, 1.0, 1.0);
+  deq_srf_bulk b = bulk(P, 1e-7, 1e-7 / 0.6, z);
+  if (!(cabs(b.m.val - m) < 1e-6 * cabs(m)))   /* O(phi) and the test's own solve */
+    fail_msg("m = %.12g%+.12gi, mixture %.12g%+.12gi", creal(b.m.val), cimag(b.m.val), creal(m), cimag(m));
+  deq_srf_plan_free(P);
+}
+
 static void test_branch_and_asymptote(void **state)
 {
   (void) state;
@@ -652,6 +699,7 @@ int main(void)
     cmocka_unit_test(test_coef_closed_forms),
     cmocka_unit_test(test_linear_bulk),
     cmocka_unit_test(test_he2_noise_bulk),
+    cmocka_unit_test(test_small_width_ratio),
     cmocka_unit_test(test_branch_and_asymptote),
     cmocka_unit_test(test_density_mass),
     cmocka_unit_test(test_walk_order),
