@@ -114,10 +114,11 @@ int deq_srf_plan_alloc_panels(const deq_act *act, const deq_act *teacher,
 void deq_srf_plan_free(deq_srf_plan *plan);
 
 /* Bulk Stieltjes transform at z (Im z >= 0; Im z < 0 by conjugation), spiked_rf S6-S9:
- * Newton on (V1, V2) in C^2 through the solver driver, warm-started from the plan's last
- * solution at the same ratios, else by continuation in Im z from the large-|z| start
- * V1 = -psi c/z, V2 = -psi/z.  Real z is allowed right of the edge and left of 0.
- * DEQ_EBRANCH if Im m <= 0 for Im z > 0. */
+ * Newton on (V1, V2) in C^2 through the solver driver, warm-started (with a first-order
+ * predictor) from the plan's last solution at the same ratios when it is near z, else by
+ * continuation in Im z from the large-|z| start V1 = -psi c/z, V2 = -psi/z.  A root that is not
+ * an attracting fixed point of S9 (spectral radius of dT/dV > 1) is rejected.  Real z is
+ * allowed right of the edge and left of 0.  DEQ_EBRANCH if Im m <= 0 for Im z > 0. */
 int deq_srf_stieltjes(deq_srf_plan *plan, const deq_srf_params *p, deq_complex z,
                       const deq_opts *opts, deq_srf_bulk *out);
 
@@ -131,8 +132,8 @@ int deq_srf_density(deq_srf_plan *plan, const deq_srf_params *p, size_t n, const
 /* Right edge of the bulk, spiked_rf S10 and section 9: scan down from the bound
  * (1 + sqrt psi)^2 (1 + sqrt phi)^2 c E[c mu1^2 + mus2] + 1 in steps of 0.5 % of it to the
  * first x with rho > 1e-4, then bisect.  err = final bracket + the threshold bias of a
- * square-root edge, estimated from rho at a point inside. Meaningless for unbounded
- * profiles (he2, section 3). */
+ * square-root edge, estimated from rho at a point inside.  Meaningless for unbounded
+ * profiles (he2, section 3); DEQ_ETOL if rho exceeds the threshold at the bound itself. */
 int deq_srf_edge(deq_srf_plan *plan, const deq_srf_params *p, const deq_opts *opts,
                  deq_result *edge);
 
