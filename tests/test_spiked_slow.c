@@ -65,10 +65,11 @@ static void one_seed(const mc_case *mc, unsigned long seed, double complex z, mc
   deq_act s, t;
   deq_act_parse(mc->act, "act", &s), deq_act_parse(target, "teacher", &t);
   gsl_rng *g = deq_rng_alloc(seed, 0);
-  double *W = malloc(p * D * sizeof *W), *X = malloc(NTEST * D * sizeof *X);
-  double *F = malloc(NTEST * p * sizeof *F), *f = malloc(NTEST * sizeof *f);
+  size_t rows = n > NTEST ? n : NTEST;
+  double *W = malloc(p * D * sizeof *W), *X = malloc(rows * D * sizeof *X);
+  double *F = malloc(rows * p * sizeof *F), *f = malloc(rows * sizeof *f);
   double *G = malloc(p * p * sizeof *G), *beta = malloc(p * sizeof *beta);
-  double *y = malloc(n * sizeof *y), *ev = malloc(p * sizeof *ev), *pred = malloc(NTEST * sizeof *pred);
+  double *y = malloc(n * sizeof *y), *ev = malloc(p * sizeof *ev), *pred = malloc(rows * sizeof *pred);
   draw_weights(g, p, mc->r, mc->c, W);
   draw_data(g, &s, &t, mc->gamma, n, p, W, X, F, f);
   deq_rng_gaussian(g, sqrt(mc->noise), n, y);
