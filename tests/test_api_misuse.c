@@ -21,6 +21,7 @@
 #include "deqnn/pencil.h"
 #include "deqnn/rf.h"
 #include "deqnn/rng.h"
+#include "deqnn/spiked.h"
 #include "deqnn/status.h"
 #include "deqnn/table.h"
 #include "deqnn/twolayer.h"
@@ -50,6 +51,13 @@ typedef struct {
   deq_pencil *pen;
   deq_cdf *cdf;
   deq_rf_model *rf;
+  deq_srf_plan *srf;
+  deq_srf_weights srfw, bad_srfw;
+  deq_srf_params srfp, bad_srfp;
+  deq_srf_bulk bulk;
+  deq_srf_outlier_search sout;
+  deq_srf_mean smean;
+  deq_srf_risk srisk;
   deq_network *net;
   deq_twolayer *tl;
   deq_table *tab;
@@ -74,6 +82,7 @@ typedef struct {
   deq_cdf *out_cdf;
   deq_network *out_net;
   deq_rf_model *out_rf;
+  deq_srf_plan *out_srf;
   deq_twolayer *out_tl;
   deq_act out_act;
   deq_pencil_params out_par;
@@ -119,6 +128,12 @@ static void setup_theory(void)
   F.rfp = (deq_rf_params) { 1.5, 2.0, 0.1, 0.1 };
   F.osp = (deq_onestep_params) { 1.5, 2.0, 2.0, 0.1, 0.1, 1.0 };
   F.st = (deq_sample_stats) { 10, 1.0, 0.1, 0.03 };
+  F.srfw = (deq_srf_weights) { 1.0, 1.0, 1.0 };
+  F.bad_srfw = (deq_srf_weights) { -1.0, 1.0, 1.0 };
+  F.srfp = (deq_srf_params) { 1.2, 1.5, 0.1, 0.1 };
+  F.bad_srfp = (deq_srf_params) { NAN, 1.5, 0.1, 0.1 };
+  assert_int_equal(deq_srf_plan_alloc_panels(&F.act, &lin, &F.srfw, 16, NULL, &F.srf),
+                   DEQ_SUCCESS);
 }
 
 static void setup_sim(void)
@@ -145,6 +160,7 @@ static void teardown(void)
   deq_cdf_free(F.cdf);
   deq_pencil_free(F.pen);
   deq_rf_model_free(F.rf);
+  deq_srf_plan_free(F.srf);
   deq_network_free(F.net);
   deq_twolayer_free(F.tl);
   deq_table_free(F.tab);
@@ -518,6 +534,33 @@ static const char *null_fmt(void) { return NULL; }
   X(deq_network_timing, "total NULL", VOID(deq_network_timing(F.net, F.buf, NULL)), E1) \
   X(deq_network_timing_reset, "net NULL", VOID(deq_network_timing_reset(NULL)), E1) \
   /* rf.h */ \
+  X(deq_srf_coef, "act NULL", deq_srf_coef(NULL, 1.0, 0.0, F.res), E1) \
+  X(deq_srf_coef, "out NULL", deq_srf_coef(&F.act, 1.0, 0.0, NULL), E1) \
+  X(deq_srf_coef, "c NaN", deq_srf_coef(&F.act, NAN, 0.0, F.res), E1) \
+  X(deq_srf_plan_alloc, "act NULL", deq_srf_plan_alloc(NULL, &F.act, &F.srfw, NULL, &F.out_srf), E1) \
+  X(deq_srf_plan_alloc, "plan NULL", deq_srf_plan_alloc(&F.act, &F.act, &F.srfw, NULL, NULL), E1) \
+  X(deq_srf_plan_alloc, "spike -1", deq_srf_plan_alloc(&F.act, &F.act, &F.bad_srfw, NULL, &F.out_srf), E1) \
+  X(deq_srf_plan_alloc_panels, "panels 0", \
+    deq_srf_plan_alloc_panels(&F.act, &F.act, &F.srfw, 0, NULL, &F.out_srf), E1) \
+  X(deq_srf_plan_alloc_panels, "panels SIZE_MAX", \
+    deq_srf_plan_alloc_panels(&F.act, &F.act, &F.srfw, SIZE_MAX, NULL, &F.out_srf), E1) \
+  X(deq_srf_plan_free, "NULL (documented no-op)", NOOP(deq_srf_plan_free(NULL)), 0, 0) \
+  X(deq_srf_stieltjes, "plan NULL", deq_srf_stieltjes(NULL, &F.srfp, 1.0 + I, NULL, &F.bulk), E1) \
+  X(deq_srf_stieltjes, "out NULL", deq_srf_stieltjes(F.srf, &F.srfp, 1.0 + I, NULL, NULL), E1) \
+  X(deq_srf_stieltjes, "width_ratio NaN", \
+    deq_srf_stieltjes(F.srf, &F.bad_srfp, 1.0 + I, NULL, &F.bulk), E1) \
+  X(deq_srf_density, "x NULL", deq_srf_density(F.srf, &F.srfp, 3, NULL, NULL, F.res), E1) \
+  X(deq_srf_density, "n 0", deq_srf_density(F.srf, &F.srfp, 0, F.buf, NULL, F.res), E1) \
+  X(deq_srf_edge, "edge NULL", deq_srf_edge(F.srf, &F.srfp, NULL, NULL), E1) \
+  X(deq_srf_outliers, "out NULL", deq_srf_outliers(F.srf, &F.srfp, NULL, NULL), E1) \
+  X(deq_srf_mean_outlier, "width NaN", deq_srf_mean_outlier(F.srf, &F.srfp, NAN, NULL, &F.smean), E1) \
+  X(deq_srf_mean_outlier, "out NULL", deq_srf_mean_outlier(F.srf, &F.srfp, 100.0, NULL, NULL), E1) \
+  X(deq_srf_risk_eval, "params NULL", deq_srf_risk_eval(F.srf, NULL, NULL, &F.srisk), E1) \
+  X(deq_srf_risk_eval, "out NULL", deq_srf_risk_eval(F.srf, &F.srfp, NULL, NULL), E1) \
+  X(deq_srf_from_network, "act NULL", \
+    deq_srf_from_network(NULL, &F.act, 0.1, 1.0, 2.0, NULL, &F.srfw, F.buf), E1) \
+  X(deq_srf_from_network, "eta NaN", \
+    deq_srf_from_network(&F.act, &F.act, 0.1, NAN, 2.0, NULL, &F.srfw, F.buf), E1) \
   X(deq_rf_model_alloc, "act NULL", deq_rf_model_alloc(NULL, &F.act, NULL, &F.out_rf), E1) \
   X(deq_rf_model_alloc, "teacher NULL", deq_rf_model_alloc(&F.act, NULL, NULL, &F.out_rf), E1) \
   X(deq_rf_model_alloc, "m NULL", deq_rf_model_alloc(&F.act, &F.act, NULL, NULL), E1) \

@@ -1,0 +1,173 @@
+/* deqnn/spiked.h -- spiked random features after one aggressive gradient step: the bulk
+ * spectrum of the feature covariance, its edge and outliers, and the ridge test and training
+ * errors (spec spiked_rf.md; equations cited as `spiked_rf Sk`).
+ *
+ * Model (spiked_rf section 1).  x ~ N(0, I_d); W0 (p x d) with unit rows; weights
+ * W = sqrt(c) W0 + r 1_p v^T (constant spike r >= 0 along the unit vector v, bulk variance
+ * c >= 1); features F = sigma(X W^T) (n x p, sigma used as given: not centred, not divided by
+ * sqrt(p)); S = F^T F / n.  Target y = f*(<theta, x>) + sqrt(noise) eps with
+ * theta = gamma v + sqrt(1 - gamma^2) zeta.  Ridge beta = argmin (1/n)||y - F b||^2 +
+ * lambda ||b||^2.
+ *
+ * Ratios, spelled as in every deqnn module (rf.h): width_ratio = p/d (the spec's phi) and
+ * sample_ratio = n/d; the spec's psi = p/n is width_ratio / sample_ratio.  The bulk law and
+ * the risk are those of the limit n, p, d -> infinity at fixed ratios.
+ *
+ * Only the constant spike u = r 1_p is covered (spiked_rf section 1): the plan stores its
+ * tables per spike group (one group today) so that a finite-support spike can be added.
+ *
+ * Every theory value is a deq_result / deq_cresult whose err bounds the distance to the
+ * limit value: the residual of the (V1, V2) solve and the kappa-quadrature error (the rule
+ * against the rule with half the panels) carried through the Jacobian (adjoint), the
+ * coefficient-quadrature error, rounding, and for densities the height of Im z.
+ *
+ * Threads: a plan holds its solver workspaces and the last solution (warm start); use one
+ * plan per thread.  Statuses: DEQ_EINVAL naming the parameter (spike, bulk_variance,
+ * alignment, width_ratio, sample_ratio, lambda, noise, ...), DEQ_EMAXITER, DEQ_EBRANCH
+ * (Im m <= 0 for Im z > 0), DEQ_ETOL, DEQ_EBADFUNC, DEQ_ENOMEM.
+ */
+#ifndef DEQ_SPIKED_H
+#define DEQ_SPIKED_H
+
+#include <stddef.h>
+#include "deqnn/act.h"
+#include "deqnn/opts.h"
+#include "deqnn/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The weights after the step: what a plan is built for (spiked_rf section 1). */
+typedef struct {
+  double spike;          /* r, finite, >= 0 */
+  double bulk_variance;  /* c, finite, >= 1 */
+  double alignment;      /* gamma = <theta, v>, in [0, 1]; enters the risk only */
+} deq_srf_weights;
+
+/* One point: ratios, ridge and label noise (lambda and noise are read by the risk only). */
+typedef struct {
+  double width_ratio;    /* p/d (phi), finite, > 0 */
+  double sample_ratio;   /* n/d, finite, > 0; psi = width_ratio / sample_ratio */
+  double lambda;         /* ridge, finite, > 0 (the ridgeless limit is not covered) */
+  double noise;          /* Delta, label-noise variance of the training labels, >= 0 */
+} deq_srf_params;
+
+/* The two unknowns of spiked_rf S9 at one z, and m = V2/psi with its error bar. */
+typedef struct {
+  deq_cresult m;         /* bulk Stieltjes transform (1/p) tr Qbar, spiked_rf S9 */
+  deq_complex V1, V2;    /* (1/n) tr Omega Qbar, (1/n) tr Qbar */
+  deq_complex dm;        /* m'(z), from the implicit function theorem */
+} deq_srf_bulk;
+
+/* Outlier search of spiked_rf S12: count = 0 ("none", the expected answer) or 1. */
+typedef struct {
+  int count;             /* number of roots of S12 right of the edge */
+  deq_result x;          /* the root when count = 1, else NaN */
+  double lhs_min;        /* smallest value of the left side of S12 on the scan */
+  double lhs_near_edge;  /* the left side at the first scan point right of the edge */
+} deq_srf_outlier_search;
+
+/* Mean outlier of spiked_rf S13 at finite p (order p). */
+typedef struct {
+  int exists;            /* 0 when E mu0(r kappa)^2 = 0 (no mean direction) */
+  deq_result x;          /* the root of S13 at the given p */
+  deq_result leading;    /* p E mu0^2 + E[c mu1^2 + mus2] + psi E[mu0^2 (c mu1^2 + mus2)]/E mu0^2 */
+} deq_srf_mean;
+
+/* Ridge risk at one point (spiked_rf S14-S20). */
+typedef struct {
+  deq_result test_error;   /* E_g of S20, noiseless test labels (add noise for noisy ones) */
+  deq_result train_error;  /* (1/n)||y - F beta||^2, derived in docs/spiked.md (T1) */
+  double V1, V2;           /* S9 at z = -lambda */
+  double mean_overlap;     /* m = beta^T 1_p (S16) */
+  double theta;            /* beta^T t (S16) */
+  double psi_o;            /* beta^T W zeta (S17) */
+  double q1, q2;           /* beta^T Omega_perp beta, |beta|^2 (S19) */
+  int status;              /* the return value of the call */
+} deq_srf_risk;
+
+typedef struct deq_srf_plan deq_srf_plan;
+
+/* Conditional Gaussian coefficients spiked_rf S1-S3 at shift s and bulk variance c >= 0:
+ * out[0] = mu0(s) = E sigma(s + sqrt(c) xi), out[1] = mu1(s) = E sigma'(s + sqrt(c) xi),
+ * out[2] = mus2(s) = E sigma^2 - mu0^2 - c mu1^2 (round-off clamped at 0, added to err).
+ * Closed forms for linear, relu (S4), he2 and erf's mu0, mu1 (S5); Gauss-Hermite otherwise
+ * (err = the difference to the rule with fewer nodes, plus rounding). */
+int deq_srf_coef(const deq_act *act, double c, double s, deq_result out[3]);
+
+/* Plan once (spiked_rf section 9): validates w, tabulates mu0, mu1^2, mus2, kappa mu1 and
+ * the target functions h, h1, hh of S14 on the kappa nodes (composite 8-point
+ * Gauss-Legendre on [-11, 11] with the Gaussian weight folded in, and the rule with half
+ * the panels for the error), and allocates the solvers.  teacher is f*.  *plan is NULL on
+ * failure. */
+int deq_srf_plan_alloc(const deq_act *act, const deq_act *teacher, const deq_srf_weights *w,
+                       const deq_opts *opts, deq_srf_plan **plan);
+
+/* The same with `panels` Gauss-Legendre panels (even, >= 8; deq_srf_plan_alloc uses 240, the
+ * spec's choice); the error rule has panels/2.  Doubling it is the tests' second route. */
+int deq_srf_plan_alloc_panels(const deq_act *act, const deq_act *teacher,
+                              const deq_srf_weights *w, size_t panels, const deq_opts *opts,
+                              deq_srf_plan **plan);
+
+/* Release a plan; NULL is a no-op. */
+void deq_srf_plan_free(deq_srf_plan *plan);
+
+/* Bulk Stieltjes transform at z (Im z >= 0; Im z < 0 by conjugation), spiked_rf S6-S9:
+ * Newton on (V1, V2) in C^2 through the solver driver, warm-started (with a first-order
+ * predictor) from the plan's last solution at the same ratios when it is near z, else by
+ * continuation in Im z from the large-|z| start V1 = -psi c/z, V2 = -psi/z.  A root that is not
+ * an attracting fixed point of S9 (spectral radius of dT/dV > 1) is rejected.  Real z is
+ * allowed right of the edge and left of 0.  DEQ_EBRANCH if Im m <= 0 for Im z > 0. */
+int deq_srf_stieltjes(deq_srf_plan *plan, const deq_srf_params *p, deq_complex z,
+                      const deq_opts *opts, deq_srf_bulk *out);
+
+/* Density of the bulk law, spiked_rf S10: rho(x) = Im m(x + i eta)/pi with
+ * eta = 1e-7 E[c mu1^2 + mus2], at the n points x[] (any order; an increasing grid is
+ * fastest, each point warm-starts the next).  err adds the bias of the height, 2 eta |m'|.
+ * The mean outlier (order p) is not part of this law. */
+int deq_srf_density(deq_srf_plan *plan, const deq_srf_params *p, size_t n, const double *x,
+                    const deq_opts *opts, deq_result *rho);
+
+/* Right edge of the bulk, spiked_rf S10 and section 9: scan down from the bound
+ * (1 + sqrt psi)^2 (1 + sqrt phi)^2 c E[c mu1^2 + mus2] + 1 in steps of 0.5 % of it to the
+ * first x with rho > 1e-4, then bisect.  err = final bracket + the threshold bias of a
+ * square-root edge, estimated from rho at a point inside.  Meaningless for unbounded
+ * profiles (he2, section 3); DEQ_ETOL if rho exceeds the threshold at the bound itself. */
+int deq_srf_edge(deq_srf_plan *plan, const deq_srf_params *p, const deq_opts *opts,
+                 deq_result *edge);
+
+/* Outlier search of spiked_rf S11-S12 right of the edge (real x up to the bound above):
+ * roots of 1 + c phi m(x) [e22 - e12^2/e11].  count = 0 is an answer ("none"). */
+int deq_srf_outliers(deq_srf_plan *plan, const deq_srf_params *p, const deq_opts *opts,
+                     deq_srf_outlier_search *out);
+
+/* Mean outlier at width p (n = p / psi), spiked_rf S13: the root of
+ * (1 + e11 n V2)(1 + e22 c phi m) - e12^2 n V2 c phi m = 0 by Brent near the leading
+ * order, and the leading order itself.  p finite and > 0. */
+int deq_srf_mean_outlier(deq_srf_plan *plan, const deq_srf_params *p, double width,
+                         const deq_opts *opts, deq_srf_mean *out);
+
+/* Ridge test error (spiked_rf S14-S20) and training error (docs/spiked.md T1:
+ * T = E_kappa[w^2 (R0 + mu1^2 q1 + mus2 q2 + noise)], w = 1/(1 + delta)) at one point, with
+ * the overlaps.  lambda > 0.  Warm-started from the previous call on the same plan. */
+int deq_srf_risk_eval(deq_srf_plan *plan, const deq_srf_params *p, const deq_opts *opts,
+                      deq_srf_risk *out);
+
+/* spiked_rf S21: the sRF weights after one step of the network of section 6 with
+ * learning rate eta_t (eta = eta_t p) on a batch of alpha0 d samples (alpha0 = +inf: the
+ * isotropic large-batch limit c = 1, gamma = 1):
+ *   nu = sqrt(mu1s^2 + E y^2/alpha0), r = eta_t mu1 nu, gamma = mu1s/nu,
+ *   (mu1 = E sigma'(G), mu1s = E[G f*(G)]),
+ *   c = 1 + eta_t^2 E y^2 Var(sigma')/alpha0,  E y^2 = E f*^2 + noise.
+ * Needs an odd activation (linear, tanh, erf, poly with c0 = c2 = 0) and a centred teacher
+ * (E f* = 0); otherwise DEQ_EINVAL with the reason.  A negative r is reported as (-r, -gamma);
+ * DEQ_EINVAL if gamma is then negative.  err[0..2] bound the errors of r, c, gamma. */
+int deq_srf_from_network(const deq_act *act, const deq_act *teacher, double noise,
+                         double eta_t, double batch_ratio, const deq_opts *opts,
+                         deq_srf_weights *w, double err[3]);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
