@@ -62,16 +62,23 @@ static double atoms_below(const deq_cdf *cdf, double x, int closed)
   return s;
 }
 
+/* A distribution function: the tabulation's mass defect (at most the CDF's mass tolerance)
+ * may not carry it above 1. */
+static double prob(double F)
+{
+  return F < 0 ? 0.0 : F > 1 ? 1.0 : F;
+}
+
 double deq_cdf_eval(const deq_cdf *cdf, double x)
 {
   DEQ_CHECK_NULL_NAN(cdf, "cdf");
-  return cont_part(cdf, x) + atoms_below(cdf, x, 1);
+  return prob(cont_part(cdf, x) + atoms_below(cdf, x, 1));
 }
 
 double deq_cdf_eval_left(const deq_cdf *cdf, double x)
 {
   DEQ_CHECK_NULL_NAN(cdf, "cdf");
-  return cont_part(cdf, x) + atoms_below(cdf, x, 0);
+  return prob(cont_part(cdf, x) + atoms_below(cdf, x, 0));
 }
 
 double deq_cdf_mass(const deq_cdf *cdf)

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "deqnn/opts.h"
 #include "deqnn/status.h"
 
 /* If cond fails: report DEQ_EINVAL with a printf-style message and return retval (which
@@ -33,6 +34,13 @@
   DEQ_REQUIRE_RET((ptr) != NULL, NAN, "%s: %s must not be NULL", __func__, name)
 #define DEQ_CHECK_NULL_VOID(ptr, name) \
   DEQ_REQUIRE_RET((ptr) != NULL, , "%s: %s must not be NULL", __func__, name)
+
+/* Parameters of the documented domain (deqnn/opts.h), each reported once naming `name`:
+ * a ratio in [DEQ_RATIO_MIN, DEQ_RATIO_MAX]; a parameter in [0, DEQ_PARAM_MAX]; a finite
+ * value of magnitude at most DEQ_PARAM_MAX. */
+int deq_check_ratio(double v, const char *name);
+int deq_check_param(double v, const char *name);
+int deq_check_bounded(double v, const char *name);
 
 /* 1 iff every value and error bar of r[0..n-1] is finite and every bar is >= 0: the sanity
  * contract of a value that leaves the library with status ok. */

@@ -93,3 +93,26 @@ int deq_opts_check(const deq_opts *opts)
   int s = check_tolerances(opts);
   return s ? s : check_counts(opts);
 }
+
+int deq_check_ratio(double v, const char *name)
+{
+  if (!(v >= DEQ_RATIO_MIN && v <= DEQ_RATIO_MAX))
+    DEQ_ERRORF(DEQ_EINVAL, "%s = %g: must lie in [%g, %g]", name, v, DEQ_RATIO_MIN,
+               DEQ_RATIO_MAX);
+  return DEQ_SUCCESS;
+}
+
+int deq_check_param(double v, const char *name)
+{
+  if (!(v >= 0 && v <= DEQ_PARAM_MAX))
+    DEQ_ERRORF(DEQ_EINVAL, "%s = %g: must lie in [0, %g]", name, v, DEQ_PARAM_MAX);
+  return DEQ_SUCCESS;
+}
+
+int deq_check_bounded(double v, const char *name)
+{
+  if (!(fabs(v) <= DEQ_PARAM_MAX))
+    DEQ_ERRORF(DEQ_EINVAL, "%s = %g: must be finite with |%s| <= %g", name, v, name,
+               DEQ_PARAM_MAX);
+  return DEQ_SUCCESS;
+}

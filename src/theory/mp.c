@@ -6,8 +6,9 @@
 
 static int check_gamma(double gamma)
 {
-  if (!(gamma > 0) || !isfinite(gamma))
-    DEQ_ERRORF(DEQ_EINVAL, "ratio gamma: must be finite and > 0, got %g", gamma);
+  if (!(gamma >= DEQ_RATIO_MIN && gamma <= DEQ_RATIO_MAX))
+    DEQ_ERRORF(DEQ_EINVAL, "ratio gamma: must lie in [%g, %g], got %g", DEQ_RATIO_MIN,
+               DEQ_RATIO_MAX, gamma);
   return DEQ_SUCCESS;
 }
 

@@ -14,14 +14,23 @@ static const double fd_rel = 1e-6;
 
 static const char null_args[] = "the model, the parameters and the outputs must not be NULL";
 
+/* The ridges of the baselines may be any finite value >= 0: their formulas take the limit
+ * lambda -> infinity without overflow (rf_onestep S25-S26). */
+static int check_ridge(double v, const char *name)
+{
+  if (!(isfinite(v) && v >= 0))
+    DEQ_ERRORF(DEQ_EINVAL, "%s = %g: must be finite and >= 0", name, v);
+  return DEQ_SUCCESS;
+}
+
 static int params_check(const deq_onestep_params *p)
 {
   deq_rf_params rf = { p->width_ratio, p->sample_ratio, p->lambda, p->noise };
   int status = deq_rf_params_check(&rf);
   if (!status)
-    status = deq_check_positive(p->batch_ratio, "batch_ratio");
+    status = deq_check_ratio(p->batch_ratio, "batch_ratio");
   if (!status)
-    status = deq_check_finite(p->eta, "eta");
+    status = deq_check_bounded(p->eta, "eta");
   return status;
 }
 
@@ -195,11 +204,11 @@ int deq_onestep_linear_ridge(const deq_rf_model *m, double sample_ratio, double 
                              double noise, deq_result *risk)
 {
   DEQ_CHECK(m != NULL && risk != NULL, "%s: %s", __func__, null_args);
-  int status = deq_check_positive(sample_ratio, "sample_ratio");
+  int status = deq_check_ratio(sample_ratio, "sample_ratio");
   if (!status)
-    status = deq_check_nonneg(lambda_x, "lambda_x");
+    status = check_ridge(lambda_x, "lambda_x");
   if (!status)
-    status = deq_check_nonneg(noise, "noise");
+    status = deq_check_param(noise, "noise");
   if (status)
     return status;
   return linear_ridge(m->F1sq, raw_noise_part(m), noise, sample_ratio, lambda_x, risk);
@@ -209,9 +218,9 @@ int deq_onestep_linear_ridge_opt(const deq_rf_model *m, double sample_ratio, dou
                                  deq_result *lambda_x, deq_result *risk)
 {
   DEQ_CHECK(m != NULL && lambda_x != NULL && risk != NULL, "%s: %s", __func__, null_args);
-  int status = deq_check_positive(sample_ratio, "sample_ratio");
+  int status = deq_check_ratio(sample_ratio, "sample_ratio");
   if (!status)
-    status = deq_check_nonneg(noise, "noise");
+    status = deq_check_param(noise, "noise");
   if (status)
     return status;
   deq_result Fs = raw_noise_part(m), F1sq = m->F1sq;
@@ -232,11 +241,11 @@ int deq_onestep_kernel_ridge(const deq_rf_model *m, double sample_ratio, double 
                              double noise, deq_result *risk)
 {
   DEQ_CHECK(m != NULL && risk != NULL, "%s: %s", __func__, null_args);
-  int status = deq_check_positive(sample_ratio, "sample_ratio");
+  int status = deq_check_ratio(sample_ratio, "sample_ratio");
   if (!status)
-    status = deq_check_nonneg(lambda_kernel, "lambda_kernel");
+    status = check_ridge(lambda_kernel, "lambda_kernel");
   if (!status)
-    status = deq_check_nonneg(noise, "noise");
+    status = deq_check_param(noise, "noise");
   if (status)
     return status;
   deq_result Fs = { m->Fstar2.val + m->c0.val, m->Fstar2.err + m->c0.err };

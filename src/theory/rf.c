@@ -9,36 +9,15 @@
  * E s^2) count as zero: quadrature leaves round-off, not exact zeros (spec rf_onestep S2). */
 static const double zero_rel = 1e-12;
 
-int deq_check_positive(double v, const char *name)
-{
-  if (!(isfinite(v) && v > 0))
-    DEQ_ERRORF(DEQ_EINVAL, "%s = %g: must be finite and > 0", name, v);
-  return DEQ_SUCCESS;
-}
-
-int deq_check_nonneg(double v, const char *name)
-{
-  if (!(isfinite(v) && v >= 0))
-    DEQ_ERRORF(DEQ_EINVAL, "%s = %g: must be finite and >= 0", name, v);
-  return DEQ_SUCCESS;
-}
-
-int deq_check_finite(double v, const char *name)
-{
-  if (!isfinite(v))
-    DEQ_ERRORF(DEQ_EINVAL, "%s = %g: must be finite", name, v);
-  return DEQ_SUCCESS;
-}
-
 int deq_rf_params_check(const deq_rf_params *p)
 {
-  int status = deq_check_positive(p->width_ratio, "width_ratio");
+  int status = deq_check_ratio(p->width_ratio, "width_ratio");
   if (!status)
-    status = deq_check_positive(p->sample_ratio, "sample_ratio");
+    status = deq_check_ratio(p->sample_ratio, "sample_ratio");
   if (!status)
-    status = deq_check_nonneg(p->lambda, "lambda");
+    status = deq_check_param(p->lambda, "lambda");
   if (!status)
-    status = deq_check_nonneg(p->noise, "noise");
+    status = deq_check_param(p->noise, "noise");
   return status;
 }
 

@@ -234,5 +234,5 @@ int deq_rf_risk_mm(const deq_rf_model *m, const deq_rf_params *p, const deq_opts
     err[q] += round[q];
   mm_store(&in, x, err, out);
   out->status = deq_status_merge(status, cstatus);
-  return out->status;
+  return deq_rf_result_contract(out);
 }

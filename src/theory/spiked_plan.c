@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/check.h"
 #include "theory/spiked_impl.h"
 
 /* Panels of the composite kappa rule (spiked_rf section 2: 240 panels of 8 points agree with
@@ -23,25 +24,18 @@ static int check_weights(const deq_srf_weights *w)
   return DEQ_SUCCESS;
 }
 
-static int check_positive(double v, const char *name)
-{
-  if (!(isfinite(v) && v > 0))
-    DEQ_ERRORF(DEQ_EINVAL, "%s = %g: must be finite and > 0", name, v);
-  return DEQ_SUCCESS;
-}
-
 int deq_srf_params_check(const deq_srf_params *p, int with_risk)
 {
   if (p == NULL)
     DEQ_ERROR("spiked: NULL parameters", DEQ_EINVAL);
-  int status = check_positive(p->width_ratio, "width_ratio");
+  int status = deq_check_ratio(p->width_ratio, "width_ratio");
   if (!status)
-    status = check_positive(p->sample_ratio, "sample_ratio");
-  if (!status && with_risk && !(isfinite(p->lambda) && p->lambda > 0))
+    status = deq_check_ratio(p->sample_ratio, "sample_ratio");
+  if (!status && with_risk && !(p->lambda > 0 && p->lambda <= DEQ_PARAM_MAX))
     DEQ_ERRORF(DEQ_EINVAL, "lambda = %g: must be finite and > 0 (the ridgeless limit is not "
                "covered by spiked_rf S14)", p->lambda);
-  if (!status && with_risk && !(isfinite(p->noise) && p->noise >= 0))
-    DEQ_ERRORF(DEQ_EINVAL, "noise = %g: must be finite and >= 0", p->noise);
+  if (!status && with_risk)
+    status = deq_check_param(p->noise, "noise");
   return status;
 }
 

@@ -332,11 +332,32 @@ static int regime_kappa(const deq_sridge_in *in, deq_solver *s, const deq_opts *
   return solve_kappa(in, s, opts, kappa, width);
 }
 
-/* The sanity contract of a finite result: every value and bar finite, bars >= 0. */
-static int result_finite(const deq_rf_result *out)
+/* Slack of the contract 0 <= D1, D2 <= 1 (they carry no bar of their own). */
+static const double trace_slack = 1e-9;
+
+int deq_rf_result_contract(deq_rf_result *out)
 {
   deq_result r[] = { out->risk, out->train_error, out->bias, out->variance, out->kappa };
-  return deq_results_finite(r, sizeof r / sizeof r[0]);
+  size_t n = sizeof r / sizeof r[0];
+  if (out->status != DEQ_SUCCESS)
+    return out->status;
+  if (!deq_results_finite(r, n)) {
+    out->status = DEQ_EBADFUNC;
+    DEQ_ERROR("rf: a value or its error bar overflows double precision", DEQ_EBADFUNC);
+  }
+  for (size_t k = 0; k < n; k++)
+    if (r[k].val < -r[k].err) {
+      out->status = DEQ_ETOL;
+      DEQ_ERRORF(DEQ_ETOL, "rf: a risk term is negative beyond its bar (%g +- %g): the "
+                 "solve lost its digits", r[k].val, r[k].err);
+    }
+  if (!(out->D1 >= -trace_slack && out->D1 <= 1 + trace_slack && out->D2 >= -trace_slack
+        && out->D2 <= 1 + trace_slack)) {
+    out->status = DEQ_ETOL;
+    DEQ_ERRORF(DEQ_ETOL, "rf: the traces D1 = %g, D2 = %g left [0, 1]: the solve lost its "
+               "digits", out->D1, out->D2);
+  }
+  return DEQ_SUCCESS;
 }
 
 int deq_sridge_solve(const deq_sridge_in *in, deq_solver *s, const deq_opts *opts,
@@ -357,13 +378,7 @@ int deq_sridge_solve(const deq_sridge_in *in, deq_solver *s, const deq_opts *opt
     DEQ_ERRORF(DEQ_EDIVERGE, "rf: interpolation threshold (width_ratio %g, sample_ratio %g, "
                "lambda = 0): risk is +inf", in->psi1, in->psi2);
   }
-  if (status == DEQ_SUCCESS && !result_finite(out)) {
-    out->status = DEQ_EBADFUNC;
-    DEQ_ERRORF(DEQ_EBADFUNC, "rf: a value or its error bar overflows double precision "
-               "(width_ratio %g, sample_ratio %g, lambda %g, noise %g, spike %g)",
-               in->psi1, in->psi2, in->lambda, in->tau2, in->s_u.val);
-  }
-  return status;
+  return deq_rf_result_contract(out);
 }
 
 int deq_rf_result_fail(deq_rf_result *out, int status)

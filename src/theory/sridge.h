@@ -40,6 +40,11 @@ void deq_sridge_in_init(const deq_rf_model *m, const deq_rf_params *p, deq_sridg
 int deq_sridge_solve(const deq_sridge_in *in, deq_solver *s, const deq_opts *opts,
                      deq_rf_result *out);
 
+/* The sanity contract of a result with status ok: every value and bar finite
+ * (DEQ_EBADFUNC), risk, training error, bias, variance, kappa >= -err and 0 <= D1, D2 <= 1
+ * (DEQ_ETOL); a broken contract sets out->status and is reported.  Returns out->status. */
+int deq_rf_result_contract(deq_rf_result *out);
+
 /* Non-negative root x of x^2 + c x - p = 0 (p >= 0) without cancellation:
  * 2p / (c + s) if c > 0, else (s - c)/2, with s = sqrt(c^2 + 4p) stored in *s. */
 double deq_quad_root(double c, double p, double *s);
@@ -48,11 +53,6 @@ double deq_quad_root(double c, double p, double *s);
  * Returns status. */
 int deq_rf_result_fail(deq_rf_result *out, int status);
 
-/* Checks shared by rf and onestep: DEQ_EINVAL naming `name` unless v is finite and
- * > 0 (positive), >= 0 (nonneg), or merely finite. */
-int deq_check_positive(double v, const char *name);
-int deq_check_nonneg(double v, const char *name);
-int deq_check_finite(double v, const char *name);
 
 
 #endif /* DEQ_THEORY_SRIDGE_H */
