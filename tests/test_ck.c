@@ -1,4 +1,4 @@
-/* Tests for the deep conjugate-kernel limit (ck_ntk S8, S9, S22, section 8 and 10). */
+/* Tests for the deep conjugate-kernel limit (ck_ntk S8, ck_ntk S9, ck_ntk S22, section 8 and 10). */
 #include "testutil.h"
 #include "deqnn/ck.h"
 #include "deqnn/mp.h"
@@ -37,7 +37,7 @@ static void test_exact_cases(void **state)
   deq_pencil_free(he2);
 }
 
-/* Nested form of S8: m_l(z) = m_{l-1}(w)/(b tau), w = (z/tau - 1 + b)/b,
+/* Nested form of ck_ntk S8: m_l(z) = m_{l-1}(w)/(b tau), w = (z/tau - 1 + b)/b,
  * tau = 1 - g_l - g_l z m_l(z); solved for tau by a secant-Newton ladder. */
 static double complex nested(size_t l, double complex z, double b, const double *g)
 {
@@ -65,7 +65,7 @@ static double complex nested(size_t l, double complex z, double b, const double 
   return nested(l - 1, (z / tau - 1 + b) / b, b, g) / (b * tau);
 }
 
-/* ck_ntk §8: the unfolded recursion S14-S16 against the nested iterated MP map, L = 1, 2. */
+/* ck_ntk §8: the unfolded recursion ck_ntk S14-S16 against the nested iterated MP map, L = 1, 2. */
 static void test_unfolded_vs_nested(void **state)
 {
   (void) state;
@@ -87,7 +87,7 @@ static void test_unfolded_vs_nested(void **state)
   }
 }
 
-/* Moments S22 against the contour integral S25; atom closed form; mean 1. */
+/* Moments ck_ntk S22 against the contour integral ck_ntk S25; atom closed form; mean 1. */
 static void test_moments_atoms(void **state)
 {
   (void) state;

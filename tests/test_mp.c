@@ -5,7 +5,7 @@
 
 static const double G = 2.385;
 
-/* S2: m solves gamma z m^2 + (z - 1 + gamma) m + 1 = 0 with Im m > 0, at points where the
+/* ck_ntk S2: m solves gamma z m^2 + (z - 1 + gamma) m + 1 = 0 with Im m > 0, at points where the
  * naive formula is inaccurate (near the atom, large |z|) and on both sides of the cut. */
 static void test_stieltjes_quadratic(void **state)
 {
@@ -63,7 +63,7 @@ static double dens_xk(double x, void *p)
   return r * pow(x, pp[1]);
 }
 
-/* Density integrates to min(1, 1/gamma) (S3); moments S5 against quadrature of S3 plus
+/* Density integrates to min(1, 1/gamma) (ck_ntk S3); moments ck_ntk S5 against quadrature of ck_ntk S3 plus
  * the atom; the CDF against quadrature; density = Im m / pi on the axis. */
 static void test_density_moments_cdf(void **state)
 {

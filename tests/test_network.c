@@ -1,4 +1,4 @@
-/* Tests for the network simulation: S27 against a finite-difference Jacobian, the CK
+/* Tests for the network simulation: ck_ntk S27 against a finite-difference Jacobian, the CK
  * against a naive forward pass, the documented draw order, orthonormal input,
  * reproducibility (also across OpenBLAS thread counts), spectra and every error path. */
 #include <stdio.h>
@@ -122,7 +122,7 @@ static void fd_ntk(const deq_network *net, const deq_network_spec *s, double h, 
   free(theta);
 }
 
-/* S27 equals J^T J.  Central differences with h = 1e-5 have truncation error
+/* ck_ntk S27 equals J^T J.  Central differences with h = 1e-5 have truncation error
  * ~ h^2 |f'''|/6 ~ 1e-10 and round-off ~ 1e-16/h = 1e-11 per Jacobian entry, so the
  * <= 57 products in each entry of J^T J agree to ~1e-9: tolerance 1e-8 (measured 2e-11 to
  * 4e-10).  A missing factor (D_l, w, K_{l-1}, a width) is an O(1) error. */
@@ -138,7 +138,7 @@ static void check_ntk_fd(size_t L, const size_t *d, const char *act, deq_readout
     assert_close(K[i], Kfd[i], 1e-8);
     worst = fmax(worst, fabs(K[i] - Kfd[i]) / fmax(1.0, fabs(Kfd[i])));
   }
-  printf("S27 vs finite-difference J^T J, L = %zu, %s: max deviation %.2e\n", L, act, worst);
+  printf("ck_ntk S27 vs finite-difference J^T J, L = %zu, %s: max deviation %.2e\n", L, act, worst);
   deq_network_free(net);
 }
 

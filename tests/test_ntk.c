@@ -1,4 +1,4 @@
-/* Tests for the deep NTK limit (ck_ntk S21, S23-S24, sections 8 and 10). */
+/* Tests for the deep NTK limit (ck_ntk S21, ck_ntk S23-S24, sections 8 and 10). */
 #include "testutil.h"
 #include "deqnn/mp.h"
 #include "deqnn/ntk.h"
@@ -38,7 +38,7 @@ static void test_shifted_mp(void **state)
   }
 }
 
-/* Moments S23-S24 vs the contour integral; mean = sum_k a^k; no atom; support >= r_+. */
+/* Moments ck_ntk S23-S24 vs the contour integral; mean = sum_k a^k; no atom; support >= r_+. */
 static void test_moments_support(void **state)
 {
   (void) state;
@@ -156,9 +156,38 @@ static void test_errors(void **state)
   assert_int_equal(deq_ntk_params(1.2, 0.9, 0, g, &GAUSS, &par), DEQ_EINVAL);
 }
 
+/* Continuation from a point outside the support must not stay on a spurious, nearly real
+ * root inside it (found by test_bars: rho(2.0524) = 0 +- 2.5e-14 for a true 0.3624): the
+ * grid's values equal single-point solves. */
+static void test_density_after_gap(void **state)
+{
+  (void) state;
+  deq_pencil_params par;
+  double g[4] = { 0.1512570744689592, 0.62326837392920886, 0.1768341743171622,
+                  0.14390999107932434 };
+  deq_input_law in = { DEQ_DATA_GAUSSIAN, 0, NULL, NULL };
+  assert_int_equal(deq_ntk_params(0.4216347255907299, 0.40284480340778828, 3, g, &in, &par),
+                   DEQ_SUCCESS);
+  deq_opts o;
+  deq_opts_init(&o);
+  o.eta_rel = 1e-13;
+  deq_pencil *pen;
+  assert_int_equal(deq_pencil_alloc(&par, &o, &pen), DEQ_SUCCESS);
+  double x[4] = { 0.44070068043409338, 2.0524313254221958, 2.5466802788700282,
+                  2.7381864591958327 };
+  double want[4] = { 0.0, 0.3624080934142962, 0.2325076476219653, 0.19099285390855289 };
+  deq_result rho[4];
+  int st[4];
+  assert_int_equal(deq_pencil_density(pen, 4, x, rho, st), DEQ_SUCCESS);
+  for (int i = 0; i < 4; i++)
+    assert_within(rho[i], want[i], 1e-9);
+  deq_pencil_free(pen);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_density_after_gap),
     cmocka_unit_test(test_shifted_mp),
     cmocka_unit_test(test_moments_support),
     cmocka_unit_test(test_linear_atom),

@@ -124,7 +124,7 @@ static void test_monotone(void **state)
   }
 }
 
-/* S20 against its closed form, with a teacher mean (in E y^2) and psi_g != psi2. */
+/* rf_onestep S20 against its closed form, with a teacher mean (in E y^2) and psi_g != psi2. */
 static void test_spike(void **state)
 {
   (void) state;
@@ -138,8 +138,8 @@ static void test_spike(void **state)
   deq_rf_model_free(m);
 }
 
-/* S21 and S23 against section 10 "Alignment" (4 digits), S21 independent of eta,
- * S23 = S21 f(s_u) below S21, zero at and below the BBP point. */
+/* rf_onestep S21 and rf_onestep S23 against section 10 "Alignment" (4 digits), rf_onestep S21 independent of eta,
+ * rf_onestep S23 = rf_onestep S21 f(s_u) below rf_onestep S21, zero at and below the BBP point. */
 static void test_alignment(void **state)
 {
   (void) state;
@@ -166,8 +166,8 @@ static void test_alignment(void **state)
   }
 }
 
-/* S22: outlier iff s_u > sqrt(psi1); theta = (psi1 + s_u)(1 + s_u)/s_u, which meets the
- * edge (1 + sqrt(psi1))^2 at the transition, where S23 vanishes. */
+/* rf_onestep S22: outlier iff s_u > sqrt(psi1); theta = (psi1 + s_u)(1 + s_u)/s_u, which meets the
+ * edge (1 + sqrt(psi1))^2 at the transition, where rf_onestep S23 vanishes. */
 static void test_bbp(void **state)
 {
   (void) state;
@@ -250,7 +250,7 @@ static void test_baselines(void **state)
   deq_rf_model_free(m);
 }
 
-/* S25 closed forms: least squares (lambda_x = 0, psi2 > 1): F_s + (tau^2 + F_s)/(psi2 - 1);
+/* rf_onestep S25 closed forms: least squares (lambda_x = 0, psi2 > 1): F_s + (tau^2 + F_s)/(psi2 - 1);
  * min-norm (psi2 < 1): F_s + F1^2 (1 - psi2) + (tau^2 + F_s) psi2 / (1 - psi2);
  * lambda_x -> infinity: F_s + F1^2.  F_s = F_*^2 + mu0s^2 (no intercept). */
 static void test_linear_ridge(void **state)
@@ -271,7 +271,7 @@ static void test_linear_ridge(void **state)
   deq_rf_model_free(m);
 }
 
-/* S26: RF as width_ratio -> infinity at fixed lambda tends to the kernel limit with
+/* rf_onestep S26: RF as width_ratio -> infinity at fixed lambda tends to the kernel limit with
  * lambda_kernel = 0 as O(1/psi1) (the gap shrinks tenfold per decade); with
  * lambda = lambda_kernel psi1/psi2 it tends to kernel ridge with lambda_kernel. */
 static void test_kernel_limit(void **state)
@@ -355,7 +355,7 @@ static void test_errors(void **state)
   deq_onestep_baselines b;
   deq_rf_params q = { 2.385, -1.7, 0.02, 0.09 };
   assert_int_equal(deq_onestep_baselines_eval(m, &q, NULL, &b), DEQ_EINVAL);
-  calls = 0;  /* S25 threshold: +inf, never NaN */
+  calls = 0;  /* rf_onestep S25 threshold: +inf, never NaN */
   assert_int_equal(deq_onestep_linear_ridge(m, 1.0, 0, 0.09, &r), DEQ_EDIVERGE);
   assert_true(isinf(r.val) && calls == 1);
   deq_rf_model_free(m);

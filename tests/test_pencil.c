@@ -1,4 +1,4 @@
-/* Tests for the pencil solver (ck_ntk S14-S20, S25, section 8). */
+/* Tests for the pencil solver (ck_ntk S14-S20, ck_ntk S25, section 8). */
 #include "testutil.h"
 #include "deqnn/mp.h"
 #include "deqnn/pencil.h"
@@ -17,7 +17,7 @@ static deq_pencil *mp_pencil(double gamma)
   return pen;
 }
 
-/* ck_ntk §8: the general solver with one level (b = 1) equals S2 to 1e-14, also near the
+/* ck_ntk §8: the general solver with one level (b = 1) equals ck_ntk S2 to 1e-14, also near the
  * atom, below the support and for Im z < 0; and its error bar covers the difference. */
 static void test_mp_offaxis(void **state)
 {
@@ -41,7 +41,7 @@ static void test_mp_offaxis(void **state)
 }
 
 /* Resolvent traces m(-lambda) next to the atom at 0 (lambda from 1e-300 to 1e-3): equal to
- * the closed form S2, positive (the sign contract left of the support), within the bar.
+ * the closed form ck_ntk S2, positive (the sign contract left of the support), within the bar.
  * (Reproducer: mp --stats 1e-300 returned -0.722, ck --stats 1e-20 -7.66, status ok.) */
 static void test_resolvent_next_to_atom(void **state)
 {
@@ -111,7 +111,7 @@ static void test_mp_axis(void **state)
 }
 
 /* Atomic input law: mu_0 = p delta_{x1} + (1-p) delta_{x2}, L = 1, b = 1, q = e_1 is the
- * MP map S6 with a two-atom nu: m = sum_k p_k/(tau x_k - z), tau = 1 - g - g z m. */
+ * MP map ck_ntk S6 with a two-atom nu: m = sum_k p_k/(tau x_k - z), tau = 1 - g - g z m. */
 static void test_atoms_mp_map(void **state)
 {
   (void) state;

@@ -37,14 +37,14 @@ static deq_rf_result risk(deq_rf_model *m, double psi1, double psi2, double lamb
   return r;
 }
 
-/* mbar(t) of S1 by the textbook root formula (independent of the library's stable form). */
+/* mbar(t) of rf_onestep S1 by the textbook root formula (independent of the library's stable form). */
 static double mbar(double t, double psi1)
 {
   double b = t + psi1 - 1.0;
   return (-b + sqrt(b * b + 4.0 * t)) / (2.0 * t);
 }
 
-/* S2 and table T1 through the model. */
+/* rf_onestep S2 and table T1 through the model. */
 static void test_constants(void **state)
 {
   (void) state;
@@ -104,7 +104,7 @@ static void test_table10(void **state)
   }
 }
 
-/* S8 == S17 with lambda_MM = lambda/psi1: risk, kappa (MM's kappa = y0 mu_*^2 / v2),
+/* rf_onestep S8 == rf_onestep S17 with lambda_MM = lambda/psi1: risk, kappa (MM's kappa = y0 mu_*^2 / v2),
  * training error and D2, to 1e-12; the balls of risk, kappa, T, bias and variance overlap. */
 static void test_mm_agreement(void **state)
 {
@@ -168,7 +168,7 @@ static void test_lambda_infinity(void **state)
   deq_rf_model_free(m);
 }
 
-/* L_un of S14 for plain RF, from the textbook mbar. */
+/* L_un of rf_onestep S14 for plain RF, from the textbook mbar. */
 static double approx_error(double ms2, double mu1sq, double psi1)
 {
   double t1 = ms2 / mu1sq;
@@ -284,7 +284,7 @@ static void test_overflow(void **state)
   deq_set_error_handler(old);
 }
 
-/* S12 and S18: kappa (1 - D1) = lambda, T = (1 - D1)^2 (R + tau^2); ridgeless
+/* rf_onestep S12 and rf_onestep S18: kappa (1 - D1) = lambda, T = (1 - D1)^2 (R + tau^2); ridgeless
  * over-parametrised: D1 = 1, T = 0; R = bias + variance + F_*^2 + c0; L_un, K2, V >= 0. */
 static void test_identities(void **state)
 {
@@ -307,7 +307,7 @@ static void test_identities(void **state)
   deq_rf_model_free(m);
 }
 
-/* S19, mu1 = 0 (He2 features): kappa is the positive root of the quadratic
+/* rf_onestep S19, mu1 = 0 (He2 features): kappa is the positive root of the quadratic
  * kappa^2 + (mu_*^2 - lambda - a mu_*^2) kappa - lambda mu_*^2 = 0, a = psi1/psi2, and
  * R = (F1^2 + F_*^2 + c0 + tau^2)/(1 - D2) - tau^2, D2 = a (mu_*^2/(mu_*^2 + kappa))^2.
  * Reference: mpmath, 40 digits (3.77057576345055375...). */

@@ -1,4 +1,4 @@
-/* Tests for the two-layer Monte Carlo (rf_onestep S1, S10): the gradient against
+/* Tests for the two-layer Monte Carlo (rf_onestep S1, rf_onestep S10): the gradient against
  * finite differences, the two ridge forms, least squares and the minimum-norm
  * interpolator, paired and reproducible draws, alignment, and every error path. */
 #include <float.h>

@@ -3,7 +3,7 @@
  * Network (ck_ntk section 1): X = X_0 (d_0 x n), X_l = sigma(W_l X_{l-1})/sqrt(d_l) with
  * W_l iid N(0,1) and sigma the Fan-Wang normalisation of the activation (E sigma = 0,
  * E sigma^2 = 1; act.h).  CK = X_L^T X_L.  Ratios gamma_l = n/d_l, l = 0..L.
- * The limit law mu_L is the iterated MP map S8,
+ * The limit law mu_L is the iterated MP map ck_ntk S8,
  *     mu_l = rho_{gamma_l} [x] ((1 - b) + b mu_{l-1}),   b = (E sigma'(G))^2,
  * solved as the pencil q = e_L, r = 0 (pencil.h): one code path with the NTK.
  */
@@ -28,7 +28,7 @@ int deq_ck_params(double b, size_t L, const double *gamma, const deq_input_law *
 int deq_ck_alloc(const deq_act *act, size_t L, const double *gamma,
                  const deq_input_law *input, const deq_opts *opts, deq_pencil **pen);
 
-/* Exact first two moments of mu_L, S22 (Gaussian or orthonormal input; atoms use
+/* Exact first two moments of mu_L, ck_ntk S22 (Gaussian or orthonormal input; atoms use
  * their own m1 = 1 and m2 = sum p x^2). */
 int deq_ck_moments_exact(const deq_pencil_params *par, double *m1, double *m2);
 

@@ -82,7 +82,7 @@ int deq_network_draw(deq_network *net, uint64_t master, uint64_t replicate);
  * DEQ_EINVAL if nothing was drawn yet or K is NULL; DEQ_EBADFUNC for a non-finite entry. */
 int deq_network_ck(deq_network *net, double *K);
 
-/* NTK by the backward pass S27 (no Jacobian): n x n, full symmetric, column-major, into K.
+/* NTK by the backward pass ck_ntk S27 (no Jacobian): n x n, full symmetric, column-major, into K.
  * The first call after a draw replaces H_l by D_l = sigma'(H_l)/sqrt(d_l) (so CK-only runs
  * never evaluate sigma'); it can be called any number of times per draw, before or after
  * deq_network_ck.  Errors as deq_network_ck, plus DEQ_EBADFUNC for a non-finite sigma'

@@ -18,7 +18,7 @@
 extern "C" {
 #endif
 
-/* Pencil parameters of the NTK (S21) for constants a >= b, b in [0, 1]. */
+/* Pencil parameters of the NTK (ck_ntk S21) for constants a >= b, b in [0, 1]. */
 int deq_ntk_params(double a, double b, size_t L, const double *gamma,
                    const deq_input_law *input, deq_pencil_params *par);
 

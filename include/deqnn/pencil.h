@@ -1,16 +1,16 @@
 /* deqnn/pencil.h -- limit spectrum of the pencil r I + sum_l q_l K_l of a deep network.
  *
  * K_l = X_l^T X_l (n x n) is the Gram matrix of layer l of a network with per-layer
- * constants b_l (ck_ntk.md S8, S10), width ratios gamma_l = n/d_l and input law mu_0
+ * constants b_l (ck_ntk.md S8, ck_ntk S10), width ratios gamma_l = n/d_l and input law mu_0
  * (law of K_0 = X^T X).  The solver computes, for z in C+,
  *     m(z) = lim (1/n) tr (r I + sum_{l=0}^{L} q_l K_l - z I)^{-1}
  * by the unfolded recursion ck_ntk S14-S17 (Gaussian data through the extra "data
- * level" of S20).  The CK is q = e_L, r = 0 (ck.h); the NTK is S21 (ntk.h).
+ * level" of ck_ntk S20).  The CK is q = e_L, r = 0 (ck.h); the NTK is ck_ntk S21 (ntk.h).
  *
  * Unknowns: u_j = (1/n) tr(Sig_{j-1} Q), one per level (the scaled delta_j / gamma_j of
  * ck_ntk S7 "very wide layers"), solved by damped Newton with an exact (forward-mode)
- * Jacobian, from the large-|z| start u_j = -1/z (S17) down a geometric ladder in Im z
- * (S18), or by continuation from the previous grid point.
+ * Jacobian, from the large-|z| start u_j = -1/z (ck_ntk S17) down a geometric ladder in Im z
+ * (ck_ntk S18), or by continuation from the previous grid point.
  *
  * Conventions (spec README): m(z) = int dmu(x)/(x - z); Im m > 0 for Im z > 0;
  * m(conj z) = conj m(z); density rho(x) = Im m(x + i eta)/pi with eta = opts->eta_rel
@@ -67,10 +67,10 @@ typedef struct deq_pencil deq_pencil;
 int deq_pencil_alloc(const deq_pencil_params *par, const deq_opts *opts, deq_pencil **pen);
 void deq_pencil_free(deq_pencil *pen);
 
-/* Spectral scale used for the ladder height and eta (S18). */
+/* Spectral scale used for the ladder height and eta (ck_ntk S18). */
 double deq_pencil_scale(const deq_pencil *pen);
 
-/* A-priori support bound [lo, hi] (S25: operator-norm bound, q_l of either sign). */
+/* A-priori support bound [lo, hi] (ck_ntk S25: operator-norm bound, q_l of either sign). */
 void deq_pencil_bound(const deq_pencil *pen, double *lo, double *hi);
 
 /* m(z) for any z (Im z < 0 via conjugation; real z is taken as the limit from C+
@@ -97,7 +97,7 @@ int deq_pencil_atom(deq_pencil *pen, double x0, deq_result *mass);
  * kernels intersect, see docs/ntk.md.) */
 int deq_pencil_atoms(deq_pencil *pen, size_t max, double *pos, deq_result *mass, size_t *count);
 
-/* Moments int x^k dmu, k = 0..kmax, by the contour integral S25 on a circle enclosing
+/* Moments int x^k dmu, k = 0..kmax, by the contour integral ck_ntk S25 on a circle enclosing
  * the a-priori bound (opts->moment_nodes nodes).  kmax <= 1000 (DEQ_EINVAL above). */
 int deq_pencil_moments(deq_pencil *pen, size_t kmax, deq_result *mom);
 

@@ -15,15 +15,15 @@
  *                noise tau^2 is not included (the test error on noisy labels is R + tau^2);
  *   train_error  T = (1/n) ||y - Phi a_hat||^2 (no penalty term);
  *   bias         F1^2 B,  variance (tau^2 + F_*^2 + c0) V,  so that
- *                R = bias + variance + irreducible, irreducible = F_*^2 + c0 (S17, S19);
- *   kappa        the effective ridge (S12);
- *   D1, D2       df1/n and df2/n of the feature covariance at kappa (S11).
+ *                R = bias + variance + irreducible, irreducible = F_*^2 + c0 (rf_onestep S17, rf_onestep S19);
+ *   kappa        the effective ridge (rf_onestep S12);
+ *   D1, D2       df1/n and df2/n of the feature covariance at kappa (rf_onestep S11).
  * Every deq_result carries an absolute error estimate err: the root-finding tolerance
  * and the quadrature error of the Gaussian constants, propagated by finite differences,
  * plus rounding amplified by the condition number 1/(1 - D2) (spec section 9).
  *
  * Status.  DEQ_EDIVERGE at the interpolation threshold of the ridgeless limit
- * (lambda = 0 and r = sample_ratio, r as in S12): risk = +inf, never a NaN.  The
+ * (lambda = 0 and r = sample_ratio, r as in rf_onestep S12): risk = +inf, never a NaN.  The
  * result's `status` field repeats the return value.
  *
  * Threads.  A model holds the root-solver workspace: use one model per thread.
@@ -61,16 +61,16 @@ typedef struct {
   deq_result teacher_m2;          /* E s_*(G)^2 */
   deq_result c0;                  /* mu0s^2 if mu0 = 0 (|mu0| <= 1e-12 sqrt(E s^2)), else 0 */
   int linear;                     /* mu_*^2 <= 1e-12 E s^2: treated as 0 (linear student) */
-  int degenerate;                 /* |mu1| <= 1e-12 sqrt(E s^2): no linear signal (S19) */
+  int degenerate;                 /* |mu1| <= 1e-12 sqrt(E s^2): no linear signal (rf_onestep S19) */
 } deq_rf_constants;
 
 typedef struct {
-  deq_result risk;         /* R, excess test risk (S17) */
-  deq_result train_error;  /* T (S18) */
-  deq_result bias;         /* F1^2 B (S19) */
-  deq_result variance;     /* (tau^2 + F_*^2 + c0) V (S19) */
-  deq_result kappa;        /* effective ridge (S12) */
-  double D1, D2;           /* S11 at kappa */
+  deq_result risk;         /* R, excess test risk (rf_onestep S17) */
+  deq_result train_error;  /* T (rf_onestep S18) */
+  deq_result bias;         /* F1^2 B (rf_onestep S19) */
+  deq_result variance;     /* (tau^2 + F_*^2 + c0) V (rf_onestep S19) */
+  deq_result kappa;        /* effective ridge (rf_onestep S12) */
+  double D1, D2;           /* rf_onestep S11 at kappa */
   double irreducible;      /* F_*^2 + c0 */
   int status;              /* the return value of the call */
 } deq_rf_result;
@@ -86,14 +86,14 @@ int deq_rf_model_alloc(const deq_act *act, const deq_act *teacher, const deq_opt
 /* Release a model; NULL is a no-op. */
 void deq_rf_model_free(deq_rf_model *m);
 
-/* The constants of S2 held by the model. */
+/* The constants of rf_onestep S2 held by the model. */
 void deq_rf_model_constants(const deq_rf_model *m, deq_rf_constants *c);
 
-/* Risk of random-features ridge by the effective-ridge route (S10-S19, no spike):
+/* Risk of random-features ridge by the effective-ridge route (rf_onestep S10-S19, no spike):
  * kappa solves lambda = kappa (1 - D1(kappa)) by Brent on
  * [lambda, lambda + (N/n)(mu1^2 + mu_*^2)]; ridgeless (lambda = 0): kappa = 0 below
  * the threshold, the root of D1 = 1 above it.  Linear students (mu_* = 0) and mu1 = 0
- * (S19) are covered.
+ * (rf_onestep S19) are covered.
  * Errors: DEQ_EINVAL naming the parameter (ratio <= 0 or not finite, lambda < 0,
  * noise < 0, NaN anywhere); DEQ_EDIVERGE at the interpolation threshold (risk = +inf);
  * DEQ_EMAXITER if Brent needs more than opts->max_iter steps (last iterate returned);
@@ -101,12 +101,12 @@ void deq_rf_model_constants(const deq_rf_model *m, deq_rf_constants *c);
 int deq_rf_risk(deq_rf_model *m, const deq_rf_params *p, const deq_opts *opts,
                 deq_rf_result *out);
 
-/* The same risk by Mei-Montanari's closed form (S5-S8): the system S5 for (v1, v2) by
+/* The same risk by Mei-Montanari's closed form (rf_onestep S5-S8): the system rf_onestep S5 for (v1, v2) by
  * damped iteration (opts->fp_damping, at most opts->fp_max_iter steps, stopped when the
  * extrapolated error step * r / (1 - r) < opts->tol_step), then B = E1/E0, V = E2/E0.
  * kappa = sqrt(sample_ratio lambda) mu_* / v2 [derived], which gives D1 = 1 - lambda/kappa,
- * D2 = V/(1 + V) and T by S18.  Needs lambda > 0 and mu_* > 0 (DEQ_EINVAL otherwise).
- * DEQ_EMAXITER at the cap (last iterate returned), DEQ_ETOL if the residual of S5 at
+ * D2 = V/(1 + V) and T by rf_onestep S18.  Needs lambda > 0 and mu_* > 0 (DEQ_EINVAL otherwise).
+ * DEQ_EMAXITER at the cap (last iterate returned), DEQ_ETOL if the residual of rf_onestep S5 at
  * the stopping point exceeds opts->tol_res. */
 int deq_rf_risk_mm(const deq_rf_model *m, const deq_rf_params *p, const deq_opts *opts,
                    deq_rf_result *out);

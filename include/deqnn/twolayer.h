@@ -1,6 +1,6 @@
 /* deqnn/twolayer.h -- Monte Carlo of the two-layer network after one gradient step.
  *
- * The finite network of rf_onestep.md S1 and the recipe of S10 (simulation only: no
+ * The finite network of rf_onestep.md S1 and the recipe of rf_onestep S10 (simulation only: no
  * theory here; compare/ puts the two side by side).  Conventions, all binding:
  *
  *   data        x ~ N(0, I_d); a data matrix is n x d, one sample per row, row-major.

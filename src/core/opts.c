@@ -89,7 +89,7 @@ static int check_counts(const deq_opts *o)
 
 int deq_opts_check(const deq_opts *opts)
 {
-  if (opts == NULL || memcmp(opts, &default_opts, sizeof *opts) == 0)
+  if (opts == NULL || opts == &default_opts || memcmp(opts, &default_opts, sizeof *opts) == 0)
     return DEQ_SUCCESS;   /* the defaults are valid (the fast path of per-point calls) */
   int s = check_tolerances(opts);
   return s ? s : check_counts(opts);

@@ -1,5 +1,5 @@
 /* Two-layer network Monte Carlo: workspace, draws, first-layer gradient and step
- * (rf_onestep S1, S10).  Ridge and test error: twolayer_fit.c; singular vectors:
+ * (rf_onestep S1, rf_onestep S10).  Ridge and test error: twolayer_fit.c; singular vectors:
  * twolayer_svd.c. */
 #include <limits.h>
 #include <math.h>

@@ -1,5 +1,5 @@
 /* Two-layer network Monte Carlo: ridge on the second layer and the test risk
- * (rf_onestep S1, S10 steps 3-4). */
+ * (rf_onestep S1, rf_onestep S10 steps 3-4). */
 #include <math.h>
 #include <string.h>
 #include <cblas.h>

@@ -1,5 +1,5 @@
 /* Two-layer network Monte Carlo: top left singular vectors and the alignments of G0
- * and W1 with beta_* (rf_onestep S10 step 5, measured against S21, S23). */
+ * and W1 with beta_* (rf_onestep S10 step 5, measured against rf_onestep S21, rf_onestep S23). */
 #include <math.h>
 #include <string.h>
 #include <cblas.h>

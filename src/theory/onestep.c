@@ -1,5 +1,5 @@
 /* One gradient step, small learning rate (rf_onestep S20-S23), and the baselines of the
- * large-step regime (S24-S26). */
+ * large-step regime (rf_onestep S24-S26). */
 #include <float.h>
 #include <math.h>
 #include "deqnn/onestep.h"
@@ -9,7 +9,7 @@
 
 /* Rounding allowance of one closed-form evaluation, in units of DBL_EPSILON. */
 static const double round_ulps = 16.0;
-/* Relative step of the finite difference in lambda_x (S26 error). */
+/* Relative step of the finite difference in lambda_x (rf_onestep S26 error). */
 static const double fd_rel = 1e-6;
 
 static const char null_args[] = "the model, the parameters and the outputs must not be NULL";
@@ -32,7 +32,7 @@ static deq_result label_energy(const deq_rf_model *m, const deq_onestep_params *
   return r;
 }
 
-/* (S20) rho, s_u, and rho^2 (with errors from those of mu1^2, F1^2, E sigma_*^2). */
+/* (rf_onestep S20) rho, s_u, and rho^2 (with errors from those of mu1^2, F1^2, E sigma_*^2). */
 static void spike(const deq_rf_model *m, const deq_onestep_params *p, deq_onestep_spike *sp,
                   deq_result *rho2)
 {
@@ -81,7 +81,7 @@ int deq_onestep_risk(deq_rf_model *m, const deq_onestep_params *p, const deq_opt
   return deq_sridge_solve(&in, m->solver, opts, out);
 }
 
-/* (S21) F1^2 / (F1^2 + E y^2/psi_g), error by the partial derivatives. */
+/* (rf_onestep S21) F1^2 / (F1^2 + E y^2/psi_g), error by the partial derivatives. */
 static deq_result gradient_cos2(const deq_rf_model *m, const deq_onestep_params *p)
 {
   deq_result f = m->F1sq, y = label_energy(m, p), c = { 0.0, 0.0 };
@@ -130,7 +130,7 @@ int deq_onestep_bbp_eval(const deq_rf_model *m, const deq_onestep_params *p,
   return DEQ_SUCCESS;
 }
 
-/* (S23) = (S21) * f(s_u), f(s) = (s^2 - psi1) / (s (1 + s)), since rho^2/s_u is S21. */
+/* (rf_onestep S23) = (rf_onestep S21) * f(s_u), f(s) = (s^2 - psi1) / (s (1 + s)), since rho^2/s_u is rf_onestep S21. */
 int deq_onestep_weight_alignment(const deq_rf_model *m, const deq_onestep_params *p,
                                  deq_result *cos2)
 {
@@ -162,7 +162,7 @@ int deq_onestep_best_linear(const deq_rf_model *m, deq_result *risk)
   return DEQ_SUCCESS;
 }
 
-/* (S25) with F_s the part treated as noise; errors from those of F1^2 and F_s. */
+/* (rf_onestep S25) with F_s the part treated as noise; errors from those of F1^2 and F_s. */
 static int linear_ridge(deq_result F1sq, deq_result Fs, double tau2, double psi2,
                         double lambda_x, deq_result *risk)
 {

@@ -6,7 +6,7 @@
 #include "core/check.h"
 
 /* Relative size below which mu0, mu1 (against sqrt(E s^2)) and mu_*^2 (against
- * E s^2) count as zero: quadrature leaves round-off, not exact zeros (spec S2). */
+ * E s^2) count as zero: quadrature leaves round-off, not exact zeros (spec rf_onestep S2). */
 static const double zero_rel = 1e-12;
 
 int deq_check_positive(double v, const char *name)
@@ -55,7 +55,7 @@ static int square_or_zero(deq_result v, double zero, deq_result *r)
   return 1;
 }
 
-/* S2: mu1^2, mu_*^2, F1^2, F_*^2 and the constant rule for c0. */
+/* rf_onestep S2: mu1^2, mu_*^2, F1^2, F_*^2 and the constant rule for c0. */
 static int model_constants(deq_rf_model *m)
 {
   const deq_act_gauss *s = &m->student, *t = &m->teach;

@@ -4,7 +4,7 @@
 #include "theory/sridge.h"
 #include "core/check.h"
 
-/* Rounding of one evaluation of S5, per component, in units of DBL_EPSILON. */
+/* Rounding of one evaluation of rf_onestep S5, per component, in units of DBL_EPSILON. */
 static const double map_round_ulps = 4.0;
 /* Relative step of the finite differences that propagate errors. */
 static const double fd_rel = 1e-6;
@@ -29,7 +29,7 @@ static void mm_sys_init(const deq_sridge_in *in, mm_sys *s)
   s->zeta2 = in->mu1sq.val / in->mustar2.val;
 }
 
-/* (S5) on the imaginary axis, undamped. */
+/* (rf_onestep S5) on the imaginary axis, undamped. */
 static void mm_map(const mm_sys *s, const double *v, double *f)
 {
   double d = 1.0 + s->zeta2 * v[0] * v[1];
@@ -37,7 +37,7 @@ static void mm_map(const mm_sys *s, const double *v, double *f)
   f[1] = s->psi2 / (s->y0 + v[0] + s->zeta2 * v[0] / d);
 }
 
-/* F(v) = S5(v) - v, for the damped fixed-point solver. */
+/* F(v) = rf_onestep S5(v) - v, for the damped fixed-point solver. */
 static int mm_fn(const double complex *v, void *params, double complex *F, double complex *J)
 {
   (void) J;
@@ -59,10 +59,10 @@ static int mm_solve(const mm_sys *s, deq_solver *fp, const deq_opts *opts, doubl
   v[1] = creal(x[1]);
   *relerr = deq_solver_error(fp);
   if (status == DEQ_EMAXITER)
-    DEQ_ERRORF(status, "rf_mm: S5 iteration not converged after %d steps (error %g)",
+    DEQ_ERRORF(status, "rf_mm: rf_onestep S5 iteration not converged after %d steps (error %g)",
                fp->iters, *relerr);
   if (status)
-    DEQ_ERRORF(status, "rf_mm: S5 residual %g, error %g (tolerances %g, %g)",
+    DEQ_ERRORF(status, "rf_mm: rf_onestep S5 residual %g, error %g (tolerances %g, %g)",
                fp->resid, *relerr, opts->tol_res, opts->tol_step);
   return DEQ_SUCCESS;
 }
@@ -98,7 +98,7 @@ static void acc(poly_val *p, double term)
   p->abs += fabs(term);
 }
 
-/* (S7) E0, E1, E2 at chi = nu1 nu2 = -v1 v2, with p = psi1 psi2. */
+/* (rf_onestep S7) E0, E1, E2 at chi = nu1 nu2 = -v1 v2, with p = psi1 psi2. */
 static void mm_polys(const mm_sys *s, double chi, poly_val *e)
 {
   double p1 = s->psi1, p2 = s->psi2, p = p1 * p2;
@@ -115,8 +115,8 @@ static void mm_polys(const mm_sys *s, double chi, poly_val *e)
   acc(&e[2], -2 * c2 * z2), acc(&e[2], -c2);
 }
 
-/* (S8) with c0, and kappa = y0 mu_*^2 / v2 [derived: nu2 = i y0 (1/d) tr (Z Z^T + y0^2)^{-1}
- * and (1/n) tr (Phi Phi^T / n + lambda)^{-1} = 1/kappa], then S18.  x[Q_V] = V.  If round
+/* (rf_onestep S8) with c0, and kappa = y0 mu_*^2 / v2 [derived: nu2 = i y0 (1/d) tr (Z Z^T + y0^2)^{-1}
+ * and (1/n) tr (Phi Phi^T / n + lambda)^{-1} = 1/kappa], then rf_onestep S18.  x[Q_V] = V.  If round
  * is not NULL it gets absolute rounding bounds from the sizes of the polynomial terms. */
 static void mm_outputs(const deq_sridge_in *in, const mm_sys *s, const double *v, double *x,
                        double *round)
@@ -155,8 +155,8 @@ static void fp_errors(const deq_sridge_in *in, const mm_sys *s, const double *v,
   }
 }
 
-/* Error from the Gaussian constants: one-sided differences, re-solving S5 from v when
- * a student constant moves (teacher constants do not enter S5). */
+/* Error from the Gaussian constants: one-sided differences, re-solving rf_onestep S5 from v when
+ * a student constant moves (teacher constants do not enter rf_onestep S5). */
 static int constant_errors(const deq_sridge_in *in, deq_solver *fp, const deq_opts *opts,
                            const double *v, const double *x, double *err)
 {

@@ -1,6 +1,6 @@
 /* The spiked-ridge core: rf_onestep S1-S3 (Marchenko-Pastur pieces, in product form)
- * and S10-S19 (effective ridge, bias, variance, training error), with error estimates
- * (spec section 9).  Used by rf (no spike) and onestep (spike of S20). */
+ * and rf_onestep S10-S19 (effective ridge, bias, variance, training error), with error estimates
+ * (spec section 9).  Used by rf (no spike) and onestep (spike of rf_onestep S20). */
 #include <float.h>
 #include <math.h>
 #include "core/check.h"
@@ -19,8 +19,8 @@ enum { Q_RISK, Q_TRAIN, Q_BIAS, Q_VAR, NQ };
 enum { TH_MU1SQ, TH_MUSTAR2, TH_F1SQ, TH_FSTAR2, TH_C0, TH_RHO2, TH_SU, NTH };
 
 typedef struct {
-  double D1, D2;  /* S11 */
-  double g;       /* residual of S12: kappa (1 - D1) - lambda, or psi2 (D1 - 1) if lambda = 0 */
+  double D1, D2;  /* rf_onestep S11 */
+  double g;       /* residual of rf_onestep S12: kappa (1 - D1) - lambda, or psi2 (D1 - 1) if lambda = 0 */
   double gscale;  /* sum of the magnitudes of the terms of g (its rounding scale) */
   double d2scale; /* the same for D2: e1 = 1 - tm and e2 = 1 - w cancel for large t2 */
 } trace_pt;
@@ -37,15 +37,15 @@ double deq_quad_root(double c, double p, double *s)
   return c > 0 ? 2.0 * p / (c + *s) : 0.5 * (*s - c);
 }
 
-/* (S1) tm = t mbar(t): t m^2 + (t + psi1 - 1) m - 1 = 0 times t is tm^2 + b tm - t = 0,
+/* (rf_onestep S1) tm = t mbar(t): t m^2 + (t + psi1 - 1) m - 1 = 0 times t is tm^2 + b tm - t = 0,
  * b = t + psi1 - 1, and s = sqrt(b^2 + 4t) = 2 t mbar + t + psi1 - 1 (the denominator
- * of S2).  tm(0) = max(0, 1 - psi1). */
+ * of rf_onestep S2).  tm(0) = max(0, 1 - psi1). */
 static double mp_tm(double t, double psi1, double *s)
 {
   return deq_quad_root(t + psi1 - 1.0, t, s);
 }
 
-/* (S13) t F(t) and t^2 F'(t) of F(t) = beta^T (W W^T + t)^{-1} beta with the spike
+/* (rf_onestep S13) t F(t) and t^2 F'(t) of F(t) = beta^T (W W^T + t)^{-1} beta with the spike
  * (rho^2, s_u), in the tm form that stays finite at t = 0 (where t F = 0 if psi1 >= 1). */
 static void spiked_form(double t, double psi1, double rho2, double s_u, double *tF, double *t2dF)
 {
@@ -56,7 +56,7 @@ static void spiked_form(double t, double psi1, double rho2, double s_u, double *
     *t2dF = 0.0;
     return;
   }
-  double w = tm * (tm + t) / s;  /* -t^2 mbar'(t), S2 */
+  double w = tm * (tm + t) / s;  /* -t^2 mbar'(t), rf_onestep S2 */
   *tF = tm - rho2 * tm * tm / den;
   *t2dF = -w * (1.0 - rho2 * tm * (2.0 * t + (1.0 + s_u) * tm) / (den * den));
 }
@@ -66,10 +66,23 @@ static double ridgeless_rank(const deq_sridge_in *in)
   return in->linear ? fmin(in->psi1, 1.0) : in->psi1;
 }
 
-/* (S11) at kappa > 0 with q = kappa / (mu_*^2 + kappa), e1 = 1 - tm(t2) and
+/* psi2 D1 of rf_onestep S11 (the one expression both paths below use). */
+static inline double trace_d1(double psi1, double q, double omq, double e1)
+{
+  return psi1 * omq + q * e1;
+}
+
+/* The residual of rf_onestep S12 from psi2 D1. */
+static inline double trace_g(const deq_sridge_in *in, double kappa, double d1)
+{
+  double psi2 = in->psi2;
+  return in->lambda > 0 ? kappa * ((psi2 - d1) / psi2) - in->lambda : d1 - psi2;
+}
+
+/* (rf_onestep S11) at kappa > 0 with q = kappa / (mu_*^2 + kappa), e1 = 1 - tm(t2) and
  * e2 = 1 - t2^2 |mbar'(t2)|, arranged so that no term grows with psi1:
  *   psi2 D1 = psi1 (1 - q) + q e1,   psi2 D2 = psi1 (1 - q)^2 + 2 q e1 - q^2 e2.
- * (S19) mu1 = 0: e1 = e2 = 0.  At kappa = 0 (ridgeless, r <= psi2): D1 = D2 = r/psi2. */
+ * (rf_onestep S19) mu1 = 0: e1 = e2 = 0.  At kappa = 0 (ridgeless, r <= psi2): D1 = D2 = r/psi2. */
 static void sridge_trace(const deq_sridge_in *in, double kappa, trace_pt *tr)
 {
   double psi1 = in->psi1, psi2 = in->psi2, ms2 = in->mustar2.val;
@@ -88,18 +101,18 @@ static void sridge_trace(const deq_sridge_in *in, double kappa, trace_pt *tr)
     e1scale = 1.0 + fabs(tm);
     e2scale = 1.0 + fabs(w);
   }
-  double d1 = psi1 * omq + q * e1;
+  double d1 = trace_d1(psi1, q, omq, e1);
   tr->D1 = d1 / psi2;
   tr->D2 = (psi1 * omq * omq + q * (2.0 * e1 - q * e2)) / psi2;
   tr->d2scale = (psi1 * omq * omq + q * (2.0 * e1scale + q * e2scale)) / psi2;
   double dscale = psi2 + psi1 * omq + q * fabs(e1);
-  tr->g = in->lambda > 0 ? kappa * ((psi2 - d1) / psi2) - in->lambda : d1 - psi2;
+  tr->g = trace_g(in, kappa, d1);
   tr->gscale = in->lambda > 0 ? kappa * dscale / psi2 + in->lambda : dscale;
 }
 
-/* (S14) L_un = t1 F(t1) and (S15) mu1^2 K2 = (1 - q) t2 F(t2) - L_un - q t2^2 F'(t2),
+/* (rf_onestep S14) L_un = t1 F(t1) and (rf_onestep S15) mu1^2 K2 = (1 - q) t2 F(t2) - L_un - q t2^2 F'(t2),
  * the cancellation-free form (t1 F(t2) = (1 - q) t2 F(t2), t2 kappa F'(t2) =
- * mu1^2 q t2^2 F'(t2)); K2 = 0 at kappa = 0.  (S19) mu1 = 0: L_un = 1, K2 = 0. */
+ * mu1^2 q t2^2 F'(t2)); K2 = 0 at kappa = 0.  (rf_onestep S19) mu1 = 0: L_un = 1, K2 = 0. */
 static void signal_terms(const deq_sridge_in *in, double kappa, double *L_un, double *K2)
 {
   double ms2 = in->mustar2.val, mu1sq = in->mu1sq.val, tF1, tF2, dF2;
@@ -116,7 +129,7 @@ static void signal_terms(const deq_sridge_in *in, double kappa, double *L_un, do
   }
 }
 
-/* (S18) T = (lambda/kappa)^2 (R + tau^2); ridgeless: 0 above the threshold,
+/* (rf_onestep S18) T = (lambda/kappa)^2 (R + tau^2); ridgeless: 0 above the threshold,
  * (1 - r/psi2)^2 (R + tau^2) below it. */
 static double train_error(const deq_sridge_in *in, double kappa, double risk)
 {
@@ -128,7 +141,7 @@ static double train_error(const deq_sridge_in *in, double kappa, double risk)
   return f == 0.0 ? 0.0 : f * f * (risk + in->tau2);
 }
 
-/* (S16)-(S17) and (S19) at a given kappa.  If 1 - D2 <= 0 (interpolation threshold), a
+/* (rf_onestep S16)-(rf_onestep S17) and (rf_onestep S19) at a given kappa.  If 1 - D2 <= 0 (interpolation threshold), a
  * part with a non-zero numerator is +inf and the other is 0: no 0 * inf. */
 static void sridge_eval(const deq_sridge_in *in, double kappa, sridge_pt *pt)
 {
@@ -149,14 +162,21 @@ static void sridge_eval(const deq_sridge_in *in, double kappa, sridge_pt *pt)
   pt->x[Q_TRAIN] = pt->diverge ? 0.0 : train_error(in, kappa, pt->x[Q_RISK]);
 }
 
+/* The residual g of rf_onestep S12 alone (what Brent evaluates): D1 without D2 and the scales, the
+ * same operations as sridge_trace, so the same bits. */
 static double residual_at(const deq_sridge_in *in, double kappa)
 {
-  trace_pt tr;
-  sridge_trace(in, kappa, &tr);
-  return tr.g;
+  if (kappa == 0.0)
+    return 0.0;
+  double ms2 = in->mustar2.val, q = kappa / (ms2 + kappa), omq = ms2 / (ms2 + kappa), e1 = 0.0;
+  if (!in->degenerate) {
+    double s, t2 = (ms2 + kappa) / in->mu1sq.val;
+    e1 = 1.0 - mp_tm(t2, in->psi1, &s);
+  }
+  return trace_g(in, kappa, trace_d1(in->psi1, q, omq, e1));
 }
 
-/* S12's residual as the solver driver sees it. */
+/* rf_onestep S12's residual as the solver driver sees it. */
 static int residual_fn(const double complex *kappa, void *params, double complex *F,
                        double complex *J)
 {
@@ -165,7 +185,7 @@ static int residual_fn(const double complex *kappa, void *params, double complex
   return isfinite(creal(F[0])) ? DEQ_SUCCESS : DEQ_EBADFUNC;
 }
 
-/* Bracket of S12 / section 9: [lambda, lambda + (psi1/psi2)(mu1^2 + mu_*^2)], or for
+/* Bracket of rf_onestep S12 / section 9: [lambda, lambda + (psi1/psi2)(mu1^2 + mu_*^2)], or for
  * lambda = 0 above the threshold [1e-300, (psi1/psi2)(mu1^2 + mu_*^2)]. */
 static void kappa_bracket(const deq_sridge_in *in, double *lo, double *hi)
 {
@@ -174,7 +194,7 @@ static void kappa_bracket(const deq_sridge_in *in, double *lo, double *hi)
   *hi = in->lambda + width;
 }
 
-/* Brent on S12 through the solver driver; *width is the final bracket width (the root
+/* Brent on rf_onestep S12 through the solver driver; *width is the final bracket width (the root
  * tolerance, the driver's error).  A root at the lower end is taken as it is; a bracket
  * whose ends have residuals of one sign (the Brent type's set refuses it) is DEQ_ETOL. */
 static int solve_kappa(const deq_sridge_in *in, deq_solver *s, const deq_opts *opts,
@@ -225,9 +245,9 @@ static void kappa_slopes(const deq_sridge_in *in, double kappa, double *dx, doub
 }
 
 /* Error of X from the errors of the constants: one-sided difference at fixed kappa,
- * then the shift of kappa through S12 (dkappa = -dg / g'), summed in absolute value. */
+ * then the shift of kappa through rf_onestep S12 (dkappa = -dg / g'), summed in absolute value. */
 /* A constant the model has classified as exactly zero (mu_*^2 of a linear student, mu1^2 of
- * a degenerate one: deq_rf_model) selects other formulas (S19, the rank min(psi1, 1)); moving
+ * a degenerate one: deq_rf_model) selects other formulas (rf_onestep S19, the rank min(psi1, 1)); moving
  * it by h would cross to the other branch, which is no derivative, so it is not perturbed.
  * Its classification error stays in its own bar. */
 static int structural_zero(const deq_sridge_in *in, int k)

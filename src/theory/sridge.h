@@ -12,7 +12,7 @@ struct deq_rf_model {
   deq_act act, teacher;
   deq_act_gauss student, teach;
   deq_result mu1sq, mustar2;         /* student mu1^2, mu_*^2 */
-  deq_result F1sq, Fstar2, c0;       /* teacher F1^2, F_*^2, c0 (S2) */
+  deq_result F1sq, Fstar2, c0;       /* teacher F1^2, F_*^2, c0 (rf_onestep S2) */
   int linear, degenerate;            /* see deq_rf_constants */
   deq_solver *solver;                /* Brent on the effective ridge (rf_onestep S12) */
   deq_solver *fixpoint;              /* damped fixed point of rf_onestep S5 (rf_mm.c) */
@@ -33,9 +33,9 @@ int deq_rf_params_check(const deq_rf_params *p);
 /* Fill *in from a model and a point, with no spike. */
 void deq_sridge_in_init(const deq_rf_model *m, const deq_rf_params *p, deq_sridge_in *in);
 
-/* The risk of ridge on spiked Gaussian-equivalent features (S10-S19), with errors.
+/* The risk of ridge on spiked Gaussian-equivalent features (rf_onestep S10-S19), with errors.
  * The only implementation of these equations: rf calls it with rho = s_u = 0, onestep
- * with the spike of S20.  Returns and stores in out->status: DEQ_SUCCESS,
+ * with the spike of rf_onestep S20.  Returns and stores in out->status: DEQ_SUCCESS,
  * DEQ_EDIVERGE (threshold, risk = +inf), DEQ_EMAXITER or DEQ_ETOL from the root solve. */
 int deq_sridge_solve(const deq_sridge_in *in, deq_solver *s, const deq_opts *opts,
                      deq_rf_result *out);

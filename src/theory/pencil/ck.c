@@ -1,4 +1,4 @@
-/* Deep conjugate kernel as a pencil (ck_ntk S8, S14 with q = e_L). */
+/* Deep conjugate kernel as a pencil (ck_ntk S8, ck_ntk S14 with q = e_L). */
 #include <math.h>
 #include <string.h>
 #include "deqnn/ck.h"

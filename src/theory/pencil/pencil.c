@@ -1,4 +1,4 @@
-/* Pencil solver: the unfolded recursion ck_ntk S14-S17 with S20, and its continuation. */
+/* Pencil solver: the unfolded recursion ck_ntk S14-S17 with ck_ntk S20, and its continuation. */
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
@@ -49,7 +49,7 @@ static int check_atoms(const deq_input_law *in)
   return DEQ_SUCCESS;
 }
 
-/* Levels of S14 in 1-based order; Gaussian data adds the data level of S20. */
+/* Levels of ck_ntk S14 in 1-based order; Gaussian data adds the data level of ck_ntk S20. */
 static void set_levels(deq_pencil *pen)
 {
   const deq_pencil_params *par = &pen->par;
@@ -69,7 +69,7 @@ static void set_levels(deq_pencil *pen)
   }
 }
 
-/* Operator-norm bounds U_l of supp mu_l (S25) and the spectral scale (S18). */
+/* Operator-norm bounds U_l of supp mu_l (ck_ntk S25) and the spectral scale (ck_ntk S18). */
 static void set_bounds(deq_pencil *pen)
 {
   const deq_pencil_params *par = &pen->par;
@@ -167,7 +167,7 @@ void deq_pencil_bound(const deq_pencil *pen, double *lo, double *hi)
   *hi = pen->hi;
 }
 
-/* Values of S14-S16 at z = r + shift + zeta and u.  w_j is carried as w_j - shift (so
+/* Values of ck_ntk S14-S16 at z = r + shift + zeta and u.  w_j is carried as w_j - shift (so
  * w_J = zeta) and C_0 as q_0 + crest, and the bottom denominators are formed as
  * (q_0 x_k - shift) + (crest x_k - w_0): at an atom r + q_0 x_k the first bracket is exactly
  * 0 and the denominator keeps its relative precision however small zeta is.  The

@@ -8,7 +8,7 @@
 
 #define MAXJ (DEQ_PENCIL_MAXL + 1)
 
-/* Values of the recursion S14-S16 at (z, u), and their derivatives along (du, dz). */
+/* Values of the recursion ck_ntk S14-S16 at (z, u), and their derivatives along (du, dz). */
 typedef struct {
   double complex C[MAXJ + 1], w[MAXJ + 1], tau[MAXJ + 1], t[MAXJ + 1], E[MAXJ + 1], m;
   double complex dC[MAXJ + 1], dw[MAXJ + 1], dtau[MAXJ + 1], dt[MAXJ + 1], dE[MAXJ + 1], dm;
@@ -60,6 +60,8 @@ static const double pencil_slack_ulps = 8.0;
 static const double pencil_atoms_tol = 1e-12;
 /* The NTK needs a >= b (ck_ntk S21); a below b by this much is round-off of the quadratures. */
 static const double pencil_ab_slack = 1e-14;
+/* Relative slack of the Cauchy-Schwarz test m' >= m^2 of a real m (density continuation). */
+static const double pencil_cs_slack = 1e-8;
 /* The density removes the atom term of a kernel location within this many scales. */
 static const double pencil_atom_window_rel = 1e-2;
 
@@ -69,7 +71,7 @@ static const double pencil_atom_window_rel = 1e-2;
 int deq_deep_alloc(const char *fn, const deq_act *act, size_t L, const double *gamma,
                    const deq_input_law *input, const deq_opts *opts, int ntk, deq_pencil **pen);
 
-/* One evaluation of S14-S16 at z = r + shift + zeta (see pencil.c). */
+/* One evaluation of ck_ntk S14-S16 at z = r + shift + zeta (see pencil.c). */
 void deq_pencil_forward(deq_pencil *pen, double shift, double complex zeta,
                         const double complex *u, deq_pencil_state *s);
 /* Its derivative along (du, dz) (du may be NULL), at the point of the last forward pass. */

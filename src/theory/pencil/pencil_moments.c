@@ -37,7 +37,7 @@ int deq_pencil_moments_exact(const deq_pencil_params *par, double *m1, double *m
   double mu1[DEQ_PENCIL_MAXL + 1], mu2[DEQ_PENCIL_MAXL + 1];
   for (size_t l = 1; l <= L; l++)
     if (par->b[l] != par->b[1])
-      DEQ_ERROR("pencil moments: S23 needs the same b in every layer", DEQ_EINVAL);
+      DEQ_ERROR("pencil moments: ck_ntk S23 needs the same b in every layer", DEQ_EINVAL);
   for (size_t l = 0; l <= L; l++) {
     deq_pencil_params sub = *par;
     sub.L = l;

@@ -1,4 +1,4 @@
-/* Pencil solver: moments (S25), support edges and the distribution function. */
+/* Pencil solver: moments (ck_ntk S25), support edges and the distribution function. */
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
