@@ -95,6 +95,7 @@ static const char *const todo[] = {
   "onestep: onestep risk variance >= 0", "onestep: linear ridge opt <= linear ridge",
   "onestep: linear ridge opt: lambda_x >= 0",
   "ck: bound finite", "ck: Im m = 0 off support", "ntk: cdf <= 1", "ntk: bound finite",
+  "pencil: density finite", "pencil: bound finite",
   NULL
 };
 
@@ -145,13 +146,17 @@ static int st_count(sweep_stats *s, int st)
   return st == DEQ_SUCCESS;
 }
 
+static size_t todo_hits[64];
+
 static const char *is_todo(const sweep_stats *s, const char *what)
 {
   char key[160];
   snprintf(key, sizeof key, "%s: %s", s->name, what);
   for (size_t i = 0; todo[i] != NULL; i++)
-    if (strcmp(todo[i], key) == 0)
+    if (strcmp(todo[i], key) == 0) {
+      todo_hits[i < 64 ? i : 63]++;
       return todo[i];
+    }
   return NULL;
 }
 
@@ -450,6 +455,12 @@ static void summary(const sweep_stats *s)
                 s->worst_what, s->worst_at);
   for (size_t k = 0; k < s->nviol_seen; k++)
     print_message("  %zu violations of '%s'\n", s->viol_count[k], s->viol_seen[k]);
+  /* a TODO entry of this module that was never hit may be fixed: say so */
+  size_t len = strlen(s->name);
+  for (size_t i = 0; todo[i] != NULL && i < 64; i++)
+    if (strncmp(todo[i], s->name, len) == 0 && todo[i][len] == ':' && todo_hits[i] == 0)
+      print_message("  TODO entry '%s' not hit in this run (if the slow run does not hit it "
+                    "either, it may be fixed)\n", todo[i]);
 }
 
 /* ---------- Stieltjes contracts (MP and the pencils) ---------- */
@@ -642,14 +653,15 @@ static void test_mp(void **state)
 
 /* Sweep one pencil object: nz Stieltjes points, a density grid, atoms, moments, support, CDF. */
 static void pencil_sweep(sweep_stats *s, gsl_rng *r, deq_pencil *pen, const char *desc, size_t nz,
-                         const double *atoms, size_t natoms, int with_cdf)
+                         const double *atoms, size_t natoms, int with_cdf, int psd)
 {
   double lo, hi, sc = deq_pencil_scale(pen);
   deq_pencil_bound(pen, &lo, &hi);
   snprintf(repro, sizeof repro, "%s bound", desc);
   if (!(sane_d(s, "bound finite", lo) & sane_d(s, "bound finite", hi)))
     return;
-  ge(s, "bound lo >= 0 (PSD)", lo, 0.0, 0.0);
+  if (psd)
+    ge(s, "bound lo >= 0 (PSD)", lo, 0.0, 0.0);
   ge(s, "bound lo <= hi", hi, lo, 0.0);
   for (size_t j = 0; j < nz; j++) {
     deq_complex z = z_draw(r, lo, hi, sc, atoms, natoms);
@@ -819,7 +831,7 @@ static void pencil_module(void **state, int ntk)
         for (size_t k = 0; in.kind == DEQ_DATA_ATOMS && k < in.natoms; k++)
           atoms[natoms++] = par.r + par.q[0] * in.x[k];
       }
-      pencil_sweep(&s, r, pen, desc, nz, atoms, natoms, i % 4 == 0);
+      pencil_sweep(&s, r, pen, desc, nz, atoms, natoms, i % 4 == 0, 1);
     }
     deq_pencil_free(pen);
     alarm(0);
@@ -831,6 +843,66 @@ static void pencil_module(void **state, int ntk)
 
 static void test_ck(void **state) { pencil_module(state, 0); }
 static void test_ntk(void **state) { pencil_module(state, 1); }
+
+/* General pencils r I + sum_l q_l K_l, q_l and r of either sign and any size, b_l in [0, 1]
+ * (0 and 1 included), L = 0..4: every contract above but lo >= 0 (the bounds on m(x) off
+ * [lo, hi] hold for any law supported there). */
+static void test_pencil(void **state)
+{
+  (void) state;
+  sweep_stats s;
+  stats_init(&s, "pencil");
+  gsl_rng *r = rng(7);
+#if SWEEP_SCALE > 1
+  const size_t nnet = count(10), nz = 200;
+#else
+  const size_t nnet = count(30), nz = 30;
+#endif
+  for (size_t i = 0; i < nnet; i++) {
+    deq_pencil_params par;
+    memset(&par, 0, sizeof par);
+    double ax[3], ap[3];
+    par.L = pick(r, 5);
+    for (size_t l = 0; l <= par.L; l++)
+      par.gamma[l] = coin(r, 0.7) ? logu(r, 1e-3, 1e3) : ratio(r);
+    double b = coin(r, 0.2) ? (double) pick(r, 2) : gsl_rng_uniform(r);
+    for (size_t l = 1; l <= par.L; l++)
+      par.b[l] = coin(r, 0.8) ? b : gsl_rng_uniform(r);
+    for (size_t l = 0; l <= par.L; l++)
+      par.q[l] = coin(r, 0.15) ? 0.0 : coin(r, 0.8) ? unif(r, -2.0, 2.0) : sgn(r) * ratio(r);
+    if (par.q[par.L] == 0.0)
+      par.q[par.L] = 1.0;
+    par.r = coin(r, 0.3) ? 0.0 : coin(r, 0.8) ? unif(r, -2.0, 2.0) : sgn(r) * ratio(r);
+    input_draw(r, &par.gamma[0], &par.input, ax, ap);
+    char desc[1400];
+    int k = snprintf(desc, sizeof desc, "pencil L %zu r %.17g", par.L, par.r);
+    for (size_t l = 0; l <= par.L; l++)
+      k += snprintf(desc + k, sizeof desc - (size_t) k, " [gamma %.17g b %.17g q %.17g]",
+                    par.gamma[l], par.b[l], par.q[l]);
+    k += snprintf(desc + k, sizeof desc - (size_t) k, " input %s", kind_name(par.input.kind));
+    for (size_t j = 0; par.input.kind == DEQ_DATA_ATOMS && j < par.input.natoms; j++)
+      k += snprintf(desc + k, sizeof desc - (size_t) k, " (x %.17g p %.17g)", ax[j], ap[j]);
+    snprintf(repro, sizeof repro, "%s alloc", desc);
+    alarm(HANG_SECONDS);
+    deq_pencil *pen = NULL;
+    s.points++;
+    if (st_count(&s, deq_pencil_alloc(&par, NULL, &pen))) {
+      /* atoms of the law at r + q_0 x_k (Gaussian data: at r) */
+      double atoms[4] = { par.r };
+      size_t natoms = 1;
+      if (par.input.kind == DEQ_DATA_ORTHONORMAL)
+        atoms[natoms++] = par.r + par.q[0];
+      for (size_t j = 0; par.input.kind == DEQ_DATA_ATOMS && j < par.input.natoms; j++)
+        atoms[natoms++] = par.r + par.q[0] * ax[j];
+      pencil_sweep(&s, r, pen, desc, nz, atoms, natoms, i % 4 == 0, 0);
+    }
+    deq_pencil_free(pen);
+    alarm(0);
+  }
+  gsl_rng_free(r);
+  summary(&s);
+  assert_int_equal(s.violations, 0);
+}
 
 /* ---------- rf ---------- */
 
@@ -1085,6 +1157,7 @@ int main(void)
     cmocka_unit_test(test_onestep),
     cmocka_unit_test(test_ck),
     cmocka_unit_test(test_ntk),
+    cmocka_unit_test(test_pencil),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
