@@ -95,7 +95,9 @@ static const char *const todo[] = {
   "onestep: onestep risk variance >= 0", "onestep: linear ridge opt <= linear ridge",
   "onestep: linear ridge opt: lambda_x >= 0",
   "ck: bound finite", "ck: Im m = 0 off support", "ntk: cdf <= 1", "ntk: bound finite",
-  "pencil: density finite", "pencil: bound finite",
+  "pencil: density finite", "pencil: bound finite", "pencil: atoms sum <= 1",
+  "pencil: moment finite", "pencil: support inside bound", "pencil: cdf <= 1",
+  "pencil: Im m = 0 off support",
   NULL
 };
 
@@ -473,7 +475,8 @@ static void stieltjes_contract(sweep_stats *s, deq_complex z, deq_cresult m, dou
   double a = creal(z), y = cimag(z), mr = creal(m.val), mi = cimag(m.val), e = m.err;
   if (y > 0) {
     /* Im m = int y / ((t - a)^2 + y^2) dmu >= y / (D^2 + y^2), D = max |t - a| on [lo, hi] */
-    double D = fmax(fabs(a - lo), fabs(a - hi));
+    /* the bound is rounded (1e-12 relative, as the band below) */
+    double D = fmax(fabs(a - lo), fabs(a - hi)) + 1e-12 * (fabs(lo) + fabs(hi));
     double lb = y / (D * D + y * y);
     if (!isfinite(lb))
       lb = 0;
@@ -492,12 +495,12 @@ static void stieltjes_contract(sweep_stats *s, deq_complex z, deq_cresult m, dou
       double tol = 1e-12 * (fabs(lo) + fabs(hi) + fabs(a));
       if (a < lo) {
         ge(s, "m(x) > 0 left of support", mr, 0.0, 0.0);
-        ge(s, "m(x) >= 1/(hi - x)", mr, 1.0 / (hi - a) * (1 - 1e-12), e);
+        ge(s, "m(x) >= 1/(hi - x)", mr, 1.0 / (hi + band - a) * (1 - 1e-12), e);
         if (lo - a > tol)
           ge(s, "m(x) <= 1/(lo - x)", 1.0 / (lo - a - tol), mr, e);
       } else {
         ge(s, "m(x) < 0 right of support", 0.0, mr, 0.0);
-        ge(s, "m(x) <= -1/(x - lo)", -1.0 / (a - lo) * (1 - 1e-12), mr, e);
+        ge(s, "m(x) <= -1/(x - lo)", -1.0 / (a - lo + band) * (1 - 1e-12), mr, e);
         if (a - hi > tol)
           ge(s, "m(x) >= -1/(x - hi)", mr, -1.0 / (a - hi - tol), e);
       }
