@@ -469,6 +469,7 @@ static const char *null_fmt(void) { return NULL; }
   X(deq_spec_histogram, "hist NULL", VOID(deq_spec_histogram(3, F.buf, 2, F.buf, NULL)), E1) \
   X(deq_spec_histogram, "m 0", VOID(deq_spec_histogram(3, F.buf, 0, F.buf, F.buf + 8)), E1) \
   X(deq_spec_histogram, "n 0", VOID(deq_spec_histogram(0, F.buf, 2, F.buf, F.buf + 8)), E1) \
+  X(deq_check_error_bars, "t NULL", deq_check_error_bars(NULL), E1) \
   X(deq_compare_tables, "ref NULL", deq_compare_tables(NULL, F.tab, 3, F.text, 8, &F.sz), E1) \
   X(deq_compare_tables, "got NULL", deq_compare_tables(F.tab, NULL, 3, F.text, 8, &F.sz), E1) \
   X(deq_compare_tables, "report NULL", deq_compare_tables(F.tab, F.tab, 3, NULL, 8, &F.sz), E1) \

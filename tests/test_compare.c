@@ -109,6 +109,44 @@ static void test_compare_tables(void **state)
   deq_table_free(ref), deq_table_free(same), deq_table_free(off), deq_table_free(st);
 }
 
+/* nan matches nan (a failed row failing again the same way); text reported as strings. */
+static void test_compare_nan_text(void **state)
+{
+  (void) state;
+  char rep[1024];
+  size_t nbad;
+  deq_table *a = table3(NAN, 0, "emaxiter"), *b = table3(NAN, 0, "emaxiter");
+  deq_table *c = table3(0.3, 0, "emaxiter"), *d = table3(NAN, 0, "etol");
+  assert_int_equal(deq_compare_tables(a, b, 5, rep, sizeof rep, &nbad), DEQ_SUCCESS);
+  assert_int_equal(nbad, 0);
+  assert_int_equal(deq_compare_tables(a, c, 5, rep, sizeof rep, &nbad), DEQ_SUCCESS);
+  assert_int_equal(nbad, 1);
+  assert_int_equal(deq_compare_tables(a, d, 5, rep, sizeof rep, &nbad), DEQ_SUCCESS);
+  assert_int_equal(nbad, 1);
+  assert_non_null(strstr(rep, "reference 'emaxiter', now 'etol'"));
+  deq_table_free(a), deq_table_free(b), deq_table_free(c), deq_table_free(d);
+}
+
+/* Sane error bars: finite, >= 0, at most 100 max(|v|, 1e-6 S). */
+static void test_error_bars(void **state)
+{
+  (void) state;
+  const double err[] = { 1e-9, 29.0, 0.0 }, bad[] = { 1e300, 31.0, -1e-9, NAN, INFINITY };
+  for (size_t k = 0; k < sizeof err / sizeof err[0]; k++) {
+    deq_table *t = table3(0.3, err[k], "ok");
+    assert_int_equal(deq_check_error_bars(t), DEQ_SUCCESS);
+    deq_table_free(t);
+  }
+  for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+    deq_table *t = table3(0.3, bad[k], "ok");
+    assert_int_equal(deq_check_error_bars(t), DEQ_EFORMAT);
+    deq_table_free(t);
+  }
+  deq_table *t = table3(INFINITY, 0, "ediverge");   /* an infinite value: a finite err */
+  assert_int_equal(deq_check_error_bars(t), DEQ_SUCCESS);
+  deq_table_free(t);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -116,6 +154,8 @@ int main(void)
     cmocka_unit_test(test_ks),
     cmocka_unit_test(test_moments_histogram),
     cmocka_unit_test(test_compare_tables),
+    cmocka_unit_test(test_compare_nan_text),
+    cmocka_unit_test(test_error_bars),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -278,7 +278,12 @@ static void test_overflow(void **state)
   deq_rf_model *m = model("tanh", "poly:0,1,0.5");
   risk(m, 2.385, 1.7, 0.02, 1e308, DEQ_EBADFUNC);
   deq_rf_model_free(m);
-  m = model("tanh", "poly:1e308,1e308");
+  deq_act a, t;   /* a teacher whose moments overflow: refused when the model is built */
+  deq_act_parse("tanh", "--act", &a);
+  deq_act_parse("poly:1e308,1e308", "--teacher", &t);
+  assert_int_equal(deq_rf_model_alloc(&a, &t, NULL, &m), DEQ_EBADFUNC);
+  assert_null(m);
+  m = model("tanh", "poly:1e150,1e150");   /* finite moments, an overflowing risk */
   risk(m, 2.385, 1.7, 0.02, 0.09, DEQ_EBADFUNC);
   deq_rf_model_free(m);
   deq_set_error_handler(old);

@@ -1,6 +1,7 @@
 /* Tests for tables and their CSV form. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "testutil.h"
 #include "deqnn/status.h"
@@ -69,12 +70,68 @@ static void test_write_fails_cleanly(void **state)
   deq_table_free(NULL);
 }
 
+/* Bytes that are not text, empty and repeated column names: malformed. */
+static void test_not_text(void **state)
+{
+  (void) state;
+  static const char bin[] = "x,y\n1,\0012\n";
+  const char *bad[] = { "x,x\n1,2\n", "x,,y\n1,2,3\n" };
+  char path[] = "/tmp/deqnn_test_binXXXXXX";
+  int fd = mkstemp(path);
+  FILE *f = fdopen(fd, "w");
+  fwrite(bin, 1, sizeof bin - 1, f);
+  fputc('\0', f);
+  fclose(f);
+  deq_table *t = NULL;
+  assert_int_equal(deq_table_read(path, &t), DEQ_EFORMAT);
+  for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+    f = fopen(path, "w");
+    fputs(bad[k], f);
+    fclose(f);
+    assert_int_equal(deq_table_read(path, &t), DEQ_EFORMAT);
+    assert_null(t);
+  }
+  unlink(path);
+}
+
+/* Only a regular file is replaced: a symbolic link and its target are left alone. */
+static void test_write_refuses_links(void **state)
+{
+  (void) state;
+  const char *names[] = { "x" };
+  double row[] = { 1.0 };
+  deq_table *t = deq_table_alloc(1, names, NULL);
+  deq_table_add_row(t, row, NULL);
+  char dir[] = "/tmp/deqnn_test_linkXXXXXX", target[64], link[64];
+  assert_non_null(mkdtemp(dir));
+  snprintf(target, sizeof target, "%s/target.csv", dir);
+  snprintf(link, sizeof link, "%s/link.csv", dir);
+  FILE *f = fopen(target, "w");
+  fputs("keep\n", f);
+  fclose(f);
+  assert_int_equal(symlink(target, link), 0);
+  assert_int_equal(deq_table_write(t, link), DEQ_EINVAL);
+  assert_int_equal(deq_table_write(t, dir), DEQ_EINVAL);   /* a directory */
+  struct stat st;
+  assert_int_equal(lstat(link, &st), 0);
+  assert_true(S_ISLNK(st.st_mode));
+  char buf[16] = "";
+  f = fopen(target, "r");
+  assert_non_null(fgets(buf, sizeof buf, f));
+  fclose(f);
+  assert_string_equal(buf, "keep\n");
+  unlink(link), unlink(target), rmdir(dir);
+  deq_table_free(t);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_roundtrip),
     cmocka_unit_test(test_malformed),
     cmocka_unit_test(test_write_fails_cleanly),
+    cmocka_unit_test(test_not_text),
+    cmocka_unit_test(test_write_refuses_links),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

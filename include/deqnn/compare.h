@@ -68,13 +68,26 @@ void deq_spec_histogram(size_t n, const double *eval, size_t m, const double *x,
 /* Compare table `got` against reference `ref` (same columns by name, same rows).  The
  * reference's comment "error-columns: v1:e1,v2:e2" names value columns v and their error
  * columns e: v is compared within e_ref + e_got + 1e-12 |v| (a value computed twice
- * agrees within its two error bars); +inf matches +inf.  Every other numeric column
+ * agrees within its two error bars); +inf matches +inf and nan matches nan.  Every other numeric column
  * (inputs such as x) must agree to 1e-12 relative; text columns (status) must be equal.
  * Columns whose name starts with "sim_" hold simulation results and are skipped, and so are
  * the error columns themselves (estimates, not values).  *nbad = number of failing
- * cells; a report of the worst deviations (at most `lines` lines) goes into report. */
+ * cells; a report of the worst deviations (at most `lines` lines; text cells quoted as
+ * strings) goes into report. */
 int deq_compare_tables(const deq_table *ref, const deq_table *got, size_t lines,
                        char *report, size_t report_len, size_t *nbad);
+
+/* Sane error bars: for every pair v:e of the table's "error-columns" comment, v and e are
+ * both present (numeric) or both absent, and every e is finite, >= 0 and at most
+ *     DEQ_ERR_MAX_REL * max(|v|, DEQ_ERR_FLOOR * S),   S = the largest finite |v| of column v
+ * (rows whose v is +-inf or nan only need a finite e >= 0).  An error bar wider than that would
+ * let a comparison pass nearly any value.  The bounds hold for every table deqnn writes: the
+ * widest bar relative to its value is at the rf interpolation threshold (err = 32 |v|), the
+ * widest relative to its column is at a density's support edge (err = 1.5e-5 S).
+ * DEQ_EFORMAT naming the row and column otherwise. */
+#define DEQ_ERR_MAX_REL 100.0
+#define DEQ_ERR_FLOOR 1e-6
+int deq_check_error_bars(const deq_table *t);
 
 #ifdef __cplusplus
 }

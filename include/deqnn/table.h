@@ -8,6 +8,8 @@
  *
  * deq_table_write writes to a temporary file in the target's directory and renames
  * it over the target only when every byte was written: a file that exists is whole.
+ * Only a regular file is replaced: a target that is a symbolic link, a device, a
+ * directory, a FIFO or a socket is left alone (DEQ_EINVAL, the temporary removed).
  */
 #ifndef DEQ_TABLE_H
 #define DEQ_TABLE_H
@@ -60,7 +62,9 @@ int deq_table_fprint(const deq_table *t, FILE *f);
 int deq_table_write(const deq_table *t, const char *path);
 
 /* Read a CSV written by deq_table_write.  A column is numeric if every cell of it
- * parses as a number.  Malformed files give DEQ_EFORMAT with the line number. */
+ * parses as a number.  Malformed files give DEQ_EFORMAT with the line number: rows whose
+ * field count differs from the header's, a missing header, empty or repeated column names,
+ * and bytes that are not text (NUL, control characters other than tab, CR, LF). */
 int deq_table_read(const char *path, deq_table **t);
 
 #ifdef __cplusplus

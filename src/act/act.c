@@ -203,6 +203,10 @@ int deq_act_moments(const deq_act *act, const deq_opts *opts, deq_act_gauss *m)
   opts = deq_opts_or_default(opts);
   int closed = moments_closed(act, m);
   status = closed ? DEQ_SUCCESS : moments_quad(act, opts, m);
+  deq_result all[5] = { m->mu0, m->mu1, m->m2, m->d2, m->mustar2 };
+  if (!status && !deq_results_finite(all, closed == hermite_exact ? 5 : 4))
+    DEQ_ERROR("act: the Gaussian moments overflow double precision (coefficients too large)",
+              DEQ_EBADFUNC);
   if (status || closed == hermite_exact)
     return status;
   double mu0 = m->mu0.val, mu1 = m->mu1.val;

@@ -1,4 +1,6 @@
 /* Option parsing and small output helpers of the CLI. */
+#include <float.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,6 +103,63 @@ int cli_long(const cli_opt *o, size_t no, const char *name, long lo, long hi, lo
   return CLI_EXIT_OK;
 }
 
+/* Library messages captured while validating an option, re-issued under the option's name. */
+static _Thread_local char captured[512];
+
+static void capture_error(const char *reason, const char *file, int line, int status)
+{
+  (void) file, (void) line, (void) status;
+  snprintf(captured, sizeof captured, "%s", reason);
+}
+
+/* The captured message without its "module: " prefix (a lower-case word: "act: "). */
+static const char *captured_text(void)
+{
+  size_t n = strspn(captured, "abcdefghijklmnopqrstuvwxyz_");
+  return n > 0 && strncmp(captured + n, ": ", 2) == 0 ? captured + n + 2 : captured;
+}
+
+int cli_act(const char *text, const char *opt, int normalise, deq_act *act)
+{
+  if (deq_act_parse(text, opt, act))
+    return CLI_EXIT_USAGE;
+  for (int k = 0; act->kind == DEQ_ACT_POLY && k < 4; k++)
+    if (!(fabs(act->c[k]) <= CLI_POLY_MAX)) {
+      cli_errorf("%s: poly coefficient c%d = %g: |c| must be <= %g", opt, k, act->c[k],
+                 CLI_POLY_MAX);
+      return CLI_EXIT_USAGE;
+    }
+  if (!normalise)
+    return CLI_EXIT_OK;
+  deq_act_fw fw;
+  captured[0] = '\0';
+  deq_error_handler_t *old = deq_set_error_handler(capture_error);
+  int s = deq_act_fw_constants(act, NULL, &fw);
+  deq_set_error_handler(old);
+  if (s)
+    cli_errorf("%s: '%s': %s", opt, text, captured[0] ? captured_text() : deq_strerror(s));
+  return cli_exit_status(s);
+}
+
+int cli_quiet(int (*fn)(void *), void *arg, const char *opt)
+{
+  captured[0] = '\0';
+  deq_error_handler_t *old = deq_set_error_handler(capture_error);
+  int s = fn(arg);
+  deq_set_error_handler(old);
+  if (s)
+    cli_errorf("%s: %s", opt, captured[0] ? captured_text() : deq_strerror(s));
+  return cli_exit_status(s);
+}
+
+int cli_range(const char *opt, double v, double lo, double hi, int lo_open)
+{
+  if (lo_open ? v > lo && v <= hi : v >= lo && v <= hi)
+    return CLI_EXIT_OK;
+  cli_errorf("%s: must lie in %s%g, %g], got %g", opt, lo_open ? "(" : "[", lo, hi, v);
+  return CLI_EXIT_USAGE;
+}
+
 int cli_table_header(const cli_ctx *ctx, deq_table *t, const char *kind)
 {
   int s = deq_table_add_comment(t, "command: %s", ctx->command);
@@ -108,14 +167,14 @@ int cli_table_header(const cli_ctx *ctx, deq_table *t, const char *kind)
   s = deq_status_merge(s, deq_table_add_comment(t, "kind: %s", kind));
   if (ctx->error_cols)
     s = deq_status_merge(s, deq_table_add_comment(t, "error-columns: %s", ctx->error_cols));
-  return s;
+  return cli_exit_status(s);
 }
 
-int cli_write(const deq_table *t, const char *path)
+int cli_exit_status(int deq_status)
 {
-  if (deq_table_write(t, path) != DEQ_SUCCESS)
-    return CLI_EXIT_FAIL;
-  return CLI_EXIT_OK;
+  if (deq_status == DEQ_SUCCESS)
+    return CLI_EXIT_OK;
+  return deq_status == DEQ_EINVAL || deq_status == DEQ_EFORMAT ? CLI_EXIT_USAGE : CLI_EXIT_FAIL;
 }
 
 void cli_progress(const char *what, size_t done, size_t total)
@@ -128,22 +187,88 @@ void cli_progress(const char *what, size_t done, size_t total)
   fflush(stderr);
 }
 
+#define GUARD_MAXMSG 3   /* rows described; the rest counted */
+
+static int downgrade(deq_table *t, size_t r, size_t st)
+{
+  char *token = malloc(sizeof CLI_STATUS_INTERNAL);
+  if (token == NULL)
+    return CLI_EXIT_FAIL;
+  memcpy(token, CLI_STATUS_INTERNAL, sizeof CLI_STATUS_INTERNAL);
+  free(t->text[r * t->ncols + st]);
+  t->text[r * t->ncols + st] = token;
+  return CLI_EXIT_OK;
+}
+
+static double cell(const deq_table *t, size_t r, const char *name)
+{
+  long k = deq_table_column(t, name);
+  return k >= 0 && t->types[k] == DEQ_COL_NUM ? t->num[r * t->ncols + (size_t) k] : NAN;
+}
+
+static int outside(double v, double lo, double hi)
+{
+  return !isnan(v) && (v < lo || v > hi);
+}
+
+/* What is wrong with row r (status ok), or NULL; *col names the column. */
+static const char *row_fault(const deq_table *t, size_t r, const char **col)
+{
+  static const char *const probs[] = { "align_grad", "align_w1" };
+  for (size_t k = 0; k < t->ncols; k++)
+    if (t->types[k] == DEQ_COL_NUM && !isfinite(t->num[r * t->ncols + k]))
+      return *col = t->names[k], "is not finite";
+  if (*col = "density", outside(cell(t, r, "density"), 0.0, INFINITY))
+    return "is negative";
+  for (size_t k = 0; k < sizeof probs / sizeof probs[0]; k++)
+    if (*col = probs[k], outside(cell(t, r, probs[k]), 0.0, 1.0))
+      return "is not a probability in [0, 1]";
+  long st = deq_table_column(t, "stat");
+  const char *stat = st >= 0 ? t->text[r * t->ncols + (size_t) st] : NULL;
+  *col = "theory";
+  if (stat && strncmp(stat, "res(", 4) == 0 && outside(cell(t, r, "theory"), DBL_MIN, INFINITY))
+    return "is a resolvent trace (1/n) tr (K + lambda)^-1, lambda > 0, that is not > 0";
+  if (stat && strcmp(stat, "atom") == 0 && outside(cell(t, r, "theory"), 0.0, 1.0))
+    return "is an atom's mass outside [0, 1]";
+  return NULL;
+}
+
+int cli_table_guard(deq_table *t)
+{
+  long st = deq_table_column(t, "status");
+  size_t nbad = 0;
+  for (size_t r = 0; st >= 0 && t->types[st] == DEQ_COL_TEXT && r < t->nrows; r++) {
+    const char *col = NULL, *why;
+    if (strcmp(t->text[r * t->ncols + (size_t) st], "ok") != 0 || !(why = row_fault(t, r, &col)))
+      continue;
+    if (nbad++ < GUARD_MAXMSG)
+      cli_errorf("internal error: row %zu: %s = %g %s, with status ok; the row is marked '%s'",
+                 r + 1, col, cell(t, r, col), why, CLI_STATUS_INTERNAL);
+    downgrade(t, r, (size_t) st);
+  }
+  if (nbad > 0)
+    cli_errorf("internal error: %zu row(s) marked '%s'. This is a bug of deqnn: please report "
+               "it with the command line", nbad, CLI_STATUS_INTERNAL);
+  return nbad > 0 ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+}
+
 int cli_emit(cli_ctx *ctx, deq_table *t, const char *out, const char *plot,
              cli_plot_fn *fn, const void *arg)
 {
+  int guard = cli_table_guard(t);
   if (ctx->dry) {
     ctx->table = t;
-    return CLI_EXIT_OK;
+    return guard;
   }
-  int rc = cli_write(t, out), to_stdout = strcmp(out, "-") == 0;
+  int rc = cli_write(t, out, "--out"), to_stdout = strcmp(out, "-") == 0;
   if (!rc && plot != NULL && fn != NULL) {
     char csv[4096];   /* gnuplot reads a file: beside the figure when the table went to stdout */
     snprintf(csv, sizeof csv, "%s%s", to_stdout ? plot : out, to_stdout ? ".csv" : "");
     if (to_stdout)
-      rc = cli_write(t, csv);
+      rc = cli_write(t, csv, "--plot");
     if (!rc)
       rc = fn(arg, csv, plot);
   }
   deq_table_free(t);
-  return rc;
+  return cli_exit_merge(rc, guard);
 }

@@ -76,6 +76,93 @@ static int recompute(const deq_table *ref, const char *path, deq_table **got)
   return CLI_EXIT_OK;
 }
 
+/* A status cell must hold a token deqnn writes. */
+static int known_status(const char *token)
+{
+  return deq_status_from_name(token) >= 0 || strcmp(token, CLI_STATUS_INTERNAL) == 0;
+}
+
+static int same_comment(const deq_table *ref, const deq_table *got, const char *key,
+                        const char *path)
+{
+  const char *a = deq_table_comment(ref, key), *b = deq_table_comment(got, key);
+  if (a != NULL && (b == NULL || strcmp(a, b) != 0)) {   /* absent: nothing relaxed */
+    cli_errorf("check: '%s' is malformed: its '# %s:' line is '%s', the recorded command "
+               "writes '%s'", path, key, a ? a : "(none)", b ? b : "(none)");
+    return CLI_EXIT_USAGE;
+  }
+  return CLI_EXIT_OK;
+}
+
+/* The reference has exactly the columns (sim_* aside) the command writes, and its kind and
+ * error-columns lines, when present, are the command's.  (Without error-columns every
+ * column is compared to 1e-12: a missing line makes the check stricter, not looser.) */
+static int check_schema(const deq_table *ref, const deq_table *got, const char *path)
+{
+  for (size_t c = 0; c < got->ncols; c++) {
+    long k = deq_table_column(ref, got->names[c]);
+    if (strncmp(got->names[c], "sim_", 4) == 0)
+      continue;
+    if (k < 0 || (got->types[c] == DEQ_COL_NUM && ref->types[k] != DEQ_COL_NUM)) {
+      cli_errorf("check: '%s' is malformed: column '%s' %s", path, got->names[c],
+                 k < 0 ? "is missing" : "holds text where the command writes numbers");
+      return CLI_EXIT_USAGE;
+    }
+  }
+  for (size_t c = 0; c < ref->ncols; c++)
+    if (strncmp(ref->names[c], "sim_", 4) != 0 && deq_table_column(got, ref->names[c]) < 0) {
+      cli_errorf("check: '%s' is malformed: the recorded command writes no column '%s'", path,
+                 ref->names[c]);
+      return CLI_EXIT_USAGE;
+    }
+  long st = deq_table_column(ref, "status");
+  for (size_t r = 0; st >= 0 && r < ref->nrows; r++) {
+    const char *token = ref->text[r * ref->ncols + (size_t) st];
+    if (token == NULL || !known_status(token)) {
+      cli_errorf("check: '%s' is malformed: row %zu has status '%s'", path, r + 1,
+                 token ? token : "(a number)");
+      return CLI_EXIT_USAGE;
+    }
+  }
+  int rc = same_comment(ref, got, "kind", path);
+  return rc ? rc : same_comment(ref, got, "error-columns", path);
+}
+
+static int error_bars(void *t)
+{
+  return deq_check_error_bars(t);
+}
+
+static int compare(const deq_table *ref, const deq_table *got, const char *path)
+{
+  char report[4096], where[CLI_PATHMAX + 16];
+  size_t nbad;
+  snprintf(where, sizeof where, "check: '%s'", path);
+  int rc = check_schema(ref, got, path);
+  if (!rc && (rc = cli_quiet(error_bars, (void *) ref, where)))
+    return CLI_EXIT_USAGE;
+  if (!rc && cli_quiet(error_bars, (void *) got, "check: the recomputed table")) {
+    cli_errorf("check: the recomputed error bars are not sane: a bug of deqnn, please report it");
+    return CLI_EXIT_FAIL;
+  }
+  if (!rc && (rc = cli_exit_status(deq_compare_tables(ref, got, 10, report, sizeof report, &nbad))))
+    return rc;
+  if (!rc && nbad > 0) {
+    fprintf(stderr, "check %s: FAIL, %zu value(s) outside the error bars; worst:\n%s",
+            path, nbad, report);
+    rc = CLI_EXIT_FAIL;
+  }
+  return rc;
+}
+
+typedef struct { const char *path; deq_table **t; } read_arg;
+
+static int read_table(void *arg)
+{
+  read_arg *ra = arg;
+  return deq_table_read(ra->path, ra->t);
+}
+
 int cli_cmd_check(int argc, char **argv)
 {
   if (argc != 2 || argv[1][0] == '-') {
@@ -85,22 +172,20 @@ int cli_cmd_check(int argc, char **argv)
     return argc == 2 && strcmp(argv[1], "--help") == 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
   }
   deq_table *ref = NULL, *got = NULL;
-  if (deq_table_read(argv[1], &ref))
-    return CLI_EXIT_USAGE;
-  int rc = recompute(ref, argv[1], &got);
-  if (rc == CLI_EXIT_OK) {
-    char report[4096];
-    size_t nbad;
-    if (deq_compare_tables(ref, got, 10, report, sizeof report, &nbad))
-      rc = CLI_EXIT_FAIL;
-    else if (nbad > 0) {
-      fprintf(stderr, "check %s: FAIL, %zu value(s) outside the error bars; worst:\n%s",
-              argv[1], nbad, report);
-      rc = CLI_EXIT_FAIL;
-    } else {
-      printf("check %s: ok (%zu rows)\n", argv[1], ref->nrows);
-    }
+  read_arg ra = { argv[1], &ref };
+  if (cli_quiet(read_table, &ra, "check"))
+    return CLI_EXIT_USAGE;   /* unreadable or malformed: bad input */
+  int rc = CLI_EXIT_OK;
+  if (ref->nrows == 0) {
+    cli_errorf("check: '%s' is malformed: no data rows", argv[1]);
+    rc = CLI_EXIT_USAGE;
   }
+  if (!rc)
+    rc = recompute(ref, argv[1], &got);
+  if (!rc)
+    rc = compare(ref, got, argv[1]);
+  if (!rc)
+    printf("check %s: ok (%zu rows)\n", argv[1], ref->nrows);
   deq_table_free(ref);
   deq_table_free(got);
   return rc;

@@ -4,11 +4,20 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include "deqnn/act.h"
 #include "deqnn/table.h"
 
 #define CLI_EXIT_OK 0
 #define CLI_EXIT_FAIL 1      /* solver failure at some points, or a failed verdict */
 #define CLI_EXIT_USAGE 2     /* bad input */
+#define CLI_PATHMAX 4096     /* longest output path, temporary suffix included */
+
+/* The one map from library statuses to exit codes: invalid parameters and malformed files
+ * are bad input (2), every other failure (no memory, I/O, solver) is a failure (1). */
+int cli_exit_status(int deq_status);
+/* Worse of two exit codes (2 > 1 > 0). */
+static inline int cli_exit_merge(int a, int b) { return a > b ? a : b; }
 
 typedef struct {
   const char *name;   /* "--act" */
@@ -44,11 +53,51 @@ void cli_errorf(const char *fmt, ...)
 int cli_double(const cli_opt *o, size_t no, const char *name, double *v);
 int cli_long(const cli_opt *o, size_t no, const char *name, long lo, long hi, long *v);
 
+/* Ranges of the options (docs/guide.md section 8): the solvers are tested inside them. */
+#define CLI_RATIO_MIN 1e-4      /* every ratio n/d, N/d: in [1e-4, 1e4] */
+#define CLI_RATIO_MAX 1e4
+#define CLI_PARAM_MAX 1e6       /* lambda, noise, eta, --stats lambda: at most 1e6 */
+#define CLI_STATS_MIN 1e-12     /* --stats lambda: at least 1e-12 (the solver's tested range) */
+#define CLI_POLY_MAX 1e6        /* |c_k| of poly:c0,c1,c2,c3 */
+
+/* v in [lo, hi] ((lo, hi] when lo_open), else a message naming opt and CLI_EXIT_USAGE. */
+int cli_range(const char *opt, double v, double lo, double hi, int lo_open);
+
+/* Parse an activation for option opt (coefficients bounded); with `normalise`, also its
+ * Fan-Wang constants, a failure reported under opt's name. */
+int cli_act(const char *text, const char *opt, int normalise, deq_act *act);
+
+/* fn(arg) with the library's message re-issued under opt's name; returns an exit code. */
+int cli_quiet(int (*fn)(void *), void *arg, const char *opt);
+
 /* Record the common comments (command, version) at the top of a table. */
 int cli_table_header(const cli_ctx *ctx, deq_table *t, const char *kind);
 
-/* Write the table (atomically) to path or stdout. */
-int cli_write(const deq_table *t, const char *path);
+/* Output files (output.c).  cli_path_check: `path` may be written -- absent or a regular file
+ * (not a link, device, directory, FIFO), in a writable directory -- else a message naming
+ * `opt` and CLI_EXIT_USAGE.  cli_outputs_check: every file of --out (and its .summary.csv when
+ * `summary`) and --plot (with its .gp, and .csv when --out is stdout), before any work. */
+int cli_path_check(const char *path, const char *opt);
+int cli_outputs_check(const char *out, const char *plot, int summary);
+/* Write the table through a temporary in the target's directory, renamed over it ("-":
+ * stdout); `opt` names the option in messages. */
+int cli_write(const deq_table *t, const char *path, const char *opt);
+/* A text file written by fn, through a temporary. */
+int cli_write_text(const char *path, const char *opt, void (*fn)(FILE *, const void *),
+                   const void *arg);
+/* Run argv (argv[tmp_arg] := prefix + 'TMP', TMP a temporary beside path), and rename TMP
+ * over path when the program succeeded. */
+int cli_render(char **argv, size_t tmp_arg, const char *prefix, const char *path,
+               const char *opt);
+/* SIGINT, SIGTERM, SIGHUP: remove the registered temporaries, stop gnuplot, re-raise. */
+void cli_signals_install(void);
+
+/* The safety net: a row whose status is "ok" holds finite numbers, a density >= 0, a
+ * resolvent trace res(lambda) > 0, probabilities (atom, align_grad, align_w1) in [0, 1].  A
+ * row that does not (a bug of the library) gets the status CLI_STATUS_INTERNAL, a message
+ * asks for a report, and the result is CLI_EXIT_FAIL. */
+#define CLI_STATUS_INTERNAL "einternal"
+int cli_table_guard(deq_table *t);
 
 /* Output of a command: in dry mode (deqnn check) hand the table to ctx; otherwise write it
  * to `out` and, when `plot` is given, call fn(arg, csv, plot) on the CSV it was written to
@@ -61,9 +110,6 @@ int cli_emit(cli_ctx *ctx, deq_table *t, const char *out, const char *plot,
 int cli_plot(const char *csv, const char *plot, const char *title, const char *xlabel,
              const char *ylabel, const char *xcol, const char *const *ycols,
              const char *const *styles, const char *const *titles, size_t ny, int logx);
-
-/* Validate a --plot file name before any work (CLI_EXIT_USAGE if unusable). */
-int cli_plot_check(const char *plot);
 
 /* Progress on stderr when it is a terminal. */
 void cli_progress(const char *what, size_t done, size_t total);

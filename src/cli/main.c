@@ -49,6 +49,7 @@ static void record_command(cli_ctx *ctx, int argc, char **argv)
 int main(int argc, char **argv)
 {
   deq_set_error_handler(print_error);
+  cli_signals_install();
   if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
     usage();
     return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;

@@ -1,10 +1,10 @@
 /* Figures through gnuplot: a script is written beside the figure and then run. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include "cli/cli.h"
+
+#define PLOT_VAR "deqnn_output"
 
 static const char *terminal_for(const char *plot)
 {
@@ -26,73 +26,105 @@ static int quotable(const char *s)
   return strchr(s, '\'') == NULL && strchr(s, '\n') == NULL;
 }
 
-static void write_script(FILE *f, const char *csv, const char *plot, const char *term,
-                         const char *title, const char *xlabel, const char *ylabel,
-                         const char *xcol, const char *const *ycols, const char *const *styles,
-                         const char *const *titles, size_t ny, int logx)
+typedef struct {
+  const char *csv, *plot, *term, *title, *xlabel, *ylabel, *xcol;
+  const char *const *ycols, *const *styles, *const *titles;
+  size_t ny;
+  int logx;
+} plot_spec;
+
+/* The figure's name is a variable, so that deqnn can render to a temporary file while the
+ * script beside the figure still names the figure itself. */
+static void write_script(FILE *f, const void *arg)
 {
-  fprintf(f, "# Written by deqnn; edit and rerun with: gnuplot '%s.gp'\n", plot);
-  fprintf(f, "set terminal %s\nset output '%s'\n", term, plot);
+  const plot_spec *p = arg;
+  fprintf(f, "# Written by deqnn; edit and rerun with: gnuplot '%s.gp'\n", p->plot);
+  fprintf(f, "if (!exists('%s')) %s = '%s'\n", PLOT_VAR, PLOT_VAR, p->plot);
+  fprintf(f, "set terminal %s\nset output %s\n", p->term, PLOT_VAR);
   fprintf(f, "set datafile separator ','\nset datafile missing 'nan'\n");
-  fprintf(f, "set title '%s' noenhanced\nset xlabel '%s'\nset ylabel '%s'\n", title, xlabel, ylabel);
-  fprintf(f, "set key top right box opaque\nset grid\n%s", logx ? "set logscale x\n" : "");
+  fprintf(f, "set title '%s' noenhanced\nset xlabel '%s'\nset ylabel '%s'\n", p->title,
+          p->xlabel, p->ylabel);
+  fprintf(f, "set key top right box opaque\nset grid\n%s", p->logx ? "set logscale x\n" : "");
   fprintf(f, "plot ");
-  for (size_t k = 0; k < ny; k++)
-    fprintf(f, "%s'%s' using '%s':'%s' with %s title '%s'", k ? ", \\\n     " : "", csv, xcol,
-            ycols[k], styles[k], titles[k]);
+  for (size_t k = 0; k < p->ny; k++)
+    fprintf(f, "%s'%s' using '%s':'%s' with %s title '%s'", k ? ", \\\n     " : "", p->csv,
+            p->xcol, p->ycols[k], p->styles[k], p->titles[k]);
   fprintf(f, "\n");
 }
 
-int cli_plot_check(const char *plot)
+static int same_file(const char *out, const char *plot, const char *suffix)
 {
-  if (plot != NULL && terminal_for(plot) == NULL) {
+  size_t n = strlen(plot);
+  return strncmp(out, plot, n) == 0 && strcmp(out + n, suffix) == 0;
+}
+
+static int check_plot(const char *out, const char *plot)
+{
+  char path[CLI_PATHMAX + 16];
+  int to_stdout = strcmp(out, "-") == 0;
+  if (terminal_for(plot) == NULL) {
     cli_errorf("--plot: '%s' must end in .png, .svg or .pdf", plot);
     return CLI_EXIT_USAGE;
   }
-  if (plot != NULL && !quotable(plot)) {
+  if (!quotable(plot)) {
     cli_errorf("--plot: file names must not contain quotes or newlines");
     return CLI_EXIT_USAGE;
   }
-  return CLI_EXIT_OK;
+  if (!to_stdout && !quotable(out)) {
+    cli_errorf("--out: with --plot the CSV's name goes into a gnuplot script: it must not "
+               "contain quotes or newlines");
+    return CLI_EXIT_USAGE;
+  }
+  if (!to_stdout && (same_file(out, plot, "") || same_file(out, plot, ".gp"))) {
+    cli_errorf("--out: '%s' is also written by --plot", out);
+    return CLI_EXIT_USAGE;
+  }
+  snprintf(path, sizeof path, "%s.gp", plot);
+  int rc = cli_path_check(plot, "--plot");
+  if (!rc)
+    rc = cli_path_check(path, "--plot");
+  snprintf(path, sizeof path, "%s.csv", plot);
+  if (!rc && to_stdout)
+    rc = cli_path_check(path, "--plot");
+  return rc;
+}
+
+int cli_outputs_check(const char *out, const char *plot, int summary)
+{
+  char path[CLI_PATHMAX + 16];
+  int to_stdout = strcmp(out, "-") == 0, rc = CLI_EXIT_OK;
+  if (!to_stdout)
+    rc = cli_path_check(out, "--out");
+  snprintf(path, sizeof path, "%s.summary.csv", out);
+  if (!rc && !to_stdout && summary)
+    rc = cli_path_check(path, "--out");
+  if (!rc && plot != NULL)
+    rc = check_plot(out, plot);
+  return rc;
 }
 
 int cli_plot(const char *csv, const char *plot, const char *title, const char *xlabel,
              const char *ylabel, const char *xcol, const char *const *ycols,
              const char *const *styles, const char *const *titles, size_t ny, int logx)
 {
-  const char *term = terminal_for(plot);
-  if (term == NULL) {
-    cli_errorf("--plot: '%s' must end in .png, .svg or .pdf", plot);
+  plot_spec p = { csv, plot, terminal_for(plot), title, xlabel, ylabel, xcol, ycols, styles,
+                  titles, ny, logx };
+  if (p.term == NULL || !quotable(csv) || !quotable(plot)) {   /* checked before the run */
+    cli_errorf("--plot: cannot plot '%s' from '%s'", plot, csv);
     return CLI_EXIT_USAGE;
   }
-  if (!quotable(csv) || !quotable(plot)) {
-    cli_errorf("--plot: file names must not contain quotes or newlines");
+  char script[CLI_PATHMAX];
+  if (snprintf(script, sizeof script, "%s.gp", plot) >= (int) sizeof script) {
+    cli_errorf("--plot: file name too long");
     return CLI_EXIT_USAGE;
   }
-  size_t n = strlen(plot) + 8;
-  char *script = malloc(n), *cmd = malloc(2 * n + 64);
-  if (script == NULL || cmd == NULL)
-    return free(script), free(cmd), CLI_EXIT_FAIL;
-  snprintf(script, n, "%s.gp", plot);
-  FILE *f = fopen(script, "w");
-  int rc = CLI_EXIT_OK;
-  if (f == NULL) {
-    cli_errorf("--plot: cannot write '%s': %s", script, strerror(errno));
-    rc = CLI_EXIT_FAIL;
-  } else {
-    write_script(f, csv, plot, term, title, xlabel, ylabel, xcol, ycols, styles, titles, ny, logx);
-    rc = fclose(f) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
-  }
-  if (rc == CLI_EXIT_OK) {
-    snprintf(cmd, 2 * n + 64, "gnuplot '%s' 2>&1", script);
-    int st = system(cmd);
-    if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-      cli_errorf("--plot: gnuplot failed on '%s' (is gnuplot installed? apt-get install "
-                 "gnuplot-nox); the script is kept", script);
-      rc = CLI_EXIT_FAIL;
-    }
-  }
-  free(script);
-  free(cmd);
+  int rc = cli_write_text(script, "--plot", write_script, &p);
+  if (rc)
+    return rc;
+  char *argv[] = { "gnuplot", "-e", NULL, script, NULL };
+  rc = cli_render(argv, 2, PLOT_VAR "=", plot, "--plot");
+  if (rc)
+    cli_errorf("--plot: gnuplot failed on '%s' (is gnuplot installed? apt-get install "
+               "gnuplot-nox); the script is kept, the old figure (if any) left as it was", script);
   return rc;
 }

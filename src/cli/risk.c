@@ -51,12 +51,9 @@ static int parse_param(risk_job *job, int k, const char *text)
 
 static int check_value(int k, double v)
 {
-  int ok = k == P_ETA ? isfinite(v) : k < P_LAMBDA ? v > 0 : v >= 0;
-  if (!ok || !isfinite(v)) {
-    cli_errorf("%s: must be %s, got %g", flags[k], k == P_ETA ? "finite" : k < P_LAMBDA ? "> 0" : ">= 0", v);
-    return CLI_EXIT_USAGE;
-  }
-  return CLI_EXIT_OK;
+  if (k <= P_BATCH)
+    return cli_range(flags[k], v, CLI_RATIO_MIN, CLI_RATIO_MAX, 0);
+  return cli_range(flags[k], v, 0.0, CLI_PARAM_MAX, 0);
 }
 
 static int check_values(const risk_job *job)
@@ -78,9 +75,9 @@ static int check_values(const risk_job *job)
 static int parse_job(risk_job *job, cli_opt *o)
 {
   int opt[P_N] = { O_WIDTH, O_SAMPLE, O_BATCH, O_LAMBDA, O_NOISE, O_ETA }, rc;
-  if (deq_act_parse(o[O_ACT].value, "--act", &job->act) ||
-      deq_act_parse(o[O_TEACHER].value, "--teacher", &job->teacher))
-    return CLI_EXIT_USAGE;
+  if ((rc = cli_act(o[O_ACT].value, "--act", 0, &job->act)) ||
+      (rc = cli_act(o[O_TEACHER].value, "--teacher", 0, &job->teacher)))
+    return rc;
   deq_act_name(&job->act, job->actname, sizeof job->actname);
   deq_act_name(&job->teacher, job->teachername, sizeof job->teachername);
   job->sweep = -1;
@@ -105,7 +102,9 @@ static int parse_job(risk_job *job, cli_opt *o)
       (rc = cli_long(o, O_NOPT, "--seed", 0, 0x7fffffffL, &job->seed)) ||
       (rc = cli_long(o, O_NOPT, "--n-test", 10, 10000000, &job->n_test)))
     return rc;
-  return check_values(job);
+  if ((rc = check_values(job)))
+    return rc;
+  return job->simulate ? risk_simulate_check(job) : CLI_EXIT_OK;
 }
 
 static void job_free(risk_job *job)
@@ -164,7 +163,13 @@ static int write_outputs(risk_job *job, cli_ctx *ctx, const char *out, const cha
   int rc = risk_table(job, ctx, &t);
   if (t == NULL)
     return CLI_EXIT_FAIL;
-  return deq_status_merge(cli_emit(ctx, t, out, plot, plot_risk, job), rc);
+  return cli_exit_merge(cli_emit(ctx, t, out, plot, plot_risk, job), rc);
+}
+
+static int model_alloc(void *arg)
+{
+  risk_job *job = arg;
+  return deq_rf_model_alloc(&job->act, &job->teacher, NULL, &job->model);
 }
 
 int cli_cmd_risk(cli_ctx *ctx, int onestep, int argc, char **argv)
@@ -178,13 +183,14 @@ int cli_cmd_risk(cli_ctx *ctx, int onestep, int argc, char **argv)
   int rc = cli_parse(cmd, argc, argv, o, O_NOPT);
   if (rc)
     return rc < 0 ? CLI_EXIT_OK : rc;
-  if ((rc = parse_job(&job, o)) || (rc = cli_plot_check(o[O_PLOT].value))) {
+  if ((rc = parse_job(&job, o)) ||
+      (!ctx->dry && (rc = cli_outputs_check(o[O_OUT].value, o[O_PLOT].value, 0)))) {
     job_free(&job);
     return rc;
   }
-  if (deq_rf_model_alloc(&job.act, &job.teacher, NULL, &job.model)) {
+  if ((rc = cli_quiet(model_alloc, &job, "--act"))) {
     job_free(&job);
-    return CLI_EXIT_USAGE;
+    return rc;
   }
   rc = risk_theory(&job);
   if (rc == CLI_EXIT_USAGE) {
@@ -198,9 +204,9 @@ int cli_cmd_risk(cli_ctx *ctx, int onestep, int argc, char **argv)
       return src ? src : CLI_EXIT_FAIL;
     }
     print_summary(&job);
-    rc = deq_status_merge(rc, src);
+    rc = cli_exit_merge(rc, src);
   }
-  rc = deq_status_merge(rc, write_outputs(&job, ctx, o[O_OUT].value, o[O_PLOT].value));
+  rc = cli_exit_merge(rc, write_outputs(&job, ctx, o[O_OUT].value, o[O_PLOT].value));
   job_free(&job);
   return rc;
 }

@@ -41,6 +41,9 @@ typedef struct {
 int risk_theory(risk_job *job);
 int risk_table(const risk_job *job, cli_ctx *ctx, deq_table **out);
 int risk_simulate(risk_job *job);
+/* Before any work: every row's sizes round(ratio d) fit the BLAS integers and the memory. */
+int risk_simulate_check(const risk_job *job);
+void risk_row_params(const risk_job *job, size_t i, double *p);
 void risk_realise(const risk_job *job, const double *p, double *q, size_t *N, size_t *n, size_t *ng);
 extern const char *const risk_param_names[P_N];
 

@@ -1,6 +1,7 @@
 /* deqnn rf / onestep --simulate: the two-layer network over seeds (rf_onestep §10).
  * Rows that share sizes and noise (sweeps in eta or lambda, or no sweep) are paired: one
  * draw per replicate, then a step and a fit per row, so R(eta) - R(eta_0) has a small SE. */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,6 +154,36 @@ static void summarise(risk_job *job, const double *res)
   }
 }
 
+/* Bytes of the two-layer workspace (twolayer.h: 8 x [3 d N + (n_g + n + n_test) d
+ * + (n_g + n + max(n_g, n, n_test)) N + m^2 + min(d, N)^2]), per thread. */
+static double twolayer_bytes(double d, double N, double n, double ng, double nt)
+{
+  double m = fmin(N, n), rows = fmax(fmax(ng, n), nt);
+  return 8.0 * (3 * d * N + (ng + n + nt) * d + (ng + n + rows) * N + m * m + fmin(d, N) * fmin(d, N));
+}
+
+int risk_simulate_check(const risk_job *job)
+{
+  size_t nrows = job->sweep >= 0 ? job->grid->n : 1;
+  double have = 0.8 * (double) deq_mem_available(), d = (double) job->d;
+  for (size_t i = 0; i < nrows; i++) {
+    double p[P_N], q[P_N];
+    size_t N, n, ng;
+    risk_row_params(job, i, p);
+    risk_realise(job, p, q, &N, &n, &ng);
+    double need = twolayer_bytes(d, (double) N, (double) n, (double) ng, (double) job->n_test);
+    if (need > have || fmax(fmax((double) N, (double) n), (double) ng) > (double) INT_MAX) {
+      cli_errorf("--d: with --width-ratio %g, --sample-ratio %g%s the simulation has N = %zu, "
+                 "n = %zu, n_g = %zu at d = %ld: %.3g GiB (%.3g GiB available) or more than "
+                 "the BLAS integers hold", p[P_WIDTH], p[P_SAMPLE], job->onestep ?
+                 ", --batch-ratio" : "", N, n, ng, job->d, need / 1073741824.0,
+                 have / 1073741824.0);
+      return CLI_EXIT_USAGE;
+    }
+  }
+  return CLI_EXIT_OK;
+}
+
 int risk_simulate(risk_job *job)
 {
   size_t S = (size_t) job->seeds;
@@ -164,9 +195,9 @@ int risk_simulate(risk_job *job)
     s = run_group(job, 0, job->nrows, res);
   for (size_t i = 0; !group_pairs(job) && !s && i < job->nrows; i++)
     s = run_group(job, i, i + 1, res);
-  if (s) {
+  if (s) {   /* the options were validated: a failure of the run itself is exit 1 */
     free(res);
-    return s == DEQ_EINVAL || s == DEQ_ENOMEM ? CLI_EXIT_USAGE : CLI_EXIT_FAIL;
+    return CLI_EXIT_FAIL;
   }
   summarise(job, res);
   free(res);

@@ -7,7 +7,7 @@
 #include "core/mem.h"
 
 /* Parameters of row i: the scalars, the swept one replaced; batch follows sample. */
-static void row_params(const risk_job *job, size_t i, double *p)
+void risk_row_params(const risk_job *job, size_t i, double *p)
 {
   memcpy(p, job->p, sizeof job->p);
   if (job->sweep >= 0)
@@ -60,7 +60,7 @@ static int row_theory(risk_job *job, size_t i)
   risk_row *r = &job->rows[i];
   double p[P_N];
   size_t N, n, ng;
-  row_params(job, i, p);
+  risk_row_params(job, i, p);
   risk_realise(job, p, r->p, &N, &n, &ng);
   deq_rf_params rp = { r->p[P_WIDTH], r->p[P_SAMPLE], r->p[P_LAMBDA], r->p[P_NOISE] };
   deq_onestep_params op = { r->p[P_WIDTH], r->p[P_SAMPLE], r->p[P_BATCH], r->p[P_LAMBDA],
@@ -83,7 +83,7 @@ int risk_theory(risk_job *job)
     return CLI_EXIT_USAGE;
   job->rows = calloc(job->nrows, sizeof *job->rows);
   if (job->rows == NULL)
-    return CLI_EXIT_USAGE;
+    return CLI_EXIT_FAIL;
   int rc = CLI_EXIT_OK;
   for (size_t i = 0; i < job->nrows; i++) {
     int s = row_theory(job, i);
@@ -168,15 +168,16 @@ static int add_comments(const risk_job *job, cli_ctx *ctx, deq_table *t)
   ctx->error_cols = job->large ? "rf_risk:rf_risk_err"
                                : "risk:err,train_error:train_error_err,bias:bias_err,"
                                  "variance:variance_err,rf_risk:rf_risk_err,risk_diff:risk_diff_err";
-  int s = cli_table_header(ctx, t, job->onestep ? (job->large ? "onestep-large" : "onestep") : "rf");
-  s |= deq_table_add_comment(t, "student: %s, teacher: %s (rf_onestep.md conventions: sigma as "
-                             "given, excess risk without label noise)", job->actname, job->teachername);
-  s |= deq_table_add_comment(t, "sweep: %s", job->sweep >= 0 ? risk_param_names[job->sweep] : "none");
+  int rc = cli_table_header(ctx, t, job->onestep ? (job->large ? "onestep-large" : "onestep") : "rf");
+  int s = deq_table_add_comment(t, "student: %s, teacher: %s (rf_onestep.md conventions: sigma as "
+                                "given, excess risk without label noise)", job->actname, job->teachername);
+  s = deq_status_merge(s, deq_table_add_comment(t, "sweep: %s", job->sweep >= 0 ?
+                                                risk_param_names[job->sweep] : "none"));
   if (job->simulate)
-    s |= deq_table_add_comment(t, "simulation: d = %ld, seeds = %ld, master seed = %ld, n_test = %ld; "
-                               "ratios above are the realised round(ratio d)/d", job->d, job->seeds,
-                               job->seed, job->n_test);
-  return s;
+    s = deq_status_merge(s, deq_table_add_comment(t, "simulation: d = %ld, seeds = %ld, master "
+                         "seed = %ld, n_test = %ld; ratios above are the realised round(ratio d)/d",
+                         job->d, job->seeds, job->seed, job->n_test));
+  return cli_exit_merge(rc, cli_exit_status(s));   /* statuses and exit codes kept apart */
 }
 
 int risk_table(const risk_job *job, cli_ctx *ctx, deq_table **out)

@@ -53,9 +53,9 @@ static int parse_ratios(spec_job *job, const cli_opt *o)
 static int check_ratios(const spec_job *job)
 {
   for (size_t l = 0; l <= job->L; l++)
-    if (!(job->gamma_user[l] > 0)) {
-      cli_errorf("%s: ratio %zu must be > 0, got %g", job->L ? "--ratios" : "--ratio", l,
-                 job->gamma_user[l]);
+    if (!(job->gamma_user[l] >= CLI_RATIO_MIN && job->gamma_user[l] <= CLI_RATIO_MAX)) {
+      cli_errorf("%s: ratio %zu must lie in [%g, %g], got %g", job->L ? "--ratios" : "--ratio",
+                 l, CLI_RATIO_MIN, CLI_RATIO_MAX, job->gamma_user[l]);
       return CLI_EXIT_USAGE;
     }
   if (job->input.kind == DEQ_DATA_ORTHONORMAL && job->gamma_user[0] > 1) {
@@ -98,10 +98,8 @@ static int parse_stats(spec_job *job, const cli_opt *o)
   if (deq_parse_list(s, "--stats", job->lambda, SPEC_MAXLAM, &job->nlam))
     return CLI_EXIT_USAGE;
   for (size_t k = 0; k < job->nlam; k++)
-    if (!(job->lambda[k] > 0)) {
-      cli_errorf("--stats: lambda must be > 0, got %g", job->lambda[k]);
+    if (cli_range("--stats", job->lambda[k], CLI_STATS_MIN, CLI_PARAM_MAX, 0))
       return CLI_EXIT_USAGE;
-    }
   return CLI_EXIT_OK;
 }
 
@@ -123,22 +121,28 @@ static int check_applicable(const spec_job *job, const cli_opt *o)
   return CLI_EXIT_OK;
 }
 
+static void realise_ratios(spec_job *job, int sizes_from_n);
+
 static int parse_job(spec_job *job, cli_opt *o)
 {
   int orth, rc;
   if ((rc = check_applicable(job, o)))
     return rc;
-  if (deq_act_parse(o[O_ACT].value, "--act", &job->act))
-    return CLI_EXIT_USAGE;
+  if ((rc = cli_act(o[O_ACT].value, "--act", 1, &job->act)))
+    return rc;
   deq_act_name(&job->act, job->actname, sizeof job->actname);
   if ((rc = parse_choice(o[O_INPUT].value, "--input", "gaussian", "orthonormal", &orth)))
     return rc;
   job->input.kind = orth ? DEQ_DATA_ORTHONORMAL : DEQ_DATA_GAUSSIAN;
   if ((rc = parse_choice(o[O_READOUT].value, "--readout", "gaussian", "rademacher", &job->rademacher)))
     return rc;
-  if ((rc = parse_ratios(job, o)) || (rc = check_ratios(job)) || (rc = parse_sim(job, o)))
+  if ((rc = parse_ratios(job, o)) || (rc = check_ratios(job)) || (rc = parse_sim(job, o)) ||
+      (rc = parse_stats(job, o)))
     return rc;
-  return parse_stats(job, o);
+  if (o[O_X].value != NULL && deq_grid_parse(o[O_X].value, "--x", &job->grid))
+    return CLI_EXIT_USAGE;
+  realise_ratios(job, job->simulate);
+  return job->simulate ? spec_simulate_check(job) : CLI_EXIT_OK;
 }
 
 /* With a simulation the theory is evaluated at the realised ratios n/round(n/g). */
@@ -291,17 +295,15 @@ int cli_cmd_spectrum(cli_ctx *ctx, const char *kind, int argc, char **argv)
   int rc = cli_parse(kind, argc, argv, o, O_NOPT);
   if (rc)
     return rc < 0 ? CLI_EXIT_OK : rc;
-  if ((rc = parse_job(&job, o)) || (rc = cli_plot_check(o[O_PLOT].value)))
+  if ((rc = parse_job(&job, o)) || (!ctx->dry && (rc = cli_outputs_check(o[O_OUT].value,
+      o[O_PLOT].value, job.simulate && !job.stats_mode)))) {
+    spec_job_free(&job);
     return rc;
-  realise_ratios(&job, job.simulate);
-  if (build_pencil(&job) != DEQ_SUCCESS) {
-    spec_job_free(&job);
-    return CLI_EXIT_USAGE;
   }
-  if (o[O_X].value ? (deq_grid_parse(o[O_X].value, "--x", &job.grid) ? CLI_EXIT_USAGE : 0)
-                   : (job.stats_mode ? 0 : default_grid(&job))) {
+  int s = build_pencil(&job);
+  if (s != DEQ_SUCCESS || (job.grid == NULL && !job.stats_mode && default_grid(&job))) {
     spec_job_free(&job);
-    return o[O_X].value ? CLI_EXIT_USAGE : CLI_EXIT_FAIL;
+    return s ? cli_exit_status(s) : CLI_EXIT_FAIL;
   }
   rc = spec_theory_stats(&job);
   if (job.simulate && !ctx->dry) {
@@ -317,9 +319,9 @@ int cli_cmd_spectrum(cli_ctx *ctx, const char *kind, int argc, char **argv)
       fprintf(stderr, "note: the limit has an atom of mass %.4g at %.6g, not at 0; the finite "
               "network smears it, so KS does not tend to 0 (docs/ntk.md)\n", job.smeared_mass,
               job.smeared_pos);
-    rc = deq_status_merge(rc, src);
+    rc = cli_exit_merge(rc, src);
   }
-  rc = deq_status_merge(rc, write_outputs(&job, ctx, o[O_OUT].value, o[O_PLOT].value));
+  rc = cli_exit_merge(rc, write_outputs(&job, ctx, o[O_OUT].value, o[O_PLOT].value));
   spec_job_free(&job);
   return rc;
 }
@@ -341,18 +343,21 @@ static int write_outputs(spec_job *job, cli_ctx *ctx, const char *out, const cha
 {
   deq_table *t = NULL, *summary = NULL;
   int rc = job->stats_mode ? spec_stats_table(job, ctx, &t) : spec_density_table(job, ctx, &t);
-  if (rc == CLI_EXIT_USAGE || t == NULL)
+  if (t == NULL)
     return CLI_EXIT_FAIL;
-  int wrc = CLI_EXIT_OK;
+  int wrc = CLI_EXIT_OK, grc = CLI_EXIT_OK;
   if (!ctx->dry && job->simulate && !job->stats_mode && strcmp(out, "-") != 0) {
-    char path[4096];
+    char path[CLI_PATHMAX + 16];
     cli_ctx sctx = *ctx;   /* the summary records the command that makes it: + --stats */
     size_t u = strlen(sctx.command);
     for (size_t k = 0; k < job->nlam && u < sizeof sctx.command; k++)
       u += (size_t) snprintf(sctx.command + u, sizeof sctx.command - u, "%s%.17g",
                              k ? "," : " --stats ", job->lambda[k]);
     snprintf(path, sizeof path, "%s.summary.csv", out);
-    wrc = spec_stats_table(job, &sctx, &summary) == CLI_EXIT_USAGE ? CLI_EXIT_FAIL : cli_write(summary, path);
+    spec_stats_table(job, &sctx, &summary);   /* its verdicts are already in rc */
+    if (summary != NULL)
+      grc = cli_table_guard(summary);
+    wrc = summary == NULL ? CLI_EXIT_FAIL : cli_write(summary, path, "--out");
   }
   deq_table_free(summary);
   if (wrc) {
@@ -360,5 +365,5 @@ static int write_outputs(spec_job *job, cli_ctx *ctx, const char *out, const cha
     return wrc;
   }
   wrc = cli_emit(ctx, t, out, job->stats_mode ? NULL : plot, plot_density, job);
-  return deq_status_merge(wrc, rc);
+  return cli_exit_merge(cli_exit_merge(wrc, rc), grc);
 }

@@ -59,6 +59,8 @@ int spec_stats_table(spec_job *job, cli_ctx *ctx, deq_table **out);
 /* Simulation side (through the comparison layer): fills the samples, histogram and
  * verdicts.  Returns a CLI exit code. */
 int spec_simulate(spec_job *job);
+/* Before any work: the simulation fits in the memory (else a message naming --n, exit 2). */
+int spec_simulate_check(const spec_job *job);
 
 /* After a failed verdict: the same statistics at n/2; a stable n*bias (within 2 sigma) is a
  * finite-size effect (ck_ntk §9), so the verdict becomes a pass, marked in the outputs. */

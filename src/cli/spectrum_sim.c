@@ -137,21 +137,38 @@ static size_t alloc_workers(const spec_job *job, const deq_network_spec *ns, wor
   return nt;
 }
 
+/* Bytes of one worker: its network workspace and its eigenvalue buffer. */
+static double worker_bytes(const spec_job *job, deq_network_spec *ns)
+{
+  size_t n = (size_t) job->n;
+  network_spec(job, ns);
+  return deq_network_bytes(ns) + 8.0 * (double) n * (double) (n + 1);
+}
+
+int spec_simulate_check(const spec_job *job)
+{
+  deq_network_spec ns;
+  double per = worker_bytes(job, &ns);
+  size_t nt = deq_mem_fit_workers(per, cli_threads());   /* the whole job, all workers */
+  if (deq_mem_check_job(per * (double) nt, nt, "--n: the simulation") != DEQ_SUCCESS)
+    return CLI_EXIT_USAGE;
+  return CLI_EXIT_OK;
+}
+
 int spec_simulate(spec_job *job)
 {
   deq_network_spec ns;
   deq_cdf *cdf = NULL;
   worker_state w[64] = { { 0 } };
-  size_t n = (size_t) job->n, m = job->grid ? job->grid->n : 0;
-  network_spec(job, &ns);
-  double per = deq_network_bytes(&ns) + 8.0 * (double) n * (double) (n + 1);
-  size_t nt = deq_mem_fit_workers(per, cli_threads());   /* the whole job, all workers */
-  if (deq_mem_check_job(per * (double) nt, nt, "--n: the simulation") != DEQ_SUCCESS)
-    return CLI_EXIT_USAGE;
-  nt = alloc_workers(job, &ns, w, nt);
+  size_t m = job->grid ? job->grid->n : 0;
+  int rc = spec_simulate_check(job);
+  if (rc)
+    return rc;
+  size_t nt = alloc_workers(job, &ns, w, deq_mem_fit_workers(worker_bytes(job, &ns),
+                                                              cli_threads()));
   if (nt == 0)
-    return CLI_EXIT_USAGE;
-  int rc = alloc_samples(job);
+    return CLI_EXIT_FAIL;   /* the memory was checked: an allocation failure is a failure */
+  rc = alloc_samples(job);
   if (deq_pencil_cdf(job->pen, &cdf) != DEQ_SUCCESS && cdf == NULL)
     rc = CLI_EXIT_FAIL;
   double *hall = calloc(m * (size_t) job->seeds + 1, sizeof *hall);

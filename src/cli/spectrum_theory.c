@@ -141,7 +141,7 @@ int spec_density_table(spec_job *job, cli_ctx *ctx, deq_table **out)
   *out = t;
   if (rho == NULL || st == NULL || t == NULL) {
     free(rho), free(st);
-    return CLI_EXIT_USAGE;
+    return CLI_EXIT_FAIL;
   }
   int rc = density_values(job, rho, st);
   ctx->error_cols = "density:err";
@@ -169,7 +169,7 @@ int spec_stats_table(spec_job *job, cli_ctx *ctx, deq_table **out)
   deq_table *t = deq_table_alloc(sim ? 10 : 5, names, types);
   *out = t;
   if (t == NULL)
-    return CLI_EXIT_USAGE;
+    return CLI_EXIT_FAIL;
   ctx->error_cols = "theory:err";
   cli_table_header(ctx, t, job->kind);
   add_params(job, t);

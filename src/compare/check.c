@@ -40,7 +40,13 @@ static long error_column(const deq_table *ref, const deq_table *t, const char *n
   return -1;
 }
 
-typedef struct { double excess; size_t row; const char *col; double ref, got, tol; } deviation;
+typedef struct {
+  double excess;
+  size_t row;
+  const char *col;
+  double ref, got, tol;
+  const char *ref_text, *got_text;   /* text cells (NULL for numbers) */
+} deviation;
 
 static void keep_worst(deviation *worst, size_t lines, const deviation *d)
 {
@@ -52,8 +58,12 @@ static void keep_worst(deviation *worst, size_t lines, const deviation *d)
     }
 }
 
+/* Non-finite values must be the same non-finite value (nan matches nan: a failed row that
+ * fails again the same way agrees with its reference). */
 static int cell_ok(double a, double b, double tol)
 {
+  if (isnan(a) || isnan(b))
+    return isnan(a) && isnan(b);
   if (isinf(a) || isinf(b))
     return a == b;
   return fabs(a - b) <= tol;
@@ -85,7 +95,7 @@ int deq_compare_tables(const deq_table *ref, const deq_table *got, size_t lines,
         const char *a = ref->text[ir] ? ref->text[ir] : "", *b = got->text[ig] ? got->text[ig] : "";
         if (strcmp(a, b) != 0) {
           (*nbad)++;
-          deviation d = { INFINITY, r, ref->names[c], NAN, NAN, 0 };
+          deviation d = { INFINITY, r, ref->names[c], NAN, NAN, 0, a, b };
           keep_worst(worst, lines, &d);
         }
         continue;
@@ -96,15 +106,76 @@ int deq_compare_tables(const deq_table *ref, const deq_table *got, size_t lines,
         tol += ref->num[r * ref->ncols + (size_t) er] + got->num[r * got->ncols + (size_t) eg];
       if (!cell_ok(a, b, tol)) {
         (*nbad)++;
-        deviation d = { fabs(a - b) / fmax(tol, 1e-300), r, ref->names[c], a, b, tol };
+        double excess = isfinite(a - b) ? fabs(a - b) / fmax(tol, 1e-300) : INFINITY;
+        deviation d = { excess, r, ref->names[c], a, b, tol, NULL, NULL };
         keep_worst(worst, lines, &d);
       }
     }
   }
   size_t used = 0;
-  for (size_t k = 0; k < lines && worst[k].col != NULL && used < report_len; k++)
-    used += (size_t) snprintf(report + used, report_len - used,
-                              "  row %zu column %s: reference %.17g, now %.17g (allowed %.3g)\n",
-                              worst[k].row + 1, worst[k].col, worst[k].ref, worst[k].got, worst[k].tol);
+  for (size_t k = 0; k < lines && worst[k].col != NULL && used < report_len; k++) {
+    const deviation *w = &worst[k];
+    if (w->ref_text != NULL)
+      used += (size_t) snprintf(report + used, report_len - used,
+                                "  row %zu column %s: reference '%s', now '%s'\n", w->row + 1,
+                                w->col, w->ref_text, w->got_text);
+    else
+      used += (size_t) snprintf(report + used, report_len - used,
+                                "  row %zu column %s: reference %.17g, now %.17g (allowed %.3g)\n",
+                                w->row + 1, w->col, w->ref, w->got, w->tol);
+  }
+  return DEQ_SUCCESS;
+}
+
+/* Largest finite |value| of column c. */
+static double column_scale(const deq_table *t, size_t c)
+{
+  double s = 0.0;
+  for (size_t r = 0; r < t->nrows; r++) {
+    double v = fabs(t->num[r * t->ncols + c]);
+    if (isfinite(v) && v > s)
+      s = v;
+  }
+  return s;
+}
+
+/* One value column v and its error column e. */
+static int check_error_column(const deq_table *t, size_t v, size_t e)
+{
+  double scale = column_scale(t, v);
+  for (size_t r = 0; r < t->nrows; r++) {
+    double val = t->num[r * t->ncols + v], err = t->num[r * t->ncols + e];
+    double cap = DEQ_ERR_MAX_REL * fmax(isfinite(val) ? fabs(val) : 0.0, DEQ_ERR_FLOOR * scale);
+    if (!(err >= 0 && isfinite(err)) || (isfinite(val) && err > cap))
+      DEQ_ERRORF(DEQ_EFORMAT, "row %zu column %s: error bar %g is not sane (finite, >= 0 and at "
+                 "most %g x max(|%s|, %g x the column's largest |%s|) = %g)", r + 1,
+                 t->names[e], err, DEQ_ERR_MAX_REL, t->names[v], DEQ_ERR_FLOOR, t->names[v], cap);
+  }
+  return DEQ_SUCCESS;
+}
+
+int deq_check_error_bars(const deq_table *t)
+{
+  DEQ_CHECK_NULL(t, "t");
+  const char *spec = deq_table_comment(t, "error-columns");
+  for (const char *p = spec; p != NULL && *p;) {
+    const char *colon = strchr(p, ':'), *comma = strchr(p, ',');
+    char name[128];
+    size_t len = colon ? (size_t) (colon - p) : 0;
+    if (colon == NULL || len == 0 || len >= sizeof name || (comma && comma < colon))
+      DEQ_ERRORF(DEQ_EFORMAT, "malformed error-columns comment '%s'", spec);
+    memcpy(name, p, len);
+    name[len] = '\0';
+    long v = deq_table_column(t, name), e = error_column(t, t, name);
+    if (v >= 0 && e >= 0 && t->types[v] == DEQ_COL_NUM && t->types[e] == DEQ_COL_NUM) {
+      int s = check_error_column(t, (size_t) v, (size_t) e);
+      if (s)
+        return s;
+    } else if (v >= 0 || e >= 0) {
+      DEQ_ERRORF(DEQ_EFORMAT, "value column '%s' and its error column: both present and numeric, "
+                 "or both absent", name);
+    }
+    p = comma ? comma + 1 : NULL;
+  }
   return DEQ_SUCCESS;
 }

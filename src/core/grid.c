@@ -1,5 +1,6 @@
 /* Grids and numeric parsing. */
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,8 @@ static int check_range(double a, double b, size_t n, const char *name)
 {
   if (!isfinite(a) || !isfinite(b))
     DEQ_ERRORF(DEQ_EINVAL, "%s: grid end points must be finite", name);
+  if (!isfinite(b - a))
+    DEQ_ERRORF(DEQ_EINVAL, "%s: grid range %g:%g is too wide (B - A overflows)", name, a, b);
   if (n == 0)
     DEQ_ERRORF(DEQ_EINVAL, "%s: grid is empty (K = 0)", name);
   if (n > DEQ_GRID_MAX)
@@ -94,7 +97,7 @@ int deq_parse_double(const char *text, const char *name, double *out)
   double v = strtod(text, &end);
   if (*end != '\0' || end == text)
     DEQ_ERRORF(DEQ_EINVAL, "%s: '%s' is not a number", name, text);
-  if (!isfinite(v) || errno == ERANGE)
+  if (!isfinite(v) || (errno == ERANGE && fabs(v) >= DBL_MIN))   /* subnormals are finite */
     DEQ_ERRORF(DEQ_EINVAL, "%s: '%s' is not a finite number", name, text);
   *out = v;
   return DEQ_SUCCESS;

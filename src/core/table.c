@@ -198,6 +198,15 @@ int deq_table_fprint(const deq_table *t, FILE *f)
   return DEQ_SUCCESS;
 }
 
+/* Only a regular file (or nothing) is renamed over: not a device, directory or link. */
+static int replaceable(const char *path)
+{
+  struct stat st;
+  if (lstat(path, &st) != 0)
+    return errno == ENOENT;
+  return S_ISREG(st.st_mode);
+}
+
 int deq_table_write(const deq_table *t, const char *path)
 {
   DEQ_CHECK_NULL(t, "t");
@@ -227,6 +236,11 @@ int deq_table_write(const deq_table *t, const char *path)
   int status = deq_table_fprint(t, f);
   if (fclose(f) != 0 && status == DEQ_SUCCESS)
     status = DEQ_EIO;
+  if (status == DEQ_SUCCESS && !replaceable(path)) {
+    unlink(tmp);
+    free(tmp);
+    DEQ_ERRORF(DEQ_EINVAL, "'%s' is a symbolic link or not a regular file: not replaced", path);
+  }
   if (status == DEQ_SUCCESS && rename(tmp, path) != 0)
     status = DEQ_EIO;
   if (status != DEQ_SUCCESS) {

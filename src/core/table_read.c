@@ -1,5 +1,6 @@
 /* Reading the CSV form of a table back. */
 #include <math.h>
+#include <sys/types.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,30 @@ static int push_cell(cell_list *c, const char *s, size_t len)
   memcpy(d, s, len);
   d[len] = '\0';
   c->cells[c->ncells++] = d;
+  return DEQ_SUCCESS;
+}
+
+/* Printable text: no NUL and no control byte other than tab, CR and LF (UTF-8 passes). */
+static int is_text(const char *line, size_t len)
+{
+  for (size_t k = 0; k < len; k++) {
+    unsigned char c = (unsigned char) line[k];
+    if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7f)
+      return 0;
+  }
+  return 1;
+}
+
+/* Column names: non-empty and distinct. */
+static int check_header(const cell_list *hdr, const char *path, size_t lineno)
+{
+  for (size_t k = 0; k < hdr->ncells; k++) {
+    if (hdr->cells[k][0] == '\0')
+      DEQ_ERRORF(DEQ_EFORMAT, "%s:%zu: empty column name (column %zu)", path, lineno, k + 1);
+    for (size_t j = 0; j < k; j++)
+      if (strcmp(hdr->cells[j], hdr->cells[k]) == 0)
+        DEQ_ERRORF(DEQ_EFORMAT, "%s:%zu: column '%s' appears twice", path, lineno, hdr->cells[k]);
+  }
   return DEQ_SUCCESS;
 }
 
@@ -114,8 +139,15 @@ static int read_stream(FILE *f, const char *path, deq_table **out)
   char *line = NULL;
   size_t cap = 0, lineno = 0;
   int status = DEQ_SUCCESS;
-  while (status == DEQ_SUCCESS && getline(&line, &cap, f) != -1) {
+  ssize_t len;
+  while (status == DEQ_SUCCESS && (len = getline(&line, &cap, f)) != -1) {
     lineno++;
+    if (!is_text(line, (size_t) len)) {
+      deq_errorf(__FILE__, __LINE__, DEQ_EFORMAT, "%s:%zu: not a text line (NUL or control "
+                 "bytes)", path, lineno);
+      status = DEQ_EFORMAT;
+      break;
+    }
     chomp(line);
     if (line[0] == '#' && hdr.ncells == 0) {
       const char *s = line + 1 + (line[1] == ' ');
@@ -124,6 +156,8 @@ static int read_stream(FILE *f, const char *path, deq_table **out)
       if (split(line, &hdr) < 1 || line[0] == '\0') {
         deq_errorf(__FILE__, __LINE__, DEQ_EFORMAT, "%s:%zu: missing header row", path, lineno);
         status = DEQ_EFORMAT;
+      } else {
+        status = check_header(&hdr, path, lineno);
       }
     } else if (line[0] != '\0') {
       long n = split(line, &rows);

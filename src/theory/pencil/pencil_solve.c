@@ -289,6 +289,8 @@ int deq_pencil_density(deq_pencil *pen, size_t n, const double *x, deq_result *r
     }
     rho[i].val = v;
     rho[i].err = err;
+    if (status[i] == DEQ_SUCCESS && !deq_results_finite(&rho[i], 1))
+      status[i] = DEQ_ETOL;   /* an atom next to x whose mass was not found: no bar */
     outside = v == 0.0;
     first = deq_status_merge(first, status[i]);
   }
