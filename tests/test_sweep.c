@@ -75,13 +75,9 @@ static void on_alarm(int sig)
 /* Contracts whose violations are known and reported (TODO-skipped: counted, and the first
  * reproducer of each printed, but not failed), as "module: contract". */
 static const char *const todo[] = {
-  "act: moments finite",
-  "mp: stieltjes finite", "mp: m(x) >= 1/(hi - x)", "mp: m(x) <= -1/(x - lo)",
-  "mp: cdf <= 1", "mp: cdf non-decreasing",
-  "rf: constants finite", "rf: downstream of a model with non-finite constants",
+  "mp: stieltjes finite", "mp: m(x) >= 1/(hi - x)", "mp: cdf <= 1", "mp: cdf non-decreasing",
   "rf: risk D1 <= 1", "rf: risk D2 >= 0", "rf: risk_mm finite", "rf: risk_mm risk >= 0",
   "rf: risk_mm train >= 0", "rf: risk_mm bias >= 0", "rf: risk_mm variance >= 0",
-  "onestep: constants finite", "onestep: downstream of a model with non-finite constants",
   "onestep: spike finite", "onestep: gradient alignment finite", "onestep: kernel ridge finite",
   "onestep: linear ridge finite", "onestep: linear ridge opt finite",
   "onestep: linear ridge opt: lambda_x finite or +inf", "onestep: onestep risk D1 <= 1",
@@ -89,13 +85,12 @@ static const char *const todo[] = {
   "ck: cdf <= 1", "ck: moment finite", "ck: support inside bound",
   "ntk: moment finite", "ntk: support inside bound",
   /* found by the slow run */
-  "act: fw finite",
   "rf: risk risk >= 0", "rf: risk variance >= 0",
   "onestep: baselines finite", "onestep: baselines rf D2 >= 0", "onestep: onestep risk risk >= 0",
   "onestep: onestep risk variance >= 0", "onestep: linear ridge opt <= linear ridge",
   "onestep: linear ridge opt: lambda_x >= 0",
   "ck: bound finite", "ck: Im m = 0 off support", "ntk: cdf <= 1", "ntk: bound finite",
-  "pencil: density finite", "pencil: bound finite", "pencil: atoms sum <= 1",
+  "pencil: bound finite", "pencil: atoms sum <= 1",
   "pencil: moment finite", "pencil: support inside bound", "pencil: cdf <= 1",
   "pencil: Im m = 0 off support",
   NULL
