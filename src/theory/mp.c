@@ -53,6 +53,9 @@ int deq_mp_stieltjes(double complex z, double gamma, double complex *m)
   *m = cabs(np) >= cabs(nm) ? np / (2 * gamma * zz) : 2.0 / nm;
   if (flip)
     *m = conj(*m);
+  if (!isfinite(creal(*m)) || !isfinite(cimag(*m)))
+    DEQ_ERRORF(DEQ_EBADFUNC, "mp: m(%g%+gi) overflows double precision (|z| too close to the "
+               "atom at 0)", creal(z), cimag(z));
   return DEQ_SUCCESS;
 }
 
@@ -95,16 +98,25 @@ int deq_mp_moment(unsigned k, double gamma, double *mk)
   return DEQ_SUCCESS;
 }
 
-static double clamp1(double v) { return v < -1 ? -1 : v > 1 ? 1 : v; }
-
-/* Antiderivative of sqrt((b - t)(t - a))/t on [a, b]. */
-static double antider(double t, double a, double b)
+/* The continuous part of the CDF at lo < x < hi, in the angle t = c - r cos(theta) (c, r the
+ * centre and half-width of the support): the antiderivative of sqrt((b - t)(t - a))/t is
+ *   c theta + r sin(theta) - 2 sqrt(ab) atan(sqrt(b/a) tan(theta/2)),
+ * arranged as (c - sqrt(ab)) theta + r sin(theta) - 2 sqrt(ab) eps with
+ * eps = atan(sqrt(b/a) tan(theta/2)) - theta/2 = atan(k / (1/tau + (k + 1) tau)),
+ * k = sqrt(b/a) - 1, tau = tan(theta/2), and c - sqrt(ab) = (sqrt(b) - sqrt(a))^2 / 2: no
+ * cancellation for small gamma (the asin form lost sqrt(eps) digits next to +-1: 2% at
+ * gamma = 1.3e-6). */
+static double cdf_cont(double x, double gamma)
 {
-  double s = sqrt(fmax((b - t) * (t - a), 0.0));
-  double v = s + 0.5 * (a + b) * asin(clamp1((2 * t - a - b) / (b - a)));
-  if (a > 0)
-    v -= sqrt(a * b) * asin(clamp1(((a + b) * t - 2 * a * b) / (t * (b - a))));
-  return v;
+  double sg = sqrt(gamma), sa = fabs(1.0 - sg), sb = 1.0 + sg;
+  double c = 0.5 * (sa * sa + sb * sb), r = 0.5 * (sb * sb - sa * sa);
+  double theta = acos(fmax(-1.0, fmin(1.0, (c - x) / r))), tau = tan(0.5 * theta);
+  double lin = 0.5 * (sb - sa) * (sb - sa) * theta + r * sin(theta), eps = 0.0;
+  if (sa > 0) {
+    double k = (sb - sa) / sa;
+    eps = atan(k / (1.0 / tau + (k + 1.0) * tau));
+  }
+  return (lin - 2.0 * sa * sb * eps) / (2.0 * M_PI * gamma);
 }
 
 int deq_mp_cdf(double x, double gamma, double *F)
@@ -125,6 +137,6 @@ int deq_mp_cdf(double x, double gamma, double *F)
   else if (x >= hi)
     *F = atom + cont;
   else
-    *F = atom + (antider(x, lo, hi) - antider(lo, lo, hi)) / (2 * M_PI * gamma);
+    *F = atom + fmin(cont, fmax(0.0, cdf_cont(x, gamma)));
   return DEQ_SUCCESS;
 }

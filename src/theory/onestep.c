@@ -14,12 +14,24 @@ static const double fd_rel = 1e-6;
 
 static const char null_args[] = "the model, the parameters and the outputs must not be NULL";
 
-/* The ridges of the baselines may be any finite value >= 0: their formulas take the limit
- * lambda -> infinity without overflow (rf_onestep S25-S26). */
+/* The sanity contract of a baseline: finite value and bar, or DEQ_EBADFUNC. */
+static int finite_or_flag(const deq_result *r, const char *what)
+{
+  if (!deq_results_finite(r, 1))
+    DEQ_ERRORF(DEQ_EBADFUNC, "onestep: the %s risk overflows double precision (%g +- %g)",
+               what, r->val, r->err);
+  return DEQ_SUCCESS;
+}
+
+/* The ridges of the baselines may be far larger than the other parameters: their formulas
+ * approach the limit lambda -> infinity without overflow up to ridge_max (rf_onestep
+ * S25-S26; the square of a ridge near DBL_MAX does overflow). */
+static const double ridge_max = 1e300;
+
 static int check_ridge(double v, const char *name)
 {
-  if (!(isfinite(v) && v >= 0))
-    DEQ_ERRORF(DEQ_EINVAL, "%s = %g: must be finite and >= 0", name, v);
+  if (!(v >= 0 && v <= ridge_max))
+    DEQ_ERRORF(DEQ_EINVAL, "%s = %g: must lie in [0, %g]", name, v, ridge_max);
   return DEQ_SUCCESS;
 }
 
@@ -188,7 +200,7 @@ static int linear_ridge(deq_result F1sq, deq_result Fs, double tau2, double psi2
   }
   risk->val = Fs.val + num / om;
   risk->err = (fk * fk * F1sq.err + Fs.err) / om + round_ulps * DBL_EPSILON * risk->val / om;
-  return DEQ_SUCCESS;
+  return finite_or_flag(risk, "linear ridge");
 }
 
 /* F_s = F_*^2 + mu0s^2: no intercept on the raw input. */
@@ -262,7 +274,7 @@ int deq_onestep_kernel_ridge(const deq_rf_model *m, double sample_ratio, double 
   deq_result r2;
   linear_ridge(m->F1sq, Fs, noise, sample_ratio, lam * (1.0 + fd_rel), &r2);
   risk->err += fabs(r2.val - risk->val) / (fd_rel * lam) * lam_err;
-  return DEQ_SUCCESS;
+  return finite_or_flag(risk, "kernel ridge");
 }
 
 int deq_onestep_baselines_eval(deq_rf_model *m, const deq_rf_params *p, const deq_opts *opts,
