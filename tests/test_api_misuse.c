@@ -561,6 +561,9 @@ static const char *null_fmt(void) { return NULL; }
     deq_srf_from_network(NULL, &F.act, 0.1, 1.0, 2.0, NULL, &F.srfw, F.buf), E1) \
   X(deq_srf_from_network, "eta NaN", \
     deq_srf_from_network(&F.act, &F.act, 0.1, NAN, 2.0, NULL, &F.srfw, F.buf), E1) \
+  X(deq_act_check_domain, "act NULL", deq_act_check_domain(NULL, "act"), E1) \
+  X(deq_act_check_domain, "param NULL", deq_act_check_domain(&F.act, NULL), E1) \
+  X(deq_act_check_domain, "act kind 99", deq_act_check_domain(&F.bad_act, "act"), E1) \
   X(deq_rf_model_alloc, "act NULL", deq_rf_model_alloc(NULL, &F.act, NULL, &F.out_rf), E1) \
   X(deq_rf_model_alloc, "teacher NULL", deq_rf_model_alloc(&F.act, NULL, NULL, &F.out_rf), E1) \
   X(deq_rf_model_alloc, "m NULL", deq_rf_model_alloc(&F.act, &F.act, NULL, NULL), E1) \

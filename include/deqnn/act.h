@@ -57,6 +57,11 @@ typedef struct {
  * coefficients: DEQ_EINVAL naming the parameter `param`. */
 int deq_act_parse(const char *name, const char *param, deq_act *act);
 
+/* The theory modules' domain (deqnn/opts.h): DEQ_EINVAL naming `param` if a poly
+ * coefficient exceeds DEQ_COEF_MAX in magnitude (its Gaussian constants and everything built
+ * on them would leave double precision).  The simulations accept any finite coefficient. */
+int deq_act_check_domain(const deq_act *act, const char *param);
+
 /* Canonical name of an activation ("tanh", "poly:0,1,0.5,0"); writes at most n bytes. */
 void deq_act_name(const deq_act *act, char *buf, size_t n);
 

@@ -40,12 +40,14 @@ typedef struct {
 
 /* The documented domain of the theory modules' parameters.  Ratios (width, sample and batch
  * ratios, gamma_l) lie in [DEQ_RATIO_MIN, DEQ_RATIO_MAX]; ridges, noises, learning rates and
- * pencil coefficients have magnitude at most DEQ_PARAM_MAX.  Beyond these the formulas leave
+ * poly and pencil coefficients at most DEQ_COEF_MAX.  Beyond these the formulas leave
  * double precision (cancellation, overflow, underflow of the spectral scale) and the functions
  * return DEQ_EINVAL naming the parameter rather than a number that may be wrong. */
 #define DEQ_RATIO_MIN 1e-8
 #define DEQ_RATIO_MAX 1e8
 #define DEQ_PARAM_MAX 1e100
+/* Coefficients: of a poly activation (|c_k|) and of a pencil (|q_l|, |r|). */
+#define DEQ_COEF_MAX 1e12
 
 /* Fill *opts with the defaults above (the one place they are written). */
 void deq_opts_init(deq_opts *opts);

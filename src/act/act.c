@@ -30,6 +30,18 @@ static int check_act(const deq_act *act, const char *fn)
   return DEQ_SUCCESS;
 }
 
+int deq_act_check_domain(const deq_act *act, const char *param)
+{
+  DEQ_CHECK_NULL(param, "param");
+  if (check_act(act, __func__))
+    return DEQ_EINVAL;
+  for (int k = 0; k < 4 && act->kind == DEQ_ACT_POLY; k++)
+    if (!(fabs(act->c[k]) <= DEQ_COEF_MAX))
+      DEQ_ERRORF(DEQ_EINVAL, "%s: poly coefficient c%d = %g must satisfy |c| <= %g (the "
+                 "theory's domain)", param, k, act->c[k], DEQ_COEF_MAX);
+  return DEQ_SUCCESS;
+}
+
 int deq_act_parse(const char *name, const char *param, deq_act *act)
 {
   DEQ_CHECK_NULL(param, "param");

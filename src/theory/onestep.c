@@ -78,6 +78,9 @@ int deq_onestep_spike_eval(const deq_rf_model *m, const deq_onestep_params *p,
     return status;
   deq_result rho2;
   spike(m, p, out, &rho2);
+  deq_result both[2] = { out->rho, out->s_u };
+  if (!deq_results_finite(both, 2))
+    DEQ_ERRORF(DEQ_EBADFUNC, "onestep: the spike overflows double precision (eta = %g)", p->eta);
   return DEQ_SUCCESS;
 }
 
@@ -122,6 +125,9 @@ int deq_onestep_gradient_alignment(const deq_rf_model *m, const deq_onestep_para
   if (status)
     return status;
   *cos2 = gradient_cos2(m, p);
+  if (!deq_results_finite(cos2, 1))
+    DEQ_ERROR("onestep: the gradient alignment is not finite (constants beyond double "
+              "precision)", DEQ_EBADFUNC);
   return DEQ_SUCCESS;
 }
 
@@ -246,6 +252,9 @@ int deq_onestep_linear_ridge_opt(const deq_rf_model *m, double sample_ratio, dou
   lambda_x->val = (noise + Fs.val) / (sample_ratio * F1sq.val);
   lambda_x->err = lambda_x->val * (Fs.err / (noise + Fs.val + DBL_MIN) + F1sq.err / F1sq.val)
                   + round_ulps * DBL_EPSILON * lambda_x->val;
+  if (!deq_results_finite(lambda_x, 1))
+    DEQ_ERRORF(DEQ_EBADFUNC, "onestep: the optimal input ridge overflows (F1^2 = %g)",
+               F1sq.val);
   return linear_ridge(F1sq, Fs, noise, sample_ratio, lambda_x->val, risk);
 }
 

@@ -72,7 +72,8 @@ int deq_rf_model_alloc(const deq_act *act, const deq_act *teacher, const deq_opt
   *m = NULL;
   DEQ_CHECK_NULL(act, "act");
   DEQ_CHECK_NULL(teacher, "teacher");
-  *m = NULL;
+  if (deq_act_check_domain(act, "act") || deq_act_check_domain(teacher, "teacher"))
+    return DEQ_EINVAL;
   opts = deq_opts_or_default(opts);
   deq_rf_model *r = calloc(1, sizeof *r);
   if (r == NULL)

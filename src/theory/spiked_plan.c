@@ -136,6 +136,10 @@ int deq_srf_plan_alloc_panels(const deq_act *act, const deq_act *teacher,
   if (act == NULL || teacher == NULL || w == NULL)
     DEQ_ERROR("spiked: NULL activation, teacher or weights", DEQ_EINVAL);
   int status = check_weights(w);
+  if (!status)
+    status = deq_act_check_domain(act, "act");
+  if (!status)
+    status = deq_act_check_domain(teacher, "teacher");
   if (!status && (panels < rule_min_panels || panels % 2 != 0))
     DEQ_ERRORF(DEQ_EINVAL, "panels = %zu: must be even and >= %zu", panels, rule_min_panels);
   if (!status)

@@ -65,7 +65,9 @@ int deq_deep_alloc(const char *fn, const deq_act *act, size_t L, const double *g
     return DEQ_EINVAL;
   deq_act_fw fw;
   deq_pencil_params par;
-  int status = deq_act_fw_constants(act, opts, &fw);
+  int status = deq_act_check_domain(act, "act");
+  if (!status)
+    status = deq_act_fw_constants(act, opts, &fw);
   if (!status)
     status = ntk ? deq_ntk_params(fw.a.val, fw.b.val, L, gamma, input, &par)
                  : deq_ck_params(fw.b.val, L, gamma, input, &par);

@@ -19,14 +19,14 @@ static int check_params(const deq_pencil_params *par)
     if (!(par->gamma[l] >= DEQ_RATIO_MIN && par->gamma[l] <= DEQ_RATIO_MAX))
       DEQ_ERRORF(DEQ_EINVAL, "ratio gamma_%zu: must lie in [%g, %g], got %g", l, DEQ_RATIO_MIN,
                  DEQ_RATIO_MAX, par->gamma[l]);
-    if (!(fabs(par->q[l]) <= pencil_coef_max))
+    if (!(fabs(par->q[l]) <= DEQ_COEF_MAX))
       DEQ_ERRORF(DEQ_EINVAL, "coefficient q_%zu: must be finite with |q| <= %g, got %g", l,
-                 pencil_coef_max, par->q[l]);
+                 DEQ_COEF_MAX, par->q[l]);
     if (l > 0 && !(par->b[l] >= 0 && par->b[l] <= 1))
       DEQ_ERRORF(DEQ_EINVAL, "constant b_%zu: must lie in [0, 1], got %g", l, par->b[l]);
   }
-  if (!(fabs(par->r) <= pencil_coef_max))
-    DEQ_ERRORF(DEQ_EINVAL, "shift r: must be finite with |r| <= %g, got %g", pencil_coef_max,
+  if (!(fabs(par->r) <= DEQ_COEF_MAX))
+    DEQ_ERRORF(DEQ_EINVAL, "shift r: must be finite with |r| <= %g, got %g", DEQ_COEF_MAX,
                par->r);
   if (par->input.kind == DEQ_DATA_ORTHONORMAL && par->gamma[0] > 1)
     DEQ_ERRORF(DEQ_EINVAL, "ratio gamma_0: orthonormal inputs need n <= d_0, got %g",

@@ -60,10 +60,6 @@ static const double pencil_slack_ulps = 8.0;
 static const double pencil_atoms_tol = 1e-12;
 /* The NTK needs a >= b (ck_ntk S21); a below b by this much is round-off of the quadratures. */
 static const double pencil_ab_slack = 1e-14;
-/* The pencil's coefficients q_l and shift r: |q_l|, |r| <= pencil_coef_max.  The solver
- * works relative to the spectral scale; a shift many orders above it leaves no digits for
- * the spectrum (the atoms of r = -1e300 summed to 3). */
-static const double pencil_coef_max = 1e12;
 /* Relative slack of the Cauchy-Schwarz test m' >= m^2 of a real m (density continuation). */
 static const double pencil_cs_slack = 1e-8;
 /* The density removes the atom term of a kernel location within this many scales. */
