@@ -160,14 +160,15 @@ static double real_axis_shift(const deq_pencil *pen, double x, double *height)
   return shift;
 }
 
-/* The sign contract of a Stieltjes transform on the real axis outside the a-priori support
- * bound [lo, hi]: m > 0 left of it, m < 0 right of it. */
+/* The contract of a Stieltjes transform on the real axis outside the a-priori support bound
+ * [lo, hi]: real (the imaginary part was dropped as round-off), m > 0 left of the bound and
+ * m < 0 right of it. */
 static int real_sign_ok(const deq_pencil *pen, double x, double complex m)
 {
   if (x < pen->lo)
-    return creal(m) > 0;
+    return creal(m) > 0 && cimag(m) == 0;
   if (x > pen->hi)
-    return creal(m) < 0;
+    return creal(m) < 0 && cimag(m) == 0;
   return 1;
 }
 
@@ -357,6 +358,15 @@ int deq_pencil_atom(deq_pencil *pen, double x0, deq_result *mass)
   return atom_at_shift(pen, shift, mass);
 }
 
+/* The smallest eps of the atom limit: candidates closer than this cannot be told apart
+ * (their eps Im m picks up both masses), so they are one atom (two at r and r - 3.9e-100
+ * summed to 2). */
+static double atom_resolution(const deq_pencil *pen)
+{
+  return pencil_atom_eps_rel * pen->scale
+         * pow(pen->opts.limit_factor, (double) (pen->opts.limit_max_evals - 1));
+}
+
 static int cmp_double(const void *a, const void *b)
 {
   double x = *(const double *) a, y = *(const double *) b;
@@ -381,9 +391,10 @@ int deq_pencil_atoms(deq_pencil *pen, size_t max, double *pos, deq_result *mass,
   qsort(cand, pen->natoms, sizeof *cand, cmp_double);
   int status = DEQ_SUCCESS;
   *count = 0;
+  double merge = atom_resolution(pen);
   for (size_t k = 0; k < pen->natoms && status == DEQ_SUCCESS; k++) {
-    if (k > 0 && cand[k] == cand[k - 1])
-      continue;
+    if (k > 0 && cand[k] - cand[k - 1] <= merge)
+      continue;   /* closer than the limit can resolve: one atom */
     deq_result w;
     status = atom_at_shift(pen, cand[k], &w);
     if (status == DEQ_SUCCESS && w.val > 0 && nc < max) {
