@@ -143,7 +143,13 @@ static void check_second_route(const char *act, double lambda)
   assert_int_equal(deq_srfsim_alloc(&s, &ws), DEQ_SUCCESS);
   assert_int_equal(deq_srfsim_run(ws, 11, 5, &res, NULL), DEQ_SUCCESS);
   deq_srfsim_view(ws, &v);
-  /* theta and W */
+  /* unit neurons, theta and W */
+  for (size_t j = 0; j < p; j++) {
+    double nrm = 0;
+    for (size_t i = 0; i < d; i++)
+      nrm += v.W0[i * p + j] * v.W0[i * p + j];
+    assert_close(nrm, 1.0, 1e-14);
+  }
   assert_true(v.theta[0] == s.gamma && fabs(v.theta[1] - 0.6) < 1e-15 && v.theta[2] == 0);
   for (size_t i = 0; i < d; i++)
     for (size_t j = 0; j < p; j++)

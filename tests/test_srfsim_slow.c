@@ -67,7 +67,7 @@ static void eval_theory(const deq_act *s, const deq_act *t, const deq_srf_weight
 
 /* hi_edge: the upper end of the band of the top of the bulk (1.02 for the sRF, spiked_rf
  * S10).  For the network the sRF bulk is an approximation at finite alpha0 (S10): measured
- * here, one seed of six at 1.024 x edge for eta_t = 2 (mean 0.995), so the network uses 1.05. */
+ * here, one seed of six at 1.021 x edge for eta_t = 2 (mean 0.995), so the network uses 1.05. */
 static int compare(const deq_srfsim_result *res, const theory *th, double rel_test,
                    double hi_edge)
 {

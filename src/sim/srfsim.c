@@ -217,6 +217,21 @@ int deq_srfsim_set_eta(deq_srfsim *ws, double eta)
 /* ------------------------------------------------------------------------------
  * One replicate. */
 
+/* Each neuron (column of the d x p row-major W0) divided by its norm: rows of the spec's
+ * p x d W0 uniform on the unit sphere.  norm2 is p scratch doubles. */
+static void unit_neurons(size_t d, size_t p, double *W0, double *norm2)
+{
+  memset(norm2, 0, p * sizeof(double));
+  for (size_t i = 0; i < d; i++)
+    for (size_t j = 0; j < p; j++)
+      norm2[j] += W0[i * p + j] * W0[i * p + j];
+  for (size_t j = 0; j < p; j++)
+    norm2[j] = 1.0 / sqrt(norm2[j]);
+  for (size_t i = 0; i < d; i++)
+    for (size_t j = 0; j < p; j++)
+      W0[i * p + j] *= norm2[j];
+}
+
 /* The draw, in the order of the header, into the twolayer workspace. */
 static int draw(deq_srfsim *ws, uint64_t master, uint64_t replicate)
 {
@@ -234,6 +249,7 @@ static int draw(deq_srfsim *ws, uint64_t master, uint64_t replicate)
     tl->a[j] = 1.0 / sqrt((double) s->p);   /* abar_j = 1 (spiked_rf S6) */
   gsl_rng_set(tl->rng, (unsigned long) deq_rng_seed(master, replicate));
   deq_twolayer_draw_gaussian(tl, 1.0 / sqrt((double) s->d), s->d * s->p, tl->W0);
+  unit_neurons(s->d, s->p, tl->W0, ws->ev);
   status = deq_twolayer_draw_batch(tl, s->n, tl->X, tl->y, "y");
   if (status == DEQ_SUCCESS)
     status = deq_twolayer_draw_test(tl);
