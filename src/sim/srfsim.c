@@ -2,7 +2,7 @@
  * S6, S10).  The draws, the forward pass, the gradient, the large step, the ridge and the
  * test error are twolayer's (src/sim/twolayer*.c, through twolayer_impl.h); this file adds
  * the spiked weights, the fixed teacher direction, the constant read-out and the spectrum
- * of S = F^T F / n.  No theory formula here. */
+ * of S = F^T F / n.  No deterministic-equivalent formula here (see deqnn/spiked.h). */
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
