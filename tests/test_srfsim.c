@@ -344,6 +344,40 @@ static void test_mean_outlier(void **state)
   assert_rel(res.lambda1, (double) s.p * mu0sq + var * (1 + (double) s.p / (double) s.n), 0.1);
 }
 
+/* OpenBLAS with 1 and with 2 threads (sizes above its threading threshold): the same
+ * replicate agrees to rounding. */
+static void test_thread_count(void **state)
+{
+  (void) state;
+#ifdef DEQ_HAVE_OPENBLAS_THREADS
+  deq_srfsim_spec s = small_spec(DEQ_SRFSIM_NETWORK, 120, 200, 250, "tanh");
+  deq_srfsim *ws;
+  deq_srfsim_result r[2];
+  int saved = openblas_get_num_threads();
+  s.n_test = 1000;
+  assert_int_equal(deq_srfsim_alloc(&s, &ws), DEQ_SUCCESS);
+  for (int k = 0; k < 2; k++) {
+    openblas_set_num_threads(k + 1);
+    assert_int_equal(deq_srfsim_run(ws, 8, 99, &r[k], NULL), DEQ_SUCCESS);
+    assert_int_equal(deq_srfsim_run(ws, 8, 1, &r[k], NULL), DEQ_SUCCESS);   /* redrawn */
+  }
+  openblas_set_num_threads(saved);
+  assert_close(r[1].test_error, r[0].test_error, 1e-12);
+  assert_close(r[1].train_error, r[0].train_error, 1e-12);
+  assert_close(r[1].lambda1, r[0].lambda1, 1e-12);
+  assert_close(r[1].lambda2, r[0].lambda2, 1e-12);
+  for (size_t k = 0; k < s.nz; k++) {
+    assert_close(creal(r[1].m[k]), creal(r[0].m[k]), 1e-12);
+    assert_close(cimag(r[1].m[k]), cimag(r[0].m[k]), 1e-12);
+  }
+  print_message("threads 1 vs 2: results %s\n",
+                memcmp(&r[0], &r[1], sizeof r[0]) == 0 ? "bit-identical" : "differ by rounding");
+  deq_srfsim_free(ws);
+#else
+  skip();
+#endif
+}
+
 static void test_errors(void **state)
 {
   (void) state;
@@ -396,6 +430,7 @@ int main(void)
     cmocka_unit_test(test_network_step),
     cmocka_unit_test(test_paired_eta),
     cmocka_unit_test(test_mean_outlier),
+    cmocka_unit_test(test_thread_count),
     cmocka_unit_test(test_errors),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
