@@ -100,7 +100,8 @@ typedef struct {
   deq_complex m[DEQ_SRFSIM_MAXZ];  /* m(z_k), k < spec.nz */
 } deq_srfsim_result;
 
-/* Read-only views of the last run (valid until the next run or _free). */
+/* Read-only views of the last successful run (valid until the next run or _free; after a
+ * failed run their contents are unspecified). */
 typedef struct {
   const double *theta;     /* d, the teacher direction */
   const double *W0, *W;    /* d x p row-major (neuron j = column j): W0 and the W used */
