@@ -25,6 +25,7 @@
 #include "deqnn/status.h"
 #include "deqnn/table.h"
 #include "deqnn/twolayer.h"
+#include "deqnn/srfsim.h"
 #include "core/mem.h"
 
 /* ---------------------------------------------------------------------------------------
@@ -60,6 +61,7 @@ typedef struct {
   deq_srf_risk srisk;
   deq_network *net;
   deq_twolayer *tl;
+  deq_srfsim *sws;
   deq_table *tab;
   gsl_rng *rng;
   deq_act act, bad_act, nan_act;
@@ -67,6 +69,7 @@ typedef struct {
   deq_pencil_params par, bad_par;
   deq_network_spec nspec;
   deq_twolayer_spec tspec;
+  deq_srfsim_spec sspec;
   deq_rf_params rfp;
   deq_onestep_params osp;
   deq_sample_stats st;
@@ -84,6 +87,7 @@ typedef struct {
   deq_rf_model *out_rf;
   deq_srf_plan *out_srf;
   deq_twolayer *out_tl;
+  deq_srfsim *out_sws;
   deq_act out_act;
   deq_pencil_params out_par;
   deq_sample_stats out_st;
@@ -149,6 +153,9 @@ static void setup_sim(void)
   deq_twolayer_spec_init(&F.tspec);
   F.tspec.d = F.tspec.N = F.tspec.n = F.tspec.n_g = F.tspec.n_test = FIX_N;
   assert_int_equal(deq_twolayer_alloc(&F.tspec, &F.tl), DEQ_SUCCESS);
+  deq_srfsim_spec_init(&F.sspec);
+  F.sspec.d = F.sspec.p = F.sspec.n = F.sspec.n_test = F.sspec.n0 = FIX_N;
+  assert_int_equal(deq_srfsim_alloc(&F.sspec, &F.sws), DEQ_SUCCESS);
   F.tab = deq_table_alloc(2, names, NULL);
   assert_non_null(F.tab);
   F.rng = deq_rng_alloc(1, 0);
@@ -163,11 +170,28 @@ static void teardown(void)
   deq_srf_plan_free(F.srf);
   deq_network_free(F.net);
   deq_twolayer_free(F.tl);
+  deq_srfsim_free(F.sws);
   deq_table_free(F.tab);
   gsl_rng_free(F.rng);
 }
 
 /* Specs with one field spoiled. */
+static deq_srfsim_spec sspec_with(int which)
+{
+  deq_srfsim_spec s = F.sspec;
+  switch (which) {
+  case 0: memset(&s, 0, sizeof s); break;   /* every size 0: still one report */
+  case 1: s.p = SIZE_MAX; break;
+  case 2: s.mode = (deq_srfsim_mode) 7; break;
+  case 3: s.teacher = F.bad_act; break;
+  case 4: s.gamma = NAN; break;
+  case 5: s.nz = SIZE_MAX; break;
+  case 6: s.mode = DEQ_SRFSIM_NETWORK; s.n0 = 0; break;
+  default: s.c = -1; break;
+  }
+  return s;
+}
+
 static deq_network_spec nspec_with(int which)
 {
   deq_network_spec s = F.nspec;
@@ -669,7 +693,40 @@ static const char *null_fmt(void) { return NULL; }
   X(deq_twolayer_view, "tl NULL", VOID(deq_twolayer_view(NULL, (deq_twolayer_data *) F.res)), E1) \
   X(deq_twolayer_view, "data NULL", VOID(deq_twolayer_view(F.tl, NULL)), E1) \
   X(deq_twolayer_timing, "tl NULL", VOID(deq_twolayer_timing(NULL, (deq_twolayer_times *) F.res)), E1) \
-  X(deq_twolayer_timing, "times NULL", VOID(deq_twolayer_timing(F.tl, NULL)), E1)
+  X(deq_twolayer_timing, "times NULL", VOID(deq_twolayer_timing(F.tl, NULL)), E1) \
+  /* srfsim.h */ \
+  X(deq_srfsim_spec_init, "spec NULL", VOID(deq_srfsim_spec_init(NULL)), E1) \
+  X(deq_srfsim_alloc, "spec NULL", deq_srfsim_alloc(NULL, &F.out_sws), E1) \
+  X(deq_srfsim_alloc, "ws NULL", deq_srfsim_alloc(&F.sspec, NULL), E1) \
+  X(deq_srfsim_alloc, "all sizes 0 (one report)", \
+    deq_srfsim_alloc((const deq_srfsim_spec[]) { sspec_with(0) }, &F.out_sws), E1) \
+  X(deq_srfsim_alloc, "p SIZE_MAX", \
+    deq_srfsim_alloc((const deq_srfsim_spec[]) { sspec_with(1) }, &F.out_sws), E1) \
+  X(deq_srfsim_alloc, "mode 7", \
+    deq_srfsim_alloc((const deq_srfsim_spec[]) { sspec_with(2) }, &F.out_sws), E1) \
+  X(deq_srfsim_alloc, "teacher kind 99", \
+    deq_srfsim_alloc((const deq_srfsim_spec[]) { sspec_with(3) }, &F.out_sws), E1) \
+  X(deq_srfsim_alloc, "gamma NaN", \
+    deq_srfsim_alloc((const deq_srfsim_spec[]) { sspec_with(4) }, &F.out_sws), E1) \
+  X(deq_srfsim_alloc, "nz SIZE_MAX", \
+    deq_srfsim_alloc((const deq_srfsim_spec[]) { sspec_with(5) }, &F.out_sws), E1) \
+  X(deq_srfsim_alloc, "network n0 0", \
+    deq_srfsim_alloc((const deq_srfsim_spec[]) { sspec_with(6) }, &F.out_sws), E1) \
+  X(deq_srfsim_alloc, "c -1", \
+    deq_srfsim_alloc((const deq_srfsim_spec[]) { sspec_with(7) }, &F.out_sws), E1) \
+  X(deq_srfsim_bytes, "spec NULL", NANV(deq_srfsim_bytes(NULL)), E1) \
+  X(deq_srfsim_bytes, "all sizes 0", \
+    NANV(deq_srfsim_bytes((const deq_srfsim_spec[]) { sspec_with(0) })), E1) \
+  X(deq_srfsim_bytes, "teacher kind 99", \
+    NANV(deq_srfsim_bytes((const deq_srfsim_spec[]) { sspec_with(3) })), E1) \
+  X(deq_srfsim_free, "NULL", NOOP(deq_srfsim_free(NULL)), 0, 0) \
+  X(deq_srfsim_set_eta, "ws NULL", deq_srfsim_set_eta(NULL, 0.5), E1) \
+  X(deq_srfsim_set_eta, "eta -1", deq_srfsim_set_eta(F.sws, -1), E1) \
+  X(deq_srfsim_set_eta, "eta inf", deq_srfsim_set_eta(F.sws, INFINITY), E1) \
+  X(deq_srfsim_run, "ws NULL", deq_srfsim_run(NULL, 1, 0, (deq_srfsim_result *) F.res, NULL), E1) \
+  X(deq_srfsim_run, "out NULL", deq_srfsim_run(F.sws, 1, 0, NULL, F.buf), E1) \
+  X(deq_srfsim_view, "ws NULL", VOID(deq_srfsim_view(NULL, (deq_srfsim_data *) F.res)), E1) \
+  X(deq_srfsim_view, "data NULL", VOID(deq_srfsim_view(F.sws, NULL)), E1)
 
 /* Helpers used by a few rows. */
 static int alloc_free_rng(void)

@@ -14,6 +14,7 @@
 #include "deqnn/cdf.h"
 #include "deqnn/rng.h"
 #include "deqnn/spiked.h"
+#include "deqnn/srfsim.h"
 #include "deqnn/status.h"
 #include "deqnn/table.h"
 #include "deqnn/twolayer.h"

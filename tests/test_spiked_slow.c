@@ -4,15 +4,13 @@
  * outlier lambda_1 (S13).  Tolerances of spiked_rf section 10: test error 4 SE + 2 % relative
  * (training error: plus train_bias/sqrt(n), below); m(z) 4 SE + 2e-3 |m|; lambda_1 4 SE + 1 %
  * relative (its O(1/sqrt n) terms).
- * This file samples its own model (tests may; the library's theory never does). */
+ * The model is sampled by srfsim (a test may include both sides; the library's theory and
+ * simulation never include each other). */
+#include <complex.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <cblas.h>
-#include <lapacke.h>
 #include "testutil.h"
-#include "deqnn/rng.h"
 #include "deqnn/spiked.h"
+#include "deqnn/srfsim.h"
 
 enum { NSEED = 6, D = 500, NTEST = 4000 };
 
@@ -32,76 +30,28 @@ typedef struct {
   double test, train, mre, mim, lambda1;
 } mc_out;
 
-/* W = sqrt(c) W0 + r 1 e1^T, W0 with unit rows (p x d, row-major). */
-static void draw_weights(gsl_rng *g, size_t p, double r, double c, double *W)
-{
-  deq_rng_gaussian(g, 1.0, p * D, W);
-  for (size_t j = 0; j < p; j++) {
-    double nrm = 0;
-    for (size_t k = 0; k < D; k++)
-      nrm += W[j * D + k] * W[j * D + k];
-    for (size_t k = 0; k < D; k++)
-      W[j * D + k] *= sqrt(c / nrm);
-    W[j * D] += r;
-  }
-}
-
-/* X (m x d) Gaussian, features F = sigma(X W^T) (m x p), targets f*(<theta, x>). */
-static void draw_data(gsl_rng *g, const deq_act *s, const deq_act *t, double gamma, size_t m,
-                      size_t p, const double *W, double *X, double *F, double *f)
-{
-  deq_rng_gaussian(g, 1.0, m * D, X);
-  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int) m, (int) p, D, 1.0, X, D, W, D,
-              0.0, F, (int) p);
-  for (size_t i = 0; i < m * p; i++)
-    F[i] = deq_act_eval(s, F[i]);
-  for (size_t i = 0; i < m; i++)
-    f[i] = deq_act_eval(t, gamma * X[i * D] + sqrt(1 - gamma * gamma) * X[i * D + 1]);
-}
-
+/* One seed of the sRF model, sampled by the library's simulation module (deqnn/srfsim.h:
+ * W0 with Gaussian rows N(0, I_d/d), v = e1, theta = gamma e1 + sqrt(1 - gamma^2) e2). */
 static void one_seed(const mc_case *mc, unsigned long seed, double complex z, mc_out *o)
 {
-  size_t p = (size_t) (phi * D), n = (size_t) (sample_ratio * D);
-  deq_act s, t;
-  deq_act_parse(mc->act, "act", &s), deq_act_parse(target, "teacher", &t);
-  gsl_rng *g = deq_rng_alloc(seed, 0);
-  size_t rows = n > NTEST ? n : NTEST;
-  double *W = malloc(p * D * sizeof *W), *X = malloc(rows * D * sizeof *X);
-  double *F = malloc(rows * p * sizeof *F), *f = malloc(rows * sizeof *f);
-  double *G = malloc(p * p * sizeof *G), *beta = malloc(p * sizeof *beta);
-  double *y = malloc(n * sizeof *y), *ev = malloc(p * sizeof *ev), *pred = malloc(rows * sizeof *pred);
-  draw_weights(g, p, mc->r, mc->c, W);
-  draw_data(g, &s, &t, mc->gamma, n, p, W, X, F, f);
-  deq_rng_gaussian(g, sqrt(mc->noise), n, y);
-  for (size_t i = 0; i < n; i++)
-    y[i] += f[i];
-  cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int) p, (int) n, 1.0 / (double) n, F,
-              (int) p, 0.0, G, (int) p);
-  cblas_dgemv(CblasRowMajor, CblasTrans, (int) n, (int) p, 1.0 / (double) n, F, (int) p, y, 1,
-              0.0, beta, 1);
-  double *E = malloc(p * p * sizeof *E);
-  memcpy(E, G, p * p * sizeof *G);
-  assert_int_equal(LAPACKE_dsyev(LAPACK_ROW_MAJOR, 'N', 'U', (int) p, E, (int) p, ev), 0);
-  for (size_t j = 0; j < p; j++)
-    G[j * p + j] += mc->lambda;
-  assert_int_equal(LAPACKE_dposv(LAPACK_ROW_MAJOR, 'U', (int) p, 1, G, (int) p, beta, 1), 0);
-  cblas_dgemv(CblasRowMajor, CblasNoTrans, (int) n, (int) p, 1.0, F, (int) p, beta, 1, 0.0,
-              pred, 1);
-  o->train = 0;
-  for (size_t i = 0; i < n; i++)
-    o->train += (y[i] - pred[i]) * (y[i] - pred[i]) / (double) n;
-  double complex m = 0;
-  for (size_t j = 0; j + 1 < p; j++)   /* the bulk: the top eigenvalue is the mean outlier */
-    m += 1.0 / (ev[j] - z) / (double) p;
-  o->mre = creal(m), o->mim = cimag(m), o->lambda1 = ev[p - 1];
-  draw_data(g, &s, &t, mc->gamma, NTEST, p, W, X, F, f);
-  cblas_dgemv(CblasRowMajor, CblasNoTrans, NTEST, (int) p, 1.0, F, (int) p, beta, 1, 0.0,
-              pred, 1);
-  o->test = 0;
-  for (size_t i = 0; i < NTEST; i++)
-    o->test += (f[i] - pred[i]) * (f[i] - pred[i]) / NTEST;
-  free(W), free(X), free(F), free(f), free(G), free(beta), free(y), free(ev), free(pred), free(E);
-  gsl_rng_free(g);
+  deq_srfsim_spec spec;
+  deq_srfsim *ws;
+  deq_srfsim_result res;
+  deq_srfsim_spec_init(&spec);
+  spec.d = D;
+  spec.p = (size_t) (phi * D);
+  spec.n = (size_t) (sample_ratio * D);
+  spec.n_test = NTEST;
+  spec.r = mc->r, spec.c = mc->c, spec.gamma = mc->gamma;
+  spec.lambda = mc->lambda, spec.noise = mc->noise;
+  spec.nz = 1, spec.z[0] = z;
+  assert_int_equal(deq_act_parse(mc->act, "act", &spec.act), DEQ_SUCCESS);
+  assert_int_equal(deq_act_parse(target, "teacher", &spec.teacher), DEQ_SUCCESS);
+  assert_int_equal(deq_srfsim_alloc(&spec, &ws), DEQ_SUCCESS);
+  assert_int_equal(deq_srfsim_run(ws, seed, 0, &res, NULL), DEQ_SUCCESS);
+  deq_srfsim_free(ws);
+  o->test = res.test_error, o->train = res.train_error, o->lambda1 = res.lambda1;
+  o->mre = creal(res.m[0]), o->mim = cimag(res.m[0]);   /* the outlier adds O(1/p^2) */
 }
 
 static int check(const char *what, const double *x, double theory, double rel, double extra)

@@ -282,7 +282,7 @@ int deq_twolayer_features(deq_twolayer *tl, size_t rows, const double *X, const 
   return deq_twolayer_check_finite(rows * tl->spec.N, Phi, what);
 }
 
-static void draw_gaussian(deq_twolayer *tl, double sd, size_t n, double *x)
+void deq_twolayer_draw_gaussian(deq_twolayer *tl, double sd, size_t n, double *x)
 {
   double t0 = deq_twolayer_now();
   deq_rng_gaussian(tl->rng, sd, n, x);
@@ -304,16 +304,25 @@ static int teacher_labels(deq_twolayer *tl, size_t rows, const double *X, double
 }
 
 /* A batch of `rows` samples: X, then the noise of y, then the labels. */
-static int draw_batch(deq_twolayer *tl, size_t rows, double *X, double *y, const char *what)
+int deq_twolayer_draw_batch(deq_twolayer *tl, size_t rows, double *X, double *y,
+                            const char *what)
 {
-  draw_gaussian(tl, 1.0, rows * tl->spec.d, X);
-  draw_gaussian(tl, sqrt(tl->spec.noise), rows, y);
+  deq_twolayer_draw_gaussian(tl, 1.0, rows * tl->spec.d, X);
+  deq_twolayer_draw_gaussian(tl, sqrt(tl->spec.noise), rows, y);
   return teacher_labels(tl, rows, X, y, what);
+}
+
+/* The test inputs Xt and their noise-free labels ft = sigma_*(Xt beta). */
+int deq_twolayer_draw_test(deq_twolayer *tl)
+{
+  deq_twolayer_draw_gaussian(tl, 1.0, tl->spec.n_test * tl->spec.d, tl->Xt);
+  memset(tl->ft, 0, tl->spec.n_test * sizeof(double));
+  return teacher_labels(tl, tl->spec.n_test, tl->Xt, tl->ft, "ft");
 }
 
 /* G0 = (1/n_g) Xg^T [((yg - f0) a^T / sqrt(N)) o sigma'(Xg W0)], f0 = sigma(Xg W0) a / sqrt(N)
  * (rf_onestep S1).  Z holds sigma(Xg W0), D holds sigma'(Xg W0) and then the bracket. */
-static int gradient(deq_twolayer *tl)
+int deq_twolayer_gradient(deq_twolayer *tl)
 {
   const size_t ng = tl->spec.n_g, N = tl->spec.N;
   const double isn = 1.0 / sqrt((double) N);
@@ -341,21 +350,18 @@ static int draw(deq_twolayer *tl, uint64_t master, uint64_t replicate)
   int status;
   tl->drawn = tl->fitted = 0;
   gsl_rng_set(tl->rng, (unsigned long) deq_rng_seed(master, replicate));
-  draw_gaussian(tl, 1.0, d, tl->beta);
+  deq_twolayer_draw_gaussian(tl, 1.0, d, tl->beta);
   DEQ_TWOLAYER_BLAS(tl, cblas_dscal((int) d, 1.0 / cblas_dnrm2((int) d, tl->beta, 1),
                                     tl->beta, 1));
-  draw_gaussian(tl, 1.0 / sqrt((double) d), d * N, tl->W0);
-  draw_gaussian(tl, 1.0 / sqrt((double) N), N, tl->a);
-  status = draw_batch(tl, tl->spec.n_g, tl->Xg, tl->yg, "yg");
+  deq_twolayer_draw_gaussian(tl, 1.0 / sqrt((double) d), d * N, tl->W0);
+  deq_twolayer_draw_gaussian(tl, 1.0 / sqrt((double) N), N, tl->a);
+  status = deq_twolayer_draw_batch(tl, tl->spec.n_g, tl->Xg, tl->yg, "yg");
   if (status == DEQ_SUCCESS)
-    status = draw_batch(tl, tl->spec.n, tl->X, tl->y, "y");
-  if (status == DEQ_SUCCESS) {
-    draw_gaussian(tl, 1.0, tl->spec.n_test * d, tl->Xt);
-    memset(tl->ft, 0, tl->spec.n_test * sizeof(double));
-    status = teacher_labels(tl, tl->spec.n_test, tl->Xt, tl->ft, "ft");
-  }
+    status = deq_twolayer_draw_batch(tl, tl->spec.n, tl->X, tl->y, "y");
   if (status == DEQ_SUCCESS)
-    status = gradient(tl);
+    status = deq_twolayer_draw_test(tl);
+  if (status == DEQ_SUCCESS)
+    status = deq_twolayer_gradient(tl);
   if (status != DEQ_SUCCESS)
     return status;
   memcpy(tl->W1, tl->W0, d * N * sizeof(double));

@@ -55,6 +55,20 @@ double deq_twolayer_now(void);
 int deq_twolayer_features(deq_twolayer *tl, size_t rows, const double *X, const double *W,
                           double *Phi, double *dPhi, const char *what);
 
+/* The draw steps of deq_twolayer_draw, shared with srfsim (src/sim/srfsim.c), which
+ * fills the same workspace in its own order.  Each draws from tl->rng:
+ *   draw_gaussian  n values N(0, sd^2) into x (timed as rng);
+ *   draw_batch     X (rows x d, N(0,1)), then the noise N(0, tau^2) into y, then
+ *                  y += sigma_*(X beta); DEQ_EBADFUNC naming `what` if y is not finite;
+ *   draw_test      Xt (n_test x d) and ft = sigma_*(Xt beta) (no noise).
+ * gradient computes G0 at W0 on (Xg, yg) with the readout a (rf_onestep S1); it draws
+ * nothing. */
+void deq_twolayer_draw_gaussian(deq_twolayer *tl, double sd, size_t n, double *x);
+int deq_twolayer_draw_batch(deq_twolayer *tl, size_t rows, double *X, double *y,
+                            const char *what);
+int deq_twolayer_draw_test(deq_twolayer *tl);
+int deq_twolayer_gradient(deq_twolayer *tl);
+
 /* DEQ_EBADFUNC naming `what` unless x[0..n-1] are all finite. */
 int deq_twolayer_check_finite(size_t n, const double *x, const char *what);
 
