@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "deqnn/act.h"
+#include "deqnn/grid.h"
 #include "deqnn/table.h"
 
 #define CLI_EXIT_OK 0
@@ -62,6 +63,25 @@ int cli_long(const cli_opt *o, size_t no, const char *name, long lo, long hi, lo
 
 /* v in [lo, hi] ((lo, hi] when lo_open), else a message naming opt and CLI_EXIT_USAGE. */
 int cli_range(const char *opt, double v, double lo, double hi, int lo_open);
+
+/* Curves (sweep.c): at most one numeric option, index k of the command's flags[], is a grid
+ * (A:B:K, A:B:K:log or a list); the others are values. */
+typedef struct {
+  int sweep;          /* index of the swept parameter, -1 for none */
+  int logx;           /* the grid was given as A:B:K:log */
+  deq_grid *grid;     /* its values */
+} cli_sweep;
+void cli_sweep_init(cli_sweep *sw);
+/* Option k's text: a value into *v, or the grid (a second grid is refused, naming both). */
+int cli_sweep_parse(cli_sweep *sw, const char *const *flags, int k, const char *text, double *v);
+/* check(k, x) on v, or on every grid value when k is swept. */
+typedef int cli_value_check(int k, double v);
+int cli_sweep_check(const cli_sweep *sw, int k, double v, cli_value_check *check);
+/* Rows of the curve: the grid's points, or 1. */
+size_t cli_sweep_rows(const cli_sweep *sw);
+/* Row i's parameters: p[sweep] := the grid's i-th value (p unchanged without a sweep). */
+void cli_sweep_row(const cli_sweep *sw, size_t i, double *p);
+void cli_sweep_free(cli_sweep *sw);
 
 /* Parse an activation for option opt (coefficients bounded); with `normalise`, also its
  * Fan-Wang constants, a failure reported under opt's name. */
