@@ -136,7 +136,7 @@ static int plot_risk(const void *arg, const char *csv, const char *plot)
   char title[512];
   snprintf(title, sizeof title, "%s: student %s, teacher %s", job->onestep ? (job->large ?
            "one large step" : "one gradient step") : "random features", job->actname, job->teachername);
-  return cli_plot(csv, plot, title, x, "excess risk", x, y, st, ti, k, job->sw.logx);
+  return cli_plot(csv, plot, title, x, "excess risk", x, y, st, ti, k, job->sw.logx, NULL);
 }
 
 static int write_outputs(risk_job *job, cli_ctx *ctx, const char *out, const char *plot)
