@@ -123,23 +123,27 @@ static void job_free(srf_job *job)
   free(job->status);
 }
 
-static void key_params(const srf_job *job, const double *p, char *buf, size_t n)
+/* "r = 1, c = 1, ..." for the first np parameters, the swept one left out. */
+static void key_params(const srf_job *job, int np, char *buf, size_t n)
 {
-  snprintf(buf, n, "r = %g, c = %g, γ = %g, p/d = %g, n/d = %g", p[SRF_SPIKE], p[SRF_BULK],
-           p[SRF_ALIGN], p[SRF_WIDTH], p[SRF_SAMPLE]);
-  (void) job;
+  static const char *const sym[SRF_N] = { "r", "c", "γ", "p/d", "n/d", "λ", "Δ" };
+  size_t u = 0;
+  buf[0] = '\0';
+  for (int k = 0; k < np && u < n; k++)
+    if (k != job->sw.sweep)
+      u += (size_t) snprintf(buf + u, n - u, "%s%s = %g", u ? ", " : "", sym[k], job->p[k]);
 }
 
 static int plot_density(const void *arg, const char *csv, const char *plot)
 {
   const srf_job *job = arg;
   char key[256], ti0[320], title[512], edge[256] = "";
-  key_params(job, job->p, key, sizeof key);
+  key_params(job, SRF_SAMPLE + 1, key, sizeof key);
   snprintf(ti0, sizeof ti0, "bulk density (%s)", key);
   const char *y[] = { "density" }, *st[] = { "lines lw 2 lc rgb '#1f4e9e'" }, *ti[] = { ti0 };
   if (job->edge_status == DEQ_SUCCESS)
     snprintf(edge, sizeof edge, "set arrow from %.17g, graph 0 to %.17g, graph 1 nohead dt 2 "
-             "lw 1.5 lc rgb '#b2182b'\nset label 'edge %.5g' at %.17g, graph 0.95 right offset "
+             "lw 1.5 lc rgb '#b2182b'\nset label 'edge %.5g' at %.17g, graph 0.85 right offset "
              "-0.5,0 tc rgb '#b2182b'", job->edge.val, job->edge.val, job->edge.val, job->edge.val);
   snprintf(title, sizeof title, "spiked random features: spectrum of S = F^T F/n, sigma %s",
            job->actname);
@@ -155,17 +159,21 @@ static int plot_risk(const void *arg, const char *csv, const char *plot)
   const char *st[] = { "lines lw 2 lc rgb '#1f4e9e'", "lines lw 1.5 dt 2 lc rgb '#1f4e9e'" };
   const char *ti[] = { "test error (noiseless labels)", "training error" };
   char title[768], key[256];
-  key_params(job, job->p, key, sizeof key);
-  snprintf(title, sizeof title, "spiked random features: sigma %s, teacher %s, %s, lambda = %g, "
-           "noise = %g (swept: %s)", job->actname, job->teachername, key, job->p[SRF_LAMBDA],
-           job->p[SRF_NOISE], job->sw.sweep >= 0 ? x : "none");
+  key_params(job, SRF_N, key, sizeof key);
+  snprintf(title, sizeof title, "spiked random features: sigma %s, teacher %s, %s",
+           job->actname, job->teachername, key);
   return cli_plot(csv, plot, title, x, "error", x, y, st, ti, 2, job->sw.logx, NULL);
 }
 
+/* The plan of the first row, before any work: an activation the theory cannot use (constant
+ * on the Gaussian, moments that overflow) is bad input. */
 static int first_plan(void *arg)
 {
   srf_job *job = arg;
-  return srf_plan(job, job->p);
+  double p[SRF_N];
+  memcpy(p, job->p, sizeof p);
+  cli_sweep_row(&job->sw, 0, p);
+  return srf_plan(job, p);
 }
 
 int cli_cmd_spiked(cli_ctx *ctx, int argc, char **argv)
