@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Seeded fuzzer of the deqnn command line (python3 standard library only).
 
-Every run draws a command (mp, ck, ntk, rf, onestep, check) and random valid and invalid
+Every run draws a command (mp, ck, ntk, rf, onestep, spiked, check) and random valid and invalid
 values for its options, runs it in a scratch directory and asserts:
   - the exit code is 0, 1 or 2, and no signal ended the process;
   - an exit-2 message names an option (--name) or the command;
@@ -31,7 +31,7 @@ import sys
 import tempfile
 
 TIMEOUT = 120          # seconds per run
-COMMANDS = ["mp", "ck", "ntk", "rf", "onestep", "check"]
+COMMANDS = ["mp", "ck", "ntk", "rf", "onestep", "spiked", "check"]
 ACTS = ["linear", "relu", "tanh", "erf", "sigmoid", "softplus", "he2"]
 BAD_NUMBERS = ["nan", "inf", "-inf", "", "abc", "1e400", "-1e400", "0x", "1,", ",1", "1e308",
                "-1e308", "1e-320", "-0", "1 ", " 1", "--", "1e999999", "0.5.5"]
@@ -155,6 +155,40 @@ class Fuzzer:
                   "--n-test", str(r.randint(50, 200)) if self.chance(0.95) else r.choice(["5", "x"])]
         return a
 
+    def spiked(self):
+        """deqnn spiked: the risk table (one parameter now and then a grid), --x or --stats."""
+        r, a = self.rng, []
+        mode = r.choice(["risk", "risk", "x", "stats"])
+        if self.chance(0.4):
+            a += ["--act", self.act()]
+        wide = self.chance(0.2)
+        ratio = (1e-4, 1e4) if wide else (0.05, 20)
+        params = [("--spike", 0.0, 1e6 if wide else 4.0, False),
+                  ("--bulk-variance", 1.0, 1e6 if wide else 3.0, False),
+                  ("--width-ratio", *ratio, True), ("--sample-ratio", *ratio, True)]
+        if mode == "risk" or self.chance(0.05):   # risk-only options, now and then refused
+            params += [("--alignment", 0.0, 1.0, False), ("--lambda", 1e-6, 1e6 if wide else 10, True),
+                       ("--noise", 0.0, 1e6 if wide else 2.0, False)]
+            if self.chance(0.3):
+                a += ["--teacher", self.act()]
+        swept = None
+        for name, lo, hi, log in params:
+            if not self.chance(0.5):
+                continue
+            if swept is None and self.chance(0.3 if mode == "risk" else 0.03):
+                swept = name
+                a += [name, self.grid(lo if lo > 0 else 0.0, hi, log and lo > 0, kmax=30)]
+            else:
+                a += [name, self.number(lo, hi, log)]
+        if mode == "x":
+            a += ["--x", self.grid(-1, 12)]
+        if mode == "stats" or self.chance(0.02):
+            a += ["--stats", ",".join(self.number(1e-3, 100, log=True, bad=0.05)
+                                      for _ in range(r.randint(1, 4)))]
+        if self.chance(0.02):
+            a += r.choice([["--simulate"], ["--eta", "1"], ["--ratios", "1,2"]])
+        return a
+
     def check(self, d, refs):
         """A reference written earlier (valid or damaged), or a file of random bytes."""
         r = self.rng
@@ -194,7 +228,10 @@ class Fuzzer:
         cmd = self.rng.choice(COMMANDS)
         if cmd == "check":
             return cmd, self.check(d, refs), None
-        a = self.spectrum(cmd) if cmd in ("mp", "ck", "ntk") else self.risk(cmd == "onestep")
+        if cmd == "spiked":
+            a = self.spiked()
+        else:
+            a = self.spectrum(cmd) if cmd in ("mp", "ck", "ntk") else self.risk(cmd == "onestep")
         out = None
         if self.chance(0.04):   # a path that must be refused: a link, a FIFO, a directory
             out = os.path.join(d, self.rng.choice(SPECIAL_OUTPUTS))
@@ -281,7 +318,7 @@ def contract(table, lines):
     return bad
 
 
-NAMES_OPTION = re.compile(r"--[a-z]|\b(mp|ck|ntk|rf|onestep|check)\b")
+NAMES_OPTION = re.compile(r"--[a-z]|\b(mp|ck|ntk|rf|onestep|spiked|check)\b")
 
 
 def run_one(deqnn, fz, d, refs, verbose):

@@ -83,6 +83,40 @@ awk -F, 'BEGIN{OFS=","} /^x,/{h=1; print; next} h && NR%7==0 && $2>0 {$2=$2*1.00
   "$tmp/ref.csv" >"$tmp/tampered.csv"
 expect 1 "density" check "$tmp/tampered.csv"
 
+# --- deqnn spiked: spiked random features after one large step (theory) --------------------
+expect 0 "" spiked
+grep -q '^spike,bulk_variance,alignment,width_ratio,sample_ratio,lambda,noise,test_error,err,train_error,train_error_err,status$' "$tmp/out" \
+  && grep -q '^# kind: spiked$' "$tmp/out" && ok || bad "spiked: risk table columns or kind"
+expect 0 "" spiked --spike 0.5:2:4 --out "$tmp/sp_r.csv" --plot "$tmp/sp_r.png"
+[ "$(grep -c ',ok$' "$tmp/sp_r.csv")" -eq 4 ] && grep -q '^# sweep: spike$' "$tmp/sp_r.csv" && ok || bad "spiked: spike sweep"
+expect 0 "" check "$tmp/sp_r.csv"
+expect 0 "" spiked --act relu --spike 2 --x 0:4:41 --out "$tmp/sp_d.csv" --plot "$tmp/sp_d.png"
+grep -q '^x,density,err,status$' "$tmp/sp_d.csv" && grep -q '^# edge: 3\.49' "$tmp/sp_d.csv" \
+  && grep -q '^# outliers (S12): none' "$tmp/sp_d.csv" && grep -q '^# mean outlier (S13): lambda_1 = ' "$tmp/sp_d.csv" \
+  && grep -q 'set arrow from 3\.49' "$tmp/sp_d.png.gp" && ok || bad "spiked --x: columns, edge, outliers or the edge marker"
+expect 0 "" check "$tmp/sp_d.csv"
+expect 0 "" spiked --stats 0.1,1 --out "$tmp/sp_s.csv"
+grep -q '^res(1),1,0\.83' "$tmp/sp_s.csv" && grep -q '^# kind: spiked-stats$' "$tmp/sp_s.csv" && ok || bad "spiked --stats"
+expect 0 "" check "$tmp/sp_s.csv"
+expect 0 "" spiked --help
+grep -q -- '--bulk-variance.*\[default 1\]' "$tmp/out" && ok || bad "spiked --help: defaults"
+expect 2 "--spike" spiked --spike -1
+expect 2 "--spike" spiked --spike nan
+expect 2 "--bulk-variance" spiked --bulk-variance 0.5
+expect 2 "--alignment" spiked --alignment 1.5
+expect 2 "--lambda" spiked --lambda 0
+expect 2 "--width-ratio" spiked --width-ratio 0
+expect 2 "--sample-ratio" spiked --sample-ratio 0:1:3
+expect 2 "--act" spiked --act swish
+expect 2 "--act" spiked --act poly:0,0,0,0
+expect 2 "--act" spiked --act he2 --spike 1 --x 0:5:6          # no edge: unbounded profile
+expect 2 "--lambda" spiked --x 0:1:3 --lambda 0.1
+expect 2 "--spike" spiked --x 0:1:3 --spike 0:1:3
+expect 2 "--stats" spiked --x 0:1:3 --stats 1
+expect 2 "--plot" spiked --stats 1 --plot "$tmp/no.png"
+expect 2 "only one parameter" spiked --spike 0:1:3 --lambda 0.1:1:3
+expect 2 "unknown option" spiked --simulate
+
 # --- regressions: damaged or replaced files ------------------------------------------------
 # a FIFO stands for /dev/null, which a regression run as root would replace
 mkfifo "$tmp/fifo.csv"

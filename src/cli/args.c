@@ -160,6 +160,16 @@ int cli_range(const char *opt, double v, double lo, double hi, int lo_open)
   return CLI_EXIT_USAGE;
 }
 
+int cli_stats_parse(const char *text, double *lambda, size_t nmax, size_t *n)
+{
+  if (deq_parse_list(text, "--stats", lambda, nmax, n))
+    return CLI_EXIT_USAGE;
+  for (size_t k = 0; k < *n; k++)
+    if (cli_range("--stats", lambda[k], CLI_STATS_MIN, CLI_PARAM_MAX, 0))
+      return CLI_EXIT_USAGE;
+  return CLI_EXIT_OK;
+}
+
 int cli_table_header(const cli_ctx *ctx, deq_table *t, const char *kind)
 {
   int s = deq_table_add_comment(t, "command: %s", ctx->command);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "deqnn/act.h"
+#include "deqnn/grid.h"
 #include "deqnn/table.h"
 
 #define CLI_EXIT_OK 0
@@ -63,6 +64,28 @@ int cli_long(const cli_opt *o, size_t no, const char *name, long lo, long hi, lo
 /* v in [lo, hi] ((lo, hi] when lo_open), else a message naming opt and CLI_EXIT_USAGE. */
 int cli_range(const char *opt, double v, double lo, double hi, int lo_open);
 
+/* --stats lambda1,..: at most nmax values, each in [CLI_STATS_MIN, CLI_PARAM_MAX]. */
+int cli_stats_parse(const char *text, double *lambda, size_t nmax, size_t *n);
+
+/* Curves (sweep.c): at most one numeric option, index k of the command's flags[], is a grid
+ * (A:B:K, A:B:K:log or a list); the others are values. */
+typedef struct {
+  int sweep;          /* index of the swept parameter, -1 for none */
+  int logx;           /* the grid was given as A:B:K:log */
+  deq_grid *grid;     /* its values */
+} cli_sweep;
+void cli_sweep_init(cli_sweep *sw);
+/* Option k's text: a value into *v, or the grid (a second grid is refused, naming both). */
+int cli_sweep_parse(cli_sweep *sw, const char *const *flags, int k, const char *text, double *v);
+/* check(k, x) on v, or on every grid value when k is swept. */
+typedef int cli_value_check(int k, double v);
+int cli_sweep_check(const cli_sweep *sw, int k, double v, cli_value_check *check);
+/* Rows of the curve: the grid's points, or 1. */
+size_t cli_sweep_rows(const cli_sweep *sw);
+/* Row i's parameters: p[sweep] := the grid's i-th value (p unchanged without a sweep). */
+void cli_sweep_row(const cli_sweep *sw, size_t i, double *p);
+void cli_sweep_free(cli_sweep *sw);
+
 /* Parse an activation for option opt (coefficients bounded); with `normalise`, also its
  * Fan-Wang constants, a failure reported under opt's name. */
 int cli_act(const char *text, const char *opt, int normalise, deq_act *act);
@@ -106,10 +129,12 @@ typedef int cli_plot_fn(const void *arg, const char *csv, const char *plot);
 int cli_emit(cli_ctx *ctx, deq_table *t, const char *out, const char *plot,
              cli_plot_fn *fn, const void *arg);
 
-/* Plot with gnuplot: writes PLOT.gp beside the figure and runs it on the CSV. */
+/* Plot with gnuplot: writes PLOT.gp beside the figure and runs it on the CSV; `extra` (NULL:
+ * none) holds gnuplot commands run before the plot (an arrow marking a point, ...). */
 int cli_plot(const char *csv, const char *plot, const char *title, const char *xlabel,
              const char *ylabel, const char *xcol, const char *const *ycols,
-             const char *const *styles, const char *const *titles, size_t ny, int logx);
+             const char *const *styles, const char *const *titles, size_t ny, int logx,
+             const char *extra);
 
 /* Progress on stderr when it is a terminal. */
 void cli_progress(const char *what, size_t done, size_t total);
@@ -127,6 +152,7 @@ size_t cli_threads(void);
 int cli_cmd_spectrum(cli_ctx *ctx, const char *kind, int argc, char **argv);
 int cli_cmd_check(int argc, char **argv);
 int cli_cmd_risk(cli_ctx *ctx, int onestep, int argc, char **argv);
+int cli_cmd_spiked(cli_ctx *ctx, int argc, char **argv);
 int cli_run(cli_ctx *ctx, int argc, char **argv);
 
 #endif

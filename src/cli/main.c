@@ -22,6 +22,7 @@ static void usage(void)
        "  ntk     neural-tangent-kernel spectrum of a deep network\n"
        "  rf      ridge risk on random features (Mei-Montanari), curves in any parameter\n"
        "  onestep risk after one gradient step on the first layer (Ba et al.), baselines\n"
+       "  spiked  spiked random features after one large step: risk, spectrum, outliers\n"
        "  check   recompute a CSV written by deqnn and compare within its error bars\n"
        "  version print the version");
 }
@@ -33,6 +34,8 @@ int cli_run(cli_ctx *ctx, int argc, char **argv)
     return cli_cmd_spectrum(ctx, cmd, argc, argv);
   if (strcmp(cmd, "rf") == 0 || strcmp(cmd, "onestep") == 0)
     return cli_cmd_risk(ctx, strcmp(cmd, "onestep") == 0, argc, argv);
+  if (strcmp(cmd, "spiked") == 0)
+    return cli_cmd_spiked(ctx, argc, argv);
   cli_errorf("unknown command '%s' (deqnn --help lists them)", cmd);
   return CLI_EXIT_USAGE;
 }

@@ -31,6 +31,7 @@ typedef struct {
   const char *const *ycols, *const *styles, *const *titles;
   size_t ny;
   int logx;
+  const char *extra;
 } plot_spec;
 
 /* The figure's name is a variable, so that deqnn can render to a temporary file while the
@@ -45,6 +46,8 @@ static void write_script(FILE *f, const void *arg)
   fprintf(f, "set title '%s' noenhanced\nset xlabel '%s'\nset ylabel '%s'\n", p->title,
           p->xlabel, p->ylabel);
   fprintf(f, "set key top right box opaque\nset grid\n%s", p->logx ? "set logscale x\n" : "");
+  if (p->extra != NULL)
+    fprintf(f, "%s\n", p->extra);
   fprintf(f, "plot ");
   for (size_t k = 0; k < p->ny; k++)
     fprintf(f, "%s'%s' using '%s':'%s' with %s title '%s'", k ? ", \\\n     " : "", p->csv,
@@ -105,10 +108,11 @@ int cli_outputs_check(const char *out, const char *plot, int summary)
 
 int cli_plot(const char *csv, const char *plot, const char *title, const char *xlabel,
              const char *ylabel, const char *xcol, const char *const *ycols,
-             const char *const *styles, const char *const *titles, size_t ny, int logx)
+             const char *const *styles, const char *const *titles, size_t ny, int logx,
+             const char *extra)
 {
   plot_spec p = { csv, plot, terminal_for(plot), title, xlabel, ylabel, xcol, ycols, styles,
-                  titles, ny, logx };
+                  titles, ny, logx, extra };
   if (p.term == NULL || !quotable(csv) || !quotable(plot)) {   /* checked before the run */
     cli_errorf("--plot: cannot plot '%s' from '%s'", plot, csv);
     return CLI_EXIT_USAGE;

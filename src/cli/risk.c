@@ -36,19 +36,6 @@ static void options(cli_opt *o, int onestep)
   memcpy(o, def, sizeof def);
 }
 
-static int parse_param(risk_job *job, int k, const char *text)
-{
-  if (strchr(text, ':') == NULL && strchr(text, ',') == NULL)
-    return deq_parse_double(text, flags[k], &job->p[k]) ? CLI_EXIT_USAGE : CLI_EXIT_OK;
-  if (job->sweep >= 0) {
-    cli_errorf("%s: only one parameter may be a grid (%s is one already)", flags[k], flags[job->sweep]);
-    return CLI_EXIT_USAGE;
-  }
-  job->sweep = k;
-  job->logx = strstr(text, ":log") != NULL;
-  return deq_grid_parse(text, flags[k], &job->grid) ? CLI_EXIT_USAGE : CLI_EXIT_OK;
-}
-
 static int check_value(int k, double v)
 {
   if (k <= P_BATCH)
@@ -61,13 +48,8 @@ static int check_values(const risk_job *job)
   for (int k = 0; k < P_N; k++) {
     if ((k == P_BATCH && !job->batch_given) || (k == P_ETA && !job->onestep))
       continue;
-    if (k == job->sweep) {
-      for (size_t i = 0; i < job->grid->n; i++)
-        if (check_value(k, job->grid->x[i]))
-          return CLI_EXIT_USAGE;
-    } else if (check_value(k, job->p[k])) {
+    if (cli_sweep_check(&job->sw, k, job->p[k], check_value))
       return CLI_EXIT_USAGE;
-    }
   }
   return CLI_EXIT_OK;
 }
@@ -80,7 +62,7 @@ static int parse_job(risk_job *job, cli_opt *o)
     return rc;
   deq_act_name(&job->act, job->actname, sizeof job->actname);
   deq_act_name(&job->teacher, job->teachername, sizeof job->teachername);
-  job->sweep = -1;
+  cli_sweep_init(&job->sw);
   job->batch_given = o[O_BATCH].value != NULL;
   for (int k = 0; k < P_N; k++) {
     const char *v = o[opt[k]].value;
@@ -88,7 +70,7 @@ static int parse_job(risk_job *job, cli_opt *o)
       cli_errorf("%s: only for deqnn onestep", flags[k]);
       return CLI_EXIT_USAGE;
     }
-    if (v != NULL && (rc = parse_param(job, k, v)))
+    if (v != NULL && (rc = cli_sweep_parse(&job->sw, flags, k, v, &job->p[k])))
       return rc;
   }
   job->large = o[O_LARGE].seen;
@@ -109,14 +91,14 @@ static int parse_job(risk_job *job, cli_opt *o)
 
 static void job_free(risk_job *job)
 {
-  deq_grid_free(job->grid);
+  cli_sweep_free(&job->sw);
   deq_rf_model_free(job->model);
   free(job->rows);
 }
 
 static void print_summary(const risk_job *job)
 {
-  const char *name = job->sweep >= 0 ? risk_param_names[job->sweep] : "row";
+  const char *name = job->sw.sweep >= 0 ? risk_param_names[job->sw.sweep] : "row";
   fprintf(stderr, "%-12s %12s %12s %10s %10s %8s  %s\n", name, "R theory", "R sim", "SE",
           "bound", "z", "verdict");
   for (size_t i = 0; i < job->nrows; i++) {
@@ -127,7 +109,7 @@ static void print_summary(const risk_job *job)
     if (r->verdict_applies && !isnan(r->z))
       snprintf(z, sizeof z, "%.2f", r->z);
     fprintf(stderr, "%-12.6g %12s %12.6g %10.3g %10.3g %8s  %s%s\n",
-            job->sweep >= 0 ? job->grid->x[i] : (double) i, th, r->sim[0][0], r->sim[0][1],
+            job->sw.sweep >= 0 ? job->sw.grid->x[i] : (double) i, th, r->sim[0][0], r->sim[0][1],
             r->bound, z, !r->verdict_applies ? "n/a" : r->pass ? "pass" : "FAIL",
             job->seeds < 20 && r->verdict_applies ? " (fewer than 20 seeds)" : "");
   }
@@ -136,7 +118,7 @@ static void print_summary(const risk_job *job)
 static int plot_risk(const void *arg, const char *csv, const char *plot)
 {
   const risk_job *job = arg;
-  const char *x = job->sweep >= 0 ? risk_param_names[job->sweep] : risk_param_names[P_WIDTH];
+  const char *x = job->sw.sweep >= 0 ? risk_param_names[job->sw.sweep] : risk_param_names[P_WIDTH];
   const char *y[6], *st[6], *ti[6];
   size_t k = 0;
   if (!job->large) {
@@ -154,7 +136,7 @@ static int plot_risk(const void *arg, const char *csv, const char *plot)
   char title[512];
   snprintf(title, sizeof title, "%s: student %s, teacher %s", job->onestep ? (job->large ?
            "one large step" : "one gradient step") : "random features", job->actname, job->teachername);
-  return cli_plot(csv, plot, title, x, "excess risk", x, y, st, ti, k, job->logx);
+  return cli_plot(csv, plot, title, x, "excess risk", x, y, st, ti, k, job->sw.logx, NULL);
 }
 
 static int write_outputs(risk_job *job, cli_ctx *ctx, const char *out, const char *plot)

@@ -28,9 +28,7 @@ typedef struct {
   char actname[160], teachername[160];
   double p[P_N];              /* scalar values */
   int batch_given;
-  int sweep;                  /* swept parameter, -1 for none */
-  int logx;
-  deq_grid *grid;
+  cli_sweep sw;               /* the swept parameter (P_*), its grid */
   int simulate;
   long d, seeds, seed, n_test;
   deq_rf_model *model;

@@ -54,7 +54,7 @@ static int one_replicate(void *state, size_t r, void *shared)
 
 static int group_pairs(const risk_job *job)
 {
-  return job->sweep < 0 || job->sweep == P_ETA || job->sweep == P_LAMBDA;
+  return job->sw.sweep < 0 || job->sw.sweep == P_ETA || job->sw.sweep == P_LAMBDA;
 }
 
 static int run_group(risk_job *job, size_t row0, size_t row1, double *res)
@@ -146,7 +146,7 @@ static void summarise(risk_job *job, const double *res)
     risk_row *r = &job->rows[i];
     for (int k = 0; k < M_TOP; k++)
       stats_of(job, res, i, k, NULL, r->sim[k]);
-    if (job->sweep == P_ETA && group_pairs(job))
+    if (job->sw.sweep == P_ETA && group_pairs(job))
       stats_of(job, res, i, M_RISK, res, r->sim[4]);
     stats_of(job, res, i, M_TOP, NULL, r->sim[5]);
     r->simulated = 1;
@@ -164,7 +164,7 @@ static double twolayer_bytes(double d, double N, double n, double ng, double nt)
 
 int risk_simulate_check(const risk_job *job)
 {
-  size_t nrows = job->sweep >= 0 ? job->grid->n : 1;
+  size_t nrows = cli_sweep_rows(&job->sw);
   double have = 0.8 * (double) deq_mem_available(), d = (double) job->d;
   for (size_t i = 0; i < nrows; i++) {
     double p[P_N], q[P_N];

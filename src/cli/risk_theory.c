@@ -10,8 +10,7 @@
 void risk_row_params(const risk_job *job, size_t i, double *p)
 {
   memcpy(p, job->p, sizeof job->p);
-  if (job->sweep >= 0)
-    p[job->sweep] = job->grid->x[i];
+  cli_sweep_row(&job->sw, i, p);
   if (!job->batch_given)
     p[P_BATCH] = p[P_SAMPLE];
   if (!job->onestep)
@@ -77,7 +76,7 @@ static int row_theory(risk_job *job, size_t i)
 
 int risk_theory(risk_job *job)
 {
-  job->nrows = job->sweep >= 0 ? job->grid->n : 1;
+  job->nrows = cli_sweep_rows(&job->sw);
   if (deq_mem_check_job((double) job->nrows * ((double) sizeof *job->rows + THEORY_TABLE_ROW_BYTES),
                         1, "risk: the theory grid") != DEQ_SUCCESS)
     return CLI_EXIT_USAGE;
@@ -92,7 +91,7 @@ int risk_theory(risk_job *job)
     if (s != DEQ_SUCCESS && s != DEQ_EDIVERGE)
       rc = CLI_EXIT_FAIL;
   }
-  for (size_t i = 0; job->onestep && !job->large && job->sweep == P_ETA && i < job->nrows; i++) {
+  for (size_t i = 0; job->onestep && !job->large && job->sw.sweep == P_ETA && i < job->nrows; i++) {
     risk_row *r = &job->rows[i];   /* R(eta) - R(eta_0), paired in the simulation */
     r->diff.val = r->th.risk.val - job->rows[0].th.risk.val;
     r->diff.err = r->th.risk.err + job->rows[0].th.risk.err;
@@ -119,7 +118,7 @@ static const char *const colname[C_NNUM] = {
 
 static int column_used(const risk_job *job, int c, int sim)
 {
-  int small = job->onestep && !job->large, diff = small && job->sweep == P_ETA;
+  int small = job->onestep && !job->large, diff = small && job->sw.sweep == P_ETA;
   if (c == P_BATCH || c == P_ETA)
     return job->onestep;
   if (c < C_RISK)
@@ -171,8 +170,8 @@ static int add_comments(const risk_job *job, cli_ctx *ctx, deq_table *t)
   int rc = cli_table_header(ctx, t, job->onestep ? (job->large ? "onestep-large" : "onestep") : "rf");
   int s = deq_table_add_comment(t, "student: %s, teacher: %s (rf_onestep.md conventions: sigma as "
                                 "given, excess risk without label noise)", job->actname, job->teachername);
-  s = deq_status_merge(s, deq_table_add_comment(t, "sweep: %s", job->sweep >= 0 ?
-                                                risk_param_names[job->sweep] : "none"));
+  s = deq_status_merge(s, deq_table_add_comment(t, "sweep: %s", job->sw.sweep >= 0 ?
+                                                risk_param_names[job->sw.sweep] : "none"));
   if (job->simulate)
     s = deq_status_merge(s, deq_table_add_comment(t, "simulation: d = %ld, seeds = %ld, master "
                          "seed = %ld, n_test = %ld; ratios above are the realised round(ratio d)/d",

@@ -95,12 +95,7 @@ static int parse_stats(spec_job *job, const cli_opt *o)
     job->nlam = 1;
     return CLI_EXIT_OK;
   }
-  if (deq_parse_list(s, "--stats", job->lambda, SPEC_MAXLAM, &job->nlam))
-    return CLI_EXIT_USAGE;
-  for (size_t k = 0; k < job->nlam; k++)
-    if (cli_range("--stats", job->lambda[k], CLI_STATS_MIN, CLI_PARAM_MAX, 0))
-      return CLI_EXIT_USAGE;
-  return CLI_EXIT_OK;
+  return cli_stats_parse(s, job->lambda, SPEC_MAXLAM, &job->nlam);
 }
 
 /* Options that do not apply to this kind are refused, not silently recorded. */
@@ -336,7 +331,7 @@ static int plot_density(const void *arg, const char *csv, const char *plot)
   snprintf(title, sizeof title, "%s spectrum, %s, %zu layer(s)%s", job->kind, job->actname,
            job->L, job->simulate ? ", vs simulated network" : "");
   return cli_plot(csv, plot, title, "eigenvalue x", "density", "x", y, st, ti,
-                  job->simulate ? 2 : 1, 0);
+                  job->simulate ? 2 : 1, 0, NULL);
 }
 
 static int write_outputs(spec_job *job, cli_ctx *ctx, const char *out, const char *plot)

@@ -153,7 +153,10 @@ static void risk_terms(const srf_rule *R, const srf_ratios *q, const deq_srf_par
 
 /* Relative coefficient error of a rule: A and B by their Gaussian-weighted errors (the large
  * shifts, where closed forms lose digits, carry no weight), the other tables by their largest
- * error against their largest entry. */
+ * error against their largest entry -- an entry at least the table's natural scale (mu0, mu1:
+ * the features' standard deviation sqrt E[A + B]; h, h1: the teacher's, sqrt max hh), so that
+ * a table that vanishes (mu0 of an odd sigma at r = 0: round-off of 1e-17 against an error
+ * of 1e-16) does not make the relative error of order 1. */
 double deq_srf_coef_rel_err(const srf_rule *R)
 {
   const srf_group *G = &R->g[0];
@@ -166,8 +169,11 @@ double deq_srf_coef_rel_err(const srf_rule *R)
     for (int j = 0; j < 5; j++)
       big[j] = fmax(big[j], fabs(tab[j][k]));
   }
-  for (int j = 0; j < 5; j++)
+  double floor_[5] = { sqrt(sa + sb), sqrt(sa + sb), sqrt(big[4]), sqrt(big[4]), 0.0 };
+  for (int j = 0; j < 5; j++) {
+    big[j] = fmax(big[j], floor_[j]);
     rel = fmax(rel, big[j] > 0 ? err[j] / big[j] : 0.0);
+  }
   rel = fmax(rel, sa > 0 ? ea / sa : 0.0);
   return fmax(rel, sb > 0 ? eb / sb : 0.0);
 }

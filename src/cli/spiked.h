@@ -1,0 +1,51 @@
+/* Internal: the command deqnn spiked (spiked random features after one large step). */
+#ifndef DEQ_CLI_SPIKED_H
+#define DEQ_CLI_SPIKED_H
+
+#include "cli/cli.h"
+#include "deqnn/spiked.h"
+
+/* Numeric model parameters; the first SRF_PLAN_N are the plan's (a new plan per value). */
+enum { SRF_SPIKE, SRF_BULK, SRF_ALIGN, SRF_WIDTH, SRF_SAMPLE, SRF_LAMBDA, SRF_NOISE, SRF_N };
+#define SRF_PLAN_N 3
+#define SRF_MAXLAM 16
+/* Widths at which the leading order of the mean outlier (S13) is read: A p + B. */
+#define SRF_MEAN_P1 1000.0
+#define SRF_MEAN_P2 2000.0
+
+enum { SRF_RISK, SRF_DENSITY, SRF_STATS };
+
+typedef struct {
+  int mode;                        /* SRF_RISK, SRF_DENSITY (--x), SRF_STATS (--stats) */
+  deq_act act, teacher;
+  char actname[160], teachername[160];
+  double p[SRF_N];                 /* scalar values */
+  cli_sweep sw;                    /* the swept parameter (SRF_*), risk table only */
+  deq_grid *x;                     /* --x */
+  double lambda[SRF_MAXLAM];       /* --stats */
+  size_t nlam;
+  deq_srf_plan *plan;
+  size_t nrows;
+  deq_srf_risk *risk;              /* SRF_RISK: one per row */
+  double (*rowp)[SRF_N];           /* the parameters of each row */
+  deq_result *val;                 /* SRF_DENSITY: rho(x); SRF_STATS: m(-lambda) */
+  int *status;                     /* per row */
+  deq_result edge;
+  int edge_status;
+  deq_srf_outlier_search outliers;
+  int outliers_status;
+  deq_srf_mean mean[2];            /* at SRF_MEAN_P1, SRF_MEAN_P2 */
+  int mean_status;
+} srf_job;
+
+extern const char *const srf_param_names[SRF_N];
+extern const char *const srf_flags[SRF_N];
+
+/* The plan for the parameters p (the weights read from p[0..SRF_PLAN_N-1]). */
+int srf_plan(srf_job *job, const double *p);
+/* Theory values of every row (exit code; failed rows flagged in job->status). */
+int srf_theory(srf_job *job);
+/* The output table of the job's mode. */
+int srf_table(const srf_job *job, cli_ctx *ctx, deq_table **out);
+
+#endif

@@ -1,0 +1,242 @@
+/* deqnn spiked: theory values per row and the output tables. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli/spiked.h"
+#include "core/mem.h"
+
+int srf_plan(srf_job *job, const double *p)
+{
+  deq_srf_weights w = { p[SRF_SPIKE], p[SRF_BULK], p[SRF_ALIGN] };
+  deq_srf_plan_free(job->plan);
+  job->plan = NULL;
+  return deq_srf_plan_alloc(&job->act, &job->teacher, &w, NULL, &job->plan);
+}
+
+static deq_srf_params point(const double *p)
+{
+  return (deq_srf_params) { p[SRF_WIDTH], p[SRF_SAMPLE], p[SRF_LAMBDA], p[SRF_NOISE] };
+}
+
+/* Row i of the risk curve: a new plan when the sweep moves the weights. */
+static int risk_row(srf_job *job, size_t i)
+{
+  double *p = job->rowp[i];
+  memcpy(p, job->p, sizeof job->p);
+  cli_sweep_row(&job->sw, i, p);
+  int s = DEQ_SUCCESS;
+  if (i > 0 && job->sw.sweep < SRF_PLAN_N)
+    s = srf_plan(job, p);
+  deq_srf_params q = point(p);
+  if (!s)
+    s = deq_srf_risk_eval(job->plan, &q, NULL, &job->risk[i]);
+  else
+    job->risk[i] = (deq_srf_risk) { { NAN, INFINITY }, { NAN, INFINITY }, 0, 0, 0, 0, 0, 0, 0, s };
+  return job->status[i] = s;
+}
+
+static int risk_theory(srf_job *job)
+{
+  int rc = CLI_EXIT_OK;
+  for (size_t i = 0; i < job->nrows; i++) {
+    int s = risk_row(job, i);
+    if (s == DEQ_EINVAL)
+      return CLI_EXIT_USAGE;
+    if (s != DEQ_SUCCESS)
+      rc = CLI_EXIT_FAIL;
+  }
+  return rc;
+}
+
+/* The edge, the outliers right of it, and the leading order of the mean outlier. */
+static int spectrum_theory(srf_job *job)
+{
+  deq_srf_params q = point(job->p);
+  int rc = CLI_EXIT_OK;
+  for (size_t i = 0; i < job->nrows; i++) {   /* point by point: a status per row */
+    job->status[i] = deq_srf_density(job->plan, &q, 1, &job->x->x[i], NULL, &job->val[i]);
+    if (job->status[i])
+      rc = CLI_EXIT_FAIL;
+  }
+  job->edge_status = deq_srf_edge(job->plan, &q, NULL, &job->edge);
+  job->outliers_status = deq_srf_outliers(job->plan, &q, NULL, &job->outliers);
+  job->mean_status = deq_srf_mean_outlier(job->plan, &q, SRF_MEAN_P1, NULL, &job->mean[0]);
+  job->mean_status = deq_status_merge(job->mean_status, deq_srf_mean_outlier(job->plan, &q,
+                                      SRF_MEAN_P2, NULL, &job->mean[1]));
+  if (job->edge_status || job->outliers_status)
+    rc = CLI_EXIT_FAIL;
+  return rc;
+}
+
+static int stats_theory(srf_job *job)
+{
+  deq_srf_params q = point(job->p);
+  int rc = CLI_EXIT_OK;
+  for (size_t k = 0; k < job->nlam; k++) {
+    deq_srf_bulk b;
+    job->status[k] = deq_srf_stieltjes(job->plan, &q, -job->lambda[k], NULL, &b);
+    job->val[k] = (deq_result) { creal(b.m.val), b.m.err };
+    if (job->status[k])
+      rc = CLI_EXIT_FAIL;
+  }
+  return rc;
+}
+
+/* Bytes per row besides the row's results: an output row of at most 12 cells of a double and
+ * a text pointer, counted 3 times (growth by doubling: old and new block), a status copy. */
+#define SRF_TABLE_ROW_BYTES (3.0 * 12.0 * (double) (sizeof(double) + sizeof(char *)) + 32.0)
+
+static int alloc_rows(srf_job *job)
+{
+  job->nrows = job->mode == SRF_DENSITY ? job->x->n : job->mode == SRF_STATS
+               ? job->nlam : cli_sweep_rows(&job->sw);
+  double per_row = (double) (sizeof *job->risk + sizeof *job->rowp + sizeof *job->val + sizeof(int))
+                   + SRF_TABLE_ROW_BYTES;
+  if (deq_mem_check_job((double) job->nrows * per_row, 1, "spiked: the theory grid") != DEQ_SUCCESS)
+    return CLI_EXIT_USAGE;
+  job->status = calloc(job->nrows, sizeof *job->status);
+  job->val = calloc(job->nrows, sizeof *job->val);
+  if (job->mode == SRF_RISK) {
+    job->risk = calloc(job->nrows, sizeof *job->risk);
+    job->rowp = calloc(job->nrows, sizeof *job->rowp);
+  }
+  int risk_ok = job->mode != SRF_RISK || (job->risk != NULL && job->rowp != NULL);
+  return job->status != NULL && job->val != NULL && risk_ok ? CLI_EXIT_OK : CLI_EXIT_FAIL;
+}
+
+int srf_theory(srf_job *job)
+{
+  int rc = alloc_rows(job);
+  if (rc)
+    return rc;
+  rc = job->mode == SRF_RISK ? risk_theory(job) : job->mode == SRF_DENSITY ? spectrum_theory(job)
+                                                                           : stats_theory(job);
+  if (rc == CLI_EXIT_FAIL)
+    cli_errorf("spiked: the solver failed at some rows (flagged in 'status')");
+  return rc;
+}
+
+/* ---- tables ------------------------------------------------------------------------------ */
+
+static int add_model(const srf_job *job, deq_table *t)
+{
+  char buf[512] = "";
+  size_t u = 0;
+  int last = job->mode == SRF_RISK ? SRF_N : SRF_SAMPLE + 1;
+  for (int k = 0; k < last; k++)
+    if (k != job->sw.sweep && (job->mode == SRF_RISK || k != SRF_ALIGN))
+      u += (size_t) snprintf(buf + u, sizeof buf - u, "%s%s = %.17g", u ? ", " : "",
+                             srf_param_names[k], job->p[k]);
+  int s = deq_table_add_comment(t, "activation: %s (as given: not centred, not divided by "
+                                "sqrt(p))%s%s", job->actname, job->mode == SRF_RISK ?
+                                "; teacher: " : "", job->mode == SRF_RISK ? job->teachername : "");
+  s = deq_status_merge(s, deq_table_add_comment(t, "model: %s", buf));
+  return deq_status_merge(s, deq_table_add_comment(t, "sweep: %s", job->sw.sweep >= 0 ?
+                          srf_param_names[job->sw.sweep] : "none"));
+}
+
+static int add_outliers(const srf_job *job, deq_table *t)
+{
+  const deq_srf_outlier_search *o = &job->outliers;
+  int s;
+  if (job->outliers_status)
+    s = deq_table_add_comment(t, "outliers (S12): not found (%s)", deq_status_name(job->outliers_status));
+  else if (o->count == 0)
+    s = deq_table_add_comment(t, "outliers (S12): none (left side of S12 >= %.6g right of the "
+                              "edge)", o->lhs_min);
+  else
+    s = deq_table_add_comment(t, "outliers (S12): %d at %.17g +- %.2g", o->count, o->x.val, o->x.err);
+  const deq_srf_mean *m = job->mean;
+  if (job->mean_status || !m[0].exists)
+    return deq_status_merge(s, deq_table_add_comment(t, "mean outlier (S13): %s", job->mean_status
+                            ? deq_status_name(job->mean_status) : "none (E mu0^2 = 0)"));
+  double A = (m[1].leading.val - m[0].leading.val) / (SRF_MEAN_P2 - SRF_MEAN_P1);
+  double B = m[0].leading.val - A * SRF_MEAN_P1;
+  return deq_status_merge(s, deq_table_add_comment(t, "mean outlier (S13): lambda_1 = %.10g p + "
+                          "%.10g to leading order in the width p (E mu0^2 = %.10g); at p = %g: "
+                          "%.10g", A, B, A, SRF_MEAN_P1, m[0].x.val));
+}
+
+static int add_spectrum(const srf_job *job, deq_table *t)
+{
+  int s = job->edge_status ? deq_table_add_comment(t, "edge: not found (%s)",
+                                                   deq_status_name(job->edge_status))
+                           : deq_table_add_comment(t, "edge: %.17g +- %.2g", job->edge.val,
+                                                   job->edge.err);
+  return deq_status_merge(s, add_outliers(job, t));
+}
+
+static int header(const srf_job *job, cli_ctx *ctx, deq_table *t)
+{
+  static const char *const kind[] = { "spiked", "spiked-density", "spiked-stats" };
+  static const char *const errcols[] = { "test_error:err,train_error:train_error_err",
+                                         "density:err", "theory:err" };
+  ctx->error_cols = errcols[job->mode];
+  int rc = cli_table_header(ctx, t, kind[job->mode]);
+  int s = add_model(job, t);
+  if (job->mode == SRF_DENSITY)
+    s = deq_status_merge(s, add_spectrum(job, t));
+  return cli_exit_merge(rc, cli_exit_status(s));
+}
+
+/* Row i's numbers: the parameters and the errors (risk), x and rho (density), lambda and m
+ * (stats). */
+static size_t row_values(const srf_job *job, size_t i, double *v)
+{
+  if (job->mode == SRF_DENSITY) {
+    double d[] = { job->x->x[i], job->val[i].val, job->val[i].err };
+    memcpy(v, d, sizeof d);
+    return 3;
+  }
+  if (job->mode == SRF_STATS) {
+    double d[] = { job->lambda[i], job->val[i].val, job->val[i].err };
+    memcpy(v, d, sizeof d);
+    return 3;
+  }
+  const deq_srf_risk *r = &job->risk[i];
+  memcpy(v, job->rowp[i], SRF_N * sizeof *v);
+  double d[] = { r->test_error.val, r->test_error.err, r->train_error.val, r->train_error.err };
+  memcpy(v + SRF_N, d, sizeof d);
+  return SRF_N + 4;
+}
+
+static deq_table *table_alloc(const srf_job *job)
+{
+  const char *risk[] = { "spike", "bulk_variance", "alignment", "width_ratio", "sample_ratio",
+                         "lambda", "noise", "test_error", "err", "train_error",
+                         "train_error_err", "status" };
+  const char *density[] = { "x", "density", "err", "status" };
+  const char *stats[] = { "stat", "lambda", "theory", "err", "status" };
+  int types[12];
+  for (size_t k = 0; k < 12; k++)
+    types[k] = DEQ_COL_NUM;
+  if (job->mode == SRF_RISK)
+    return types[11] = DEQ_COL_TEXT, deq_table_alloc(12, risk, types);
+  if (job->mode == SRF_DENSITY)
+    return types[3] = DEQ_COL_TEXT, deq_table_alloc(4, density, types);
+  types[0] = types[4] = DEQ_COL_TEXT;
+  return deq_table_alloc(5, stats, types);
+}
+
+int srf_table(const srf_job *job, cli_ctx *ctx, deq_table **out)
+{
+  deq_table *t = table_alloc(job);
+  *out = t;
+  if (t == NULL || header(job, ctx, t))
+    return CLI_EXIT_FAIL;
+  int stats = job->mode == SRF_STATS;
+  for (size_t i = 0; i < job->nrows; i++) {
+    double v[16], row[16] = { 0 };
+    const char *txt[16] = { NULL };
+    char name[32];
+    size_t n = row_values(job, i, v);
+    memcpy(row + stats, v, n * sizeof *v);
+    snprintf(name, sizeof name, "res(%g)", stats ? job->lambda[i] : 0.0);
+    txt[0] = stats ? name : NULL;
+    txt[n + (size_t) stats] = deq_status_name(job->status[i]);
+    if (deq_table_add_row(t, row, txt))
+      return CLI_EXIT_FAIL;
+  }
+  return CLI_EXIT_OK;
+}
