@@ -225,11 +225,10 @@ int cli_path_check(const char *path, const char *opt)
   return CLI_EXIT_OK;
 }
 
-int cli_write(const deq_table *t, const char *path, const char *opt)
+/* A temporary beside path, opened for writing (tmp receives its name); NULL with the
+ * message printed if it cannot be made. */
+static FILE *tmp_open(const char *path, const char *opt, char *tmp)
 {
-  if (strcmp(path, "-") == 0)
-    return cli_exit_status(deq_table_write(t, NULL));
-  char tmp[CLI_PATHMAX];
   int fd = tmp_create(path, tmp);
   FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
   if (f == NULL) {
@@ -237,8 +236,18 @@ int cli_write(const deq_table *t, const char *path, const char *opt)
     if (fd >= 0)
       close(fd), tmp_discard(tmp);
     cli_errorf("%s: cannot write '%s': %s", opt, path, strerror(err));
-    return CLI_EXIT_FAIL;
   }
+  return f;
+}
+
+int cli_write(const deq_table *t, const char *path, const char *opt)
+{
+  if (strcmp(path, "-") == 0)
+    return cli_exit_status(deq_table_write(t, NULL));
+  char tmp[CLI_PATHMAX];
+  FILE *f = tmp_open(path, opt, tmp);
+  if (f == NULL)
+    return CLI_EXIT_FAIL;
   int s = deq_table_fprint(t, f);
   if (fclose(f) != 0 || s != DEQ_SUCCESS) {
     cli_errorf("%s: cannot write '%s': %s", opt, path, strerror(errno));
@@ -253,15 +262,9 @@ int cli_write_text(const char *path, const char *opt, void (*fn)(FILE *, const v
                    const void *arg)
 {
   char tmp[CLI_PATHMAX];
-  int fd = tmp_create(path, tmp);
-  FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-  if (f == NULL) {
-    int err = errno;
-    if (fd >= 0)
-      close(fd), tmp_discard(tmp);
-    cli_errorf("%s: cannot write '%s': %s", opt, path, strerror(err));
+  FILE *f = tmp_open(path, opt, tmp);
+  if (f == NULL)
     return CLI_EXIT_FAIL;
-  }
   fn(f, arg);
   if (ferror(f) | (fclose(f) != 0)) {
     cli_errorf("%s: cannot write '%s': %s", opt, path, strerror(errno));

@@ -30,15 +30,6 @@ struct deq_srfsim {
 /* ------------------------------------------------------------------------------
  * Checks: the first failing one reports (once). */
 
-static int check_size(size_t v, const char *name)
-{
-  if (v == 0)
-    DEQ_ERRORF(DEQ_EINVAL, "%s: must be positive, got 0", name);
-  if (v > (size_t) INT_MAX)
-    DEQ_ERRORF(DEQ_EINVAL, "%s: %zu exceeds the BLAS integer range (%d)", name, v, INT_MAX);
-  return DEQ_SUCCESS;
-}
-
 static int check_nonneg(double x, const char *name)
 {
   if (!(x >= 0 && isfinite(x)))
@@ -48,15 +39,15 @@ static int check_nonneg(double x, const char *name)
 
 static int check_sizes(const deq_srfsim_spec *s)
 {
-  int status = check_size(s->d, "d");
+  int status = deq_sim_check_size(s->d, "d");
   if (status == DEQ_SUCCESS)
-    status = check_size(s->p, "p");
+    status = deq_sim_check_size(s->p, "p");
   if (status == DEQ_SUCCESS)
-    status = check_size(s->n, "n");
+    status = deq_sim_check_size(s->n, "n");
   if (status == DEQ_SUCCESS)
-    status = check_size(s->n_test, "n_test");
+    status = deq_sim_check_size(s->n_test, "n_test");
   if (status == DEQ_SUCCESS && s->mode == DEQ_SRFSIM_NETWORK)
-    status = check_size(s->n0, "n0");
+    status = deq_sim_check_size(s->n0, "n0");
   return status;
 }
 

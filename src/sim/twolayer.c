@@ -44,15 +44,6 @@ void deq_twolayer_spec_init(deq_twolayer_spec *spec)
 /* ------------------------------------------------------------------------------
  * Checks and memory layout. */
 
-static int check_size(size_t v, const char *name)
-{
-  if (v == 0)
-    DEQ_ERRORF(DEQ_EINVAL, "%s: must be positive, got 0", name);
-  if (v > (size_t) INT_MAX)
-    DEQ_ERRORF(DEQ_EINVAL, "%s: %zu exceeds the BLAS integer range (%d)", name, v, INT_MAX);
-  return DEQ_SUCCESS;
-}
-
 static int check_act(const deq_act *act, const char *name)
 {
   if (act->kind < DEQ_ACT_LINEAR || act->kind > DEQ_ACT_POLY)
@@ -66,15 +57,15 @@ static int check_act(const deq_act *act, const char *name)
 /* The first failing check reports (once) and ends the checks. */
 static int check_spec(const deq_twolayer_spec *s)
 {
-  int status = check_size(s->d, "d");
+  int status = deq_sim_check_size(s->d, "d");
   if (status == DEQ_SUCCESS)
-    status = check_size(s->N, "N");
+    status = deq_sim_check_size(s->N, "N");
   if (status == DEQ_SUCCESS)
-    status = check_size(s->n, "n");
+    status = deq_sim_check_size(s->n, "n");
   if (status == DEQ_SUCCESS)
-    status = check_size(s->n_g, "n_g");
+    status = deq_sim_check_size(s->n_g, "n_g");
   if (status == DEQ_SUCCESS)
-    status = check_size(s->n_test, "n_test");
+    status = deq_sim_check_size(s->n_test, "n_test");
   if (status == DEQ_SUCCESS)
     status = check_act(&s->act, "act");
   if (status == DEQ_SUCCESS)

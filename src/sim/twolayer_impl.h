@@ -2,6 +2,7 @@
 #ifndef DEQ_SIM_TWOLAYER_IMPL_H
 #define DEQ_SIM_TWOLAYER_IMPL_H
 
+#include <limits.h>
 #include <gsl/gsl_rng.h>
 #include <lapacke.h>
 #include "deqnn/twolayer.h"
@@ -71,5 +72,15 @@ int deq_twolayer_gradient(deq_twolayer *tl);
 
 /* DEQ_EBADFUNC naming `what` unless x[0..n-1] are all finite. */
 int deq_twolayer_check_finite(size_t n, const double *x, const char *what);
+
+/* A size of the simulation: DEQ_EINVAL naming it if 0 or beyond the BLAS integer range. */
+static inline int deq_sim_check_size(size_t v, const char *name)
+{
+  if (v == 0)
+    DEQ_ERRORF(DEQ_EINVAL, "%s: must be positive, got 0", name);
+  if (v > (size_t) INT_MAX)
+    DEQ_ERRORF(DEQ_EINVAL, "%s: %zu exceeds the BLAS integer range (%d)", name, v, INT_MAX);
+  return DEQ_SUCCESS;
+}
 
 #endif
