@@ -17,7 +17,7 @@
 static char last_msg[512];
 static int last_code;
 
-static void record(const char *reason, const char *file, int line, int status)
+static void record_net(const char *reason, const char *file, int line, int status)
 {
   (void) file, (void) line;
   snprintf(last_msg, sizeof last_msg, "%s", reason);
@@ -419,7 +419,7 @@ static void expect_alloc_error(const deq_network_spec *s, int code, const char *
 static void test_spec_errors(void **state)
 {
   (void) state;
-  deq_error_handler_t *old = deq_set_error_handler(record);
+  deq_error_handler_t *old = deq_set_error_handler(record_net);
   const size_t d[] = { 8, 6, 5 };
   deq_network_spec good = make_spec(4, 2, d, "relu", DEQ_INPUT_GAUSSIAN, DEQ_READOUT_GAUSSIAN);
   deq_network_spec s = good;
@@ -447,7 +447,7 @@ static void test_spec_errors(void **state)
 static void test_memory_errors(void **state)
 {
   (void) state;
-  deq_error_handler_t *old = deq_set_error_handler(record);
+  deq_error_handler_t *old = deq_set_error_handler(record_net);
   const size_t d[] = { 1000000, 1000000 }, e[] = { 2000000000, 2000000000, 2000000000 };
   deq_network_spec s = make_spec(1000000, 1, d, "tanh", DEQ_INPUT_GAUSSIAN, DEQ_READOUT_GAUSSIAN);
   expect_alloc_error(&s, DEQ_ENOMEM, "GiB");
@@ -469,7 +469,7 @@ static void test_memory_errors(void **state)
 static void test_call_errors(void **state)
 {
   (void) state;
-  deq_error_handler_t *old = deq_set_error_handler(record);
+  deq_error_handler_t *old = deq_set_error_handler(record_net);
   const size_t d[] = { 8, 6 };
   deq_network_spec s = make_spec(4, 1, d, "erf", DEQ_INPUT_GAUSSIAN, DEQ_READOUT_GAUSSIAN);
   deq_network *net = NULL;

@@ -4,15 +4,6 @@
 #include "testutil.h"
 #include "deqnn/onestep.h"
 
-static int calls;
-static char last_reason[512];
-
-static void record(const char *reason, const char *file, int line, int status)
-{
-  (void) file, (void) line, (void) status;
-  calls++;
-  snprintf(last_reason, sizeof last_reason, "%s", reason);
-}
 
 static deq_rf_model *model(const char *act, const char *teacher)
 {

@@ -5,17 +5,6 @@
 #include "testutil.h"
 #include "deqnn/rf.h"
 
-static int calls;
-static int last_status;
-static char last_reason[512];
-
-static void record(const char *reason, const char *file, int line, int status)
-{
-  (void) file, (void) line;
-  calls++;
-  last_status = status;
-  snprintf(last_reason, sizeof last_reason, "%s", reason);
-}
 
 static deq_rf_model *model(const char *act, const char *teacher)
 {

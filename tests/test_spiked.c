@@ -12,17 +12,6 @@
 /* The spec's running target f*(t) = t + (t^2 - 1)/2 = He1 + (1/sqrt 2) He2/sqrt 2. */
 static const char *const target = "poly:0,1,0.70710678118654752,0";
 
-static int calls;
-static int last_status;
-static char last_reason[512];
-
-static void record(const char *reason, const char *file, int line, int status)
-{
-  (void) file, (void) line;
-  calls++;
-  last_status = status;
-  snprintf(last_reason, sizeof last_reason, "%s", reason);
-}
 
 static deq_act parse(const char *name)
 {

@@ -11,16 +11,6 @@
 #include "testutil.h"
 #include "deqnn/srfsim.h"
 
-static int last_status;
-static char last_reason[512];
-
-static void record(const char *reason, const char *file, int line, int status)
-{
-  (void) file;
-  (void) line;
-  last_status = status;
-  snprintf(last_reason, sizeof last_reason, "%s", reason);
-}
 
 static deq_srfsim_spec small_spec(deq_srfsim_mode mode, size_t d, size_t p, size_t n,
                                   const char *act)

@@ -4,11 +4,8 @@
 #include "testutil.h"
 #include "deqnn/status.h"
 
-static int calls;
-static int last_status;
-static char last_reason[512];
 
-static void record(const char *reason, const char *file, int line, int status)
+static void record_checked(const char *reason, const char *file, int line, int status)
 {
   calls++;
   last_status = status;
@@ -39,7 +36,7 @@ static void test_names(void **state)
 static void test_handler(void **state)
 {
   (void) state;
-  deq_error_handler_t *old = deq_set_error_handler(record);
+  deq_error_handler_t *old = deq_set_error_handler(record_checked);
   calls = 0;
   assert_int_equal(fails(1.0), DEQ_SUCCESS);
   assert_int_equal(calls, 0);
@@ -47,7 +44,7 @@ static void test_handler(void **state)
   assert_int_equal(calls, 1);
   assert_int_equal(last_status, DEQ_EINVAL);
   assert_string_equal(last_reason, "ratio: must be positive, got -2.5");
-  assert_ptr_equal(deq_set_error_handler(old), record);
+  assert_ptr_equal(deq_set_error_handler(old), record_checked);
   assert_int_equal(fails(-1.0), DEQ_EINVAL); /* default handler: silent */
   assert_int_equal(calls, 1);
 }

@@ -11,16 +11,6 @@
 #include "deqnn/rng.h"
 #include "deqnn/twolayer.h"
 
-static int last_status;
-static char last_reason[512];
-
-static void record(const char *reason, const char *file, int line, int status)
-{
-  (void) file;
-  (void) line;
-  last_status = status;
-  snprintf(last_reason, sizeof last_reason, "%s", reason);
-}
 
 /* A small spec: n_g differs from n so that a mix-up of the batches shows. */
 static deq_twolayer_spec small_spec(size_t d, size_t N, size_t n, const char *act,

@@ -3,6 +3,7 @@
 #define DEQ_TESTUTIL_H
 
 #include <math.h>
+#include <stdio.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -48,6 +49,21 @@ static inline void assert_overlap(deq_result a, deq_result b)
   if (!(fabs(a.val - b.val) <= a.err + b.err))
     fail_msg("balls do not overlap: %.17g +- %.3g and %.17g +- %.3g (|a - b| = %.3g)",
              a.val, a.err, b.val, b.err, fabs(a.val - b.val));
+}
+
+/* An error handler that records the library's reports: their number, the last status and the
+ * last reason (install with deq_set_error_handler(record)). */
+__attribute__((unused)) static int calls;
+__attribute__((unused)) static int last_status;
+__attribute__((unused)) static char last_reason[512];
+
+__attribute__((unused)) static void record(const char *reason, const char *file, int line,
+                                           int status)
+{
+  (void) file, (void) line;
+  calls++;
+  last_status = status;
+  snprintf(last_reason, sizeof last_reason, "%s", reason);
 }
 
 #endif
