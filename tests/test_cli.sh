@@ -120,6 +120,7 @@ expect 0 "" spiked --simulate --d 120 --seeds 3 --spike 0.5,1 --out "$tmp/sp_sim
 head -n 20 "$tmp/sp_sim.csv" | grep -q '^spike,.*,sim_test_error,sim_test_error_se,sim_train_error,sim_train_error_se,sim_bound,sim_z,status,sim_verdict$' \
   && [ "$(grep -c ',ok,pass$' "$tmp/sp_sim.csv")" -eq 2 ] && grep -q '^# simulation: d = 120, seeds = 3' "$tmp/sp_sim.csv" \
   && grep -q 'train .*pass' "$tmp/err" && ok || bad "spiked --simulate: columns, verdicts or summary"
+expect 0 "" check "$tmp/sp_sim.csv"                   # the theory replayed at the realised ratios
 # d = 120: lambda_2 is 9 % below the edge (Tracy-Widom, thin tail) and 3 seeds' SE of lambda_1
 # is too small: exit 1, the other six statistics pass
 expect 1 "" spiked --simulate --d 120 --seeds 3 --x 0:3:13 --out "$tmp/sp_simx.csv" --plot "$tmp/sp_simx.png"
