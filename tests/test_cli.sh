@@ -116,7 +116,8 @@ expect 2 "--stats" spiked --x 0:1:3 --stats 1
 expect 2 "--plot" spiked --stats 1 --plot "$tmp/no.png"
 expect 2 "only one parameter" spiked --spike 0:1:3 --lambda 0.1:1:3
 # spiked --simulate: small sizes; columns, summary lines, exit codes, options named
-expect 0 "" spiked --simulate --d 120 --seeds 3 --spike 0.5,1 --out "$tmp/sp_sim.csv"
+expect 0 "" spiked --simulate --d 120 --seeds 3 --spike 0.5,1 --out "$tmp/sp_sim.csv" --plot "$tmp/sp_sim.png"
+grep -q "sim_test_error':'sim_test_error_se" "$tmp/sp_sim.png.gp" && ok || bad "spiked --simulate --plot: the simulated points"
 head -n 20 "$tmp/sp_sim.csv" | grep -q '^spike,.*,sim_test_error,sim_test_error_se,sim_train_error,sim_train_error_se,sim_bound,sim_z,status,sim_verdict$' \
   && [ "$(grep -c ',ok,pass$' "$tmp/sp_sim.csv")" -eq 2 ] && grep -q '^# simulation: d = 120, seeds = 3' "$tmp/sp_sim.csv" \
   && grep -q 'train .*pass' "$tmp/err" && ok || bad "spiked --simulate: columns, verdicts or summary"

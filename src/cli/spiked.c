@@ -186,14 +186,19 @@ static int plot_risk(const void *arg, const char *csv, const char *plot)
 {
   const srf_job *job = arg;
   const char *x = srf_param_names[job->sw.sweep >= 0 ? job->sw.sweep : SRF_WIDTH];
-  const char *y[] = { "test_error", "train_error" };
-  const char *st[] = { "lines lw 2 lc rgb '#1f4e9e'", "lines lw 1.5 dt 2 lc rgb '#1f4e9e'" };
-  const char *ti[] = { "test error (noiseless labels)", "training error" };
+  const char *y[] = { "test_error", "train_error", "sim_test_error':'sim_test_error_se",
+                      "sim_train_error':'sim_train_error_se" };
+  const char *st[] = { "lines lw 2 lc rgb '#1f4e9e'", "lines lw 1.5 dt 2 lc rgb '#1f4e9e'",
+                       "yerrorbars pt 7 ps 0.6 lc rgb '#d95f02'",
+                       "yerrorbars pt 6 ps 0.6 lc rgb '#d95f02'" };
+  const char *ti[] = { "test error (noiseless labels)", "training error",
+                       "test error (simulation, +- SE)", "training error (simulation, +- SE)" };
   char title[768], key[256];
   key_params(job, SRF_N, key, sizeof key);
   snprintf(title, sizeof title, "spiked random features: sigma %s, teacher %s, %s",
            job->actname, job->teachername, key);
-  return cli_plot(csv, plot, title, x, "error", x, y, st, ti, 2, job->sw.logx, NULL);
+  return cli_plot(csv, plot, title, x, "error", x, y, st, ti, job->simulated ? 4 : 2,
+                  job->sw.logx, NULL);
 }
 
 /* The plan of the first row, before any work: an activation the theory cannot use (constant
