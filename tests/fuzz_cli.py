@@ -149,19 +149,26 @@ class Fuzzer:
         if not onestep and self.chance(0.03):
             a += r.choice([["--eta", "1"], ["--batch-ratio", "1"], ["--large"]])
         if sim:
-            a += ["--simulate", "--d", str(r.randint(20, 60)) if self.chance(0.95) else
-                  r.choice(["1", "0", "x", "20000"]),
-                  "--seeds", "2" if self.chance(0.95) else r.choice(["1", "0", "x"]),
-                  "--n-test", str(r.randint(50, 200)) if self.chance(0.95) else r.choice(["5", "x"])]
+            a += self.sim_sizes()
         return a
 
+    def sim_sizes(self):
+        """--simulate with small sizes (rf, onestep, spiked), now and then a bad one."""
+        r = self.rng
+        return ["--simulate", "--d", str(r.randint(20, 60)) if self.chance(0.95) else
+                r.choice(["1", "0", "x", "20000"]),
+                "--seeds", "2" if self.chance(0.95) else r.choice(["1", "0", "x"]),
+                "--n-test", str(r.randint(50, 200)) if self.chance(0.95) else r.choice(["5", "x"])]
+
     def spiked(self):
-        """deqnn spiked: the risk table (one parameter now and then a grid), --x or --stats."""
+        """deqnn spiked: the risk table (one parameter now and then a grid), --x or --stats;
+        --simulate now and then."""
         r, a = self.rng, []
         mode = r.choice(["risk", "risk", "x", "stats"])
         if self.chance(0.4):
             a += ["--act", self.act()]
-        wide = self.chance(0.2)
+        sim = self.chance(self.simulate)
+        wide = not sim and self.chance(0.2)
         ratio = (1e-4, 1e4) if wide else (0.05, 20)
         params = [("--spike", 0.0, 1e6 if wide else 4.0, False),
                   ("--bulk-variance", 1.0, 1e6 if wide else 3.0, False),
@@ -185,8 +192,10 @@ class Fuzzer:
         if mode == "stats" or self.chance(0.02):
             a += ["--stats", ",".join(self.number(1e-3, 100, log=True, bad=0.05)
                                       for _ in range(r.randint(1, 4)))]
+        if sim:   # with --stats: refused
+            a += self.sim_sizes()
         if self.chance(0.02):
-            a += r.choice([["--simulate"], ["--eta", "1"], ["--ratios", "1,2"]])
+            a += r.choice([["--eta", "1"], ["--ratios", "1,2"]])
         return a
 
     def check(self, d, refs):

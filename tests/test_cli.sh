@@ -115,7 +115,26 @@ expect 2 "--spike" spiked --x 0:1:3 --spike 0:1:3
 expect 2 "--stats" spiked --x 0:1:3 --stats 1
 expect 2 "--plot" spiked --stats 1 --plot "$tmp/no.png"
 expect 2 "only one parameter" spiked --spike 0:1:3 --lambda 0.1:1:3
-expect 2 "unknown option" spiked --simulate
+# spiked --simulate: small sizes; columns, summary lines, exit codes, options named
+expect 0 "" spiked --simulate --d 120 --seeds 3 --spike 0.5,1 --out "$tmp/sp_sim.csv" --plot "$tmp/sp_sim.png"
+grep -q "sim_test_error':'sim_test_error_se" "$tmp/sp_sim.png.gp" && ok || bad "spiked --simulate --plot: the simulated points"
+head -n 20 "$tmp/sp_sim.csv" | grep -q '^spike,.*,sim_test_error,sim_test_error_se,sim_train_error,sim_train_error_se,sim_bound,sim_z,status,sim_verdict$' \
+  && [ "$(grep -c ',ok,pass$' "$tmp/sp_sim.csv")" -eq 2 ] && grep -q '^# simulation: d = 120, seeds = 3' "$tmp/sp_sim.csv" \
+  && grep -q 'train .*pass' "$tmp/err" && ok || bad "spiked --simulate: columns, verdicts or summary"
+expect 0 "" check "$tmp/sp_sim.csv"                   # the theory replayed at the realised ratios
+# d = 120: lambda_2 is 9 % below the edge (Tracy-Widom, thin tail) and 3 seeds' SE of lambda_1
+# is too small: exit 1, the other six statistics pass
+expect 1 "" spiked --simulate --d 120 --seeds 3 --x 0:3:13 --out "$tmp/sp_simx.csv" --plot "$tmp/sp_simx.png"
+grep -q '^x,density,err,status,sim_density,sim_density_se$' "$tmp/sp_simx.csv" \
+  && [ "$(grep -c '^# sim .*: pass$' "$tmp/sp_simx.csv")" -eq 6 ] && grep -q '^# sim lambda_2 (edge): .*: fail$' "$tmp/sp_simx.csv" && grep -q 'histeps' "$tmp/sp_simx.png.gp" \
+  && grep -q 'λ_1 = ' "$tmp/sp_simx.png.gp" && ok || bad "spiked --x --simulate: histogram, statistics or figure"
+expect 2 "--d" spiked --simulate --d 1
+expect 2 "--d" spiked --simulate --d abc
+expect 2 "--seeds" spiked --simulate --seeds 1
+expect 2 "--seed" spiked --simulate --seed -3
+expect 2 "--n-test" spiked --simulate --n-test 5
+expect 2 "--d" spiked --simulate --d 20000 --width-ratio 40 --sample-ratio 50
+expect 2 "--simulate" spiked --simulate --stats 1
 
 # --- regressions: damaged or replaced files ------------------------------------------------
 # a FIFO stands for /dev/null, which a regression run as root would replace

@@ -282,3 +282,17 @@ int cli_emit(cli_ctx *ctx, deq_table *t, const char *out, const char *plot,
   deq_table_free(t);
   return cli_exit_merge(rc, guard);
 }
+
+int cli_sim_sizes(const cli_opt *o, size_t no, const char *simflag, long maxseeds,
+                  const cli_sim_opts *v)
+{
+  int rc;
+  for (size_t k = 0; k < no; k++)
+    if (strcmp(o[k].name, simflag) == 0)
+      *v->simulate = o[k].seen;
+  if ((rc = cli_long(o, no, "--d", 2, 20000, v->d)) ||
+      (rc = cli_long(o, no, "--seeds", 2, maxseeds, v->seeds)) ||
+      (rc = cli_long(o, no, "--seed", 0, 0x7fffffffL, v->seed)))
+    return rc;
+  return cli_long(o, no, "--n-test", 10, 10000000, v->n_test);
+}

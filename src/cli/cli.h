@@ -53,6 +53,14 @@ void cli_errorf(const char *fmt, ...)
 /* Numeric option helpers: parse or report (exit code 2 on failure). */
 int cli_double(const cli_opt *o, size_t no, const char *name, double *v);
 int cli_long(const cli_opt *o, size_t no, const char *name, long lo, long hi, long *v);
+/* The simulation options of rf, onestep and spiked: --simulate (seen), --d (2..20000),
+ * --seeds (2..maxseeds), --seed (0..2^31 - 1), --n-test (10..10^7). */
+typedef struct {
+  int *simulate;
+  long *d, *seeds, *seed, *n_test;
+} cli_sim_opts;
+int cli_sim_sizes(const cli_opt *o, size_t no, const char *simflag, long maxseeds,
+                  const cli_sim_opts *v);
 
 /* Ranges of the options (docs/guide.md section 8): the solvers are tested inside them. */
 #define CLI_RATIO_MIN 1e-4      /* every ratio n/d, N/d: in [1e-4, 1e4] */
@@ -147,6 +155,10 @@ int cli_run_replicates(const char *what, size_t nrep, size_t nthreads, void **st
                        cli_replicate_fn *fn, void *shared);
 /* Worker threads to use: DEQNN_THREADS or the number of online processors (1..64). */
 size_t cli_threads(void);
+/* Workers for nrep replicates of `per` bytes each: at most cli_threads() and nrep, fewer when
+ * memory is short; the whole job checked by deq_mem_check_job (reported, naming `what`).
+ * 0 when per is NAN (an invalid spec, reported by its _bytes) or no worker fits. */
+size_t cli_workers(double per, size_t nrep, const char *what);
 
 /* Commands. */
 int cli_cmd_spectrum(cli_ctx *ctx, const char *kind, int argc, char **argv);

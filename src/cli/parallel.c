@@ -1,10 +1,12 @@
 /* Replicates in parallel: each replicate runs on one thread with single-threaded BLAS, so
  * its numbers do not depend on how many threads there are or on the order they run in. */
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include "cli/cli.h"
+#include "core/mem.h"
 #include "deqnn/status.h"
 
 #ifdef DEQ_HAVE_OPENBLAS_THREADS
@@ -65,6 +67,17 @@ size_t cli_threads(void)
   const char *env = getenv("DEQNN_THREADS");
   long n = env ? atol(env) : sysconf(_SC_NPROCESSORS_ONLN);
   return n < 1 ? 1 : n > 64 ? 64 : (size_t) n;
+}
+
+size_t cli_workers(double per, size_t nrep, const char *what)
+{
+  size_t nt = cli_threads();
+  if (nt > nrep)
+    nt = nrep;
+  if (isnan(per))
+    return 0;
+  nt = deq_mem_fit_workers(per, nt);
+  return deq_mem_check_job(per * (double) nt, nt, what) == DEQ_SUCCESS ? nt : 0;
 }
 
 int cli_run_replicates(const char *what, size_t nrep, size_t nthreads, void **states,

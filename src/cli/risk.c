@@ -78,11 +78,8 @@ static int parse_job(risk_job *job, cli_opt *o)
     cli_errorf("--large: only for deqnn onestep");
     return CLI_EXIT_USAGE;
   }
-  job->simulate = o[O_SIM].seen;
-  if ((rc = cli_long(o, O_NOPT, "--d", 2, 20000, &job->d)) ||
-      (rc = cli_long(o, O_NOPT, "--seeds", 2, RISK_MAXSEEDS, &job->seeds)) ||
-      (rc = cli_long(o, O_NOPT, "--seed", 0, 0x7fffffffL, &job->seed)) ||
-      (rc = cli_long(o, O_NOPT, "--n-test", 10, 10000000, &job->n_test)))
+  cli_sim_opts so = { &job->simulate, &job->d, &job->seeds, &job->seed, &job->n_test };
+  if ((rc = cli_sim_sizes(o, O_NOPT, "--simulate", RISK_MAXSEEDS, &so)))
     return rc;
   if ((rc = check_values(job)))
     return rc;

@@ -70,12 +70,8 @@ static int run_group(risk_job *job, size_t row0, size_t row1, double *res)
   spec.act = job->act;
   spec.teacher = job->teacher;
   spec.noise = job->rows[row0].p[P_NOISE];
-  size_t nt = cli_threads();
-  if (nt > (size_t) job->seeds)
-    nt = (size_t) job->seeds;
-  double per = deq_twolayer_bytes(&spec);   /* NAN (reported) for an invalid spec */
-  nt = deq_mem_fit_workers(per, nt);         /* the whole job, all workers */
-  int s = isnan(per) ? DEQ_EINVAL : deq_mem_check_job(per * (double) nt, nt, "--d: the simulation");
+  size_t nt = cli_workers(deq_twolayer_bytes(&spec), (size_t) job->seeds, "--d: the simulation");
+  int s = nt == 0 ? DEQ_EINVAL : DEQ_SUCCESS;
   if (!s)
     s = deq_twolayer_alloc(&spec, &tl[0]);
   for (size_t t = 1; !s && t < nt; t++)

@@ -11,7 +11,7 @@ const char *const srf_flags[SRF_N] = { "--spike", "--bulk-variance", "--alignmen
                                        "--width-ratio", "--sample-ratio", "--lambda", "--noise" };
 
 enum { O_ACT, O_TEACHER, O_SPIKE, O_BULK, O_ALIGN, O_WIDTH, O_SAMPLE, O_LAMBDA, O_NOISE, O_X,
-       O_STATS, O_OUT, O_PLOT, O_NOPT };
+       O_STATS, O_OUT, O_PLOT, O_SIM, O_D, O_SEEDS, O_SEED, O_NTEST, O_NOPT };
 
 static void options(cli_opt *o)
 {
@@ -29,6 +29,11 @@ static void options(cli_opt *o)
     { "--stats", 1, NULL, "lambda1,..: (1/p) tr (S + lambda)^-1 = m(-lambda) instead of the risk", 0, 0 },
     { "--out", 1, "-", "output CSV file ('-' = stdout)", 0, 0 },
     { "--plot", 1, NULL, "figure FILE.png|svg|pdf (gnuplot script kept beside it as FILE.png.gp)", 0, 0 },
+    { "--simulate", 0, NULL, "simulate the spiked model (risk table or --x) and compare", 0, 0 },
+    { "--d", 1, "1000", "simulation: input dimension d (p, n = round(ratio d))", 0, 0 },
+    { "--seeds", 1, "10", "simulation: independent replicates (>= 10 for verdicts)", 0, 0 },
+    { "--seed", 1, "1", "simulation: master seed", 0, 0 },
+    { "--n-test", 1, "4000", "simulation: test samples", 0, 0 },
   };
   memcpy(o, def, sizeof def);
 }
@@ -94,6 +99,23 @@ static int parse_params(srf_job *job, const cli_opt *o)
   return CLI_EXIT_OK;
 }
 
+/* --simulate and its sizes, the memory of the whole job checked before any work. */
+static int parse_sim(srf_job *job, const cli_opt *o)
+{
+  int rc;
+  cli_sim_opts so = { &job->simulate, &job->d, &job->seeds, &job->seed, &job->n_test };
+  if ((rc = cli_sim_sizes(o, O_NOPT, "--simulate", SRF_MAXSEEDS, &so)))
+    return rc;
+  if (!job->simulate)
+    return CLI_EXIT_OK;
+  if (job->mode == SRF_STATS) {
+    cli_errorf("--simulate: the risk table or --x; it does not apply with --stats");
+    return CLI_EXIT_USAGE;
+  }
+  srf_realise(job, job->p);
+  return srf_simulate_check(job);
+}
+
 static int parse_job(srf_job *job, const cli_opt *o)
 {
   int rc;
@@ -106,10 +128,11 @@ static int parse_job(srf_job *job, const cli_opt *o)
   if ((rc = parse_params(job, o)) || (rc = check_mode(job, o)) || (rc = check_profile(job)))
     return rc;
   if (job->mode == SRF_STATS)
-    return cli_stats_parse(o[O_STATS].value, job->lambda, SRF_MAXLAM, &job->nlam);
+    return (rc = parse_sim(job, o)) ? rc
+           : cli_stats_parse(o[O_STATS].value, job->lambda, SRF_MAXLAM, &job->nlam);
   if (job->mode == SRF_DENSITY && deq_grid_parse(o[O_X].value, "--x", &job->x))
     return CLI_EXIT_USAGE;
-  return CLI_EXIT_OK;
+  return parse_sim(job, o);
 }
 
 static void job_free(srf_job *job)
@@ -121,6 +144,9 @@ static void job_free(srf_job *job)
   free(job->rowp);
   free(job->val);
   free(job->status);
+  free(job->sim);
+  free(job->hist);
+  free(job->hist_se);
 }
 
 /* "r = 1, c = 1, ..." for the first np parameters, the swept one left out. */
@@ -137,32 +163,42 @@ static void key_params(const srf_job *job, int np, char *buf, size_t n)
 static int plot_density(const void *arg, const char *csv, const char *plot)
 {
   const srf_job *job = arg;
-  char key[256], ti0[320], title[512], edge[256] = "";
+  char key[256], ti0[320], ti1[320], title[512], edge[256] = "";
   key_params(job, SRF_SAMPLE + 1, key, sizeof key);
   snprintf(ti0, sizeof ti0, "bulk density (%s)", key);
-  const char *y[] = { "density" }, *st[] = { "lines lw 2 lc rgb '#1f4e9e'" }, *ti[] = { ti0 };
+  const srf_simstat *l1 = &job->stat[SRF_ST_L1];
+  if (job->simulated)   /* the mean outlier is O(p): off scale, noted in the key */
+    snprintf(ti1, sizeof ti1, "eigenvalues of S, d = %ld, %ld seeds; λ_1 = %.4g ± %.2g "
+             "(S13: %.4g), off scale", job->d, job->seeds, l1->mean, l1->se, l1->theory);
+  const char *y[] = { "density", "sim_density" }, *ti[] = { ti0, ti1 };
+  const char *st[] = { "lines lw 2 lc rgb '#1f4e9e'", "histeps lw 1.2 lc rgb '#d95f02'" };
   if (job->edge_status == DEQ_SUCCESS)
     snprintf(edge, sizeof edge, "set arrow from %.17g, graph 0 to %.17g, graph 1 nohead dt 2 "
              "lw 1.5 lc rgb '#b2182b'\nset label 'edge %.5g' at %.17g, graph 0.85 right offset "
              "-0.5,0 tc rgb '#b2182b'", job->edge.val, job->edge.val, job->edge.val, job->edge.val);
   snprintf(title, sizeof title, "spiked random features: spectrum of S = F^T F/n, sigma %s",
            job->actname);
-  return cli_plot(csv, plot, title, "eigenvalue x", "density", "x", y, st, ti, 1, 0,
-                  edge[0] ? edge : NULL);
+  return cli_plot(csv, plot, title, "eigenvalue x", "density", "x", y, st, ti,
+                  job->simulated ? 2 : 1, 0, edge[0] ? edge : NULL);
 }
 
 static int plot_risk(const void *arg, const char *csv, const char *plot)
 {
   const srf_job *job = arg;
   const char *x = srf_param_names[job->sw.sweep >= 0 ? job->sw.sweep : SRF_WIDTH];
-  const char *y[] = { "test_error", "train_error" };
-  const char *st[] = { "lines lw 2 lc rgb '#1f4e9e'", "lines lw 1.5 dt 2 lc rgb '#1f4e9e'" };
-  const char *ti[] = { "test error (noiseless labels)", "training error" };
+  const char *y[] = { "test_error", "train_error", "sim_test_error':'sim_test_error_se",
+                      "sim_train_error':'sim_train_error_se" };
+  const char *st[] = { "lines lw 2 lc rgb '#1f4e9e'", "lines lw 1.5 dt 2 lc rgb '#1f4e9e'",
+                       "yerrorbars pt 7 ps 0.6 lc rgb '#d95f02'",
+                       "yerrorbars pt 6 ps 0.6 lc rgb '#d95f02'" };
+  const char *ti[] = { "test error (noiseless labels)", "training error",
+                       "test error (simulation, +- SE)", "training error (simulation, +- SE)" };
   char title[768], key[256];
   key_params(job, SRF_N, key, sizeof key);
   snprintf(title, sizeof title, "spiked random features: sigma %s, teacher %s, %s",
            job->actname, job->teachername, key);
-  return cli_plot(csv, plot, title, x, "error", x, y, st, ti, 2, job->sw.logx, NULL);
+  return cli_plot(csv, plot, title, x, "error", x, y, st, ti, job->simulated ? 4 : 2,
+                  job->sw.logx, NULL);
 }
 
 /* The plan of the first row, before any work: an activation the theory cannot use (constant
@@ -193,6 +229,12 @@ int cli_cmd_spiked(cli_ctx *ctx, int argc, char **argv)
     return rc;
   }
   rc = srf_theory(&job);
+  if (rc != CLI_EXIT_USAGE && job.simulate && !ctx->dry) {
+    int src = srf_simulate(&job);
+    if (job.simulated)
+      srf_print_summary(&job);
+    rc = cli_exit_merge(rc, src);
+  }
   if (rc != CLI_EXIT_USAGE) {
     deq_table *t = NULL;
     int trc = srf_table(&job, ctx, &t);

@@ -15,6 +15,25 @@ enum { SRF_SPIKE, SRF_BULK, SRF_ALIGN, SRF_WIDTH, SRF_SAMPLE, SRF_LAMBDA, SRF_NO
 
 enum { SRF_RISK, SRF_DENSITY, SRF_STATS };
 
+#define SRF_MAXSEEDS 4096
+/* Statistics of the simulated spectrum (spiked_rf section 10): Re and Im m(z) at the three z,
+ * lambda_2 against the edge, lambda_1 against S13 at the simulated width. */
+enum { SRF_NZ = 3, SRF_ST_L2 = 2 * SRF_NZ, SRF_ST_L1, SRF_NSTAT };
+
+/* Simulation of one risk row: mean and SE of the test and training errors, the verdict. */
+typedef struct {
+  double test[2], train[2];
+  double bound, z, train_bound;
+  int pass;
+} srf_simrow;
+
+/* One statistic of the simulated spectrum. */
+typedef struct {
+  char name[32];
+  double theory, mean, se, lo, hi;   /* pass: lo <= mean <= hi */
+  int pass;
+} srf_simstat;
+
 typedef struct {
   int mode;                        /* SRF_RISK, SRF_DENSITY (--x), SRF_STATS (--stats) */
   deq_act act, teacher;
@@ -36,6 +55,12 @@ typedef struct {
   int outliers_status;
   deq_srf_mean mean[2];            /* at SRF_MEAN_P1, SRF_MEAN_P2 */
   int mean_status;
+  int simulate, simulated;         /* --simulate (srf_simulate ran) */
+  long d, seeds, seed, n_test;
+  srf_simrow *sim;                 /* SRF_RISK: one per row */
+  double *hist, *hist_se;          /* SRF_DENSITY: histogram of the eigenvalues of S */
+  srf_simstat stat[SRF_NSTAT];     /* SRF_DENSITY */
+  deq_complex z[SRF_NZ];
 } srf_job;
 
 extern const char *const srf_param_names[SRF_N];
@@ -45,6 +70,14 @@ extern const char *const srf_flags[SRF_N];
 int srf_plan(srf_job *job, const double *p);
 /* Theory values of every row (exit code; failed rows flagged in job->status). */
 int srf_theory(srf_job *job);
+/* With --simulate the ratios are the realised round(ratio d)/d. */
+void srf_realise(const srf_job *job, double *p);
+/* Before any work: the memory of every row's simulation (exit 2 naming --d). */
+int srf_simulate_check(const srf_job *job);
+/* The simulation over seeds and its verdicts (exit 1 if one fails). */
+int srf_simulate(srf_job *job);
+/* The summary of the verdicts on stderr. */
+void srf_print_summary(const srf_job *job);
 /* The output table of the job's mode. */
 int srf_table(const srf_job *job, cli_ctx *ctx, deq_table **out);
 

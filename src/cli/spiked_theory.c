@@ -25,6 +25,7 @@ static int risk_row(srf_job *job, size_t i)
   double *p = job->rowp[i];
   memcpy(p, job->p, sizeof job->p);
   cli_sweep_row(&job->sw, i, p);
+  srf_realise(job, p);
   int s = DEQ_SUCCESS;
   if (i > 0 && job->sw.sweep < SRF_PLAN_N)
     s = srf_plan(job, p);
@@ -180,8 +181,22 @@ static int header(const srf_job *job, cli_ctx *ctx, deq_table *t)
   return cli_exit_merge(rc, cli_exit_status(s));
 }
 
+static int add_simulation(const srf_job *job, deq_table *t)
+{
+  int s = deq_table_add_comment(t, "simulation: d = %ld, seeds = %ld, master seed = %ld, "
+                                "n_test = %ld; ratios above are the realised round(ratio d)/d",
+                                job->d, job->seeds, job->seed, job->n_test);
+  for (int k = 0; job->mode == SRF_DENSITY && k < SRF_NSTAT; k++) {
+    const srf_simstat *st = &job->stat[k];
+    s = deq_status_merge(s, deq_table_add_comment(t, "sim %s: theory %.10g, sim %.10g +- %.3g "
+                         "(SE), pass if in [%.10g, %.10g]: %s", st->name, st->theory, st->mean,
+                         st->se, st->lo, st->hi, st->pass ? "pass" : "fail"));
+  }
+  return s;
+}
+
 /* Row i's numbers: the parameters and the errors (risk), x and rho (density), lambda and m
- * (stats). */
+ * (stats); then the simulation's. */
 static size_t row_values(const srf_job *job, size_t i, double *v)
 {
   if (job->mode == SRF_DENSITY) {
@@ -198,43 +213,73 @@ static size_t row_values(const srf_job *job, size_t i, double *v)
   memcpy(v, job->rowp[i], SRF_N * sizeof *v);
   double d[] = { r->test_error.val, r->test_error.err, r->train_error.val, r->train_error.err };
   memcpy(v + SRF_N, d, sizeof d);
-  return SRF_N + 4;
+  if (!job->simulated)
+    return SRF_N + 4;
+  const srf_simrow *sr = &job->sim[i];
+  double e[] = { sr->test[0], sr->test[1], sr->train[0], sr->train[1], sr->bound,
+                 isnan(sr->z) ? 0.0 : sr->z };
+  memcpy(v + SRF_N + 4, e, sizeof e);
+  return SRF_N + 10;
 }
 
 static deq_table *table_alloc(const srf_job *job)
 {
   const char *risk[] = { "spike", "bulk_variance", "alignment", "width_ratio", "sample_ratio",
                          "lambda", "noise", "test_error", "err", "train_error",
-                         "train_error_err", "status" };
-  const char *density[] = { "x", "density", "err", "status" };
+                         "train_error_err", "sim_test_error", "sim_test_error_se",
+                         "sim_train_error", "sim_train_error_se", "sim_bound", "sim_z" };
+  const char *density[] = { "x", "density", "err", "status", "sim_density", "sim_density_se" };
   const char *stats[] = { "stat", "lambda", "theory", "err", "status" };
-  int types[12];
-  for (size_t k = 0; k < 12; k++)
+  const char *names[20];
+  int types[20];
+  for (size_t k = 0; k < 20; k++)
     types[k] = DEQ_COL_NUM;
-  if (job->mode == SRF_RISK)
-    return types[11] = DEQ_COL_TEXT, deq_table_alloc(12, risk, types);
-  if (job->mode == SRF_DENSITY)
-    return types[3] = DEQ_COL_TEXT, deq_table_alloc(4, density, types);
-  types[0] = types[4] = DEQ_COL_TEXT;
-  return deq_table_alloc(5, stats, types);
+  if (job->mode == SRF_DENSITY) {
+    types[3] = DEQ_COL_TEXT;
+    return deq_table_alloc(job->simulated ? 6 : 4, density, types);
+  }
+  if (job->mode == SRF_STATS)
+    return types[0] = types[4] = DEQ_COL_TEXT, deq_table_alloc(5, stats, types);
+  size_t nnum = job->simulated ? 17 : 11, nc = nnum;
+  memcpy(names, risk, nnum * sizeof *names);
+  names[nc] = "status", types[nc++] = DEQ_COL_TEXT;
+  if (job->simulated)
+    names[nc] = "sim_verdict", types[nc++] = DEQ_COL_TEXT;
+  return deq_table_alloc(nc, names, types);
+}
+
+/* Row i of the density table with the simulation: x, rho, err, status, histogram, SE. */
+static int density_sim_row(const srf_job *job, deq_table *t, size_t i)
+{
+  double row[6] = { job->x->x[i], job->val[i].val, job->val[i].err, 0, job->hist[i],
+                    job->hist_se[i] };
+  const char *txt[6] = { NULL, NULL, NULL, deq_status_name(job->status[i]), NULL, NULL };
+  return deq_table_add_row(t, row, txt);
 }
 
 int srf_table(const srf_job *job, cli_ctx *ctx, deq_table **out)
 {
   deq_table *t = table_alloc(job);
   *out = t;
-  if (t == NULL || header(job, ctx, t))
+  if (t == NULL || header(job, ctx, t) || (job->simulated && add_simulation(job, t)))
     return CLI_EXIT_FAIL;
   int stats = job->mode == SRF_STATS;
   for (size_t i = 0; i < job->nrows; i++) {
-    double v[16], row[16] = { 0 };
-    const char *txt[16] = { NULL };
+    double v[20], row[20] = { 0 };
+    const char *txt[20] = { NULL };
     char name[32];
+    if (job->simulated && job->mode == SRF_DENSITY) {
+      if (density_sim_row(job, t, i))
+        return CLI_EXIT_FAIL;
+      continue;
+    }
     size_t n = row_values(job, i, v);
     memcpy(row + stats, v, n * sizeof *v);
     snprintf(name, sizeof name, "res(%g)", stats ? job->lambda[i] : 0.0);
     txt[0] = stats ? name : NULL;
     txt[n + (size_t) stats] = deq_status_name(job->status[i]);
+    if (job->simulated)
+      txt[n + 1] = job->sim[i].pass ? "pass" : "fail";
     if (deq_table_add_row(t, row, txt))
       return CLI_EXIT_FAIL;
   }
