@@ -221,6 +221,17 @@ static void risk_errors(deq_srf_plan *plan, const srf_ratios *q, const deq_srf_p
   err[0] += tiny, err[1] += tiny;
 }
 
+/* A mean squared error is >= 0: a negative value is the round-off of a vanishing one (a
+ * realisable noiseless linear model gave -3e-18), reported as 0 with a bar that covers it, as
+ * the pencil's density does. */
+static void nonneg(deq_result *r)
+{
+  if (r->val < 0) {
+    r->err = fmax(r->err, -r->val);
+    r->val = 0.0;
+  }
+}
+
 int deq_srf_risk_eval(deq_srf_plan *plan, const deq_srf_params *p, const deq_opts *opts,
                       deq_srf_risk *out)
 {
@@ -248,6 +259,8 @@ int deq_srf_risk_eval(deq_srf_plan *plan, const deq_srf_params *p, const deq_opt
   risk_errors(plan, &q, p, V, errV, &v, &vh, err);
   *out = (deq_srf_risk) { { v.test, err[0] }, { v.train, err[1] }, V[0], V[1], v.mean,
                           v.theta, v.psi_o, v.q1, v.q2, DEQ_SUCCESS };
+  nonneg(&out->test_error);
+  nonneg(&out->train_error);
   if (!isfinite(v.test) || !isfinite(err[0]) || !isfinite(v.train))
     DEQ_ERRORF(risk_fail(out, DEQ_ETOL), "spiked: risk at lambda = %g is not finite",
                p->lambda);
