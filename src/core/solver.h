@@ -89,7 +89,8 @@ struct deq_solver {
   void *state;           /* the type's own workspace */
 };
 
-/* A solver of type T for n unknowns; NULL if out of memory (reported) or n == 0. */
+/* A solver of type T for n unknowns; NULL (nothing reported: the caller reports with its
+ * context) if out of memory, T is NULL, or n is 0 or above 4096. */
 deq_solver *deq_solver_alloc(const deq_solver_type *T, size_t n);
 void deq_solver_free(deq_solver *s);
 
