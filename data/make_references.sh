@@ -23,7 +23,7 @@ run rf_lambda_sweep.csv rf --act tanh --teacher poly:0,1,0.5 --noise 0.09 --lamb
 run rf_mm_linear.csv    rf --act linear --teacher poly:0,1.2,0.4 --noise 0.1 --width-ratio 0.618 --sample-ratio 1.93 --lambda 0.01
 run onestep_eta_sweep.csv onestep --act tanh --teacher poly:0,1,0.5 --noise 0.09 --eta 0:5:51
 run onestep_erf_width.csv onestep --act erf --teacher tanh --noise 0.04 --sample-ratio 0.83 --lambda 0.1 --eta 3 --width-ratio 0.2:6:59
-run onestep_large_baselines.csv onestep --large --act tanh --teacher poly:0,1,0,0.6 --noise 0.04 --width-ratio 4 --sample-ratio 8 --lambda 0.1 --eta 0,1,2,4
+run onestep_large.csv onestep --large --act tanh --teacher poly:0,1,0,-0.4 --noise 0.04 --width-ratio 1.2 --sample-ratio 8 --batch-ratio 8 --lambda 0.01 --eta 0:4:17
 run spiked_risk_spike_sweep.csv spiked --act tanh --spike 0:3:31
 run spiked_density.csv  spiked --act relu --spike 2 --x 0:3.85:150
 run spiked_stats.csv    spiked --act tanh --spike 1.3 --stats 0.01,0.1,1,10

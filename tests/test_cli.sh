@@ -167,6 +167,11 @@ expect 2 "--eta" onestep --eta -1 --simulate --d 40 --seeds 2 --n-test 100
 expect 2 "--batch-ratio" onestep --large --batch-ratio 1e300 --simulate --d 40 --seeds 2
 [ "$(grep -c . "$tmp/err")" -eq 1 ] && ok || bad "--batch-ratio 1e300: $(cat "$tmp/err")"
 expect 2 "--sample-ratio" rf --sample-ratio 1e300 --simulate
+# onestep --large: what spiked_rf S21 does not cover is refused, naming the option
+expect 2 "--act (onestep --large).*odd activation" onestep --large --act relu
+expect 2 "--teacher (onestep --large).*centred" onestep --large --teacher poly:0.5,1
+expect 2 "--teacher (onestep --large).*alignment" onestep --large --teacher poly:0,-1
+expect 2 "--lambda: onestep --large needs lambda > 0" onestep --large --lambda 0,0.1
 expect 2 "--act" ck --act poly:0,0,0,1e300
 expect 2 "--act" ck --act poly:0,0,0,0
 expect 2 "--act" rf --act poly:0,0,0,0
@@ -238,7 +243,14 @@ grep -q '^# simulation: n = 200, d = 250,125, seeds = 3, master seed = 7' "$tmp/
 [ $? -le 1 ] && grep -q 'sim_risk_diff' "$tmp/os.csv" && ok || bad "onestep simulation"
 expect 0 "" check "$tmp/os.csv"
 "$deqnn" onestep --large --eta 0,1 --simulate --d 60 --seeds 3 --n-test 200 --out "$tmp/ol.csv" 2>/dev/null
-[ $? -le 1 ] && grep -q 'kernel_limit' "$tmp/ol.csv" && ok || bad "onestep --large simulation"
+[ $? -le 1 ] && grep -q 'kernel_limit' "$tmp/ol.csv" && grep -q 'sim_verdict' "$tmp/ol.csv" && ok || bad "onestep --large simulation"
+expect 0 "" check "$tmp/ol.csv"
+# onestep --large at eta = 0 is random features: the sRF risk equals rf's within the two bars
+"$deqnn" onestep --large --eta 0,1 --width-ratio 4 --sample-ratio 8 --lambda 0.1 --out "$tmp/ol0.csv" 2>/dev/null
+awk -F, '/^width_ratio/ { for (k = 1; k <= NF; k++) c[$k] = k; next } /^#/ { next }
+         $c["eta"] == 0 { d = $c["risk"] - $c["rf_risk"]; if (d < 0) d = -d;
+                          exit !(d <= $c["err"] + $c["rf_risk_err"]) }' "$tmp/ol0.csv" && ok ||
+  bad "onestep --large: eta = 0 differs from rf's risk"
 
 # statistics mode with a simulation (no grid): runs, writes sim columns
 "$deqnn" ck --stats 0.5,2 --simulate --n 120 --seeds 3 --out "$tmp/st.csv" 2>/dev/null

@@ -24,7 +24,7 @@ static void options(cli_opt *o, int onestep)
     { "--lambda", 1, "0.02", "ridge penalty >= 0 (0: ridgeless limit)", 0, 0 },
     { "--noise", 1, "0.09", "label-noise variance tau^2 >= 0", 0, 0 },
     { "--eta", 1, onestep ? "2.5" : NULL, "(onestep) learning rate: W1 = W0 + eta sqrt(N) G0", 0, 0 },
-    { "--large", 0, NULL, "(onestep) large step W1 = W0 + eta N G0: baselines + simulation", 0, 0 },
+    { "--large", 0, NULL, "(onestep) large step W1 = W0 + eta N G0, read-out 1/sqrt(N): spiked RF theory (S21)", 0, 0 },
     { "--out", 1, "-", "output CSV file ('-' = stdout)", 0, 0 },
     { "--plot", 1, NULL, "figure FILE.png|svg|pdf (gnuplot script kept beside it as FILE.png.gp)", 0, 0 },
     { "--simulate", 0, NULL, "simulate the two-layer network and compare", 0, 0 },
@@ -78,6 +78,8 @@ static int parse_job(risk_job *job, cli_opt *o)
     cli_errorf("--large: only for deqnn onestep");
     return CLI_EXIT_USAGE;
   }
+  if (job->large && (rc = risk_large_check(job)))
+    return rc;
   cli_sim_opts so = { &job->simulate, &job->d, &job->seeds, &job->seed, &job->n_test };
   if ((rc = cli_sim_sizes(o, O_NOPT, "--simulate", RISK_MAXSEEDS, &so)))
     return rc;
@@ -90,6 +92,7 @@ static void job_free(risk_job *job)
 {
   cli_sweep_free(&job->sw);
   deq_rf_model_free(job->model);
+  deq_srf_plan_free(job->plan);
   free(job->rows);
 }
 
@@ -100,9 +103,8 @@ static void print_summary(const risk_job *job)
           "bound", "z", "verdict");
   for (size_t i = 0; i < job->nrows; i++) {
     const risk_row *r = &job->rows[i];
-    char z[16] = "-", th[24] = "-";
-    if (!job->large)
-      snprintf(th, sizeof th, "%.6g", r->th.risk.val);
+    char z[16] = "-", th[24];
+    snprintf(th, sizeof th, "%.6g", r->th.risk.val);
     if (r->verdict_applies && !isnan(r->z))
       snprintf(z, sizeof z, "%.2f", r->z);
     fprintf(stderr, "%-12.6g %12s %12.6g %10.3g %10.3g %8s  %s%s\n",
@@ -116,14 +118,14 @@ static int plot_risk(const void *arg, const char *csv, const char *plot)
 {
   const risk_job *job = arg;
   const char *x = job->sw.sweep >= 0 ? risk_param_names[job->sw.sweep] : risk_param_names[P_WIDTH];
-  const char *y[6], *st[6], *ti[6];
   size_t k = 0;
-  if (!job->large) {
-    y[k] = "risk", st[k] = "lines lw 2 lc rgb '#1f4e9e'", ti[k++] = "test risk (theory)";
-    y[k] = "train_error", st[k] = "lines lw 1.5 dt 2 lc rgb '#1f4e9e'", ti[k++] = "training error (theory)";
-  }
+  const char *y[7], *st[7], *ti[7];
+  y[k] = "risk", st[k] = "lines lw 2 lc rgb '#1f4e9e'", ti[k++] = job->large ?
+         "test risk (theory: spiked RF, S21)" : "test risk (theory)";
+  y[k] = "train_error", st[k] = "lines lw 1.5 dt 2 lc rgb '#1f4e9e'", ti[k++] = "training error (theory)";
   if (job->onestep) {
     y[k] = "rf_risk", st[k] = "lines lw 1 lc rgb '#7f7f7f'", ti[k++] = "random features (eta = 0)";
+    y[k] = "kernel_limit", st[k] = "lines lw 1 dt 4 lc rgb '#2ca02c'", ti[k++] = "rotation-invariant kernel";
     y[k] = "best_linear", st[k] = "lines lw 1 dt 3 lc rgb '#000000'", ti[k++] = "best linear";
   }
   if (job->simulate) {

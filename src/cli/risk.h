@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "deqnn/grid.h"
 #include "deqnn/onestep.h"
+#include "deqnn/spiked.h"
 
 enum { P_WIDTH, P_SAMPLE, P_BATCH, P_LAMBDA, P_NOISE, P_ETA, P_N };
 
@@ -16,6 +17,9 @@ typedef struct {
   deq_rf_result th;           /* risk, train error, bias, variance */
   deq_result align_grad, align_w1, rf_risk, best_linear, lin_opt, kernel, diff;
   deq_onestep_bbp bbp;
+  deq_srf_weights w;          /* --large: the sRF weights of S21 */
+  double w_err[3];            /* their bars: spike, bulk_variance, alignment */
+  double train_bound;         /* --large: the training error's verdict bound */
   int status;
   double sim[8][2];           /* mean, SE: risk, train, align_grad, align_w1, diff, top_w1 */
   int simulated, pass, verdict_applies;
@@ -32,6 +36,8 @@ typedef struct {
   int simulate;
   long d, seeds, seed, n_test;
   deq_rf_model *model;
+  deq_srf_plan *plan;         /* --large: the plan of plan_w */
+  deq_srf_weights plan_w;
   risk_row *rows;
   size_t nrows;
 } risk_job;
@@ -44,5 +50,13 @@ int risk_simulate_check(const risk_job *job);
 void risk_row_params(const risk_job *job, size_t i, double *p);
 void risk_realise(const risk_job *job, const double *p, double *q, size_t *N, size_t *n, size_t *ng);
 extern const char *const risk_param_names[P_N];
+
+/* --large (risk_large.c): the spiked random-feature theory of the network after one maximal
+ * step (spiked_rf S21 then S14-S20) and its simulation (srfsim, network mode). */
+#define RISK_LARGE_BATCH_MIN 6.0
+int risk_large_check(const risk_job *job);
+int risk_large_row(risk_job *job, risk_row *r);
+int risk_large_simulate_check(const risk_job *job);
+int risk_large_simulate(risk_job *job);
 
 #endif

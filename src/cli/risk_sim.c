@@ -112,7 +112,7 @@ static int verdict(const risk_job *job, risk_row *r)
 {
   deq_sample_stats st = { (size_t) job->seeds, r->sim[0][0], 0, r->sim[0][1] };
   deq_verdict v, vt;
-  r->verdict_applies = !job->large && r->status == DEQ_SUCCESS;
+  r->verdict_applies = r->status == DEQ_SUCCESS;
   if (!r->verdict_applies)
     return 1;
   double a = allowance(r);
@@ -160,6 +160,8 @@ static double twolayer_bytes(double d, double N, double n, double ng, double nt)
 
 int risk_simulate_check(const risk_job *job)
 {
+  if (job->large)
+    return risk_large_simulate_check(job);
   size_t nrows = cli_sweep_rows(&job->sw);
   double have = 0.8 * (double) deq_mem_available(), d = (double) job->d;
   for (size_t i = 0; i < nrows; i++) {
@@ -182,6 +184,8 @@ int risk_simulate_check(const risk_job *job)
 
 int risk_simulate(risk_job *job)
 {
+  if (job->large)
+    return risk_large_simulate(job);
   size_t S = (size_t) job->seeds;
   double *res = calloc(job->nrows * S * M_N, sizeof *res);
   if (res == NULL)

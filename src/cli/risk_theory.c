@@ -48,7 +48,7 @@ static int row_onestep(risk_job *job, risk_row *r, const deq_onestep_params *op,
   r->kernel = base.kernel_limit;
   s = deq_status_merge(s, deq_onestep_gradient_alignment(job->model, op, &r->align_grad));
   if (job->large)
-    return s;
+    return deq_status_merge(s, risk_large_row(job, r));
   s = deq_status_merge(s, deq_onestep_risk(job->model, op, NULL, &r->th));
   s = deq_status_merge(s, deq_onestep_weight_alignment(job->model, op, &r->align_w1));
   return deq_status_merge(s, deq_onestep_bbp_eval(job->model, op, &r->bbp));
@@ -91,7 +91,7 @@ int risk_theory(risk_job *job)
     if (s != DEQ_SUCCESS && s != DEQ_EDIVERGE)
       rc = CLI_EXIT_FAIL;
   }
-  for (size_t i = 0; job->onestep && !job->large && job->sw.sweep == P_ETA && i < job->nrows; i++) {
+  for (size_t i = 0; job->onestep && job->sw.sweep == P_ETA && i < job->nrows; i++) {
     risk_row *r = &job->rows[i];   /* R(eta) - R(eta_0), paired in the simulation */
     r->diff.val = r->th.risk.val - job->rows[0].th.risk.val;
     r->diff.err = r->th.risk.err + job->rows[0].th.risk.err;
@@ -103,13 +103,14 @@ int risk_theory(risk_job *job)
 
 /* Column list, built once: name, pointer-free accessor index. */
 enum { C_PARAM0, C_RISK = C_PARAM0 + P_N, C_ERR, C_TRAIN, C_TRAIN_ERR, C_BIAS, C_BIAS_ERR, C_VAR,
-       C_VAR_ERR, C_KAPPA, C_AG, C_AW, C_BBPO, C_BBPT, C_RF, C_RF_ERR, C_BL, C_LO, C_KL, C_DIFF,
+       C_VAR_ERR, C_KAPPA, C_SPK, C_SPK_ERR, C_BV, C_BV_ERR, C_AL, C_AL_ERR, C_AG, C_AW, C_BBPO, C_BBPT, C_RF, C_RF_ERR, C_BL, C_LO, C_KL, C_DIFF,
        C_DIFF_ERR, C_SR, C_SRSE, C_ST, C_STSE, C_SAG, C_SAGSE, C_SAW, C_SAWSE, C_SD, C_SDSE,
        C_STOP, C_STOPSE, C_SB, C_SZ, C_NNUM };
 
 static const char *const colname[C_NNUM] = {
   "width_ratio", "sample_ratio", "batch_ratio", "lambda", "noise", "eta", "risk", "err",
   "train_error", "train_error_err", "bias", "bias_err", "variance", "variance_err", "kappa",
+  "spike", "spike_err", "bulk_variance", "bulk_variance_err", "alignment", "alignment_err",
   "align_grad", "align_w1", "bbp_outlier", "bbp_theta", "rf_risk", "rf_risk_err", "best_linear",
   "linear_ridge_opt", "kernel_limit", "risk_diff", "risk_diff_err", "sim_risk", "sim_risk_se",
   "sim_train_error", "sim_train_error_se", "sim_align_grad", "sim_align_grad_se",
@@ -118,13 +119,15 @@ static const char *const colname[C_NNUM] = {
 
 static int column_used(const risk_job *job, int c, int sim)
 {
-  int small = job->onestep && !job->large, diff = small && job->sw.sweep == P_ETA;
+  int small = job->onestep && !job->large, diff = job->onestep && job->sw.sweep == P_ETA;
   if (c == P_BATCH || c == P_ETA)
     return job->onestep;
-  if (c < C_RISK)
+  if (c <= C_TRAIN_ERR)
     return 1;
-  if (c >= C_RISK && c <= C_KAPPA)
+  if (c >= C_BIAS && c <= C_KAPPA)
     return !job->large;
+  if (c >= C_SPK && c <= C_AL_ERR)
+    return job->large;
   if (c == C_AG)
     return job->onestep;
   if (c >= C_AW && c <= C_BBPT)
@@ -136,12 +139,12 @@ static int column_used(const risk_job *job, int c, int sim)
   if (c >= C_SR && c <= C_STSE)
     return sim;
   if (c >= C_SAG && c <= C_SAWSE)
-    return sim && job->onestep;
+    return sim && small;
   if (c == C_SD || c == C_SDSE)
     return sim && diff;
   if (c == C_STOP || c == C_STOPSE)
-    return sim && job->onestep;
-  return sim && !job->large;   /* bound, z */
+    return sim && small;
+  return sim;   /* bound, z */
 }
 
 static void row_values(const risk_job *job, const risk_row *r, double *v)
@@ -149,7 +152,8 @@ static void row_values(const risk_job *job, const risk_row *r, double *v)
   memcpy(v, r->p, P_N * sizeof *v);
   double th[] = { r->th.risk.val, r->th.risk.err, r->th.train_error.val, r->th.train_error.err,
                   r->th.bias.val, r->th.bias.err, r->th.variance.val, r->th.variance.err,
-                  r->th.kappa.val, r->align_grad.val, r->align_w1.val, r->bbp.outlier,
+                  r->th.kappa.val, r->w.spike, r->w_err[0], r->w.bulk_variance, r->w_err[1],
+                  r->w.alignment, r->w_err[2], r->align_grad.val, r->align_w1.val, r->bbp.outlier,
                   r->bbp.theta.val, r->rf_risk.val, r->rf_risk.err, r->best_linear.val,
                   r->lin_opt.val, r->kernel.val, r->diff.val, r->diff.err };
   memcpy(v + C_RISK, th, sizeof th);
@@ -162,9 +166,27 @@ static void row_values(const risk_job *job, const risk_row *r, double *v)
   (void) job;
 }
 
+/* --large: the model and, below batch_ratio 6, that the theory is approximate. */
+static int large_comments(const risk_job *job, deq_table *t)
+{
+  int s = deq_table_add_comment(t, "large step (spiked_rf section 6): read-out a_j = 1/sqrt(N), "
+                                "neurons on the unit sphere, teacher direction e1, step eta N on "
+                                "the batch; risk and train_error from the spiked random features "
+                                "(spike, bulk_variance, alignment) of spiked_rf S21");
+  for (size_t i = 0; i < job->nrows; i++)
+    if (job->rows[i].p[P_ETA] != 0 && job->rows[i].p[P_BATCH] < RISK_LARGE_BATCH_MIN)
+      return deq_status_merge(s, deq_table_add_comment(t, "approximate: batch_ratio < %g at "
+                              "some rows; S21's bulk model sqrt(c) W0 has an unmeasured bias "
+                              "there (spiked_rf section 10), so those rows get no verdict",
+                              RISK_LARGE_BATCH_MIN));
+  return s;
+}
+
 static int add_comments(const risk_job *job, cli_ctx *ctx, deq_table *t)
 {
-  ctx->error_cols = job->large ? "rf_risk:rf_risk_err"
+  ctx->error_cols = job->large ? "risk:err,train_error:train_error_err,spike:spike_err,"
+                                 "bulk_variance:bulk_variance_err,alignment:alignment_err,"
+                                 "rf_risk:rf_risk_err,risk_diff:risk_diff_err"
                                : "risk:err,train_error:train_error_err,bias:bias_err,"
                                  "variance:variance_err,rf_risk:rf_risk_err,risk_diff:risk_diff_err";
   int rc = cli_table_header(ctx, t, job->onestep ? (job->large ? "onestep-large" : "onestep") : "rf");
@@ -172,6 +194,8 @@ static int add_comments(const risk_job *job, cli_ctx *ctx, deq_table *t)
                                 "given, excess risk without label noise)", job->actname, job->teachername);
   s = deq_status_merge(s, deq_table_add_comment(t, "sweep: %s", job->sw.sweep >= 0 ?
                                                 risk_param_names[job->sw.sweep] : "none"));
+  if (job->large)
+    s = deq_status_merge(s, large_comments(job, t));
   if (job->simulate)
     s = deq_status_merge(s, deq_table_add_comment(t, "simulation: d = %ld, seeds = %ld, master "
                          "seed = %ld, n_test = %ld; ratios above are the realised round(ratio d)/d",
@@ -192,7 +216,7 @@ int risk_table(const risk_job *job, cli_ctx *ctx, deq_table **out)
     }
   size_t status_col = nc, verdict_col = nc + 1;
   names[nc] = "status", types[nc++] = DEQ_COL_TEXT;
-  if (sim && !job->large)
+  if (sim)
     names[nc] = "sim_verdict", types[nc++] = DEQ_COL_TEXT;
   deq_table *t = deq_table_alloc(nc, names, types);
   *out = t;

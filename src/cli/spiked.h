@@ -27,6 +27,15 @@ typedef struct {
   int pass;
 } srf_simrow;
 
+/* Relative finite-size allowance of a simulated test or training error at d of about 1000
+ * (spiked_rf section 10: "4 SE + 2% relative"). */
+#define SRF_RISK_REL 0.02
+
+/* The verdicts of one risk row (sr->test, sr->train filled): bounds, z and pass; `extra` is
+ * the relative bias of an approximate model added to SRF_RISK_REL; n the ridge samples. */
+void srf_risk_verdict(const deq_srf_risk *th, int status, size_t seeds, double n, double extra,
+                      srf_simrow *sr);
+
 /* One statistic of the simulated spectrum. */
 typedef struct {
   char name[32];
