@@ -70,6 +70,10 @@ risk_run onestep_erf    onestep --act erf --teacher tanh --noise 0.04 --width-ra
 risk_run onestep_linear onestep --act linear --teacher poly:0,1.2,0.4 --noise 0.1 --width-ratio 0.618 --sample-ratio 1.93 --lambda 0.01 --eta 1.7 --d 600
 risk_run rf_relu_ridgeless_under rf --act relu --teacher poly:0,1 --noise 0.2 --width-ratio 0.75 --sample-ratio 1.9 --lambda 0 --d 400
 risk_run rf_relu_ridgeless_over  rf --act relu --teacher poly:0,1 --noise 0.2 --width-ratio 3 --sample-ratio 1.9 --lambda 0 --d 400
+# one large step: the network against the spiked random features through spiked_rf S21
+# (verdict 4 SE + 5 % for eta > 0; docs/compare.md, docs/spiked.md for where S21 holds)
+risk_run onestep_large_tanh onestep --large --act tanh --teacher poly:0,1,0,-0.4 --width-ratio 1.2 --sample-ratio 8 --batch-ratio 8 --lambda 0.01 --noise 0.04 --eta 0,1,2,3,4 --d 400
+risk_run onestep_large_erf  onestep --large --act erf --teacher poly:0,1,0,-0.4 --width-ratio 1.2 --sample-ratio 8 --batch-ratio 8 --lambda 0.01 --noise 0.04 --eta 0,1,2,3 --d 400
 
 {
   echo

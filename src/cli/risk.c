@@ -61,6 +61,8 @@ static int parse_job(risk_job *job, cli_opt *o)
       (rc = cli_act(o[O_TEACHER].value, "--teacher", 0, &job->teacher)))
     return rc;
   deq_act_name(&job->act, job->actname, sizeof job->actname);
+  snprintf(job->act_text, sizeof job->act_text, "%s", o[O_ACT].value);
+  snprintf(job->teacher_text, sizeof job->teacher_text, "%s", o[O_TEACHER].value);
   deq_act_name(&job->teacher, job->teachername, sizeof job->teachername);
   cli_sweep_init(&job->sw);
   job->batch_given = o[O_BATCH].value != NULL;
@@ -132,10 +134,22 @@ static int plot_risk(const void *arg, const char *csv, const char *plot)
     y[k] = "sim_risk':'sim_risk_se", st[k] = "yerrorbars pt 7 ps 0.6 lc rgb '#d95f02'";
     ti[k++] = "test risk (simulation, +- SE)";
   }
-  char title[512];
+  char title[512], key[1024];
   snprintf(title, sizeof title, "%s: student %s, teacher %s", job->onestep ? (job->large ?
-           "one large step" : "one gradient step") : "random features", job->actname, job->teachername);
-  return cli_plot(csv, plot, title, x, "excess risk", x, y, st, ti, k, job->sw.logx, NULL);
+           "one large step" : "one gradient step") : "random features", job->act_text,
+           job->teacher_text);
+  /* the fixed parameters in the key's title (a double-quoted gnuplot string: \n breaks) */
+  size_t len = (size_t) snprintf(key, sizeof key, "set key outside right top box noopaque title \"");
+  for (int q = 0; q < P_N && len < sizeof key; q++)
+    if (q != job->sw.sweep && (job->onestep || (q != P_BATCH && q != P_ETA)))
+      len += (size_t) snprintf(key + len, sizeof key - len, "%s = %g\\n", risk_param_names[q],
+                               q == P_BATCH && !job->batch_given ? job->p[P_SAMPLE] : job->p[q]);
+  if (job->simulate && len < sizeof key)
+    len += (size_t) snprintf(key + len, sizeof key - len, "simulation: d = %ld, %ld seeds\\n",
+                             job->d, job->seeds);
+  if (len < sizeof key)
+    snprintf(key + len, sizeof key - len, "\" noenhanced\n");
+  return cli_plot(csv, plot, title, x, "excess risk", x, y, st, ti, k, job->sw.logx, key);
 }
 
 static int write_outputs(risk_job *job, cli_ctx *ctx, const char *out, const char *plot)

@@ -30,6 +30,7 @@ typedef struct {
   int onestep, large;
   deq_act act, teacher;
   char actname[160], teachername[160];
+  char act_text[160], teacher_text[160];   /* --act, --teacher as typed (figure titles) */
   double p[P_N];              /* scalar values */
   int batch_given;
   cli_sweep sw;               /* the swept parameter (P_*), its grid */
