@@ -26,6 +26,8 @@
 #include "deqnn/table.h"
 #include "deqnn/twolayer.h"
 #include "deqnn/srfsim.h"
+#include "deqnn/training.h"
+#include "deqnn/trainsim.h"
 #include "core/mem.h"
 
 /* ---------------------------------------------------------------------------------------
@@ -62,6 +64,9 @@ typedef struct {
   deq_network *net;
   deq_twolayer *tl;
   deq_srfsim *sws;
+  deq_trainsim *trs;
+  deq_trainsim_spec trspec, bad_trspec;
+  deq_training_scalars tsc;
   deq_table *tab;
   gsl_rng *rng;
   deq_act act, bad_act, nan_act;
@@ -88,6 +93,7 @@ typedef struct {
   deq_srf_plan *out_srf;
   deq_twolayer *out_tl;
   deq_srfsim *out_sws;
+  deq_trainsim *out_trs;
   deq_act out_act;
   deq_pencil_params out_par;
   deq_sample_stats out_st;
@@ -138,6 +144,7 @@ static void setup_theory(void)
   F.bad_srfp = (deq_srf_params) { NAN, 1.5, 0.1, 0.1 };
   assert_int_equal(deq_srf_plan_alloc_panels(&F.act, &lin, &F.srfw, 16, NULL, &F.srf),
                    DEQ_SUCCESS);
+  assert_int_equal(deq_training_scalars_eval(&F.act, &lin, 0.1, NULL, &F.tsc), DEQ_SUCCESS);
 }
 
 static void setup_sim(void)
@@ -156,6 +163,13 @@ static void setup_sim(void)
   deq_srfsim_spec_init(&F.sspec);
   F.sspec.d = F.sspec.p = F.sspec.n = F.sspec.n_test = F.sspec.n0 = FIX_N;
   assert_int_equal(deq_srfsim_alloc(&F.sspec, &F.sws), DEQ_SUCCESS);
+  deq_trainsim_spec_init(&F.trspec);
+  F.trspec.n = F.trspec.d0 = F.trspec.d1 = F.trspec.n_test = FIX_N;
+  assert_int_equal(deq_trainsim_alloc(&F.trspec, &F.trs), DEQ_SUCCESS);
+  assert_int_equal(deq_trainsim_init(F.trs, 1, 0), DEQ_SUCCESS);
+  F.bad_trspec = F.trspec;
+  F.bad_trspec.opt = DEQ_TRAIN_SGD;
+  F.bad_trspec.batch = FIX_N + 1;
   F.tab = deq_table_alloc(2, names, NULL);
   assert_non_null(F.tab);
   F.rng = deq_rng_alloc(1, 0);
@@ -171,6 +185,7 @@ static void teardown(void)
   deq_network_free(F.net);
   deq_twolayer_free(F.tl);
   deq_srfsim_free(F.sws);
+  deq_trainsim_free(F.trs);
   deq_table_free(F.tab);
   gsl_rng_free(F.rng);
 }
@@ -726,7 +741,44 @@ static const char *null_fmt(void) { return NULL; }
   X(deq_srfsim_run, "ws NULL", deq_srfsim_run(NULL, 1, 0, (deq_srfsim_result *) F.res, NULL), E1) \
   X(deq_srfsim_run, "out NULL", deq_srfsim_run(F.sws, 1, 0, NULL, F.buf), E1) \
   X(deq_srfsim_view, "ws NULL", VOID(deq_srfsim_view(NULL, (deq_srfsim_data *) F.res)), E1) \
-  X(deq_srfsim_view, "data NULL", VOID(deq_srfsim_view(F.sws, NULL)), E1)
+  X(deq_srfsim_view, "data NULL", VOID(deq_srfsim_view(F.sws, NULL)), E1) \
+  /* training.h */ \
+  X(deq_training_scalars_eval, "act NULL", \
+    deq_training_scalars_eval(NULL, &F.act, 0, NULL, (deq_training_scalars *) F.res), E1) \
+  X(deq_training_scalars_eval, "noise -1", \
+    deq_training_scalars_eval(&F.act, &F.act, -1, NULL, (deq_training_scalars *) F.res), E1) \
+  X(deq_training_spike_eval, "sc NULL", \
+    deq_training_spike_eval(NULL, 1, 1, 1, 1, (deq_training_spike *) F.res), E1) \
+  X(deq_training_spike_eval, "sample_ratio 0", \
+    deq_training_spike_eval(&F.tsc, 0, 1, 1, 1, (deq_training_spike *) F.res), E1) \
+  X(deq_training_spike_eval, "lr NaN", \
+    deq_training_spike_eval(&F.tsc, 1, 1, NAN, 0, (deq_training_spike *) F.res), E1) \
+  X(deq_training_bulk_alloc, "pen NULL", \
+    deq_training_bulk_alloc(&F.act, DEQ_TRAINING_CK, 1, 1, NULL, NULL), E1) \
+  X(deq_training_bulk_alloc, "act NULL", \
+    deq_training_bulk_alloc(NULL, DEQ_TRAINING_CK, 1, 1, NULL, &F.out_pen), E1) \
+  X(deq_training_bulk_alloc, "width_ratio -1", \
+    deq_training_bulk_alloc(&F.act, DEQ_TRAINING_NTK, 1, -1, NULL, &F.out_pen), E1) \
+  X(deq_training_bulk_alloc, "matrix 7", \
+    deq_training_bulk_alloc(&F.act, (deq_training_matrix) 7, 1, 1, NULL, &F.out_pen), E1) \
+  X(deq_training_top_tw, "d0 0", deq_training_top_tw(0, 10, F.buf, F.buf + 1), E1) \
+  X(deq_training_top_tw, "mean NULL", deq_training_top_tw(10, 10, NULL, F.buf), E1) \
+  /* trainsim.h */ \
+  X(deq_trainsim_spec_init, "spec NULL", VOID(deq_trainsim_spec_init(NULL)), E1) \
+  X(deq_trainsim_bytes, "spec NULL", NANV(deq_trainsim_bytes(NULL)), E1) \
+  X(deq_trainsim_bytes, "batch > n", NANV(deq_trainsim_bytes(&F.bad_trspec)), E1) \
+  X(deq_trainsim_alloc, "spec NULL", deq_trainsim_alloc(NULL, &F.out_trs), E1) \
+  X(deq_trainsim_alloc, "ws NULL", deq_trainsim_alloc(&F.trspec, NULL), E1) \
+  X(deq_trainsim_alloc, "batch > n", deq_trainsim_alloc(&F.bad_trspec, &F.out_trs), E1) \
+  X(deq_trainsim_free, "NULL", NOOP(deq_trainsim_free(NULL)), 0, 0) \
+  X(deq_trainsim_init, "ws NULL", deq_trainsim_init(NULL, 1, 0), E1) \
+  X(deq_trainsim_step, "ws NULL", deq_trainsim_step(NULL), E1) \
+  X(deq_trainsim_steps, "ws NULL", VOID(deq_trainsim_steps(NULL)), E1) \
+  X(deq_trainsim_measure, "ws NULL", \
+    deq_trainsim_measure(NULL, (deq_trainsim_stats *) F.res, NULL, NULL, NULL), E1) \
+  X(deq_trainsim_measure, "out NULL", deq_trainsim_measure(F.trs, NULL, NULL, NULL, NULL), E1) \
+  X(deq_trainsim_view, "ws NULL", deq_trainsim_view(NULL, (deq_trainsim_data *) F.res), E1) \
+  X(deq_trainsim_view, "out NULL", deq_trainsim_view(F.trs, NULL), E1)
 
 /* Helpers used by a few rows. */
 static int alloc_free_rng(void)
