@@ -516,6 +516,11 @@ static const char *null_fmt(void) { return NULL; }
   X(deq_spec_resolvent, "n 0", NANV(deq_spec_resolvent(0, F.buf, 1)), E1) \
   X(deq_spec_zero_fraction, "eval NULL", NANV(deq_spec_zero_fraction(3, NULL)), E1) \
   X(deq_spec_zero_fraction, "n 0", NANV(deq_spec_zero_fraction(0, F.buf)), E1) \
+  X(deq_spec_hill, "eval NULL", NANV(deq_spec_hill(3, NULL)), E1) \
+  X(deq_spec_hill, "too few", NANV(deq_spec_hill(3, F.buf)), E1) \
+  X(deq_spec_hill_ks, "eval NULL", NANV(deq_spec_hill_ks(3, NULL, NULL)), E1) \
+  X(deq_spec_w1, "cdf NULL", NANV(deq_spec_w1(3, F.buf, NULL)), E1) \
+  X(deq_spec_w1, "n 0", NANV(deq_spec_w1(0, F.buf, F.cdf)), E1) \
   X(deq_spec_ks, "eval NULL", NANV(deq_spec_ks(3, NULL, F.cdf)), E1) \
   X(deq_spec_ks, "cdf NULL", NANV(deq_spec_ks(3, F.buf, NULL)), E1) \
   X(deq_spec_ks, "n 0", NANV(deq_spec_ks(0, F.buf, F.cdf)), E1) \

@@ -64,6 +64,71 @@ static void test_ks(void **state)
   deq_pencil_free(pen);
 }
 
+/* S19: a sample concentrated at x0 right of the support has W1 = E|X - x0| = x0 - E X, the
+ * mean of MP being 1 (atom included); the quantile sample of test_ks is within 1/n of the law;
+ * all at 0 against MP with an atom: W1 = E X = 1. */
+static void test_w1(void **state)
+{
+  (void) state;
+  deq_pencil_params par = { 0 };
+  par.gamma[0] = 2.385, par.q[0] = 1, par.input.kind = DEQ_DATA_GAUSSIAN;
+  deq_pencil *pen;
+  deq_cdf *cdf;
+  assert_int_equal(deq_pencil_alloc(&par, NULL, &pen), DEQ_SUCCESS);
+  assert_int_equal(deq_pencil_cdf(pen, &cdf), DEQ_SUCCESS);
+  double tol = 1e-4;   /* the tabulated CDF's mass defect times the support width */
+  double at10[3] = { 10, 10, 10 }, at0[2] = { 0, 0 };
+  assert_close(deq_spec_w1(3, at10, cdf), 10 - 1.0, tol);
+  assert_close(deq_spec_w1(2, at0, cdf), 1.0, tol);
+  enum { N = 400 };
+  static double ev[N];
+  double lo = 0.29, hi = 6.5, F0 = deq_cdf_eval(cdf, 0.0);
+  size_t nz = (size_t) lround(N * F0);
+  for (size_t i = 0; i < N; i++) {
+    if (i < nz) { ev[i] = 0; continue; }
+    double target = F0 + ((double) (i - nz) + 0.5) / N, a = lo, b = hi;
+    for (int it = 0; it < 60; it++) {
+      double m = 0.5 * (a + b);
+      if (deq_cdf_eval(cdf, m) < target) a = m; else b = m;
+    }
+    ev[i] = 0.5 * (a + b);
+  }
+  double w = deq_spec_w1(N, ev, cdf);
+  assert_true(w > 0 && w < 6.5 / N);
+  deq_cdf_free(cdf);
+  deq_pencil_free(pen);
+}
+
+/* S18: the Hill estimator on exact Pareto quantiles l_(i) = (N/i)^(1/(alpha - 1)) with zeros
+ * mixed in (dropped), against the formula written out; the Clauset variant picks a k in range
+ * and gets alpha within 3 %. */
+static void test_hill(void **state)
+{
+  (void) state;
+  enum { N = 1000, Z = 50 };
+  static double ev[N + Z];
+  double alpha = 3.0;
+  for (size_t i = 0; i < Z; i++)
+    ev[i] = 0.0;
+  for (size_t i = 1; i <= N; i++)   /* ascending: the largest last */
+    ev[Z + N - i] = pow((double) N / (double) i, 1 / (alpha - 1));
+  size_t k = N / 10;
+  double acc = 0;
+  for (size_t i = 1; i <= k; i++)
+    acc += log(ev[Z + N - i] / ev[Z + N - 1 - k]);
+  assert_close(deq_spec_hill(N + Z, ev), 1 + (double) k / acc, 1e-14);
+  assert_rel(deq_spec_hill(N + Z, ev), alpha, 0.03);
+  size_t kk = 0;
+  double a2 = deq_spec_hill_ks(N + Z, ev, &kk);
+  assert_true(kk >= 10 && kk <= N / 2);
+  assert_rel(a2, alpha, 0.03);
+  deq_error_handler_t *old = deq_set_error_handler(record);
+  assert_true(isnan(deq_spec_hill(5, ev + Z)));      /* N < k + 1 */
+  assert_true(isnan(deq_spec_hill_ks(15, ev + Z, NULL)));
+  assert_true(isnan(deq_spec_w1(0, ev, NULL)));
+  deq_set_error_handler(old);
+}
+
 static void test_moments_histogram(void **state)
 {
   (void) state;
@@ -152,6 +217,8 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_stats_verdict),
     cmocka_unit_test(test_ks),
+    cmocka_unit_test(test_w1),
+    cmocka_unit_test(test_hill),
     cmocka_unit_test(test_moments_histogram),
     cmocka_unit_test(test_compare_tables),
     cmocka_unit_test(test_compare_nan_text),

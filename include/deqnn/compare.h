@@ -60,6 +60,24 @@ double deq_spec_zero_fraction(size_t n, const double *eval);
  * handled exactly). */
 double deq_spec_ks(size_t n, const double *eval, const deq_cdf *cdf);
 
+/* Hill estimator of the tail exponent of the ascending sample eval[0..n-1] (training_spectra
+ * S18): the exact zeros (|lambda| <= 1e-9 max |lambda|) are dropped, N non-zero values remain,
+ * k = max(10, floor(N/10)), alpha = 1 + k / sum_{i=1..k} ln(lambda_(i)/lambda_(k+1)) over the
+ * descending order.  NAN (reported) if N < k + 1. */
+double deq_spec_hill(size_t n, const double *eval);
+
+/* The Clauset variant of S18: over k in [10, floor(N/2)], the k minimising the KS distance
+ * between the k tail points and the fitted power law (x/lambda_(k+1))^(1 - alpha(k)); the
+ * smallest such k, returned in *k_out when not NULL, with its alpha.  NAN (reported) if
+ * N < 20. */
+double deq_spec_hill_ks(size_t n, const double *eval, size_t *k_out);
+
+/* Wasserstein-1 distance int |F_n - F| dx (training_spectra S19) of the ascending sample
+ * against the limit CDF, exact on the union of the CDF's nodes, its atoms and the sample
+ * (F_n a step function, F linear between nodes, 1 beyond its last node), over
+ * [min(0, lambda_1), max(last node, lambda_n)]; exact zeros counted at 0. */
+double deq_spec_w1(size_t n, const double *eval, const deq_cdf *cdf);
+
 /* Histogram density of the non-zero eigenvalues on bins centred at the grid points
  * x[0..m-1] (bin edges at midpoints; outer bins symmetric): hist[i] = count_i/(n width_i).
  * Exact zeros (the atom) are left out, as the theory density leaves out its atom. */
