@@ -180,6 +180,12 @@ int cli_cmd_check(int argc, char **argv)
     cli_errorf("check: '%s' is malformed: no data rows", argv[1]);
     rc = CLI_EXIT_USAGE;
   }
+  const char *kind = deq_table_comment(ref, "kind");
+  if (!rc && kind != NULL && strcmp(kind, "train") == 0) {
+    cli_errorf("check: '%s' holds simulation values only (kind train); check its summary "
+               "'%s.summary.csv', whose theory columns are recomputed", argv[1], argv[1]);
+    rc = CLI_EXIT_USAGE;
+  }
   if (!rc)
     rc = recompute(ref, argv[1], &got);
   if (!rc)

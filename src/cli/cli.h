@@ -160,11 +160,16 @@ size_t cli_threads(void);
  * 0 when per is NAN (an invalid spec, reported by its _bytes) or no worker fits. */
 size_t cli_workers(double per, size_t nrep, const char *what);
 
+/* A figure from a script whose body fn writes after the preamble (terminal, output), with the
+ * figure's file name in a variable as cli_plot does; PLOT.gp is kept. */
+int cli_plot_script(const char *plot, void (*fn)(FILE *, const void *), const void *arg);
+
 /* Commands. */
 int cli_cmd_spectrum(cli_ctx *ctx, const char *kind, int argc, char **argv);
 int cli_cmd_check(int argc, char **argv);
 int cli_cmd_risk(cli_ctx *ctx, int onestep, int argc, char **argv);
 int cli_cmd_spiked(cli_ctx *ctx, int argc, char **argv);
+int cli_cmd_train(cli_ctx *ctx, int argc, char **argv);
 int cli_run(cli_ctx *ctx, int argc, char **argv);
 
 #endif

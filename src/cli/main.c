@@ -23,6 +23,7 @@ static void usage(void)
        "  rf      ridge risk on random features (Mei-Montanari), curves in any parameter\n"
        "  onestep risk after one gradient step on the first layer (Ba et al.), baselines\n"
        "  spiked  spiked random features after one large step: risk, spectrum, outliers\n"
+       "  train   spectra of a two-layer network during training (GD, SGD, Adam), theory overlays\n"
        "  check   recompute a CSV written by deqnn and compare within its error bars\n"
        "  version print the version");
 }
@@ -36,6 +37,8 @@ int cli_run(cli_ctx *ctx, int argc, char **argv)
     return cli_cmd_risk(ctx, strcmp(cmd, "onestep") == 0, argc, argv);
   if (strcmp(cmd, "spiked") == 0)
     return cli_cmd_spiked(ctx, argc, argv);
+  if (strcmp(cmd, "train") == 0)
+    return cli_cmd_train(ctx, argc, argv);
   cli_errorf("unknown command '%s' (deqnn --help lists them)", cmd);
   return CLI_EXIT_USAGE;
 }

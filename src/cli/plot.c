@@ -132,3 +132,38 @@ int cli_plot(const char *csv, const char *plot, const char *title, const char *x
                "gnuplot-nox); the script is kept, the old figure (if any) left as it was", script);
   return rc;
 }
+
+typedef struct {
+  const char *plot, *term;
+  void (*fn)(FILE *, const void *);
+  const void *arg;
+} custom_spec;
+
+static void write_custom(FILE *f, const void *arg)
+{
+  const custom_spec *c = arg;
+  fprintf(f, "# Written by deqnn; edit and rerun with: gnuplot '%s.gp'\n", c->plot);
+  fprintf(f, "if (!exists('%s')) %s = '%s'\n", PLOT_VAR, PLOT_VAR, c->plot);
+  fprintf(f, "set terminal %s\nset output %s\n", c->term, PLOT_VAR);
+  c->fn(f, c->arg);
+}
+
+int cli_plot_script(const char *plot, void (*fn)(FILE *, const void *), const void *arg)
+{
+  custom_spec c = { plot, terminal_for(plot), fn, arg };
+  char script[CLI_PATHMAX];
+  if (c.term == NULL || !quotable(plot) ||
+      snprintf(script, sizeof script, "%s.gp", plot) >= (int) sizeof script) {
+    cli_errorf("--plot: cannot plot '%s'", plot);
+    return CLI_EXIT_USAGE;
+  }
+  int rc = cli_write_text(script, "--plot", write_custom, &c);
+  if (rc)
+    return rc;
+  char *argv[] = { "gnuplot", "-e", NULL, script, NULL };
+  rc = cli_render(argv, 2, PLOT_VAR "=", plot, "--plot");
+  if (rc)
+    cli_errorf("--plot: gnuplot failed on '%s' (is gnuplot installed? apt-get install "
+               "gnuplot-nox); the script is kept, the old figure (if any) left as it was", script);
+  return rc;
+}
