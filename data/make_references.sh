@@ -27,3 +27,5 @@ run onestep_large.csv onestep --large --act tanh --teacher poly:0,1,0,-0.4 --noi
 run spiked_risk_spike_sweep.csv spiked --act tanh --spike 0:3:31
 run spiked_density.csv  spiked --act relu --spike 2 --x 0:3.85:150
 run spiked_stats.csv    spiked --act tanh --spike 1.3 --stats 0.01,0.1,1,10
+run train_gd_summary.csv train --n 400 --steps 20 --record 0,1,20 --summary
+run train_large_step_summary.csv train --n 800 --centred --lr 2 --steps 1 --record 0,1 --summary

@@ -31,7 +31,7 @@ import sys
 import tempfile
 
 TIMEOUT = 120          # seconds per run
-COMMANDS = ["mp", "ck", "ntk", "rf", "onestep", "spiked", "check"]
+COMMANDS = ["mp", "ck", "ntk", "rf", "onestep", "spiked", "train", "check"]
 ACTS = ["linear", "relu", "tanh", "erf", "sigmoid", "softplus", "he2"]
 BAD_NUMBERS = ["nan", "inf", "-inf", "", "abc", "1e400", "-1e400", "0x", "1,", ",1", "1e308",
                "-1e308", "1e-320", "-0", "1 ", " 1", "--", "1e999999", "0.5.5"]
@@ -198,6 +198,37 @@ class Fuzzer:
             a += r.choice([["--eta", "1"], ["--ratios", "1,2"]])
         return a
 
+    def train(self):
+        """deqnn train with small sizes, now and then a bad option."""
+        r = self.rng
+        a = ["train", "--act", self.act(), "--n", str(r.randint(8, 60)) if self.chance(0.95)
+             else r.choice(["1", "0", "x", "30000"]), "--seeds", "2"]
+        steps = r.randint(0, 6) if self.chance(0.95) else r.choice([-1, "x"])
+        a += ["--steps", str(steps)]
+        opt = r.choice(["gd", "sgd", "adam"]) if self.chance(0.97) else "rmsprop"
+        a += ["--opt", opt]
+        if self.chance(0.5):
+            a += ["--lr", self.number(1e-3, 10, True)]
+        if self.chance(0.4) and isinstance(steps, int) and steps >= 0:
+            recs = sorted(set(r.randint(0, steps + (1 if self.chance(0.05) else 0))
+                              for _ in range(r.randint(1, 3))))
+            a += ["--record", ",".join(str(x) for x in recs)]
+        if self.chance(0.3) and (opt == "sgd" or self.chance(0.1)):
+            a += ["--batch", str(r.randint(0, 70))]
+        for flag, lo, hi in (("--noise", 0.0, 2.0), ("--sample-ratio", 0.3, 4.0),
+                             ("--width-ratio", 0.3, 4.0)):
+            if self.chance(0.4):
+                a += [flag, self.number(lo, hi, False)]
+        if self.chance(0.3):
+            a += ["--centred"]
+        if self.chance(0.2):
+            a += ["--readout", r.choice(["gaussian", "rademacher", "bar"])]
+        if self.chance(0.2):
+            a += ["--teacher", self.act()]
+        if self.chance(0.1):
+            a += ["--summary"]
+        return a
+
     def check(self, d, refs):
         """A reference written earlier (valid or damaged), or a file of random bytes."""
         r = self.rng
@@ -239,6 +270,8 @@ class Fuzzer:
             return cmd, self.check(d, refs), None
         if cmd == "spiked":
             a = self.spiked()
+        elif cmd == "train":
+            a = self.train()
         else:
             a = self.spectrum(cmd) if cmd in ("mp", "ck", "ntk") else self.risk(cmd == "onestep")
         out = None
@@ -327,7 +360,7 @@ def contract(table, lines):
     return bad
 
 
-NAMES_OPTION = re.compile(r"--[a-z]|\b(mp|ck|ntk|rf|onestep|spiked|check)\b")
+NAMES_OPTION = re.compile(r"--[a-z]|\b(mp|ck|ntk|rf|onestep|spiked|train|check)\b")
 
 
 def run_one(deqnn, fz, d, refs, verbose):

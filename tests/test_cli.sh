@@ -167,6 +167,16 @@ expect 2 "--eta" onestep --eta -1 --simulate --d 40 --seeds 2 --n-test 100
 expect 2 "--batch-ratio" onestep --large --batch-ratio 1e300 --simulate --d 40 --seeds 2
 [ "$(grep -c . "$tmp/err")" -eq 1 ] && ok || bad "--batch-ratio 1e300: $(cat "$tmp/err")"
 expect 2 "--sample-ratio" rf --sample-ratio 1e300 --simulate
+# train: bad input exits 2 naming the option, before any work
+expect 2 "--opt" train --opt rmsprop
+expect 2 "--lr" train --lr 0
+expect 2 "--steps" train --steps -1
+expect 2 "--record: step 7" train --steps 5 --record 0,7
+expect 2 "--batch: only with --opt sgd" train --batch 10
+expect 2 "--batch" train --opt sgd --batch 1000 --n 100
+expect 2 "--readout" train --readout x
+expect 2 "--n" train --n 1
+expect 2 "--plot" train --summary --plot "$tmp/x.png"
 # onestep --large: what spiked_rf S21 does not cover is refused, naming the option
 expect 2 "--act (onestep --large).*odd activation" onestep --large --act relu
 expect 2 "--teacher (onestep --large).*centred" onestep --large --teacher poly:0.5,1
@@ -251,6 +261,16 @@ awk -F, '/^width_ratio/ { for (k = 1; k <= NF; k++) c[$k] = k; next } /^#/ { nex
          $c["eta"] == 0 { d = $c["risk"] - $c["rf_risk"]; if (d < 0) d = -d;
                           exit !(d <= $c["err"] + $c["rf_risk_err"]) }' "$tmp/ol0.csv" && ok ||
   bad "onestep --large: eta = 0 differs from rf's risk"
+
+# train: the tables, the summary checked, the main table refused by check, threads agree
+"$deqnn" train --n 120 --steps 3 --out "$tmp/tr.csv" 2>/dev/null
+[ $? -le 1 ] && grep -q '^step,seed,train_loss,test_loss,ks_w,ks_ck,ks_ntk,' "$tmp/tr.csv" &&
+  grep -q '^step,stat,theory,err,status,sim_mean' "$tmp/tr.csv.summary.csv" && ok || bad "train tables"
+expect 0 "" check "$tmp/tr.csv.summary.csv"
+expect 2 "holds simulation values only" check "$tmp/tr.csv"
+DEQNN_THREADS=1 "$deqnn" train --n 100 --opt sgd --steps 3 --seeds 3 --out "$tmp/tr1.csv" 2>/dev/null
+DEQNN_THREADS=2 "$deqnn" train --n 100 --opt sgd --steps 3 --seeds 3 --out "$tmp/tr2.csv" 2>/dev/null
+same "$tmp/tr1.csv" "$tmp/tr2.csv" && ok || bad "train: 1 and 2 threads differ"
 
 # statistics mode with a simulation (no grid): runs, writes sim columns
 "$deqnn" ck --stats 0.5,2 --simulate --n 120 --seeds 3 --out "$tmp/st.csv" 2>/dev/null

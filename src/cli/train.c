@@ -205,7 +205,7 @@ static int write_outputs(train_job *job, cli_ctx *ctx, const char *out, const ch
   if (ctx->dry || job->summary_only) {
     if (sum_t == NULL)
       return CLI_EXIT_FAIL;
-    if (job->simulated)
+    if (job->simulated && !ctx->dry)
       print_summary(sum_t);
     return cli_exit_merge(cli_exit_merge(rc, pass ? 0 : CLI_EXIT_FAIL),
                           cli_emit(ctx, sum_t, out, NULL, NULL, NULL));
@@ -216,7 +216,8 @@ static int write_outputs(train_job *job, cli_ctx *ctx, const char *out, const ch
     deq_table_free(sum_t);
     return CLI_EXIT_FAIL;
   }
-  print_summary(sum_t);
+  if (job->simulated)
+    print_summary(sum_t);
   if (strcmp(out, "-") != 0) {
     char path[CLI_PATHMAX + 16];
     snprintf(path, sizeof path, "%s.summary.csv", out);
@@ -247,8 +248,10 @@ int cli_cmd_train(cli_ctx *ctx, int argc, char **argv)
     return rc;
   }
   rc = train_theory(&job);
-  if (!rc && !ctx->dry)
-    rc = train_simulate(&job);
+  if (!rc && !ctx->dry && (rc = train_simulate(&job))) {
+    train_job_free(&job);   /* the run failed (reported): no partial tables */
+    return rc;
+  }
   if (rc != CLI_EXIT_USAGE)
     rc = cli_exit_merge(rc, write_outputs(&job, ctx, o[O_OUT].value, o[O_PLOT].value));
   train_job_free(&job);

@@ -26,12 +26,24 @@ static double per_worker(const train_job *job)
   return deq_trainsim_bytes(s) + 8.0 * (double) (s->d0 + 2 * s->n);
 }
 
+/* The zero rule of ck_ntk section 9 (training_spectra S19): |lambda| <= 1e-9 max |lambda| is an
+ * exact zero, negative round-off included (it would otherwise sit left of the atom). */
+static void exact_zeros(size_t n, double *ev)
+{
+  double top = fmax(fabs(ev[0]), fabs(ev[n - 1]));
+  for (size_t i = 0; i < n; i++)
+    if (fabs(ev[i]) <= 1e-9 * top)
+      ev[i] = 0.0;
+}
+
 /* Statistics of one recorded step from the measured stats and spectra. */
 static void statistics(const train_job *job, const deq_trainsim_stats *st, double *const ev[3],
                        double *v)
 {
   const deq_trainsim_spec *s = &job->spec;
   size_t N[3] = { s->d0, s->n, s->n };
+  for (int m = 0; m < 3; m++)
+    exact_zeros(N[m], ev[m]);
   v[T_TRAIN] = st->train_loss, v[T_TEST] = st->test_loss;
   for (int m = 0; m < 3; m++) {
     v[T_KS_W + m] = deq_spec_ks(N[m], ev[m], job->cdf[m]);
@@ -43,8 +55,11 @@ static void statistics(const train_job *job, const deq_trainsim_stats *st, doubl
   v[T_M2_NTK] = deq_spec_moment(N[2], ev[2], 2);
   v[T_TOP_W] = st->top_w, v[T_OV_BETA] = st->overlap_beta, v[T_OV_V] = st->overlap_v;
   v[T_OV_RHAT] = st->overlap_rhat, v[T_TOP_CK] = st->top_ck, v[T_TOP_NTK] = st->top_ntk;
-  v[T_HILL] = deq_spec_hill(N[0], ev[0]);
-  v[T_HILL_KS] = deq_spec_hill_ks(N[0], ev[0], NULL);
+  size_t nz = 0;   /* S18 needs 11 (Clauset: 20) non-zero eigenvalues: else NaN, unreported */
+  for (size_t i = 0; i < N[0]; i++)
+    nz += ev[0][i] > 1e-9 * ev[0][N[0] - 1];
+  v[T_HILL] = nz >= 11 ? deq_spec_hill(N[0], ev[0]) : NAN;
+  v[T_HILL_KS] = nz >= 20 ? deq_spec_hill_ks(N[0], ev[0], NULL) : NAN;
   v[T_S12L] = st->s12_lhs, v[T_S12R] = st->s12_rhs;
 }
 
@@ -55,7 +70,7 @@ static int record(shared_state *sh, worker *w, size_t i, size_t r)
   int s = deq_trainsim_measure(w->ws, &st, w->ev[0], w->ev[1], w->ev[2]);
   if (s)
     return s;
-  if (st.s12_lhs > st.s12_rhs * (1 + s12_round) + s12_round) {
+  if (st.s12_lhs > st.s12_rhs * (1 + s12_round) + s12_round * sqrt(st.top_w)) {
     cli_errorf("internal error: S12 fails at step %ld, replicate %zu (%.17g > %.17g); please "
                "report", job->rec[i], r, st.s12_lhs, st.s12_rhs);
     return DEQ_EBADFUNC;

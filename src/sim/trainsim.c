@@ -264,10 +264,13 @@ static int weight_spectrum(deq_trainsim *w, char job)
   return eig_sym(w, job, w->spec.d0, w->MM, w->ev);
 }
 
+/* Singular values of M from the ascending eigenvalues of M^T M; those at most 1e-9 of the
+ * largest are exact zeros (rank deficiency: their square roots are round-off amplified). */
 static void sqrt_clamped(size_t n, const double *ev, double *s)
 {
+  double top = ev[n - 1];
   for (size_t i = 0; i < n; i++)
-    s[i] = sqrt(ev[i] > 0 ? ev[i] : 0.0);
+    s[i] = ev[i] > 1e-9 * top ? sqrt(ev[i]) : 0.0;
 }
 
 int deq_trainsim_init(deq_trainsim *w, uint64_t master, uint64_t replicate)
@@ -429,8 +432,12 @@ static int weights(deq_trainsim *w, double *ev_w, deq_trainsim_stats *out)
   double orr = cblas_ddot((int) d0, top, 1, w->rhat, 1), acc = 0, fro = 0;
   out->top_w = w->ev[d0 - 1];
   out->overlap_beta = ob * ob, out->overlap_v = ov * ov, out->overlap_rhat = orr * orr;
+  double *snow = w->ev;   /* in place: the eigenvalues are copied out first */
+  if (ev_w != NULL)
+    memcpy(ev_w, w->ev, d0 * sizeof(double));
+  sqrt_clamped(d0, w->ev, snow);
   for (size_t i = 0; i < d0; i++) {
-    double si = sqrt(w->ev[i] > 0 ? w->ev[i] : 0.0) - w->s0[i];
+    double si = snow[i] - w->s0[i];
     acc += si * si;
   }
   for (size_t k = 0; k < s->d1 * d0; k++)
@@ -438,8 +445,6 @@ static int weights(deq_trainsim *w, double *ev_w, deq_trainsim_stats *out)
   out->frob = sqrt(fro / (double) s->d1);
   out->s12_lhs = sqrt(acc / (double) d0);
   out->s12_rhs = out->frob / sqrt((double) d0);
-  if (ev_w != NULL)
-    memcpy(ev_w, w->ev, d0 * sizeof(double));
   return DEQ_SUCCESS;
 }
 
