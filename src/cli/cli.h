@@ -164,6 +164,10 @@ size_t cli_workers(double per, size_t nrep, const char *what);
  * figure's file name in a variable as cli_plot does; PLOT.gp is kept. */
 int cli_plot_script(const char *plot, void (*fn)(FILE *, const void *), const void *arg);
 
+/* OpenBLAS on Prescott kernels although the CPU has AVX2/AVX-512 (a virtual machine's generic
+ * CPU model): run argv again with OPENBLAS_CORETYPE set (blascore.c); returns if nothing to do. */
+void cli_blas_core(char **argv);
+
 /* Commands. */
 int cli_cmd_spectrum(cli_ctx *ctx, const char *kind, int argc, char **argv);
 int cli_cmd_check(int argc, char **argv);

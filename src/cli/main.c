@@ -54,6 +54,7 @@ static void record_command(cli_ctx *ctx, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+  cli_blas_core(argv);
   deq_set_error_handler(print_error);
   cli_signals_install();
   if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
