@@ -766,6 +766,10 @@ static const char *null_fmt(void) { return NULL; }
     deq_training_bulk_alloc(&F.act, DEQ_TRAINING_NTK, 1, -1, NULL, &F.out_pen), E1) \
   X(deq_training_bulk_alloc, "matrix 7", \
     deq_training_bulk_alloc(&F.act, (deq_training_matrix) 7, 1, 1, NULL, &F.out_pen), E1) \
+  X(deq_training_ck_outlier, "sc NULL", \
+    deq_training_ck_outlier(NULL, F.pen, 1, 1, 1, NULL, (deq_training_ck_spike *) F.res), E1) \
+  X(deq_training_ck_outlier, "lr -1", \
+    deq_training_ck_outlier(&F.tsc, F.pen, 1, 1, -1, NULL, (deq_training_ck_spike *) F.res), E1) \
   X(deq_training_top_tw, "d0 0", deq_training_top_tw(0, 10, F.buf, F.buf + 1), E1) \
   X(deq_training_top_tw, "mean NULL", deq_training_top_tw(10, 10, NULL, F.buf), E1) \
   /* trainsim.h */ \

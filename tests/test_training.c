@@ -138,6 +138,42 @@ static void test_bulk_moments(void **state)
   }
 }
 
+/* S17 (approximate) against the spec's theory column of section 9 (P1 tanh, P3 erf, P2 relu);
+ * delta at the root satisfies S8 (delta = gamma1 (1 + delta)[1 + w m_Sigma(w)], w = z(1 + delta),
+ * m_Sigma(w) = m_MP((w - 1 + b)/b; gamma0)/b): the pencil's t_0 is the route to delta. */
+static void test_ck_outlier(void **state)
+{
+  (void) state;
+  struct { const char *s, *t; double tau2, n, d0, d1, lr, lam; } c[] = {
+    { "tanh", "tanh", 0.09, 800, 500, 1000, 1.0, 7.543 },
+    { "tanh", "tanh", 0.09, 800, 500, 1000, 2.0, 13.807 },
+    { "tanh", "tanh", 0.09, 800, 500, 1000, 4.0, 41.63 },
+    { "erf", "tanh", 0.04, 700, 293, 600, 1.5, 17.44 },
+    { "erf", "tanh", 0.04, 700, 293, 600, 3.0, 52.11 },
+    { "relu", "relu", 0.01, 900, 600, 377, 1.0, 9.78 },
+    { "relu", "relu", 0.01, 900, 600, 377, 2.5, 26.13 },
+  };
+  for (size_t k = 0; k < sizeof c / sizeof *c; k++) {
+    deq_act s = act_of(c[k].s), t = act_of(c[k].t);
+    deq_training_scalars sc;
+    deq_training_ck_spike ck;
+    deq_pencil *pen;
+    double g0 = c[k].n / c[k].d0, wr = c[k].d1 / c[k].d0, g1 = g0 / wr;
+    assert_int_equal(deq_training_scalars_eval(&s, &t, c[k].tau2, NULL, &sc), DEQ_SUCCESS);
+    assert_int_equal(deq_training_bulk_alloc(&s, DEQ_TRAINING_CK, g0, wr, NULL, &pen), DEQ_SUCCESS);
+    assert_int_equal(deq_training_ck_outlier(&sc, pen, g0, wr, c[k].lr, NULL, &ck), DEQ_SUCCESS);
+    assert_true(ck.outlier);
+    assert_rel(ck.lambda.val, c[k].lam, 1e-3);
+    assert_true(ck.lambda.err >= 0 && ck.lambda.err < 1e-6 * ck.lambda.val);
+    double b = sc.b.val, z = ck.lambda.val, d = ck.delta, w = z * (1 + d);
+    double complex mmp;
+    assert_int_equal(deq_mp_stieltjes((w - 1 + b) / b, g0, &mmp), DEQ_SUCCESS);
+    double msig = creal(mmp) / b;
+    assert_close(d, g1 * (1 + d) * (1 + w * msig), 1e-9);
+    deq_pencil_free(pen);
+  }
+}
+
 /* Tracy-Widom centre of section 4.1 against the spec's P1 and P2 values. */
 static void test_tw(void **state)
 {
@@ -185,6 +221,7 @@ int main(void)
     cmocka_unit_test(test_spike_routes),
     cmocka_unit_test(test_spike_uncentred),
     cmocka_unit_test(test_bulk_moments),
+    cmocka_unit_test(test_ck_outlier),
     cmocka_unit_test(test_tw),
     cmocka_unit_test(test_errors),
   };

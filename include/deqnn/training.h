@@ -66,6 +66,14 @@ int deq_training_spike_eval(const deq_training_scalars *sc, double sample_ratio,
                             double width_ratio, double theta_lr, int centred,
                             deq_training_spike *out);
 
+/* The CK outlier after one centred GD step (training_spectra S17): approximate, always. */
+typedef struct {
+  int outlier;          /* 1 if S17 has a root right of the CK bulk */
+  deq_result lambda;    /* the root (NAN without one) */
+  double edge;          /* the right edge of the CK bulk it searched from */
+  double delta;         /* delta(lambda) of S8 at the root */
+} deq_training_ck_spike;
+
 /* Which bulk: M^T M (d0 x d0), CK or NTK (n x n, training_spectra section 1). */
 typedef enum { DEQ_TRAINING_W, DEQ_TRAINING_CK, DEQ_TRAINING_NTK } deq_training_matrix;
 
@@ -75,6 +83,21 @@ typedef enum { DEQ_TRAINING_W, DEQ_TRAINING_CK, DEQ_TRAINING_NTK } deq_training_
  * deq_pencil_free.  DEQ_EINVAL for bad ratios or an unknown matrix. */
 int deq_training_bulk_alloc(const deq_act *act, deq_training_matrix which, double sample_ratio,
                             double width_ratio, const deq_opts *opts, deq_pencil **pen);
+
+/* training_spectra S17, derived there and APPROXIMATE (0.5-7 % off for tanh and erf, 27-37 %
+ * low for relu in the spec's own checks): after one centred GD step at theta_lr the CK has an
+ * outlier at the root lambda > edge of
+ *   1 + delta(lambda) + A [mu1t^2 J3(lambda) + (Ey2 - mu1t^2) J2(lambda)] = 0,
+ *   A = (theta_lr mu1)^2 gamma1 mu1^2,
+ *   Jk(lambda) = int t^k dMP_gamma0(t) / ((b t + 1 - b)/(1 + delta(lambda)) - lambda),
+ * with delta = (1/d1) tr Sigma (CK - z)^-1 of S8, read from the CK pencil ck (from
+ * deq_training_bulk_alloc with the same ratios): delta = gamma1 (b t_0 + (1 - b) m).  The J's
+ * by 200-point Gauss-Legendre in the angle of S6 (error: against 100 points).  The search:
+ * a geometric scan from the edge up to 10^4 edges, then Brent through the solver driver.
+ * DEQ_EINVAL for bad arguments; the pencil's and the driver's statuses are passed on. */
+int deq_training_ck_outlier(const deq_training_scalars *sc, deq_pencil *ck, double sample_ratio,
+                            double width_ratio, double theta_lr, const deq_opts *opts,
+                            deq_training_ck_spike *out);
 
 /* Tracy-Widom centre and spread of the top eigenvalue of M^T M = W^T W/d1 at sizes d0, d1
  * (training_spectra 4.1, Johnstone 2001, real case): centre ((sqrt(d1 - 1) + sqrt d0)^2)/d1,

@@ -32,6 +32,8 @@ typedef struct {
   /* theory */
   deq_training_scalars sc;
   deq_training_spike spike;     /* one step at the run's lr (S13-S15 or S16) */
+  deq_training_ck_spike ck_spike;   /* S17 (approximate), centred GD only */
+  int have_ck_spike;
   int invariant;                /* GD/SGD below the one-step threshold: bulk invariance claimed */
   deq_pencil *pen[3];           /* M^T M, CK, NTK */
   deq_cdf *cdf[3];

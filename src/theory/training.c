@@ -2,7 +2,10 @@
 #include <float.h>
 #include <math.h>
 #include <string.h>
+#include <complex.h>
+#include <gsl/gsl_integration.h>
 #include "core/check.h"
+#include "core/solver.h"
 #include "deqnn/ck.h"
 #include "deqnn/ntk.h"
 #include "deqnn/training.h"
@@ -143,4 +146,140 @@ int deq_training_top_tw(size_t d0, size_t d1, double *mean, double *sd)
   *mean = centre - 1.2065 * sc;   /* Tracy-Widom (beta = 1) mean and sd */
   *sd = 1.2680 * sc;
   return DEQ_SUCCESS;
+}
+
+/* ---- S17: the CK outlier after one centred step (approximate) ---- */
+
+/* Gauss-Legendre orders of the J integrals and of their error estimate (S6's angle). */
+enum { S17_NODES = 200, S17_NODES_ERR = 100, S17_SCAN = 240 };
+/* Scan range right of the CK edge, in edges: from 1 + s17_from to s17_to. */
+static const double s17_from = 1e-6, s17_to = 1e4;
+
+typedef struct {
+  deq_pencil *ck;
+  double g0, g1, b, A, c3, c2;          /* gamma0, gamma1, b, A, mu1t^2, Ey2 - mu1t^2 */
+  gsl_integration_glfixed_table *tab[2];
+  double qerr;                           /* |g with 200 nodes - g with 100| at the last call */
+  double delta;
+} s17_params;
+
+/* J2, J3 of S17 with the nodes of table tab, at lambda with 1 + delta = opd. */
+static int s17_j(const s17_params *P, gsl_integration_glfixed_table *tab, double lambda,
+                 double opd, double J[2])
+{
+  double lo = (1 - sqrt(P->g0)) * (1 - sqrt(P->g0)), hi = (1 + sqrt(P->g0)) * (1 + sqrt(P->g0));
+  J[0] = J[1] = 0;
+  for (size_t i = 0; i < tab->n; i++) {
+    double u, w;
+    gsl_integration_glfixed_point(0, M_PI, i, &u, &w, tab);
+    double sn = sin(0.5 * u), cs = cos(0.5 * u), t = lo + (hi - lo) * sn * sn;
+    /* rho(t) dt = (hi - lo)^2 sin^2 cos^2 / (2 pi gamma0 t) du: smooth in u */
+    double rdt = (hi - lo) * (hi - lo) * sn * sn * cs * cs / (2 * M_PI * P->g0 * t);
+    double den = (P->b * t + 1 - P->b) / opd - lambda;
+    if (!(den < 0))
+      DEQ_ERRORF(DEQ_EBRANCH, "S17: lambda = %g is not right of the CK bulk (pole in J)", lambda);
+    J[0] += w * t * t * rdt / den;
+    J[1] += w * t * t * t * rdt / den;
+  }
+  return DEQ_SUCCESS;
+}
+
+/* g(lambda) of S17; delta from the CK pencil at the real point lambda. */
+static int s17_g(s17_params *P, double lambda, double *g)
+{
+  deq_cresult m;
+  deq_complex t[2];
+  int s = deq_pencil_stieltjes(P->ck, lambda, &m, t);
+  if (s)
+    return s;
+  double delta = P->g1 * (P->b * creal(t[0]) + (1 - P->b) * creal(m.val)), J[2], Je[2];
+  s = s17_j(P, P->tab[0], lambda, 1 + delta, J);
+  if (!s)
+    s = s17_j(P, P->tab[1], lambda, 1 + delta, Je);
+  if (s)
+    return s;
+  *g = 1 + delta + P->A * (P->c3 * J[1] + P->c2 * J[0]);
+  P->qerr = P->A * (fabs(P->c3) * fabs(J[1] - Je[1]) + fabs(P->c2) * fabs(J[0] - Je[0]));
+  P->delta = delta;
+  return isfinite(*g) ? DEQ_SUCCESS : DEQ_EBADFUNC;
+}
+
+static int s17_fn(const double complex *x, void *params, double complex *F, double complex *J)
+{
+  (void) J;
+  double g = NAN;
+  int s = s17_g(params, creal(x[0]), &g);
+  F[0] = g;
+  return s;
+}
+
+/* Scan for the first sign change of g right of the edge, then Brent. */
+static int s17_search(s17_params *P, double edge, const deq_opts *opts, deq_training_ck_spike *out)
+{
+  double prev = edge * (1 + s17_from), gprev, g;
+  int s = s17_g(P, prev, &gprev);
+  if (s || gprev > 0)
+    return s;   /* no outlier (g > 0 from the edge on) */
+  double ratio = pow(s17_to / s17_from, 1.0 / S17_SCAN);
+  for (int k = 1; k <= S17_SCAN; k++) {
+    double x = edge * (1 + s17_from * pow(ratio, k));
+    if ((s = s17_g(P, x, &g)))
+      return s;
+    if (g > 0) {
+      deq_solver *br = deq_solver_alloc(deq_solver_brent, 1);
+      if (br == NULL)
+        DEQ_ERROR("S17: out of memory", DEQ_ENOMEM);
+      double complex xb[2] = { prev, x };
+      s = deq_solver_solve(br, s17_fn, P, opts, xb);
+      double root = creal(xb[0]), gl, gr, h = 1e-7 * root;
+      double err = deq_solver_error(br);
+      deq_solver_free(br);
+      if (!s)
+        s = s17_g(P, root + h, &gr);
+      double qerr = P->qerr;
+      if (!s)
+        s = s17_g(P, root - h, &gl);
+      if (!s)
+        s = s17_g(P, root, &g);   /* leaves delta at the root */
+      double slope = fabs(gr - gl) / (2 * h);
+      out->outlier = 1;
+      out->lambda = (deq_result) { root, err + (slope > 0 ? (qerr + fabs(g)) / slope : INFINITY) };
+      out->delta = P->delta;
+      return s;
+    }
+    prev = x;
+  }
+  return DEQ_SUCCESS;
+}
+
+int deq_training_ck_outlier(const deq_training_scalars *sc, deq_pencil *ck, double sample_ratio,
+                            double width_ratio, double theta_lr, const deq_opts *opts,
+                            deq_training_ck_spike *out)
+{
+  DEQ_CHECK(sc != NULL && ck != NULL && out != NULL, "deq_training_ck_outlier: NULL argument");
+  if (check_ratios(sample_ratio, width_ratio))
+    return DEQ_EINVAL;
+  if (!(isfinite(theta_lr) && theta_lr >= 0))
+    DEQ_ERRORF(DEQ_EINVAL, "learning_rate = %g: must be finite and >= 0", theta_lr);
+  double edges[16];
+  size_t nint = 0;
+  *out = (deq_training_ck_spike) { 0, { NAN, INFINITY }, NAN, NAN };
+  int s = deq_pencil_support(ck, edges, 8, &nint);
+  if (s || nint == 0)
+    return s ? s : DEQ_ETOL;
+  out->edge = edges[2 * nint - 1];
+  double mu1 = sc->mu1.val, m1t2 = sc->mu1t.val * sc->mu1t.val;
+  s17_params P = { ck, sample_ratio, sample_ratio / width_ratio, sc->b.val,
+                   theta_lr * theta_lr * mu1 * mu1 * (sample_ratio / width_ratio) * mu1 * mu1,
+                   m1t2, sc->ey2.val - m1t2, { NULL, NULL }, 0, NAN };
+  deq_gsl_quiet();
+  P.tab[0] = gsl_integration_glfixed_table_alloc(S17_NODES);
+  P.tab[1] = gsl_integration_glfixed_table_alloc(S17_NODES_ERR);
+  if (P.tab[0] == NULL || P.tab[1] == NULL)
+    s = DEQ_ENOMEM;
+  else
+    s = s17_search(&P, out->edge, opts, out);
+  gsl_integration_glfixed_table_free(P.tab[0]);
+  gsl_integration_glfixed_table_free(P.tab[1]);
+  return s;
 }
