@@ -174,7 +174,7 @@ static size_t step_rows(const train_job *job, size_t i, srow *rows)
     return n;
   }
   if (k->approximate) {
-    rows[n++] = (srow) { "top_w (S16, approximate)", T_TOP_W, k->lambda.val, k->lambda.err, 0,
+    rows[n++] = (srow) { "top_w (S16 approximate)", T_TOP_W, k->lambda.val, k->lambda.err, 0,
                          outlier_rel * k->lambda.val, 0 };
     return n;
   }
@@ -187,7 +187,7 @@ static size_t step_rows(const train_job *job, size_t i, srow *rows)
   rows[n++] = (srow) { "overlap_rhat (S15)", T_OV_RHAT, k->overlap_rhat.val, k->overlap_rhat.err,
                        0, overlap_abs, 1 };
   if (job->have_ck_spike && job->ck_spike.outlier)
-    rows[n++] = (srow) { "top_ck (S17, approximate)", T_TOP_CK, job->ck_spike.lambda.val,
+    rows[n++] = (srow) { "top_ck (S17 approximate)", T_TOP_CK, job->ck_spike.lambda.val,
                          job->ck_spike.lambda.err, 0, outlier_rel * job->ck_spike.lambda.val, 0 };
   return n;
 }
