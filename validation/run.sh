@@ -75,6 +75,27 @@ risk_run rf_relu_ridgeless_over  rf --act relu --teacher poly:0,1 --noise 0.2 --
 risk_run onestep_large_tanh onestep --large --act tanh --teacher poly:0,1,0,-0.4 --width-ratio 1.2 --sample-ratio 8 --batch-ratio 8 --lambda 0.01 --noise 0.04 --eta 0,1,2,3,4 --d 400
 risk_run onestep_large_erf  onestep --large --act erf --teacher poly:0,1,0,-0.4 --width-ratio 1.2 --sample-ratio 8 --batch-ratio 8 --lambda 0.01 --noise 0.04 --eta 0,1,2,3 --d 400
 
+# Spectra during training (training_spectra section 9): the summary's verdicts.
+{
+  echo
+  echo "## Spectra during training (training_spectra.md section 9)"
+  echo
+  echo "| case | step | statistic | theory | sim mean | SE | bound | verdict |"
+  echo "|---|---|---|---|---|---|---|---|"
+} >>"$report"
+train_run() {
+  name=$1
+  shift
+  "$deqnn" train "$@" --seed 1 --out "$out/$name.csv" --plot "$out/$name.png" \
+    2>"$out/$name.log" || status=1
+  awk -F, -v c="$name" '/^#/ || /^step/ { next }
+    { printf "| %s | %s | %s | %.6g | %.6g | %.2g | %.3g | %s |\n", c, $1, $2, $3, $6, $7, $8,
+             $10 }' "$out/$name.csv.summary.csv" >>"$report"
+}
+train_run train_gd_tanh    --n 800 --steps 60 --record 0,1,20,60 --seeds 3
+train_run train_large_tanh --n 800 --centred --lr 2 --steps 1 --record 0,1 --seeds 3
+train_run train_large_erf  --act erf --n 700 --sample-ratio 2.389 --width-ratio 2.048 --noise 0.04 --centred --lr 1.5 --steps 1 --record 0,1 --seeds 3 --readout rademacher
+
 {
   echo
   echo "## CK and NTK of the same network"
