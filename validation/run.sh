@@ -75,6 +75,29 @@ risk_run rf_relu_ridgeless_over  rf --act relu --teacher poly:0,1 --noise 0.2 --
 risk_run onestep_large_tanh onestep --large --act tanh --teacher poly:0,1,0,-0.4 --width-ratio 1.2 --sample-ratio 8 --batch-ratio 8 --lambda 0.01 --noise 0.04 --eta 0,1,2,3,4 --d 400
 risk_run onestep_large_erf  onestep --large --act erf --teacher poly:0,1,0,-0.4 --width-ratio 1.2 --sample-ratio 8 --batch-ratio 8 --lambda 0.01 --noise 0.04 --eta 0,1,2,3 --d 400
 
+# Spiked random features (spiked_rf section 10): the risk of the sampled model against S20.
+{
+  echo
+  echo "## Spiked random features (spiked_rf.md section 10)"
+  echo
+  echo "Verdict: 4 SE + 2 % of the test error (training error: + 1/sqrt(n)); docs/compare.md."
+  echo
+  echo "| case | spike | test error theory | sim | SE | z | verdict |"
+  echo "|---|---|---|---|---|---|---|"
+} >>"$report"
+spiked_run() {
+  name=$1
+  shift
+  "$deqnn" spiked "$@" --simulate --d 1000 --seeds 10 --seed 1 --out "$out/$name.csv" \
+    2>"$out/$name.log" || status=1
+  awk -F, -v c="$name" '/^#/ {next} !h {for (i = 1; i <= NF; i++) col[$i] = i; h = 1; next}
+    { printf "| %s | %s | %.5f | %.5f | %.5f | %.2f | %s |\n", c, $col["spike"],
+             $col["test_error"], $col["sim_test_error"], $col["sim_test_error_se"], $col["sim_z"],
+             $col["sim_verdict"] }' "$out/$name.csv" >>"$report"
+}
+spiked_run spiked_tanh --act tanh --spike 0,1,2
+spiked_run spiked_erf  --act erf --spike 0,1,2
+
 # Spectra during training (training_spectra section 9): the summary's verdicts.
 {
   echo
