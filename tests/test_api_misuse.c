@@ -28,6 +28,7 @@
 #include "deqnn/srfsim.h"
 #include "deqnn/training.h"
 #include "deqnn/trainsim.h"
+#include "deqnn/command.h"
 #include "core/mem.h"
 
 /* ---------------------------------------------------------------------------------------
@@ -772,6 +773,11 @@ static const char *null_fmt(void) { return NULL; }
     deq_training_ck_outlier(&F.tsc, F.pen, 1, 1, -1, NULL, (deq_training_ck_spike *) F.res), E1) \
   X(deq_training_top_tw, "d0 0", deq_training_top_tw(0, 10, F.buf, F.buf + 1), E1) \
   X(deq_training_top_tw, "mean NULL", deq_training_top_tw(10, 10, NULL, F.buf), E1) \
+  /* command.h (returns the CLI's exit code: 2 for misuse, with the message in msg) */ \
+  X(deq_command_run, "argv NULL", \
+    (deq_command_run(1, NULL, &F.out_table, NULL, F.text, sizeof F.text) == 2 ? DEQ_EINVAL : 0), DEQ_EINVAL, 0) \
+  X(deq_command_run, "table NULL", \
+    (deq_command_run(1, (const char *[]) { "mp" }, NULL, NULL, F.text, 64) == 2 ? DEQ_EINVAL : 0), DEQ_EINVAL, 0) \
   /* trainsim.h */ \
   X(deq_trainsim_spec_init, "spec NULL", VOID(deq_trainsim_spec_init(NULL)), E1) \
   X(deq_trainsim_bytes, "spec NULL", NANV(deq_trainsim_bytes(NULL)), E1) \

@@ -11,10 +11,33 @@
 #include "deqnn/status.h"
 #include "deqnn/version.h"
 
+/* Where cli_errorf writes on this thread (deq_command_run collects the messages). */
+static _Thread_local char *msg_buf;
+static _Thread_local size_t msg_len;
+
+void cli_messages_to(char *buf, size_t len)
+{
+  msg_buf = len > 0 ? buf : NULL;
+  msg_len = len;
+  if (msg_buf != NULL)
+    msg_buf[0] = '\0';
+}
+
 void cli_errorf(const char *fmt, ...)
 {
   va_list ap;
   va_start(ap, fmt);
+  if (msg_buf != NULL) {
+    size_t u = strlen(msg_buf);
+    if (u + 1 < msg_len) {
+      int k = vsnprintf(msg_buf + u, msg_len - u, fmt, ap);
+      u = k < 0 ? u : u + (size_t) k < msg_len ? u + (size_t) k : msg_len - 1;
+      if (u + 1 < msg_len)
+        msg_buf[u++] = '\n', msg_buf[u] = '\0';
+    }
+    va_end(ap);
+    return;
+  }
   fputs("deqnn: ", stderr);
   vfprintf(stderr, fmt, ap);
   fputc('\n', stderr);
@@ -266,7 +289,7 @@ int cli_emit(cli_ctx *ctx, deq_table *t, const char *out, const char *plot,
              cli_plot_fn *fn, const void *arg)
 {
   int guard = cli_table_guard(t);
-  if (ctx->dry) {
+  if (!cli_writes(ctx)) {
     ctx->table = t;
     return guard;
   }

@@ -33,9 +33,18 @@ typedef struct {
 typedef struct {
   char command[4096];       /* the command line, recorded in outputs */
   int dry;                  /* deqnn check: build the table only, no files, no simulation */
+  int capture;              /* deq_command_run: simulate, but write no file (tables to ctx) */
   deq_table *table;         /* main output table (owned by the caller after return) */
+  deq_table *summary;       /* capture: the summary table a file run writes beside --out */
   const char *error_cols;   /* "density:err" */
 } cli_ctx;
+
+/* Whether the run writes files (not deqnn check's dry run, not a library capture). */
+static inline int cli_writes(const cli_ctx *ctx) { return !ctx->dry && !ctx->capture; }
+
+/* Messages of cli_errorf go to buf (appended, NUL-terminated, truncated to len) instead of
+ * stderr while set on this thread; NULL restores stderr. */
+void cli_messages_to(char *buf, size_t len);
 
 /* Parse argv[1..] against opts; unknown flags, missing values and repeated flags print
  * a message and return CLI_EXIT_USAGE.  "--help" prints usage and returns -1. */

@@ -28,21 +28,6 @@ static void usage(void)
        "  version print the version");
 }
 
-int cli_run(cli_ctx *ctx, int argc, char **argv)
-{
-  const char *cmd = argv[0];
-  if (strcmp(cmd, "mp") == 0 || strcmp(cmd, "ck") == 0 || strcmp(cmd, "ntk") == 0)
-    return cli_cmd_spectrum(ctx, cmd, argc, argv);
-  if (strcmp(cmd, "rf") == 0 || strcmp(cmd, "onestep") == 0)
-    return cli_cmd_risk(ctx, strcmp(cmd, "onestep") == 0, argc, argv);
-  if (strcmp(cmd, "spiked") == 0)
-    return cli_cmd_spiked(ctx, argc, argv);
-  if (strcmp(cmd, "train") == 0)
-    return cli_cmd_train(ctx, argc, argv);
-  cli_errorf("unknown command '%s' (deqnn --help lists them)", cmd);
-  return CLI_EXIT_USAGE;
-}
-
 static void record_command(cli_ctx *ctx, int argc, char **argv)
 {
   size_t u = (size_t) snprintf(ctx->command, sizeof ctx->command, "deqnn");

@@ -179,7 +179,7 @@ int cli_cmd_risk(cli_ctx *ctx, int onestep, int argc, char **argv)
   if (rc)
     return rc < 0 ? CLI_EXIT_OK : rc;
   if ((rc = parse_job(&job, o)) ||
-      (!ctx->dry && (rc = cli_outputs_check(o[O_OUT].value, o[O_PLOT].value, 0)))) {
+      (cli_writes(ctx) && (rc = cli_outputs_check(o[O_OUT].value, o[O_PLOT].value, 0)))) {
     job_free(&job);
     return rc;
   }
@@ -198,7 +198,8 @@ int cli_cmd_risk(cli_ctx *ctx, int onestep, int argc, char **argv)
       job_free(&job);
       return src ? src : CLI_EXIT_FAIL;
     }
-    print_summary(&job);
+    if (cli_writes(ctx))
+      print_summary(&job);
     rc = cli_exit_merge(rc, src);
   }
   rc = cli_exit_merge(rc, write_outputs(&job, ctx, o[O_OUT].value, o[O_PLOT].value));

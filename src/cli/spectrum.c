@@ -290,7 +290,7 @@ int cli_cmd_spectrum(cli_ctx *ctx, const char *kind, int argc, char **argv)
   int rc = cli_parse(kind, argc, argv, o, O_NOPT);
   if (rc)
     return rc < 0 ? CLI_EXIT_OK : rc;
-  if ((rc = parse_job(&job, o)) || (!ctx->dry && (rc = cli_outputs_check(o[O_OUT].value,
+  if ((rc = parse_job(&job, o)) || (cli_writes(ctx) && (rc = cli_outputs_check(o[O_OUT].value,
       o[O_PLOT].value, job.simulate && !job.stats_mode)))) {
     spec_job_free(&job);
     return rc;
@@ -309,7 +309,8 @@ int cli_cmd_spectrum(cli_ctx *ctx, const char *kind, int argc, char **argv)
     }
     if (src == CLI_EXIT_FAIL)
       src = two_sizes(&job);
-    print_summary(&job);
+    if (cli_writes(ctx))
+      print_summary(&job);
     if (job.smeared)
       fprintf(stderr, "note: the limit has an atom of mass %.4g at %.6g, not at 0; the finite "
               "network smears it, so KS does not tend to 0 (docs/ntk.md)\n", job.smeared_mass,
@@ -341,7 +342,7 @@ static int write_outputs(spec_job *job, cli_ctx *ctx, const char *out, const cha
   if (t == NULL)
     return CLI_EXIT_FAIL;
   int wrc = CLI_EXIT_OK, grc = CLI_EXIT_OK;
-  if (!ctx->dry && job->simulate && !job->stats_mode && strcmp(out, "-") != 0) {
+  if (!ctx->dry && job->simulate && !job->stats_mode && (ctx->capture || strcmp(out, "-") != 0)) {
     char path[CLI_PATHMAX + 16];
     cli_ctx sctx = *ctx;   /* the summary records the command that makes it: + --stats */
     size_t u = strlen(sctx.command);
@@ -352,7 +353,10 @@ static int write_outputs(spec_job *job, cli_ctx *ctx, const char *out, const cha
     spec_stats_table(job, &sctx, &summary);   /* its verdicts are already in rc */
     if (summary != NULL)
       grc = cli_table_guard(summary);
-    wrc = summary == NULL ? CLI_EXIT_FAIL : cli_write(summary, path, "--out");
+    if (ctx->capture)   /* handed to the caller */
+      ctx->summary = summary, summary = NULL;
+    else
+      wrc = summary == NULL ? CLI_EXIT_FAIL : cli_write(summary, path, "--out");
   }
   deq_table_free(summary);
   if (wrc) {

@@ -223,7 +223,7 @@ int cli_cmd_spiked(cli_ctx *ctx, int argc, char **argv)
     return rc < 0 ? CLI_EXIT_OK : rc;
   cli_sweep_init(&job.sw);
   if ((rc = parse_job(&job, o)) ||
-      (!ctx->dry && (rc = cli_outputs_check(o[O_OUT].value, o[O_PLOT].value, 0))) ||
+      (cli_writes(ctx) && (rc = cli_outputs_check(o[O_OUT].value, o[O_PLOT].value, 0))) ||
       (rc = cli_quiet(first_plan, &job, "--act, --teacher"))) {
     job_free(&job);
     return rc;
@@ -231,7 +231,7 @@ int cli_cmd_spiked(cli_ctx *ctx, int argc, char **argv)
   rc = srf_theory(&job);
   if (rc != CLI_EXIT_USAGE && job.simulate && !ctx->dry) {
     int src = srf_simulate(&job);
-    if (job.simulated)
+    if (job.simulated && cli_writes(ctx))
       srf_print_summary(&job);
     rc = cli_exit_merge(rc, src);
   }

@@ -205,7 +205,7 @@ static int write_outputs(train_job *job, cli_ctx *ctx, const char *out, const ch
   if (ctx->dry || job->summary_only) {
     if (sum_t == NULL)
       return CLI_EXIT_FAIL;
-    if (job->simulated && !ctx->dry)
+    if (job->simulated && cli_writes(ctx))
       print_summary(sum_t);
     return cli_exit_merge(cli_exit_merge(rc, pass ? 0 : CLI_EXIT_FAIL),
                           cli_emit(ctx, sum_t, out, NULL, NULL, NULL));
@@ -216,16 +216,18 @@ static int write_outputs(train_job *job, cli_ctx *ctx, const char *out, const ch
     deq_table_free(sum_t);
     return CLI_EXIT_FAIL;
   }
-  if (job->simulated)
+  if (job->simulated && !ctx->capture)
     print_summary(sum_t);
-  if (strcmp(out, "-") != 0) {
+  if (ctx->capture)   /* handed to the caller */
+    ctx->summary = sum_t, sum_t = NULL;
+  else if (strcmp(out, "-") != 0) {
     char path[CLI_PATHMAX + 16];
     snprintf(path, sizeof path, "%s.summary.csv", out);
     rc = cli_exit_merge(rc, cli_write(sum_t, path, "--out"));
   }
   deq_table_free(sum_t);
   rc = cli_exit_merge(rc, cli_emit(ctx, main_t, out, NULL, NULL, NULL));
-  if (!rc && plot != NULL)
+  if (!rc && plot != NULL && cli_writes(ctx))
     rc = train_plot(job, strcmp(out, "-") == 0 ? NULL : out, plot);
   return cli_exit_merge(rc, pass ? CLI_EXIT_OK : CLI_EXIT_FAIL);
 }
@@ -240,10 +242,11 @@ int cli_cmd_train(cli_ctx *ctx, int argc, char **argv)
   if (rc)
     return rc < 0 ? CLI_EXIT_OK : rc;
   if ((rc = parse_job(&job, o)) ||
-      (!ctx->dry && ((rc = cli_outputs_check(o[O_OUT].value, o[O_PLOT].value, 0)) ||
+      (cli_writes(ctx) && ((rc = cli_outputs_check(o[O_OUT].value, o[O_PLOT].value, 0)) ||
                      (rc = summary_path_check(o[O_OUT].value, job.summary_only)) ||
                      (rc = plot_data_check(o[O_PLOT].value)) ||
-                     (rc = train_simulate_check(&job))))) {
+                     (rc = train_simulate_check(&job)))) ||
+      (ctx->capture && (rc = train_simulate_check(&job)))) {
     train_job_free(&job);
     return rc;
   }

@@ -1,0 +1,35 @@
+/* deqnn/command.h -- the CLI's commands as library calls: the tables a command writes, in
+ * memory, for the Python package (python/deqnn) and any program that wants exactly what the
+ * CLI computes without running the executable.
+ *
+ * argv is what follows `deqnn` on a command line: argv[0] the command ("mp", "ck", "ntk",
+ * "rf", "onestep", "spiked", "train"), then its options as the CLI takes them
+ * ("--ratios", "1.5,2", "--x", "0:5:100", "--simulate", ...).  The run is the CLI's run (same
+ * validation, theory, simulation, seeds and verdicts) except that no file is written and
+ * nothing is printed: --out and --plot are ignored, the messages the CLI would print on stderr
+ * go to msg.  The result is the CLI's exit code: 0 success, 1 a failure flagged in the table's
+ * status column or a failed verdict (the tables are still returned), 2 bad input (no table).
+ */
+#ifndef DEQ_COMMAND_H
+#define DEQ_COMMAND_H
+
+#include <stddef.h>
+#include "deqnn/table.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Run a command.  *table receives the table the CLI writes to --out, *summary (if summary is
+ * not NULL) the table it writes to --out.summary.csv, or NULL when the command writes none;
+ * the caller frees both with deq_table_free.  msg (msglen bytes, may be NULL/0) receives the
+ * messages, one per line.  The "# command:" comment records "deqnn" + argv.  Returns 2 (with
+ * a message) for argc < 1, a NULL argv or table, or "check" (files only).  Not reentrant with
+ * respect to the calling thread's deq error handler, which it replaces during the call. */
+int deq_command_run(int argc, const char *const *argv, deq_table **table, deq_table **summary,
+                    char *msg, size_t msglen);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
