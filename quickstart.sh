@@ -8,7 +8,7 @@ set -eu
 cd "$(dirname "$0")"
 what=${1:-main}
 
-PKGS="build-essential meson ninja-build pkg-config libgsl-dev liblapacke-dev libopenblas-dev libcmocka-dev gnuplot-nox valgrind python3"
+PKGS="build-essential meson ninja-build pkg-config libgsl-dev liblapacke-dev libopenblas-dev libcmocka-dev gnuplot-nox valgrind python3 python3-numpy"
 
 install_missing() {
   missing=""
@@ -38,7 +38,7 @@ main)
   ;;
 test)
   build build
-  meson test -C build --suite unit --suite cli --suite check --print-errorlogs
+  meson test -C build --suite unit --suite cli --suite check --suite python --print-errorlogs
   meson test -C build --suite slow --print-errorlogs
   # under valgrind (about 50x slower) the property sweep runs a twentieth of its points
   SWEEP_DIV=20 meson test -C build --suite unit --print-errorlogs --timeout-multiplier 10 \

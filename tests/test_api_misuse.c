@@ -773,6 +773,14 @@ static const char *null_fmt(void) { return NULL; }
     deq_training_ck_outlier(&F.tsc, F.pen, 1, 1, -1, NULL, (deq_training_ck_spike *) F.res), E1) \
   X(deq_training_top_tw, "d0 0", deq_training_top_tw(0, 10, F.buf, F.buf + 1), E1) \
   X(deq_training_top_tw, "mean NULL", deq_training_top_tw(10, 10, NULL, F.buf), E1) \
+  X(deq_table_ncols, "t NULL", (deq_table_ncols(NULL) == 0 ? DEQ_EINVAL : 0), E1) \
+  X(deq_table_nrows, "t NULL", (deq_table_nrows(NULL) == 0 ? DEQ_EINVAL : 0), E1) \
+  X(deq_table_name, "c 99", PTR(deq_table_name(F.tab, 99)), E1) \
+  X(deq_table_is_text, "t NULL", (deq_table_is_text(NULL, 0) == 0 ? DEQ_EINVAL : 0), E1) \
+  X(deq_table_values, "t NULL", PTR(deq_table_values(NULL)), E1) \
+  X(deq_table_text_at, "r 99", PTR(deq_table_text_at(F.tab, 99, 0)), E1) \
+  X(deq_table_ncomments, "t NULL", (deq_table_ncomments(NULL) == 0 ? DEQ_EINVAL : 0), E1) \
+  X(deq_table_comment_at, "i 99", PTR(deq_table_comment_at(F.tab, 99)), E1) \
   /* command.h (returns the CLI's exit code: 2 for misuse, with the message in msg) */ \
   X(deq_command_run, "argv NULL", \
     (deq_command_run(1, NULL, &F.out_table, NULL, F.text, sizeof F.text) == 2 ? DEQ_EINVAL : 0), DEQ_EINVAL, 0) \

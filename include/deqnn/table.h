@@ -55,6 +55,19 @@ const char *deq_table_comment(const deq_table *t, const char *key);
 /* Index of the named column, or -1. */
 long deq_table_column(const deq_table *t, const char *name);
 
+/* Accessors for bindings that should not mirror the struct (python/deqnn): sizes, the
+ * name of column c and whether it holds text, the row-major nrows x ncols numbers (text
+ * columns hold 0), cell (r, c)'s text (NULL for numeric cells), comment line i (without
+ * "# ").  Out-of-range indices or a NULL table: 0 or NULL, reported (DEQ_EINVAL). */
+size_t deq_table_ncols(const deq_table *t);
+size_t deq_table_nrows(const deq_table *t);
+const char *deq_table_name(const deq_table *t, size_t c);
+int deq_table_is_text(const deq_table *t, size_t c);
+const double *deq_table_values(const deq_table *t);
+const char *deq_table_text_at(const deq_table *t, size_t r, size_t c);
+size_t deq_table_ncomments(const deq_table *t);
+const char *deq_table_comment_at(const deq_table *t, size_t i);
+
 /* Write as CSV to a stream (no atomicity). */
 int deq_table_fprint(const deq_table *t, FILE *f);
 

@@ -250,3 +250,54 @@ int deq_table_write(const deq_table *t, const char *path)
   free(tmp);
   return status;
 }
+
+/* ---- accessors (deqnn/table.h) ---- */
+
+size_t deq_table_ncols(const deq_table *t)
+{
+  DEQ_REQUIRE_RET(t != NULL, 0, "%s: t must not be NULL", __func__);
+  return t->ncols;
+}
+
+size_t deq_table_nrows(const deq_table *t)
+{
+  DEQ_REQUIRE_RET(t != NULL, 0, "%s: t must not be NULL", __func__);
+  return t->nrows;
+}
+
+const char *deq_table_name(const deq_table *t, size_t c)
+{
+  DEQ_REQUIRE_RET(t != NULL && c < t->ncols, NULL, "%s: no column %zu", __func__, c);
+  return t->names[c];
+}
+
+int deq_table_is_text(const deq_table *t, size_t c)
+{
+  DEQ_REQUIRE_RET(t != NULL && c < t->ncols, 0, "%s: no column %zu", __func__, c);
+  return t->types[c] == DEQ_COL_TEXT;
+}
+
+const double *deq_table_values(const deq_table *t)
+{
+  DEQ_REQUIRE_RET(t != NULL, NULL, "%s: t must not be NULL", __func__);
+  return t->num;
+}
+
+const char *deq_table_text_at(const deq_table *t, size_t r, size_t c)
+{
+  DEQ_REQUIRE_RET(t != NULL && r < t->nrows && c < t->ncols, NULL, "%s: no cell (%zu, %zu)",
+                  __func__, r, c);
+  return t->text[r * t->ncols + c];
+}
+
+size_t deq_table_ncomments(const deq_table *t)
+{
+  DEQ_REQUIRE_RET(t != NULL, 0, "%s: t must not be NULL", __func__);
+  return t->ncomments;
+}
+
+const char *deq_table_comment_at(const deq_table *t, size_t i)
+{
+  DEQ_REQUIRE_RET(t != NULL && i < t->ncomments, NULL, "%s: no comment %zu", __func__, i);
+  return t->comments[i];
+}

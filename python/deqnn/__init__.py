@@ -1,0 +1,221 @@
+"""deqnn from Python: every table the CLI writes, computed in-process by the C library.
+
+The package is a thin layer over libdeqnn (ctypes): it holds no formula and no check of its
+own.  ``table(command, **options)`` runs a command exactly as ``deqnn COMMAND --options`` would
+(same validation, theory, simulation, seeds, verdicts) through ``deq_command_run`` and returns
+its table as a numpy structured array with the provenance; ``load(path)`` reads any CSV the CLI
+writes.  Option names are the CLI's with ``-`` -> ``_`` (``lam`` or ``lambda_`` for
+``--lambda``); numpy arrays and lists are accepted wherever the CLI takes a list or a grid.
+
+    >>> import numpy as np, deqnn
+    >>> t = deqnn.table("mp", ratio=0.5, x=np.linspace(0.1, 2.9, 8))
+    >>> t.data["density"]            # doctest: +SKIP
+
+See docs/python.md.
+"""
+import ctypes
+import os
+
+import numpy as np
+
+__all__ = ["table", "load", "Table", "DeqnnError", "column", "library_path"]
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class DeqnnError(ValueError):
+    """Bad input (the CLI's exit 2): the message names the option as the CLI spells it."""
+
+
+def library_path():
+    """The libdeqnn.so to load: $DEQNN_LIB, the build tree beside the package, or the system's."""
+    env = os.environ.get("DEQNN_LIB")
+    if env:
+        return env
+    for cand in (os.path.join(_HERE, "..", "..", "build", "src", "libdeqnn.so"),
+                 os.path.join(_HERE, "libdeqnn.so")):
+        if os.path.exists(cand):
+            return os.path.abspath(cand)
+    return "libdeqnn.so.0"
+
+
+_lib = None
+
+
+def _load_library():
+    global _lib
+    if _lib is not None:
+        return _lib
+    lib = ctypes.CDLL(library_path())
+    p, sz, cp, i = ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_int
+    sig = {
+        "deq_command_run": (i, [i, ctypes.POINTER(cp), ctypes.POINTER(p), ctypes.POINTER(p), cp, sz]),
+        "deq_table_read": (i, [cp, ctypes.POINTER(p)]),
+        "deq_table_free": (None, [p]),
+        "deq_table_ncols": (sz, [p]),
+        "deq_table_nrows": (sz, [p]),
+        "deq_table_name": (cp, [p, sz]),
+        "deq_table_is_text": (i, [p, sz]),
+        "deq_table_values": (ctypes.POINTER(ctypes.c_double), [p]),
+        "deq_table_text_at": (cp, [p, sz, sz]),
+        "deq_table_ncomments": (sz, [p]),
+        "deq_table_comment_at": (cp, [p, sz]),
+        "deq_strerror": (cp, [i]),
+    }
+    for name, (res, args) in sig.items():
+        f = getattr(lib, name)
+        f.restype, f.argtypes = res, args
+    _lib = lib
+    return lib
+
+
+class Table:
+    """A deqnn table: ``data`` (numpy structured array, one field per column: float64 for
+    numbers, str for text), ``meta`` (the "# key: value" comments as a dict: command,
+    version, kind, ...), ``comments`` (all comment lines), ``summary`` (the table written
+    beside --out by a simulation, or None), ``exit_code`` (the CLI's: 0, or 1 for a failure
+    flagged in a row or a failed verdict) and ``messages`` (what the CLI would print)."""
+
+    def __init__(self, data, comments, summary=None, exit_code=0, messages=""):
+        self.data = data
+        self.comments = comments
+        self.meta = {}
+        for line in comments:
+            key, sep, value = line.partition(": ")
+            if sep and key not in self.meta:
+                self.meta[key] = value
+        self.summary = summary
+        self.exit_code = exit_code
+        self.messages = messages
+
+    @property
+    def columns(self):
+        return list(self.data.dtype.names)
+
+    def __getitem__(self, name):
+        return self.data[name]
+
+    def __len__(self):
+        return len(self.data)
+
+    def __repr__(self):
+        return "<deqnn.Table kind=%s rows=%d columns=%s>" % (
+            self.meta.get("kind", "?"), len(self.data), ",".join(self.columns))
+
+
+def _to_table(lib, ptr, summary=None, exit_code=0, messages=""):
+    nc, nr = lib.deq_table_ncols(ptr), lib.deq_table_nrows(ptr)
+    names = [lib.deq_table_name(ptr, c).decode() for c in range(nc)]
+    text = [bool(lib.deq_table_is_text(ptr, c)) for c in range(nc)]
+    vals = np.ctypeslib.as_array(lib.deq_table_values(ptr), shape=(nr * nc,)).reshape(nr, nc) \
+        if nr > 0 else np.zeros((0, nc))
+    cols = []
+    for c in range(nc):
+        if text[c]:
+            col = np.array([(lib.deq_table_text_at(ptr, r, c) or b"").decode() for r in range(nr)],
+                           dtype=str)
+        else:
+            col = np.array(vals[:, c], dtype=np.float64)
+        cols.append(col)
+    dtype = [(n, col.dtype) for n, col in zip(names, cols)]
+    data = np.empty(nr, dtype=dtype)
+    for n, col in zip(names, cols):
+        data[n] = col
+    comments = [lib.deq_table_comment_at(ptr, i).decode()
+                for i in range(lib.deq_table_ncomments(ptr))]
+    return Table(data, comments, summary, exit_code, messages)
+
+
+def _flag(name):
+    if name in ("lam", "lambda_"):
+        return "--lambda"
+    return "--" + name.rstrip("_").replace("_", "-")
+
+
+def _value(v):
+    if isinstance(v, str):
+        return v
+    if isinstance(v, (list, tuple, np.ndarray)):
+        return ",".join(_value(x) for x in np.ravel(np.asarray(v, dtype=object)))
+    if isinstance(v, (bool, np.bool_)):
+        raise TypeError("booleans are flags")
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    return repr(float(v))
+
+
+def _argv(command, options):
+    argv = [command]
+    for name, v in options.items():
+        if v is None or v is False:
+            continue
+        if name in ("out", "plot"):
+            raise DeqnnError("--%s: deqnn.table writes no file; use the CLI, or save the "
+                             "returned table yourself" % name)
+        if v is True:
+            argv.append(_flag(name))
+        else:
+            argv += [_flag(name), _value(v)]
+    return argv
+
+
+def table(command, **options):
+    """Run ``deqnn COMMAND`` with these options in-process; return its Table.
+
+    Raises DeqnnError for bad input (the CLI's exit 2).  A failure flagged in a row or a
+    failed verdict (exit 1) still returns the table, with ``exit_code = 1``."""
+    lib = _load_library()
+    argv = _argv(command, options)
+    arr = (ctypes.c_char_p * len(argv))(*[a.encode() for a in argv])
+    t, s = ctypes.c_void_p(), ctypes.c_void_p()
+    msg = ctypes.create_string_buffer(8192)
+    rc = lib.deq_command_run(len(argv), arr, ctypes.byref(t), ctypes.byref(s), msg, len(msg))
+    text = msg.value.decode(errors="replace")
+    try:
+        if rc == 2 or not t.value:
+            raise DeqnnError(text.strip() or "deqnn %s failed (exit %d)" % (command, rc))
+        summary = _to_table(lib, s) if s.value else None
+        return _to_table(lib, t, summary, rc, text)
+    finally:
+        if t.value:
+            lib.deq_table_free(t)
+        if s.value:
+            lib.deq_table_free(s)
+
+
+def load(path):
+    """Read any CSV the CLI writes (comments, header, rows) into a Table."""
+    lib = _load_library()
+    t = ctypes.c_void_p()
+    rc = lib.deq_table_read(os.fsencode(path), ctypes.byref(t))
+    if rc != 0 or not t.value:
+        raise DeqnnError("%s: %s" % (path, lib.deq_strerror(rc).decode()))
+    try:
+        return _to_table(lib, t)
+    finally:
+        lib.deq_table_free(t)
+
+
+def column(command, name, **options):
+    """One column of a command's table, with numpy broadcasting over the options.
+
+    Options that are numpy arrays of the same (broadcast) shape are evaluated point by point
+    (one table per point unless exactly one option varies, which becomes the CLI's list);
+    returns an array of that shape.  Example: ``column("rf", "risk", lam=lams, noise=0.1)``."""
+    arrays = {k: np.asarray(v) for k, v in options.items()
+              if isinstance(v, (np.ndarray, list, tuple)) and k not in ("ratios", "record", "stats")}
+    if not arrays:
+        return np.asarray(table(command, **options)[name])
+    shape = np.broadcast_shapes(*[a.shape for a in arrays.values()])
+    if len(arrays) == 1:
+        (k, a), = arrays.items()
+        flat = np.ravel(np.broadcast_to(a, shape))
+        uniq, inv = np.unique(flat, return_inverse=True)
+        vals = table(command, **{**options, k: uniq})[name]
+        return np.asarray(vals)[inv].reshape(shape)
+    out = np.empty(shape)
+    b = {k: np.broadcast_to(a, shape) for k, a in arrays.items()}
+    for idx in np.ndindex(shape):
+        opts = {**options, **{k: float(b[k][idx]) for k in b}}
+        out[idx] = table(command, **opts)[name][0]
+    return out
