@@ -33,7 +33,7 @@ static double median(double *t)
 
 static deq_srf_plan *make_plan(const deq_act *a, const deq_act *t)
 {
-  deq_srf_weights w = { 1.3, 1.2, 0.8 };
+  deq_srf_weights w = { .spike = 1.3, .bulk_variance = 1.2, .alignment = 0.8 };
   deq_srf_plan *P = NULL;
   return deq_srf_plan_alloc(a, t, &w, NULL, &P) ? NULL : P;
 }

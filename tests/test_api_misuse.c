@@ -132,8 +132,8 @@ static void setup_theory(void)
   F.rfp = (deq_rf_params) { 1.5, 2.0, 0.1, 0.1 };
   F.osp = (deq_onestep_params) { 1.5, 2.0, 2.0, 0.1, 0.1, 1.0 };
   F.st = (deq_sample_stats) { 10, 1.0, 0.1, 0.03 };
-  F.srfw = (deq_srf_weights) { 1.0, 1.0, 1.0 };
-  F.bad_srfw = (deq_srf_weights) { -1.0, 1.0, 1.0 };
+  F.srfw = (deq_srf_weights) { .spike = 1.0, .bulk_variance = 1.0, .alignment = 1.0 };
+  F.bad_srfw = (deq_srf_weights) { .spike = -1.0, .bulk_variance = 1.0, .alignment = 1.0 };
   F.srfp = (deq_srf_params) { 1.2, 1.5, 0.1, 0.1 };
   F.bad_srfp = (deq_srf_params) { NAN, 1.5, 0.1, 0.1 };
   assert_int_equal(deq_srf_plan_alloc_panels(&F.act, &lin, &F.srfw, 16, NULL, &F.srf),

@@ -24,7 +24,7 @@ static deq_srf_plan *plan_p(const char *act, const char *teacher, double r, doub
                             double gamma, size_t panels)
 {
   deq_act a = parse(act), t = parse(teacher);
-  deq_srf_weights w = { r, c, gamma };
+  deq_srf_weights w = { .spike = r, .bulk_variance = c, .alignment = gamma };
   deq_srf_plan *P;
   assert_int_equal(deq_srf_plan_alloc_panels(&a, &t, &w, panels, NULL, &P), DEQ_SUCCESS);
   return P;
@@ -642,16 +642,16 @@ static void test_bad_input(void **state)
   deq_act a = parse("tanh"), t = parse(target);
   deq_srf_plan *P = NULL;
   struct { deq_srf_weights w; const char *name; } bw[] = {
-    { { -1, 1, 1 }, "spike" }, { { NAN, 1, 1 }, "spike" }, { { INFINITY, 1, 1 }, "spike" },
-    { { 1, 0.5, 1 }, "bulk_variance" }, { { 1, NAN, 1 }, "bulk_variance" },
-    { { 1, 1, 1.5 }, "alignment" }, { { 1, 1, -0.1 }, "alignment" }, { { 1, 1, NAN }, "alignment" },
+    { { .spike = -1, .bulk_variance = 1, .alignment = 1 }, "spike" }, { { .spike = NAN, .bulk_variance = 1, .alignment = 1 }, "spike" }, { { .spike = INFINITY, .bulk_variance = 1, .alignment = 1 }, "spike" },
+    { { .spike = 1, .bulk_variance = 0.5, .alignment = 1 }, "bulk_variance" }, { { .spike = 1, .bulk_variance = NAN, .alignment = 1 }, "bulk_variance" },
+    { { .spike = 1, .bulk_variance = 1, .alignment = 1.5 }, "alignment" }, { { .spike = 1, .bulk_variance = 1, .alignment = -0.1 }, "alignment" }, { { .spike = 1, .bulk_variance = 1, .alignment = NAN }, "alignment" },
   };
   calls = 0;
   for (size_t k = 0; k < sizeof bw / sizeof bw[0]; k++) {
     expect_name(deq_srf_plan_alloc(&a, &t, &bw[k].w, NULL, &P), bw[k].name);
     assert_null(P);
   }
-  deq_srf_weights w = { 1.3, 1, 1 };
+  deq_srf_weights w = { .spike = 1.3, .bulk_variance = 1, .alignment = 1 };
   expect_name(deq_srf_plan_alloc_panels(&a, &t, &w, 7, NULL, &P), "panels");
   assert_int_equal(deq_srf_plan_alloc(NULL, &t, &w, NULL, &P), DEQ_EINVAL);
   assert_int_equal(calls, 1);

@@ -8,7 +8,8 @@
 
 int srf_plan(srf_job *job, const double *p)
 {
-  deq_srf_weights w = { p[SRF_SPIKE], p[SRF_BULK], p[SRF_ALIGN] };
+  deq_srf_weights w = { .spike = p[SRF_SPIKE], .bulk_variance = p[SRF_BULK],
+                        .alignment = p[SRF_ALIGN] };
   deq_srf_plan_free(job->plan);
   job->plan = NULL;
   return deq_srf_plan_alloc(&job->act, &job->teacher, &w, NULL, &job->plan);

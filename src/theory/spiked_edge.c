@@ -25,9 +25,13 @@ static const double mean_round_ulps = 64.0;
 static int density_at(deq_srf_plan *plan, const srf_ratios *q, double x, const deq_opts *opts,
                       double *rho)
 {
-  double complex V[2];
-  int status = deq_srf_solve(plan, &plan->full, q, CMPLX(x, edge_eta_rel * plan->scale), opts,
-                             V);
+  double complex V[SRF_MAX_UNK], z = CMPLX(x, edge_eta_rel * plan->scale);
+  if (plan->ngroups > 1) {
+    int status = deq_srf_gsolve(plan, &plan->full, q, z, opts, V);
+    *rho = status ? NAN : cimag(deq_srf_gm(plan, q, V)) / M_PI;
+    return status;
+  }
+  int status = deq_srf_solve(plan, &plan->full, q, z, opts, V);
   *rho = status ? NAN : cimag(V[1]) / (q->psi * M_PI);
   return status;
 }
@@ -224,7 +228,7 @@ int deq_srf_mean_outlier(deq_srf_plan *plan, const deq_srf_params *p, double wid
 {
   if (plan == NULL || out == NULL)
     DEQ_ERROR("spiked: NULL plan or output", DEQ_EINVAL);
-  *out = (deq_srf_mean) { 0, { NAN, INFINITY }, { NAN, INFINITY } };
+  *out = (deq_srf_mean) { .exists = 0, .x = { NAN, INFINITY }, .leading = { NAN, INFINITY } };
   int status = deq_srf_params_check(p, 0);
   if (!status && !(isfinite(width) && width > 0))
     DEQ_ERRORF(DEQ_EINVAL, "width = %g: must be finite and > 0", width);
