@@ -22,17 +22,6 @@ static const int radius_power_steps = 60;
 static const double bulk_round_ulps = 64.0;
 /* Density height relative to the bulk mean and the factor on its bias (as spiked_bulk.c). */
 
-/* Row-major upper triangle: row k starts at sum_{j<k} (K - j) = k K - k (k - 1)/2. */
-static size_t v1_start(size_t K, size_t k)
-{
-  return k * K - (k * (k - 1)) / 2;
-}
-
-static size_t v1_at(size_t K, size_t k, size_t l)
-{
-  return k <= l ? v1_start(K, k) + (l - k) : v1_start(K, l) + (k - l);
-}
-
 static void fill_table(deq_srf_plan *plan, srf_rule *R)
 {
   size_t nu = plan->nunk, K = plan->ngroups;
@@ -57,7 +46,8 @@ int deq_srf_groups_init(deq_srf_plan *plan)
   fill_table(plan, &plan->half);
   plan->gnewton = deq_solver_alloc(deq_solver_newton, Y);
   plan->last_Vg = malloc((2 * Y + 2 * Y * Y) * sizeof *plan->last_Vg);
-  if (plan->gnewton == NULL || plan->last_Vg == NULL)
+  plan->gR = malloc(Y * Y * sizeof *plan->gR);
+  if (plan->gnewton == NULL || plan->last_Vg == NULL || plan->gR == NULL)
     DEQ_ERROR("spiked: out of memory for the group solver", DEQ_ENOMEM);
   plan->last_dVg = plan->last_Vg + Y;
   plan->gH = plan->last_Vg + 2 * Y;

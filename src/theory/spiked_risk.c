@@ -240,6 +240,21 @@ static void nonneg(deq_result *r)
   }
 }
 
+/* K >= 2 groups: spiked_finite_support F12-F18 (spiked_groups_risk.c), the same contract. */
+static int risk_groups(deq_srf_plan *plan, const srf_ratios *q, const deq_srf_params *p,
+                       const deq_opts *opts, deq_srf_risk *out)
+{
+  int status = deq_srf_grisk(plan, q, p, opts, out);
+  if (status)
+    return risk_fail(out, status);
+  nonneg(&out->test_error);
+  nonneg(&out->train_error);
+  if (!isfinite(out->test_error.err) || !isfinite(out->train_error.err))
+    DEQ_ERRORF(risk_fail(out, DEQ_ETOL), "spiked: risk at lambda = %g is not finite",
+               p->lambda);
+  return DEQ_SUCCESS;
+}
+
 int deq_srf_risk_eval(deq_srf_plan *plan, const deq_srf_params *p, const deq_opts *opts,
                       deq_srf_risk *out)
 {
@@ -252,6 +267,8 @@ int deq_srf_risk_eval(deq_srf_plan *plan, const deq_srf_params *p, const deq_opt
     return risk_fail(out, status);
   srf_ratios q;
   deq_srf_ratios(plan, p, &q);
+  if (plan->ngroups > 1)
+    return risk_groups(plan, &q, p, opts, out);
   double V[2], Vh[2], errV[2], err[2];
   risk_value v, vh;
   status = solve_real(plan, &plan->full, &q, p->lambda, opts, V, errV);
