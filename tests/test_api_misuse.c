@@ -187,6 +187,10 @@ static deq_srfsim_spec sspec_with(int which)
   case 4: s.gamma = NAN; break;
   case 5: s.nz = SIZE_MAX; break;
   case 6: s.mode = DEQ_SRFSIM_NETWORK; s.n0 = 0; break;
+  case 8: s.groups = DEQ_SRFSIM_MAXGROUPS + 1; break;
+  case 9: s.groups = 2, s.support[0] = NAN, s.weights[0] = s.weights[1] = 1; break;
+  case 10: s.groups = 2, s.weights[0] = -1, s.weights[1] = 1; break;
+  case 11: s.groups = 2, s.weights[0] = s.weights[1] = 0; break;
   default: s.c = -1; break;
   }
   return s;
@@ -714,6 +718,18 @@ static const char *null_fmt(void) { return NULL; }
     deq_srfsim_alloc((const deq_srfsim_spec[]) { sspec_with(6) }, &F.out_sws), E1) \
   X(deq_srfsim_alloc, "c -1", \
     deq_srfsim_alloc((const deq_srfsim_spec[]) { sspec_with(7) }, &F.out_sws), E1) \
+  X(deq_srfsim_alloc, "groups above the maximum", \
+    deq_srfsim_alloc((const deq_srfsim_spec[]) { sspec_with(8) }, &F.out_sws), E1) \
+  X(deq_srfsim_alloc, "support NaN", \
+    deq_srfsim_alloc((const deq_srfsim_spec[]) { sspec_with(9) }, &F.out_sws), E1) \
+  X(deq_srfsim_group_sizes, "spec NULL", deq_srfsim_group_sizes(NULL, (size_t *) F.res), E1) \
+  X(deq_srfsim_group_sizes, "sizes NULL", deq_srfsim_group_sizes(&F.sspec, NULL), E1) \
+  X(deq_srfsim_group_sizes, "groups above the maximum", \
+    deq_srfsim_group_sizes((const deq_srfsim_spec[]) { sspec_with(8) }, (size_t *) F.res), E1) \
+  X(deq_srfsim_group_sizes, "weight -1", \
+    deq_srfsim_group_sizes((const deq_srfsim_spec[]) { sspec_with(10) }, (size_t *) F.res), E1) \
+  X(deq_srfsim_group_sizes, "weights sum 0", \
+    deq_srfsim_group_sizes((const deq_srfsim_spec[]) { sspec_with(11) }, (size_t *) F.res), E1) \
   X(deq_srfsim_bytes, "spec NULL", NANV(deq_srfsim_bytes(NULL)), E1) \
   X(deq_srfsim_bytes, "all sizes 0", \
     NANV(deq_srfsim_bytes((const deq_srfsim_spec[]) { sspec_with(0) })), E1) \
