@@ -46,7 +46,7 @@ int deq_srf_groups_init(deq_srf_plan *plan)
   fill_table(plan, &plan->half);
   plan->gnewton = deq_solver_alloc(deq_solver_newton, Y);
   plan->last_Vg = malloc((2 * Y + 2 * Y * Y) * sizeof *plan->last_Vg);
-  plan->gR = malloc(Y * Y * sizeof *plan->gR);
+  plan->gR = malloc(3 * Y * Y * sizeof *plan->gR);
   if (plan->gnewton == NULL || plan->last_Vg == NULL || plan->gR == NULL)
     DEQ_ERROR("spiked: out of memory for the group solver", DEQ_ENOMEM);
   plan->last_dVg = plan->last_Vg + Y;
@@ -73,37 +73,48 @@ double deq_srf_gw(const deq_srf_plan *plan, const srf_rule *R, const double *V, 
   return 1 / d;
 }
 
+/* The Jacobian sums of one node: H += gw2 g g^T on the upper triangle (real and imaginary
+ * parts apart: real arithmetic in the inner loop). */
+static void node_jac(size_t nu, const double *g, double g2r, double g2i, double *Hr, double *Hi)
+{
+  for (size_t Y = 0; Y < nu; Y++) {
+    double tr = g2r * g[Y], ti = g2i * g[Y];
+    double *hr = Hr + Y * nu, *hi = Hi + Y * nu;
+    for (size_t Z = Y; Z < nu; Z++)
+      hr[Z] += tr * g[Z], hi[Z] += ti * g[Z];
+  }
+}
+
 /* S_Y and (H != NULL) the sums E[w^2 g_Y g_Y'] on the upper triangle, then mirrored. */
 static void sums_nodes(const deq_srf_plan *plan, const srf_rule *R, const double complex *V,
                        double complex *S, double complex *H)
 {
   size_t nu = plan->nunk;
+  double vr[SRF_MAX_UNK], vi[SRF_MAX_UNK], sr[SRF_MAX_UNK] = { 0 }, si[SRF_MAX_UNK] = { 0 };
+  double *Hr = plan->gR + nu * nu, *Hi = Hr + nu * nu;
   for (size_t Y = 0; Y < nu; Y++)
-    S[Y] = 0;
+    vr[Y] = plan->mult[Y] * creal(V[Y]), vi[Y] = plan->mult[Y] * cimag(V[Y]);
   if (H != NULL)
-    memset(H, 0, nu * nu * sizeof *H);
+    memset(Hr, 0, 2 * nu * nu * sizeof *Hr);
   for (size_t i = 0; i < R->n; i++) {
     const double *g = R->gY + i * nu;
     double dr = 1, di = 0;
     for (size_t Y = 0; Y < nu; Y++)
-      dr += plan->mult[Y] * g[Y] * creal(V[Y]), di += plan->mult[Y] * g[Y] * cimag(V[Y]);
-    double inv = 1 / (dr * dr + di * di);
-    double complex w = CMPLX(dr * inv, -di * inv), gw = R->wt[i] * w;
+      dr += g[Y] * vr[Y], di += g[Y] * vi[Y];
+    double inv = 1 / (dr * dr + di * di), wr = dr * inv, wi = -di * inv;
+    double gwr = R->wt[i] * wr, gwi = R->wt[i] * wi;
     for (size_t Y = 0; Y < nu; Y++)
-      S[Y] += gw * g[Y];
-    if (H == NULL)
-      continue;
-    double complex gw2 = gw * w;
-    for (size_t Y = 0; Y < nu; Y++) {
-      double complex t = gw2 * g[Y];
-      for (size_t Z = Y; Z < nu; Z++)
-        H[Y * nu + Z] += t * g[Z];
-    }
+      sr[Y] += gwr * g[Y], si[Y] += gwi * g[Y];
+    if (H != NULL)
+      node_jac(nu, g, gwr * wr - gwi * wi, gwr * wi + gwi * wr, Hr, Hi);
   }
+  for (size_t Y = 0; Y < nu; Y++)
+    S[Y] = CMPLX(sr[Y], si[Y]);
   if (H != NULL)
     for (size_t Y = 0; Y < nu; Y++)
-      for (size_t Z = 0; Z < Y; Z++)
-        H[Y * nu + Z] = H[Z * nu + Y];
+      for (size_t Z = 0; Z < nu; Z++)
+        H[Y * nu + Z] = Z >= Y ? CMPLX(Hr[Y * nu + Z], Hi[Y * nu + Z])
+                               : CMPLX(Hr[Z * nu + Y], Hi[Z * nu + Y]);
 }
 
 /* Unknown-ordered values (A upper, b) into an algebra point. */

@@ -53,7 +53,7 @@ struct deq_srf_plan {
   deq_solver *gnewton;
   double complex *last_Vg, *last_dVg;        /* warm start, nunk each */
   double complex *gH, *gJ;     /* nunk x nunk Jacobian sums and Jacobian (workspaces) */
-  double *gR;                  /* nunk x nunk real workspace (risk) */
+  double *gR;                  /* 3 nunk x nunk real workspace: risk, Jacobian sums re, im */
   double gradius;              /* spectral radius of dT/dV at the last Newton Jacobian */
 };
 
