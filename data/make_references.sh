@@ -27,3 +27,4 @@ run onestep_large_baselines.csv onestep --large --act tanh --teacher poly:0,1,0,
 run spiked_risk_spike_sweep.csv spiked --act tanh --spike 0:3:31
 run spiked_density.csv  spiked --act relu --spike 2 --x 0:3.85:150
 run spiked_stats.csv    spiked --act tanh --spike 1.3 --stats 0.01,0.1,1,10
+run spiked_support_relu.csv spiked --act relu --teacher poly:0,1,0.70710678118654752 --spike 0:3:31 --spike-support 0,1
