@@ -177,14 +177,17 @@ static int add_group_means(const deq_srf_mean *m, deq_table *t)
 static int add_outliers(const srf_job *job, deq_table *t)
 {
   const deq_srf_outlier_search *o = &job->outliers;
+  const char *eq = job->ngroups > 1 ? "F10" : "S12";
   int s;
   if (job->outliers_status)
-    s = deq_table_add_comment(t, "outliers (S12): not found (%s)", deq_status_name(job->outliers_status));
+    s = deq_table_add_comment(t, "outliers (%s): not found (%s)", eq,
+                              deq_status_name(job->outliers_status));
   else if (o->count == 0)
-    s = deq_table_add_comment(t, "outliers (S12): none (left side of S12 >= %.6g right of the "
-                              "edge)", o->lhs_min);
+    s = deq_table_add_comment(t, "outliers (%s): none (left side of %s >= %.6g right of the "
+                              "edge)", eq, eq, o->lhs_min);
   else
-    s = deq_table_add_comment(t, "outliers (S12): %d at %.17g +- %.2g", o->count, o->x.val, o->x.err);
+    s = deq_table_add_comment(t, "outliers (%s): %d at %.17g +- %.2g", eq, o->count, o->x.val,
+                              o->x.err);
   const deq_srf_mean *m = job->mean;
   if (!job->mean_status && m[0].exists && job->ngroups > 1)
     return deq_status_merge(s, add_group_means(m, t));
