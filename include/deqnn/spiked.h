@@ -115,7 +115,9 @@ typedef struct deq_srf_plan deq_srf_plan;
  * (err = the difference to the rule with fewer nodes, plus rounding). */
 int deq_srf_coef(const deq_act *act, double c, double s, deq_result out[3]);
 
-/* Plan once (spiked_rf section 9): validates w, tabulates mu0, mu1^2, mus2, kappa mu1 and
+/* Plan once (spiked_rf section 9): validates w (the spike law too: DEQ_EINVAL naming groups,
+ * support[k], weights[k] or "weights: sum"), tabulates per group (spiked_finite_support F1)
+ * mu0, mu1^2, mus2, kappa mu1 and
  * the target functions h, h1, hh of S14 on the kappa nodes (composite 8-point
  * Gauss-Legendre on [-11, 11] with the Gaussian weight folded in, and the rule with half
  * the panels for the error), and allocates the solvers.  teacher is f*.  *plan is NULL on
@@ -137,11 +139,14 @@ void deq_srf_plan_free(deq_srf_plan *plan);
  * predictor) from the plan's last solution at the same ratios when it is near z, else by
  * continuation in Im z from the large-|z| start V1 = -psi c/z, V2 = -psi/z.  A root that is not
  * an attracting fixed point of S9 (spectral radius of dT/dV > 1) is rejected.  Real z is
- * allowed right of the edge and left of 0.  DEQ_EBRANCH if Im m <= 0 for Im z > 0. */
+ * allowed right of the edge and left of 0.  DEQ_EBRANCH if Im m <= 0 for Im z > 0.
+ * K >= 2 groups: spiked_finite_support F3-F7, Newton on the K(K+1)/2 + K unknowns (upper
+ * triangle of V1, V2) with the same starts, continuation and rejection; out->V1, V2 are the
+ * sums over the groups. */
 int deq_srf_stieltjes(deq_srf_plan *plan, const deq_srf_params *p, deq_complex z,
                       const deq_opts *opts, deq_srf_bulk *out);
 
-/* Density of the bulk law, spiked_rf S10: rho(x) = Im m(x + i eta)/pi with
+/* Density of the bulk law, spiked_rf S10 (spiked_finite_support F8): rho(x) = Im m(x + i eta)/pi with
  * eta = 1e-7 E[c mu1^2 + mus2], at the n points x[] (any order; an increasing grid is
  * fastest, each point warm-starts the next).  err adds the bias of the height, 2 eta |m'|.
  * The mean outlier (order p) is not part of this law. */
@@ -157,19 +162,25 @@ int deq_srf_edge(deq_srf_plan *plan, const deq_srf_params *p, const deq_opts *op
                  deq_result *edge);
 
 /* Outlier search of spiked_rf S11-S12 right of the edge (real x up to the bound above):
- * roots of 1 + c phi m(x) [e22 - e12^2/e11].  count = 0 is an answer ("none"). */
+ * roots of 1 + c phi m(x) [e22 - e12^2/e11].  count = 0 is an answer ("none").  K >= 2:
+ * the left side is det(I_K + diag(c (phi/psi) V2) E_S) of spiked_finite_support F10. */
 int deq_srf_outliers(deq_srf_plan *plan, const deq_srf_params *p, const deq_opts *opts,
                      deq_srf_outlier_search *out);
 
 /* Mean outlier at width p (n = p / psi), spiked_rf S13: the root of
  * (1 + e11 n V2)(1 + e22 c phi m) - e12^2 n V2 c phi m = 0 by Brent near the leading
- * order, and the leading order itself.  p finite and > 0. */
+ * order, and the leading order itself.  p finite and > 0.  K >= 2: the count = rank
+ * E[mu0 mu0^T] mean outliers of spiked_finite_support F11 (leading orders: the eigenvalues of
+ * p diag(sqrt pi) E[mu0 mu0^T] diag(sqrt pi)), each the root of det(I_2K + E_L Gamma) (F9) by
+ * Brent between the neighbouring leading orders; DEQ_ETOL if a bracket has no sign change. */
 int deq_srf_mean_outlier(deq_srf_plan *plan, const deq_srf_params *p, double width,
                          const deq_opts *opts, deq_srf_mean *out);
 
 /* Ridge test error (spiked_rf S14-S20) and training error (docs/spiked.md T1:
  * T = E_kappa[w^2 (R0 + mu1^2 q1 + mus2 q2 + noise)], w = 1/(1 + delta)) at one point, with
- * the overlaps.  lambda > 0.  Warm-started from the previous call on the same plan. */
+ * the overlaps.  lambda > 0.  Warm-started from the previous call on the same plan.  K >= 2:
+ * spiked_finite_support F12-F18 (F13 by least squares, F16 by the exact implicit derivative
+ * of the inner F6 solve), T = E[w^2 (R0 + res_q + noise)]; the overlaps are group sums. */
 int deq_srf_risk_eval(deq_srf_plan *plan, const deq_srf_params *p, const deq_opts *opts,
                       deq_srf_risk *out);
 
