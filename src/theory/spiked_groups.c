@@ -28,7 +28,7 @@ static void fill_table(deq_srf_plan *plan, srf_rule *R)
   for (size_t i = 0; i < R->n; i++)
     for (size_t Y = 0; Y < nu; Y++) {
       size_t k = plan->uk[Y], l = plan->ul[Y];
-      R->gY[i * nu + Y] = l == K ? R->g[k].B[i] : R->g[k].mu1[i] * R->g[l].mu1[i];
+      R->gY[Y * R->n + i] = l == K ? R->g[k].B[i] : R->g[k].mu1[i] * R->g[l].mu1[i];
     }
 }
 
@@ -46,8 +46,9 @@ int deq_srf_groups_init(deq_srf_plan *plan)
   fill_table(plan, &plan->half);
   plan->gnewton = deq_solver_alloc(deq_solver_newton, Y);
   plan->last_Vg = malloc((2 * Y + 2 * Y * Y) * sizeof *plan->last_Vg);
-  plan->gR = malloc(3 * Y * Y * sizeof *plan->gR);
-  if (plan->gnewton == NULL || plan->last_Vg == NULL || plan->gR == NULL)
+  plan->gR = malloc(Y * Y * sizeof *plan->gR);
+  plan->gwork = malloc(7 * plan->full.n * sizeof *plan->gwork);
+  if (plan->gnewton == NULL || plan->last_Vg == NULL || plan->gR == NULL || plan->gwork == NULL)
     DEQ_ERROR("spiked: out of memory for the group solver", DEQ_ENOMEM);
   plan->last_dVg = plan->last_Vg + Y;
   plan->gH = plan->last_Vg + 2 * Y;
@@ -64,57 +65,83 @@ double complex deq_srf_gm(const deq_srf_plan *plan, const srf_ratios *q, const d
   return s / q->psi;
 }
 
-double deq_srf_gw(const deq_srf_plan *plan, const srf_rule *R, const double *V, size_t i)
+void deq_srf_gw(const deq_srf_plan *plan, const srf_rule *R, const double *V, double *w)
 {
-  const double *g = R->gY + i * plan->nunk;
-  double d = 1;
-  for (size_t Y = 0; Y < plan->nunk; Y++)
-    d += plan->mult[Y] * g[Y] * V[Y];
-  return 1 / d;
+  size_t n = R->n;
+  for (size_t i = 0; i < n; i++)
+    w[i] = 1;
+  for (size_t Y = 0; Y < plan->nunk; Y++) {
+    const double *g = R->gY + Y * n;
+    double v = plan->mult[Y] * V[Y];
+#pragma omp simd
+    for (size_t i = 0; i < n; i++)
+      w[i] += g[i] * v;
+  }
+#pragma omp simd
+  for (size_t i = 0; i < n; i++)
+    w[i] = 1 / w[i];
 }
 
-/* The Jacobian sums of one node: H += gw2 g g^T on the upper triangle (real and imaginary
- * parts apart: real arithmetic in the inner loop). */
-static void node_jac(size_t nu, const double *g, double g2r, double g2i, double *Hr, double *Hi)
+/* Per node: d = 1 + delta (F4) and the weights wt w, wt w^2 (real and imaginary parts),
+ * one vectorisable loop per unknown (the tables are stored unknown by unknown). */
+static void node_weights(const deq_srf_plan *plan, const srf_rule *R, const double complex *V,
+                         int jac, double *ws)
 {
-  for (size_t Y = 0; Y < nu; Y++) {
-    double tr = g2r * g[Y], ti = g2i * g[Y];
-    double *hr = Hr + Y * nu, *hi = Hi + Y * nu;
-    for (size_t Z = Y; Z < nu; Z++)
-      hr[Z] += tr * g[Z], hi[Z] += ti * g[Z];
+  size_t n = R->n;
+  double *dr = ws, *di = ws + n, *gr = ws + 2 * n, *gi = ws + 3 * n;
+  double *hr = ws + 4 * n, *hi = ws + 5 * n;
+  const double *wt = R->wt;
+  for (size_t i = 0; i < n; i++)
+    dr[i] = 1, di[i] = 0;
+  for (size_t Y = 0; Y < plan->nunk; Y++) {
+    const double *g = R->gY + Y * n;
+    double vr = plan->mult[Y] * creal(V[Y]), vi = plan->mult[Y] * cimag(V[Y]);
+#pragma omp simd
+    for (size_t i = 0; i < n; i++)
+      dr[i] += g[i] * vr, di[i] += g[i] * vi;
+  }
+#pragma omp simd
+  for (size_t i = 0; i < n; i++) {
+    double inv = 1 / (dr[i] * dr[i] + di[i] * di[i]), wr = dr[i] * inv, wi = -di[i] * inv;
+    gr[i] = wt[i] * wr, gi[i] = wt[i] * wi;
+    hr[i] = jac ? gr[i] * wr - gi[i] * wi : 0, hi[i] = jac ? gr[i] * wi + gi[i] * wr : 0;
   }
 }
 
-/* S_Y and (H != NULL) the sums E[w^2 g_Y g_Y'] on the upper triangle, then mirrored. */
+/* sum_i a[i] g[i] h[i] in a fixed order (omp simd: thread-independent). */
+static double dot3(size_t n, const double *a, const double *g, const double *h)
+{
+  double s = 0;
+#pragma omp simd reduction(+ : s)
+  for (size_t i = 0; i < n; i++)
+    s += a[i] * g[i] * h[i];
+  return s;
+}
+
+static double dot2(size_t n, const double *a, const double *g)
+{
+  double s = 0;
+#pragma omp simd reduction(+ : s)
+  for (size_t i = 0; i < n; i++)
+    s += a[i] * g[i];
+  return s;
+}
+
+/* S_Y and (H != NULL) the sums E[w^2 g_Y g_Y'] (symmetric). */
 static void sums_nodes(const deq_srf_plan *plan, const srf_rule *R, const double complex *V,
                        double complex *S, double complex *H)
 {
-  size_t nu = plan->nunk;
-  double vr[SRF_MAX_UNK], vi[SRF_MAX_UNK], sr[SRF_MAX_UNK] = { 0 }, si[SRF_MAX_UNK] = { 0 };
-  double *Hr = plan->gR + nu * nu, *Hi = Hr + nu * nu;
-  for (size_t Y = 0; Y < nu; Y++)
-    vr[Y] = plan->mult[Y] * creal(V[Y]), vi[Y] = plan->mult[Y] * cimag(V[Y]);
-  if (H != NULL)
-    memset(Hr, 0, 2 * nu * nu * sizeof *Hr);
-  for (size_t i = 0; i < R->n; i++) {
-    const double *g = R->gY + i * nu;
-    double dr = 1, di = 0;
-    for (size_t Y = 0; Y < nu; Y++)
-      dr += g[Y] * vr[Y], di += g[Y] * vi[Y];
-    double inv = 1 / (dr * dr + di * di), wr = dr * inv, wi = -di * inv;
-    double gwr = R->wt[i] * wr, gwi = R->wt[i] * wi;
-    for (size_t Y = 0; Y < nu; Y++)
-      sr[Y] += gwr * g[Y], si[Y] += gwi * g[Y];
-    if (H != NULL)
-      node_jac(nu, g, gwr * wr - gwi * wi, gwr * wi + gwi * wr, Hr, Hi);
+  size_t nu = plan->nunk, n = R->n;
+  double *ws = plan->gwork;
+  node_weights(plan, R, V, H != NULL, ws);
+  for (size_t Y = 0; Y < nu; Y++) {
+    const double *g = R->gY + Y * n;
+    S[Y] = CMPLX(dot2(n, ws + 2 * n, g), dot2(n, ws + 3 * n, g));
+    for (size_t Z = Y; H != NULL && Z < nu; Z++) {
+      const double *h = R->gY + Z * n;
+      H[Y * nu + Z] = H[Z * nu + Y] = CMPLX(dot3(n, ws + 4 * n, g, h), dot3(n, ws + 5 * n, g, h));
+    }
   }
-  for (size_t Y = 0; Y < nu; Y++)
-    S[Y] = CMPLX(sr[Y], si[Y]);
-  if (H != NULL)
-    for (size_t Y = 0; Y < nu; Y++)
-      for (size_t Z = 0; Z < nu; Z++)
-        H[Y * nu + Z] = Z >= Y ? CMPLX(Hr[Y * nu + Z], Hi[Y * nu + Z])
-                               : CMPLX(Hr[Z * nu + Y], Hi[Z * nu + Y]);
 }
 
 /* Unknown-ordered values (A upper, b) into an algebra point. */

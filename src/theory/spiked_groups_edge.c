@@ -41,8 +41,10 @@ static int real_blocks(deq_srf_plan *plan, const srf_ratios *q, double x, const 
     V[Y] = creal(Vc[Y]);
   for (size_t k = 0; k < K; k++)
     E->V2[k] = V[nu - K + k];
+  double *w = plan->gwork + 6 * plan->full.n;
+  deq_srf_gw(plan, R, V, w);
   for (size_t i = 0; i < R->n; i++) {
-    double gw = R->wt[i] * deq_srf_gw(plan, R, V, i), kap = R->kappa[i];
+    double gw = R->wt[i] * w[i], kap = R->kappa[i];
     for (size_t k = 0; k < K; k++)
       for (size_t l = 0; l < K; l++) {
         E->mm[k * K + l] += gw * R->g[k].mu0[i] * R->g[l].mu0[i];

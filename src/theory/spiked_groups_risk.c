@@ -35,12 +35,12 @@ typedef struct {
   double DV[SRF_MAX_UNK * SRF_MAX_UNK], L[SRF_MAX_UNK * SRF_MAX_UNK];
 } grisk_work;
 
-static void sums1(const deq_srf_plan *plan, const srf_rule *R, const double *V, grisk_sums *S)
+static void sums1(const deq_srf_plan *plan, const srf_rule *R, const double *w, grisk_sums *S)
 {
   size_t K = plan->ngroups;
   memset(S, 0, sizeof *S);
   for (size_t i = 0; i < R->n; i++) {
-    double w = deq_srf_gw(plan, R, V, i), gw = R->wt[i] * w, kap = R->kappa[i];
+    double gw = R->wt[i] * w[i], kap = R->kappa[i];
     for (size_t k = 0; k < K; k++) {
       const srf_group *G = &R->g[k];
       S->Eh0[k] += gw * G->mu0[i] * R->h[i];
@@ -183,41 +183,41 @@ static double cbar_at(const srf_rule *R, size_t K, size_t i, const double *m,
   return c;
 }
 
-static void pass2(const deq_srf_plan *plan, const srf_rule *R, const double *V,
+static void pass2(const deq_srf_plan *plan, const srf_rule *R, const double *w,
                   const double *m, const double *theta, const double *psio, double noise,
                   grisk_pass2 *P)
 {
   size_t K = plan->ngroups, nu = plan->nunk;
   memset(P, 0, sizeof *P);
   for (size_t i = 0; i < R->n; i++) {
-    double w = deq_srf_gw(plan, R, V, i), gw = R->wt[i] * w, gw2 = gw * w;
+    double gw = R->wt[i] * w[i], gw2 = gw * w[i];
     double cb = cbar_at(R, K, i, m, theta), h = R->h[i], mp = 0;
     for (size_t k = 0; k < K; k++) {
       mp += R->g[k].mu1[i] * psio[k];
       P->Eth[k] += gw * R->kappa[i] * R->g[k].mu1[i] * (h - cb);
     }
     double cross = 2 * R->h1[i] * mp, R0 = R->hh[i] - 2 * h * cb + cb * cb - cross;
-    const double *g = R->gY + i * nu;
     P->ER0 += R->wt[i] * R0;
     P->R0abs += R->wt[i] * (R->hh[i] + fabs(2 * h * cb) + cb * cb + fabs(cross));
     P->Tw2R0 += gw2 * (R0 + noise);
     for (size_t Y = 0; Y < nu; Y++) {
-      P->G0[Y] += gw2 * (R0 + noise) * g[Y];
-      P->Eg[Y] += R->wt[i] * g[Y];
-      P->Ew2g[Y] += gw2 * g[Y];
+      double g = R->gY[Y * R->n + i];
+      P->G0[Y] += gw2 * (R0 + noise) * g;
+      P->Eg[Y] += R->wt[i] * g;
+      P->Ew2g[Y] += gw2 * g;
     }
   }
 }
 
-/* N[Y][Y'] = E[w^2 g_Y g_Y'] mult_Y' (the real Jacobian sums). */
-static void n_matrix(deq_srf_plan *plan, const srf_rule *R, const double *V, double *N)
+/* N[Y][Y'] = E[w^2 g_Y g_Y'] mult_Y' (the real Jacobian sums) and the point (A, b, V2). */
+static void n_matrix(deq_srf_plan *plan, const srf_rule *R, const double *V, double *N,
+                     srf_alg_pt *a)
 {
   size_t nu = plan->nunk;
   double complex Vc[SRF_MAX_UNK];
-  srf_alg_pt a;
   for (size_t Y = 0; Y < nu; Y++)
     Vc[Y] = V[Y];
-  deq_srf_gsums(plan, R, Vc, &a, plan->gH);
+  deq_srf_gsums(plan, R, Vc, a, plan->gH);
   for (size_t Y = 0; Y < nu * nu; Y++)
     N[Y] = creal(plan->gH[Y]) * plan->mult[Y % nu];
 }
@@ -273,10 +273,10 @@ static int grisk_terms(deq_srf_plan *plan, const srf_rule *R, const srf_ratios *
   grisk_work W;
   double tv[SRF_MAX_GROUPS], m[SRF_MAX_GROUPS], th[SRF_MAX_GROUPS], psio[SRF_MAX_GROUPS];
   double V1[SRF_MAX_GROUPS * SRF_MAX_GROUPS], G0[SRF_MAX_UNK], qv[SRF_MAX_UNK];
-  double *N = plan->gR;
-  double complex Vc[SRF_MAX_UNK];
+  double *N = plan->gR, *w = plan->gwork + 6 * plan->full.n;
   srf_alg_pt a;
-  sums1(plan, R, V, &S);
+  deq_srf_gw(plan, R, V, w);
+  sums1(plan, R, w, &S);
   for (size_t k = 0; k < K; k++)
     tv[k] = q->c * q->phi / q->psi * V[o + k];
   double c13 = overlaps(plan, &S, tv, m, th);
@@ -286,15 +286,13 @@ static int grisk_terms(deq_srf_plan *plan, const srf_rule *R, const srf_ratios *
     for (size_t l = 0; l < K; l++)
       psio[k] += q->phi / q->psi * V1[k * K + l] * S.Eps[l];
   }
-  pass2(plan, R, V, m, th, psio, p->noise, &P);
+  pass2(plan, R, w, m, th, psio, p->noise, &P);
   for (size_t Y = 0; Y < nu; Y++) {
     size_t k = plan->uk[Y], l = plan->ul[Y];
     G0[Y] = P.G0[Y] + q->phi / q->psi * (l == K ? q->c * P.Eth[k] * P.Eth[k]
                                                  : S.Eps[k] * S.Eps[l]);
-    Vc[Y] = V[Y];
   }
-  n_matrix(plan, R, V, N);
-  deq_srf_gsums(plan, R, Vc, &a, NULL);
+  n_matrix(plan, R, V, N, &a);
   if (inner_jacobian(plan, q, p->lambda, &a, W.DV))
     return DEQ_ETOL;
   double cq = q_solve(plan, &W, N, G0, qv);
@@ -327,23 +325,25 @@ static int solve_real(deq_srf_plan *plan, const srf_rule *R, const srf_ratios *q
   return deq_srf_gbulk_finish(plan, q, -lambda, Vc, &b, errV);
 }
 
-/* Error bars: half rule, gradient in V times the bound on V, rounding and coefficients. */
+/* Error bars: half rule, gradient in V times the bound on V, rounding and coefficients.  The
+ * gradient (a first-order factor of a bound) is taken on the half rule at its own solution Vh:
+ * it agrees with the full rule's to the quadrature error, at half the cost. */
 static int grisk_errors(deq_srf_plan *plan, const srf_ratios *q, const deq_srf_params *p,
-                        const double *V, const double *errV, const grisk_value *v,
+                        const double *Vh, const double *errV, const grisk_value *v,
                         const grisk_value *vh, double err[2])
 {
   err[0] = fabs(v->test - vh->test), err[1] = fabs(v->train - vh->train);
   for (size_t Y = 0; Y < plan->nunk; Y++) {
-    double Vp[SRF_MAX_UNK], h = fd_rel * fabs(V[Y]);
+    double Vp[SRF_MAX_UNK], h = fd_rel * fabs(Vh[Y]);
     grisk_value vp;
     if (!(h > 0))
       continue;
-    memcpy(Vp, V, plan->nunk * sizeof *Vp);
+    memcpy(Vp, Vh, plan->nunk * sizeof *Vp);
     Vp[Y] += h;
-    if (grisk_terms(plan, &plan->full, q, p, Vp, &vp))
+    if (grisk_terms(plan, &plan->half, q, p, Vp, &vp))
       return DEQ_ETOL;
-    err[0] += fabs(vp.test - v->test) / h * errV[Y];
-    err[1] += fabs(vp.train - v->train) / h * errV[Y];
+    err[0] += fabs(vp.test - vh->test) / h * errV[Y];
+    err[1] += fabs(vp.train - vh->train) / h * errV[Y];
   }
   double tiny = (risk_round_ulps * DBL_EPSILON + plan->full.coef_rel) * v->cond;
   err[0] += tiny, err[1] += tiny;
@@ -365,7 +365,7 @@ int deq_srf_grisk(deq_srf_plan *plan, const srf_ratios *q, const deq_srf_params 
   if (!status)
     status = grisk_terms(plan, &plan->half, q, p, Vh, &vh);
   if (!status)
-    status = grisk_errors(plan, q, p, V, errV, &v, &vh, err);
+    status = grisk_errors(plan, q, p, Vh, errV, &v, &vh, err);
   if (status)
     DEQ_ERRORF(status, "spiked: group risk at lambda = %g is not finite", p->lambda);
   *out = (deq_srf_risk) { { v.test, err[0] }, { v.train, err[1] }, v.V1, v.V2, v.mean,

@@ -31,7 +31,7 @@ typedef struct {
   double coef_rel;             /* relative coefficient error of the tables (risk error bars) */
   size_t ngroups;
   srf_group g[SRF_MAX_GROUPS];
-  double *gY;                  /* K >= 2: g_Y (mu1_k mu1_l, then mus2_k) at the nodes, nunk x n */
+  double *gY;                  /* K >= 2: g_Y (mu1_k mu1_l, then mus2_k) at the nodes, gY[Y n + i] */
 } srf_rule;
 
 struct deq_srf_plan {
@@ -53,7 +53,9 @@ struct deq_srf_plan {
   deq_solver *gnewton;
   double complex *last_Vg, *last_dVg;        /* warm start, nunk each */
   double complex *gH, *gJ;     /* nunk x nunk Jacobian sums and Jacobian (workspaces) */
-  double *gR;                  /* 3 nunk x nunk real workspace: risk, Jacobian sums re, im */
+  double *gR;                  /* nunk x nunk real workspace (risk) */
+  double *gwork;               /* 7 x (nodes of the full rule): node weights of the sums (6),
+                                  w of the real routines (the last) */
   double gradius;              /* spectral radius of dT/dV at the last Newton Jacobian */
 };
 
@@ -120,8 +122,8 @@ int deq_srf_alg(const deq_srf_plan *plan, const srf_ratios *q, double complex z,
  * H != NULL: H[Y*nunk + Y'] = E[w^2 g_Y g_Y'] (the Jacobian sums). */
 void deq_srf_gsums(const deq_srf_plan *plan, const srf_rule *R, const double complex *V,
                    srf_alg_pt *x, double complex *H);
-/* w(kappa) = 1/(1 + delta(kappa)) at node i for real V (F4). */
-double deq_srf_gw(const deq_srf_plan *plan, const srf_rule *R, const double *V, size_t i);
+/* w(kappa_i) = 1/(1 + delta(kappa_i)) at every node of R for real V (F4), into w[0..n-1]. */
+void deq_srf_gw(const deq_srf_plan *plan, const srf_rule *R, const double *V, double *w);
 
 /* spiked_groups_risk.c, spiked_groups_edge.c */
 int deq_srf_grisk(deq_srf_plan *plan, const srf_ratios *q, const deq_srf_params *p,
