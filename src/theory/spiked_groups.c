@@ -45,7 +45,7 @@ int deq_srf_groups_init(deq_srf_plan *plan)
   fill_table(plan, &plan->full);
   fill_table(plan, &plan->half);
   plan->gnewton = deq_solver_alloc(deq_solver_newton, Y);
-  plan->last_Vg = malloc((2 * Y + 2 * Y * Y) * sizeof *plan->last_Vg);
+  plan->last_Vg = calloc(2 * Y + 2 * Y * Y, sizeof *plan->last_Vg);
   plan->gR = malloc(Y * Y * sizeof *plan->gR);
   plan->gwork = malloc(7 * plan->full.n * sizeof *plan->gwork);
   if (plan->gnewton == NULL || plan->last_Vg == NULL || plan->gR == NULL || plan->gwork == NULL)
@@ -458,9 +458,9 @@ int deq_srf_gsolve(deq_srf_plan *plan, const srf_rule *R, const srf_ratios *q,
   size_t nu = plan->nunk;
   opts = deq_opts_or_default(opts);
   if (warm_ok(plan, q, z)) {
-    double complex dz = plan->have_slope ? z - plan->last_z : 0;
+    double complex dz = z - plan->last_z;
     for (size_t Y = 0; Y < nu; Y++)
-      V[Y] = plan->last_Vg[Y] + dz * plan->last_dVg[Y];
+      V[Y] = plan->last_Vg[Y] + (plan->have_slope ? dz * plan->last_dVg[Y] : 0);
     status = newton_at(plan, R, q, z, opts, V);
   }
   int outside = creal(z) < 0 || creal(z) > deq_srf_upper_bound(plan, q);
