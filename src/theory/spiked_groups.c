@@ -108,23 +108,24 @@ static void node_weights(const deq_srf_plan *plan, const srf_rule *R, const doub
   }
 }
 
-/* sum_i a[i] g[i] h[i] in a fixed order (omp simd: thread-independent). */
-static double dot3(size_t n, const double *a, const double *g, const double *h)
+/* sum_i (ar[i] + i ai[i]) g[i] h[i] in a fixed order (omp simd: thread-independent); h = NULL
+ * reads as 1. */
+static double complex dot_c(size_t n, const double *ar, const double *ai, const double *g,
+                            const double *h)
 {
-  double s = 0;
-#pragma omp simd reduction(+ : s)
-  for (size_t i = 0; i < n; i++)
-    s += a[i] * g[i] * h[i];
-  return s;
-}
-
-static double dot2(size_t n, const double *a, const double *g)
-{
-  double s = 0;
-#pragma omp simd reduction(+ : s)
-  for (size_t i = 0; i < n; i++)
-    s += a[i] * g[i];
-  return s;
+  double sr = 0, si = 0;
+  if (h == NULL) {
+#pragma omp simd reduction(+ : sr, si)
+    for (size_t i = 0; i < n; i++)
+      sr += ar[i] * g[i], si += ai[i] * g[i];
+  } else {
+#pragma omp simd reduction(+ : sr, si)
+    for (size_t i = 0; i < n; i++) {
+      double gh = g[i] * h[i];
+      sr += ar[i] * gh, si += ai[i] * gh;
+    }
+  }
+  return CMPLX(sr, si);
 }
 
 /* S_Y and (H != NULL) the sums E[w^2 g_Y g_Y'] (symmetric). */
@@ -136,11 +137,9 @@ static void sums_nodes(const deq_srf_plan *plan, const srf_rule *R, const double
   node_weights(plan, R, V, H != NULL, ws);
   for (size_t Y = 0; Y < nu; Y++) {
     const double *g = R->gY + Y * n;
-    S[Y] = CMPLX(dot2(n, ws + 2 * n, g), dot2(n, ws + 3 * n, g));
-    for (size_t Z = Y; H != NULL && Z < nu; Z++) {
-      const double *h = R->gY + Z * n;
-      H[Y * nu + Z] = H[Z * nu + Y] = CMPLX(dot3(n, ws + 4 * n, g, h), dot3(n, ws + 5 * n, g, h));
-    }
+    S[Y] = dot_c(n, ws + 2 * n, ws + 3 * n, g, NULL);
+    for (size_t Z = Y; H != NULL && Z < nu; Z++)
+      H[Y * nu + Z] = H[Z * nu + Y] = dot_c(n, ws + 4 * n, ws + 5 * n, g, R->gY + Z * n);
   }
 }
 
