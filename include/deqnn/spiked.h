@@ -171,8 +171,10 @@ int deq_srf_outliers(deq_srf_plan *plan, const deq_srf_params *p, const deq_opts
  * (1 + e11 n V2)(1 + e22 c phi m) - e12^2 n V2 c phi m = 0 by Brent near the leading
  * order, and the leading order itself.  p finite and > 0.  K >= 2: the count = rank
  * E[mu0 mu0^T] mean outliers of spiked_finite_support F11 (leading orders: the eigenvalues of
- * p diag(sqrt pi) E[mu0 mu0^T] diag(sqrt pi)), each the root of det(I_2K + E_L Gamma) (F9) by
- * Brent between the neighbouring leading orders; DEQ_ETOL if a bracket has no sign change. */
+ * p diag(sqrt pi) E[mu0 mu0^T] diag(sqrt pi), counted above the bulk's upper bound), each the
+ * root of det(I_2K + E_L Gamma) (F9) by Brent between the neighbouring leading orders; the
+ * count stops at a smaller one with no sign change (not separated at this p); DEQ_ETOL if the
+ * largest has none. */
 int deq_srf_mean_outlier(deq_srf_plan *plan, const deq_srf_params *p, double width,
                          const deq_opts *opts, deq_srf_mean *out);
 

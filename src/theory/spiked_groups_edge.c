@@ -151,9 +151,11 @@ static int f9_fn(const double complex *x, void *params, double complex *F, doubl
   return isfinite(creal(F[0])) ? DEQ_SUCCESS : DEQ_EBADFUNC;
 }
 
-/* F11: eigenvalues of p diag(sqrt pi) E[mu0 mu0^T] diag(sqrt pi), largest first; their
- * number above rank_rel of the largest is returned in *count. */
-static int f11_leading(const deq_srf_plan *plan, double width, double *lead, int *count)
+/* F11: eigenvalues of p diag(sqrt pi) E[mu0 mu0^T] diag(sqrt pi), largest first; *count is
+ * the number of them above rank_rel of the largest and above ub, the upper bound of the bulk
+ * (a smaller one is not separated from the bulk at this width). */
+static int f11_leading(const deq_srf_plan *plan, double width, double ub, double *lead,
+                       int *count)
 {
   size_t K = plan->ngroups;
   const srf_rule *R = &plan->full;
@@ -173,16 +175,18 @@ static int f11_leading(const deq_srf_plan *plan, double width, double *lead, int
   gsl_sort_vector_largest(lead, K, &L.vector);
   *count = 0;
   for (size_t k = 0; k < K; k++)
-    if (lead[k] > rank_rel * lead[0] && lead[0] > mean_zero_rel * plan->scale * width)
+    if (lead[k] > rank_rel * lead[0] && lead[0] > mean_zero_rel * plan->scale * width
+        && lead[k] > ub)
       (*count)++;
   return DEQ_SUCCESS;
 }
 
-/* Root of F9 in a bracket [lo, hi] (hi widened until F9 changes sign). */
+/* Root of F9 in a bracket [lo, hi] (hi widened until F9 changes sign when widen); DEQ_ETOL
+ * (not reported) if there is no sign change. */
 static int f9_root(gmean_fn *P, double lo, double hi, int widen, deq_result *r)
 {
   double complex x[2] = { lo, hi }, Flo, Fhi;
-  int status = f9_fn(&x[0], P, &Flo, NULL);
+  int status = lo < hi ? f9_fn(&x[0], P, &Flo, NULL) : DEQ_ETOL;
   for (int t = 0; !status && t < bracket_tries; t++) {
     status = f9_fn(&x[1], P, &Fhi, NULL);
     if (status || (creal(Flo) > 0) != (creal(Fhi) > 0) || !widen)
@@ -190,32 +194,36 @@ static int f9_root(gmean_fn *P, double lo, double hi, int widen, deq_result *r)
     x[1] *= bracket_factor;
   }
   if (!status && (creal(Flo) > 0) == (creal(Fhi) > 0))
-    DEQ_ERRORF(DEQ_ETOL, "spiked: no sign change of F9 in [%g, %g]", creal(x[0]),
-               creal(x[1]));
+    status = DEQ_ETOL;
   if (!status)
     status = deq_solver_solve(P->plan->brent, f9_fn, P, P->opts, x);
   *r = (deq_result) { creal(x[0]), deq_solver_error(P->plan->brent) };
   return status;
 }
 
+/* The mean outliers, largest first: each root of F9 between the geometric means of the
+ * neighbouring leading orders (the lowest above ub).  A smaller outlier whose bracket has no
+ * sign change is not separated from the bulk at this width: the count stops there. */
 int deq_srf_gmean(deq_srf_plan *plan, const srf_ratios *q, double width, const deq_opts *opts,
                   deq_srf_mean *out)
 {
   double lead[SRF_MAX_GROUPS], ub = deq_srf_upper_bound(plan, q);
-  int count;
+  int count, status, found = 0;
   gmean_fn P = { plan, q, opts, width };
-  int status = f11_leading(plan, width, lead, &count);
-  if (status || count == 0)
+  if ((status = f11_leading(plan, width, ub, lead, &count)) || count == 0)
     return status;
-  for (int j = 0; j < count && !status; j++) {
+  for (int j = 0; j < count; j++, found++) {
     double hi = j == 0 ? lead[0] * bracket_factor : sqrt(lead[j] * lead[j - 1]);
-    double lo = j + 1 < count ? sqrt(lead[j] * lead[j + 1]) : fmax(ub, lead[j] / bracket_factor);
+    double lo = fmax(ub, j + 1 < count ? sqrt(lead[j] * lead[j + 1]) : lead[j] / bracket_factor);
     out->all_leading[j] = (deq_result) { lead[j], mean_round_ulps * DBL_EPSILON * lead[j] };
     status = f9_root(&P, lo, hi, j == 0, &out->all[j]);
+    if (status == DEQ_ETOL && j > 0)
+      break;
+    if (status)
+      DEQ_ERRORF(status, "spiked: mean outlier %d (F9) in [%g, %g]: %s", j + 1, lo, hi,
+                 deq_strerror(status));
   }
-  if (status)
-    DEQ_ERRORF(status, "spiked: mean outliers (F9): %s", deq_strerror(status));
-  out->exists = 1, out->count = count;
+  out->exists = 1, out->count = found;
   out->x = out->all[0], out->leading = out->all_leading[0];
   return DEQ_SUCCESS;
 }
