@@ -861,6 +861,48 @@ static void test_group_relu_01(void **state)
   deq_srf_plan_free(Q);
 }
 
+/* A density walked up and down a grid with the K = 2 code ({1, 1}) equals the constant
+ * spike's (no attracting-root test in the group solver), at three ratio pairs; and a small psi
+ * (tanh, support {0.12, 0.714}, psi = 0.105) has a smooth density where a radius test refused
+ * the physical root (found by the fuzzer). */
+static void test_group_walk(void **state)
+{
+  (void) state;
+  double a[2] = { 1, 1 }, pi[2] = { 0.3, 0.7 }, phis[3] = { 1.2, 0.3, 3.0 };
+  double srs[3] = { 1.5, 2.0, 1.1 };
+  enum { NW = 120 };
+  for (size_t j = 0; j < 3; j++) {
+    deq_srf_plan *P = plan("relu", target, 1.7, 1, 0.9), *Q = plan_law("relu", target, 1.7, 0.9, 2, a, pi);
+    deq_srf_params p = { phis[j], srs[j], 0.05, 0.1 };
+    deq_result e, r0[NW], r1[NW];
+    double x[NW];
+    assert_int_equal(deq_srf_edge(P, &p, NULL, &e), DEQ_SUCCESS);
+    for (int dir = 0; dir < 2; dir++) {
+      for (size_t k = 0; k < NW; k++) {
+        double t = ((double) k + 0.5) / NW;
+        x[k] = 1.15 * e.val * (dir ? 1 - t : t);
+      }
+      assert_int_equal(deq_srf_density(P, &p, NW, x, NULL, r0), DEQ_SUCCESS);
+      assert_int_equal(deq_srf_density(Q, &p, NW, x, NULL, r1), DEQ_SUCCESS);
+      for (size_t k = 0; k < NW; k++)
+        assert_close(r1[k].val, r0[k].val, group_exact_tol);
+    }
+    deq_srf_plan_free(P);
+    deq_srf_plan_free(Q);
+  }
+  double b[2] = { 0.12, 0.714 }, half[2] = { 0.5, 0.5 }, xs[3] = { 0.55, 0.58, 0.62 };
+  deq_act A = parse("tanh");
+  deq_srf_weights w = { .spike = 1, .bulk_variance = 2.88466, .alignment = 1, .groups = 2 };
+  memcpy(w.support, b, sizeof b), memcpy(w.weights, half, sizeof half);
+  deq_srf_plan *Q;
+  assert_int_equal(deq_srf_plan_alloc(&A, &A, &w, NULL, &Q), DEQ_SUCCESS);
+  deq_srf_params p = { 0.0646214, 0.614135, 1, 0 };
+  deq_result r[3];
+  assert_int_equal(deq_srf_density(Q, &p, 3, xs, NULL, r), DEQ_SUCCESS);
+  assert_true(r[1].val < r[0].val && r[1].val > r[2].val && r[2].val > 1);
+  deq_srf_plan_free(Q);
+}
+
 /* Further section 10.3 values: T1 (tanh {0,1}), R1 (relu Rademacher), T3, E3, R4. */
 static void test_group_spec_table(void **state)
 {
@@ -985,6 +1027,7 @@ int main(void)
     cmocka_unit_test(test_group_odd_symmetric),
     cmocka_unit_test(test_group_relu_01),
     cmocka_unit_test(test_group_spec_table),
+    cmocka_unit_test(test_group_walk),
     cmocka_unit_test(test_group_limits),
     cmocka_unit_test(test_group_bars),
     cmocka_unit_test(test_group_bad_law),

@@ -56,7 +56,6 @@ struct deq_srf_plan {
   double *gR;                  /* nunk x nunk real workspace (risk) */
   double *gwork;               /* 7 x (nodes of the full rule): node weights of the sums (6),
                                   w of the real routines (the last) */
-  double gradius;              /* spectral radius of dT/dV at the last Newton Jacobian */
 };
 
 /* Ratios of a point in the spec's letters. */
