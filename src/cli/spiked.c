@@ -235,10 +235,24 @@ static void key_params(const srf_job *job, int np, char *buf, size_t n)
       u += (size_t) snprintf(buf + u, n - u, "%s%s = %g", u ? ", " : "", sym[k], job->p[k]);
 }
 
+/* The spike law for a title, " (ā: 0 (0.5), 1 (0.5))"; empty for the constant spike. */
+static void law_text(const srf_job *job, char *buf, size_t n)
+{
+  size_t u = 0;
+  buf[0] = '\0';
+  if (job->ngroups == 1 && job->support[0] == 1.0)
+    return;
+  for (size_t k = 0; k < job->ngroups && u < n; k++)
+    u += (size_t) snprintf(buf + u, n - u, "%s%g (%.3g)", k ? ", " : " (ā: ", job->support[k],
+                           job->weights[k]);
+  if (u < n)
+    snprintf(buf + u, n - u, ")");
+}
+
 static int plot_density(const void *arg, const char *csv, const char *plot)
 {
   const srf_job *job = arg;
-  char key[256], ti0[320], ti1[320], title[512], edge[256] = "";
+  char key[256], ti0[320], ti1[320], title[1024], edge[256] = "";
   key_params(job, SRF_SAMPLE + 1, key, sizeof key);
   snprintf(ti0, sizeof ti0, "bulk density (%s)", key);
   const srf_simstat *l1 = &job->stat[SRF_ST_L1];
@@ -251,8 +265,10 @@ static int plot_density(const void *arg, const char *csv, const char *plot)
     snprintf(edge, sizeof edge, "set arrow from %.17g, graph 0 to %.17g, graph 1 nohead dt 2 "
              "lw 1.5 lc rgb '#b2182b'\nset label 'edge %.5g' at %.17g, graph 0.85 right offset "
              "-0.5,0 tc rgb '#b2182b'", job->edge.val, job->edge.val, job->edge.val, job->edge.val);
-  snprintf(title, sizeof title, "spiked random features: spectrum of S = F^T F/n, sigma %s",
-           job->actname);
+  char law[320];
+  law_text(job, law, sizeof law);
+  snprintf(title, sizeof title, "spiked random features: spectrum of S = F^T F/n, sigma %s%s",
+           job->actname, law);
   return cli_plot(csv, plot, title, "eigenvalue x", "density", "x", y, st, ti,
                   job->simulated ? 2 : 1, 0, edge[0] ? edge : NULL);
 }
@@ -268,10 +284,11 @@ static int plot_risk(const void *arg, const char *csv, const char *plot)
                        "yerrorbars pt 6 ps 0.6 lc rgb '#d95f02'" };
   const char *ti[] = { "test error (noiseless labels)", "training error",
                        "test error (simulation, +- SE)", "training error (simulation, +- SE)" };
-  char title[768], key[256];
+  char title[1024], key[256], law[320];
   key_params(job, SRF_N, key, sizeof key);
-  snprintf(title, sizeof title, "spiked random features: sigma %s, teacher %s, %s",
-           job->actname, job->teachername, key);
+  law_text(job, law, sizeof law);
+  snprintf(title, sizeof title, "spiked random features: sigma %s%s, teacher %s, %s",
+           job->actname, law, job->teachername, key);
   return cli_plot(csv, plot, title, x, "error", x, y, st, ti, job->simulated ? 4 : 2,
                   job->sw.logx, NULL);
 }
