@@ -568,6 +568,15 @@ static const char *null_fmt(void) { return NULL; }
   X(deq_srf_plan_alloc, "act NULL", deq_srf_plan_alloc(NULL, &F.act, &F.srfw, NULL, &F.out_srf), E1) \
   X(deq_srf_plan_alloc, "plan NULL", deq_srf_plan_alloc(&F.act, &F.act, &F.srfw, NULL, NULL), E1) \
   X(deq_srf_plan_alloc, "spike -1", deq_srf_plan_alloc(&F.act, &F.act, &F.bad_srfw, NULL, &F.out_srf), E1) \
+  X(deq_srf_plan_alloc, "groups 17", deq_srf_plan_alloc(&F.act, &F.act, \
+    (const deq_srf_weights[]) { { .spike = 1, .bulk_variance = 1, .alignment = 1, \
+                                  .groups = DEQ_SRF_MAXGROUPS + 1 } }, NULL, &F.out_srf), E1) \
+  X(deq_srf_plan_alloc, "support NaN", deq_srf_plan_alloc(&F.act, &F.act, \
+    (const deq_srf_weights[]) { { .spike = 1, .bulk_variance = 1, .alignment = 1, .groups = 1, \
+                                  .support = { NAN }, .weights = { 1 } } }, NULL, &F.out_srf), E1) \
+  X(deq_srf_plan_alloc, "weights sum 0", deq_srf_plan_alloc(&F.act, &F.act, \
+    (const deq_srf_weights[]) { { .spike = 1, .bulk_variance = 1, .alignment = 1, .groups = 2, \
+                                  .support = { 0, 1 } } }, NULL, &F.out_srf), E1) \
   X(deq_srf_plan_alloc_panels, "panels 0", \
     deq_srf_plan_alloc_panels(&F.act, &F.act, &F.srfw, 0, NULL, &F.out_srf), E1) \
   X(deq_srf_plan_alloc_panels, "panels SIZE_MAX", \
