@@ -29,3 +29,4 @@ run spiked_density.csv  spiked --act relu --spike 2 --x 0:3.85:150
 run spiked_stats.csv    spiked --act tanh --spike 1.3 --stats 0.01,0.1,1,10
 run train_gd_summary.csv train --n 400 --steps 20 --record 0,1,20 --summary
 run train_large_step_summary.csv train --n 800 --centred --lr 2 --steps 1 --record 0,1 --summary
+run spiked_support_relu.csv spiked --act relu --teacher poly:0,1,0.70710678118654752 --spike 0:3:31 --spike-support 0,1

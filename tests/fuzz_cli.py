@@ -192,6 +192,8 @@ class Fuzzer:
         if mode == "stats" or self.chance(0.02):
             a += ["--stats", ",".join(self.number(1e-3, 100, log=True, bad=0.05)
                                       for _ in range(r.randint(1, 4)))]
+        if not wide and self.chance(0.3):
+            a += self.spike_law()
         if sim:   # with --stats: refused
             a += self.sim_sizes()
         if self.chance(0.02):
@@ -227,6 +229,23 @@ class Fuzzer:
             a += ["--teacher", self.act()]
         if self.chance(0.1):
             a += ["--summary"]
+        return a
+
+    def spike_law(self):
+        """--spike-support (1 to 3 distinct values) and now and then --spike-weights; a bad law
+        (repeats, count mismatch, NaN, negative or zero weights, K > 16) now and then."""
+        r = self.rng
+        if self.chance(0.1):
+            return r.choice([["--spike-support", "0,1,0"], ["--spike-support", "0,nan"],
+                             ["--spike-support", "1,inf"], ["--spike-support", "0,1", "--spike-weights", "1"],
+                             ["--spike-support", "0,1", "--spike-weights", "1,-1"],
+                             ["--spike-support", "0,1", "--spike-weights", "0,0"],
+                             ["--spike-support", ",".join(str(k) for k in range(17))],
+                             ["--spike-support", "a,b"], ["--spike-weights", "2,3"]])
+        vals = sorted({round(r.uniform(-2, 2), 3) for _ in range(r.randint(1, 3))})
+        a = ["--spike-support", ",".join("%g" % v for v in vals)]
+        if self.chance(0.5):
+            a += ["--spike-weights", ",".join("%.3g" % r.uniform(0.05, 1) for _ in vals)]
         return a
 
     def check(self, d, refs):

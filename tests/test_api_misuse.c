@@ -139,8 +139,8 @@ static void setup_theory(void)
   F.rfp = (deq_rf_params) { 1.5, 2.0, 0.1, 0.1 };
   F.osp = (deq_onestep_params) { 1.5, 2.0, 2.0, 0.1, 0.1, 1.0 };
   F.st = (deq_sample_stats) { 10, 1.0, 0.1, 0.03 };
-  F.srfw = (deq_srf_weights) { 1.0, 1.0, 1.0 };
-  F.bad_srfw = (deq_srf_weights) { -1.0, 1.0, 1.0 };
+  F.srfw = (deq_srf_weights) { .spike = 1.0, .bulk_variance = 1.0, .alignment = 1.0 };
+  F.bad_srfw = (deq_srf_weights) { .spike = -1.0, .bulk_variance = 1.0, .alignment = 1.0 };
   F.srfp = (deq_srf_params) { 1.2, 1.5, 0.1, 0.1 };
   F.bad_srfp = (deq_srf_params) { NAN, 1.5, 0.1, 0.1 };
   assert_int_equal(deq_srf_plan_alloc_panels(&F.act, &lin, &F.srfw, 16, NULL, &F.srf),
@@ -203,6 +203,10 @@ static deq_srfsim_spec sspec_with(int which)
   case 4: s.gamma = NAN; break;
   case 5: s.nz = SIZE_MAX; break;
   case 6: s.mode = DEQ_SRFSIM_NETWORK; s.n0 = 0; break;
+  case 8: s.groups = DEQ_SRFSIM_MAXGROUPS + 1; break;
+  case 9: s.groups = 2, s.support[0] = NAN, s.weights[0] = s.weights[1] = 1; break;
+  case 10: s.groups = 2, s.weights[0] = -1, s.weights[1] = 1; break;
+  case 11: s.groups = 2, s.weights[0] = s.weights[1] = 0; break;
   default: s.c = -1; break;
   }
   return s;
@@ -585,6 +589,15 @@ static const char *null_fmt(void) { return NULL; }
   X(deq_srf_plan_alloc, "act NULL", deq_srf_plan_alloc(NULL, &F.act, &F.srfw, NULL, &F.out_srf), E1) \
   X(deq_srf_plan_alloc, "plan NULL", deq_srf_plan_alloc(&F.act, &F.act, &F.srfw, NULL, NULL), E1) \
   X(deq_srf_plan_alloc, "spike -1", deq_srf_plan_alloc(&F.act, &F.act, &F.bad_srfw, NULL, &F.out_srf), E1) \
+  X(deq_srf_plan_alloc, "groups 17", deq_srf_plan_alloc(&F.act, &F.act, \
+    (const deq_srf_weights[]) { { .spike = 1, .bulk_variance = 1, .alignment = 1, \
+                                  .groups = DEQ_SRF_MAXGROUPS + 1 } }, NULL, &F.out_srf), E1) \
+  X(deq_srf_plan_alloc, "support NaN", deq_srf_plan_alloc(&F.act, &F.act, \
+    (const deq_srf_weights[]) { { .spike = 1, .bulk_variance = 1, .alignment = 1, .groups = 1, \
+                                  .support = { NAN }, .weights = { 1 } } }, NULL, &F.out_srf), E1) \
+  X(deq_srf_plan_alloc, "weights sum 0", deq_srf_plan_alloc(&F.act, &F.act, \
+    (const deq_srf_weights[]) { { .spike = 1, .bulk_variance = 1, .alignment = 1, .groups = 2, \
+                                  .support = { 0, 1 } } }, NULL, &F.out_srf), E1) \
   X(deq_srf_plan_alloc_panels, "panels 0", \
     deq_srf_plan_alloc_panels(&F.act, &F.act, &F.srfw, 0, NULL, &F.out_srf), E1) \
   X(deq_srf_plan_alloc_panels, "panels SIZE_MAX", \
@@ -735,6 +748,18 @@ static const char *null_fmt(void) { return NULL; }
     deq_srfsim_alloc((const deq_srfsim_spec[]) { sspec_with(6) }, &F.out_sws), E1) \
   X(deq_srfsim_alloc, "c -1", \
     deq_srfsim_alloc((const deq_srfsim_spec[]) { sspec_with(7) }, &F.out_sws), E1) \
+  X(deq_srfsim_alloc, "groups above the maximum", \
+    deq_srfsim_alloc((const deq_srfsim_spec[]) { sspec_with(8) }, &F.out_sws), E1) \
+  X(deq_srfsim_alloc, "support NaN", \
+    deq_srfsim_alloc((const deq_srfsim_spec[]) { sspec_with(9) }, &F.out_sws), E1) \
+  X(deq_srfsim_group_sizes, "spec NULL", deq_srfsim_group_sizes(NULL, (size_t *) F.res), E1) \
+  X(deq_srfsim_group_sizes, "sizes NULL", deq_srfsim_group_sizes(&F.sspec, NULL), E1) \
+  X(deq_srfsim_group_sizes, "groups above the maximum", \
+    deq_srfsim_group_sizes((const deq_srfsim_spec[]) { sspec_with(8) }, (size_t *) F.res), E1) \
+  X(deq_srfsim_group_sizes, "weight -1", \
+    deq_srfsim_group_sizes((const deq_srfsim_spec[]) { sspec_with(10) }, (size_t *) F.res), E1) \
+  X(deq_srfsim_group_sizes, "weights sum 0", \
+    deq_srfsim_group_sizes((const deq_srfsim_spec[]) { sspec_with(11) }, (size_t *) F.res), E1) \
   X(deq_srfsim_bytes, "spec NULL", NANV(deq_srfsim_bytes(NULL)), E1) \
   X(deq_srfsim_bytes, "all sizes 0", \
     NANV(deq_srfsim_bytes((const deq_srfsim_spec[]) { sspec_with(0) })), E1) \

@@ -115,6 +115,22 @@ expect 2 "--spike" spiked --x 0:1:3 --spike 0:1:3
 expect 2 "--stats" spiked --x 0:1:3 --stats 1
 expect 2 "--plot" spiked --stats 1 --plot "$tmp/no.png"
 expect 2 "only one parameter" spiked --spike 0:1:3 --lambda 0.1:1:3
+# spike law (spiked_finite_support): recorded in the header; the law {1} is the constant spike
+expect 0 "" spiked --act relu --spike 2 --spike-support 0,1 --spike-weights 1,1 --out "$tmp/sp_law.csv"
+grep -q '^# spike law: support = 0,1; weights = 0.5,0.5 (K = 2; spiked_finite_support)$' "$tmp/sp_law.csv" \
+  && grep -q '^2,1,1,1.2,1.5,0.050000000000000003,0,0\.0[0-9]*,.*,ok$' "$tmp/sp_law.csv" && ok || bad "spiked --spike-support: header or row"
+expect 0 "" spiked --act relu --spike 2 --out "$tmp/sp_c0.csv"
+expect 0 "" spiked --act relu --spike 4 --spike-support 0.5 --spike-weights 7 --out "$tmp/sp_c1.csv"
+[ "$(grep -v '^#' "$tmp/sp_c0.csv" | cut -d, -f8-)" = "$(grep -v '^#' "$tmp/sp_c1.csv" | cut -d, -f8-)" ] && ok || bad "spiked: the law {0.5} at 2r is the constant spike r"
+expect 0 "" spiked --act relu --spike 2 --spike-support -1,0,1 --x 0:3:7 --out "$tmp/sp_lawx.csv"
+grep -q '^# mean outliers (F9, F11): ' "$tmp/sp_lawx.csv" && ok || bad "spiked --x with a law: mean outliers"
+expect 2 "--spike-weights '1'" spiked --spike-support 0,1 --spike-weights 1
+expect 2 "--spike-weights '1,-1'" spiked --spike-support 0,1 --spike-weights 1,-1
+expect 2 "--spike-weights '0,0'" spiked --spike-support 0,1 --spike-weights 0,0
+expect 2 "--spike-support '0,nan'" spiked --spike-support 0,nan
+expect 2 "--spike-support '0,1,0'" spiked --spike-support 0,1,0
+expect 2 "--spike-support '0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16'" spiked --spike-support 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16
+expect 2 "--spike-support 'x'" spiked --spike-support x
 # spiked --simulate: small sizes; columns, summary lines, exit codes, options named
 expect 0 "" spiked --simulate --d 120 --seeds 3 --spike 0.5,1 --out "$tmp/sp_sim.csv" --plot "$tmp/sp_sim.png"
 grep -q "sim_test_error':'sim_test_error_se" "$tmp/sp_sim.png.gp" && ok || bad "spiked --simulate --plot: the simulated points"

@@ -24,7 +24,7 @@ static deq_srf_plan *plan_p(const char *act, const char *teacher, double r, doub
                             double gamma, size_t panels)
 {
   deq_act a = parse(act), t = parse(teacher);
-  deq_srf_weights w = { r, c, gamma };
+  deq_srf_weights w = { .spike = r, .bulk_variance = c, .alignment = gamma };
   deq_srf_plan *P;
   assert_int_equal(deq_srf_plan_alloc_panels(&a, &t, &w, panels, NULL, &P), DEQ_SUCCESS);
   return P;
@@ -642,16 +642,16 @@ static void test_bad_input(void **state)
   deq_act a = parse("tanh"), t = parse(target);
   deq_srf_plan *P = NULL;
   struct { deq_srf_weights w; const char *name; } bw[] = {
-    { { -1, 1, 1 }, "spike" }, { { NAN, 1, 1 }, "spike" }, { { INFINITY, 1, 1 }, "spike" },
-    { { 1, 0.5, 1 }, "bulk_variance" }, { { 1, NAN, 1 }, "bulk_variance" },
-    { { 1, 1, 1.5 }, "alignment" }, { { 1, 1, -0.1 }, "alignment" }, { { 1, 1, NAN }, "alignment" },
+    { { .spike = -1, .bulk_variance = 1, .alignment = 1 }, "spike" }, { { .spike = NAN, .bulk_variance = 1, .alignment = 1 }, "spike" }, { { .spike = INFINITY, .bulk_variance = 1, .alignment = 1 }, "spike" },
+    { { .spike = 1, .bulk_variance = 0.5, .alignment = 1 }, "bulk_variance" }, { { .spike = 1, .bulk_variance = NAN, .alignment = 1 }, "bulk_variance" },
+    { { .spike = 1, .bulk_variance = 1, .alignment = 1.5 }, "alignment" }, { { .spike = 1, .bulk_variance = 1, .alignment = -0.1 }, "alignment" }, { { .spike = 1, .bulk_variance = 1, .alignment = NAN }, "alignment" },
   };
   calls = 0;
   for (size_t k = 0; k < sizeof bw / sizeof bw[0]; k++) {
     expect_name(deq_srf_plan_alloc(&a, &t, &bw[k].w, NULL, &P), bw[k].name);
     assert_null(P);
   }
-  deq_srf_weights w = { 1.3, 1, 1 };
+  deq_srf_weights w = { .spike = 1.3, .bulk_variance = 1, .alignment = 1 };
   expect_name(deq_srf_plan_alloc_panels(&a, &t, &w, 7, NULL, &P), "panels");
   assert_int_equal(deq_srf_plan_alloc(NULL, &t, &w, NULL, &P), DEQ_EINVAL);
   assert_int_equal(calls, 1);
@@ -691,6 +691,313 @@ static void test_bad_input(void **state)
   deq_srf_plan_free(NULL);
 }
 
+/* --- spiked_finite_support: K groups --------------------------------------------------------- */
+
+/* Tolerance of the exact identities of spiked_finite_support section 8 (the spec measured them
+ * to 1e-11 .. 1e-15; the group code reaches the constant spike's values to rounding). */
+static const double group_exact_tol = 1e-12;
+
+static deq_srf_plan *plan_law(const char *act, const char *teacher, double r, double gamma,
+                              size_t K, const double *a, const double *pi)
+{
+  deq_act A = parse(act), T = parse(teacher);
+  deq_srf_weights w = { .spike = r, .bulk_variance = 1, .alignment = gamma, .groups = K };
+  for (size_t k = 0; k < K; k++)
+    w.support[k] = a[k], w.weights[k] = pi[k];
+  deq_srf_plan *P;
+  assert_int_equal(deq_srf_plan_alloc(&A, &T, &w, NULL, &P), DEQ_SUCCESS);
+  return P;
+}
+
+/* Values of the constant spike computed before the spike law was added (commit b35491e):
+ * tanh and relu, r = 1.7, gamma = 0.9, phi = 1.2, n/d = 1.5, lambda = 0.05, noise 0.1. */
+typedef struct {
+  const char *act;
+  double m_re, m_im, rho, edge, mean, test, train;
+} before_law;
+
+static const before_law before[] = {
+  { "tanh", -1.0550292881995327, 0.82406630646701107, 0.10596735076464783, 1.463697483687912,
+    340.35158393181155, 0.82528467560654339, 0.53743099221722257 },
+  { "relu", -0.79952062398738266, 0.80967448366022565, 0.14086950558588138, 3.3814284570784432,
+    1219.3962849847744, 1.0076883040964382, 0.3182429571843135 },
+};
+
+/* The constant-spike quantities of one plan at the point of `before`. */
+static void constant_values(deq_srf_plan *P, double v[7])
+{
+  deq_srf_params p = { 1.2, 1.5, 0.05, 0.1 };
+  deq_srf_bulk b;
+  deq_result rho, e;
+  deq_srf_mean mo;
+  deq_srf_risk r;
+  double x = 1.1;
+  assert_int_equal(deq_srf_stieltjes(P, &p, 0.8 + 0.3 * I, NULL, &b), DEQ_SUCCESS);
+  assert_int_equal(deq_srf_density(P, &p, 1, &x, NULL, &rho), DEQ_SUCCESS);
+  assert_int_equal(deq_srf_edge(P, &p, NULL, &e), DEQ_SUCCESS);
+  assert_int_equal(deq_srf_mean_outlier(P, &p, 800, NULL, &mo), DEQ_SUCCESS);
+  assert_int_equal(deq_srf_risk_eval(P, &p, NULL, &r), DEQ_SUCCESS);
+  double got[7] = { creal(b.m.val), cimag(b.m.val), rho.val, e.val, mo.x.val,
+                    r.test_error.val, r.train_error.val };
+  memcpy(v, got, sizeof got);
+}
+
+static void assert_values(const double *got, const double *want, size_t n, double tol)
+{
+  for (size_t j = 0; j < n; j++)
+    assert_rel(got[j], want[j], tol);
+}
+
+/* F8 check 1: K = 1 (groups = 0, the support {1} with any weight, and {a} with r/a) is the
+ * constant spike computed before the change. */
+static void test_group_k1(void **state)
+{
+  (void) state;
+  for (size_t j = 0; j < sizeof before / sizeof before[0]; j++) {
+    const before_law *B = &before[j];
+    double want[7] = { B->m_re, B->m_im, B->rho, B->edge, B->mean, B->test, B->train }, v[7];
+    double one = 1, w = 2.5, half = 0.5;
+    deq_srf_plan *P = plan_law(B->act, target, 1.7, 0.9, 0, NULL, NULL);
+    constant_values(P, v);
+    assert_values(v, want, 7, group_exact_tol);
+    deq_srf_plan_free(P);
+    P = plan_law(B->act, target, 1.7, 0.9, 1, &one, &w);
+    constant_values(P, v);
+    assert_values(v, want, 7, group_exact_tol);
+    deq_srf_plan_free(P);
+    P = plan_law(B->act, target, 3.4, 0.9, 1, &half, &w);
+    constant_values(P, v);
+    assert_values(v, want, 7, group_exact_tol);
+    deq_srf_plan_free(P);
+  }
+}
+
+/* F8 check 2: two groups with equal a_k (A rank one, K = 2 code) equal the constant spike; the
+ * error bars cover the difference. */
+static void test_group_equal_support(void **state)
+{
+  (void) state;
+  const char *acts[] = { "tanh", "relu", "erf" };
+  double a[2] = { 1, 1 }, pi[2] = { 0.3, 0.7 };
+  deq_srf_params p = { 1.2, 1.5, 0.05, 0.1 };
+  for (size_t j = 0; j < 3; j++) {
+    deq_srf_plan *P = plan(acts[j], target, 1.7, 1, 0.9);
+    deq_srf_plan *Q = plan_law(acts[j], target, 1.7, 0.9, 2, a, pi);
+    double complex zs[] = { 0.8 + 0.3 * I, 2 + 0.01 * I, -0.5, 0.3 + 1e-7 * I };
+    for (size_t k = 0; k < 4; k++) {
+      deq_srf_bulk b0 = bulk(P, 1.2, 1.5, zs[k]), b1 = bulk(Q, 1.2, 1.5, zs[k]);
+      assert_true(cabs(b1.m.val - b0.m.val) <= group_exact_tol * cabs(b0.m.val));
+      assert_true(cabs(b1.m.val - b0.m.val) <= b0.m.err + b1.m.err);
+      assert_true(cabs(b1.V1 - b0.V1) <= group_exact_tol * cabs(b0.V1));
+    }
+    double v0[7], v1[7];
+    constant_values(P, v0);
+    constant_values(Q, v1);
+    assert_values(v1, v0, 7, 1e-11);   /* the risk's sums differ by rounding at 1e-12 */
+    deq_srf_risk r0 = risk(P, 1.2, 1.5, 0.05, 0.1), r1 = risk(Q, 1.2, 1.5, 0.05, 0.1);
+    assert_agree(r1.test_error.val, r1.test_error.err, r0.test_error.val, r0.test_error.err, 0);
+    assert_rel(r1.q1, r0.q1, 1e-10);
+    assert_rel(r1.q2, r0.q2, 1e-10);
+    assert_rel(r1.theta, r0.theta, 1e-10);
+    (void) p;
+    deq_srf_plan_free(P);
+    deq_srf_plan_free(Q);
+  }
+}
+
+/* F20 / F8 check 4: odd sigma with a symmetric support (any sign probabilities) is exactly the
+ * constant spike r |a|: bulk, edge, risk and the single mean outlier. */
+static void test_group_odd_symmetric(void **state)
+{
+  (void) state;
+  const char *acts[] = { "tanh", "erf" };
+  double a[2] = { 1, -1 }, pi[2] = { 0.35, 0.65 };
+  for (size_t j = 0; j < 2; j++) {
+    deq_srf_plan *P = plan(acts[j], target, 1.7, 1, 0.9);
+    deq_srf_plan *Q = plan_law(acts[j], target, 1.7, 0.9, 2, a, pi);
+    double v0[7], v1[7];
+    constant_values(P, v0);
+    constant_values(Q, v1);
+    assert_values(v1, v0, 7, 1e-11);
+    deq_srf_params p = { 1.2, 1.5, 0.05, 0.1 };
+    deq_srf_mean mo;
+    assert_int_equal(deq_srf_mean_outlier(Q, &p, 800, NULL, &mo), DEQ_SUCCESS);
+    assert_int_equal(mo.count, 1);   /* F11: mu0(-s) = -mu0(s), rank one */
+    deq_srf_plan_free(P);
+    deq_srf_plan_free(Q);
+  }
+}
+
+/* spiked_finite_support section 10.3-10.4: relu with {0, 1} differs from the constant spike,
+ * and the group values are the spec's independent implementation's (R3, printed to 6 digits;
+ * m(1 + 0.1i) of 10.3 to 4). */
+static void test_group_relu_01(void **state)
+{
+  (void) state;
+  const char *he = "poly:0,1,0.70710678118654752";
+  double a[2] = { 0, 1 }, pi[2] = { 0.5, 0.5 };
+  deq_srf_plan *Q = plan_law("relu", he, 2, 1, 2, a, pi);
+  deq_srf_plan *P = plan("relu", he, 2, 1, 1);
+  deq_srf_risk r = risk(Q, 1.2, 1.5, 0.05, 0), r0 = risk(P, 1.2, 1.5, 0.05, 0);
+  assert_rel(r.test_error.val, 0.0825164, 1e-6);
+  assert_true(r0.test_error.val > 5 * r.test_error.val);
+  deq_srf_bulk b = bulk(Q, 1.2, 1.5, 1 + 0.1 * I), b0 = bulk(P, 1.2, 1.5, 1 + 0.1 * I);
+  assert_close(creal(b.m.val), -1.0104, 1e-4);
+  assert_close(cimag(b.m.val), 0.6324, 1e-4);
+  assert_true(cabs(b.m.val - b0.m.val) > 0.05);
+  deq_srf_params p = { 1.2, 1.5, 0.05, 0 };
+  deq_result e;
+  deq_srf_mean mo;
+  deq_srf_outlier_search os;
+  assert_int_equal(deq_srf_edge(Q, &p, NULL, &e), DEQ_SUCCESS);
+  assert_close(e.val, 2.61904, 1e-5);
+  assert_int_equal(deq_srf_mean_outlier(Q, &p, 840, NULL, &mo), DEQ_SUCCESS);
+  assert_int_equal(mo.count, 2);
+  assert_rel(mo.all[0].val, 896.731, 1e-6);
+  assert_rel(mo.all[1].val, 40.5182, 1e-5);
+  assert_int_equal(deq_srf_outliers(Q, &p, NULL, &os), DEQ_SUCCESS);
+  assert_int_equal(os.count, 0);   /* F10: none */
+  deq_srf_plan_free(P);
+  deq_srf_plan_free(Q);
+}
+
+/* A density walked up and down a grid with the K = 2 code ({1, 1}) equals the constant
+ * spike's (no attracting-root test in the group solver), at three ratio pairs; and a small psi
+ * (tanh, support {0.12, 0.714}, psi = 0.105) has a smooth density where a radius test refused
+ * the physical root (found by the fuzzer). */
+static void test_group_walk(void **state)
+{
+  (void) state;
+  double a[2] = { 1, 1 }, pi[2] = { 0.3, 0.7 }, phis[3] = { 1.2, 0.3, 3.0 };
+  double srs[3] = { 1.5, 2.0, 1.1 };
+  enum { NW = 120 };
+  for (size_t j = 0; j < 3; j++) {
+    deq_srf_plan *P = plan("relu", target, 1.7, 1, 0.9), *Q = plan_law("relu", target, 1.7, 0.9, 2, a, pi);
+    deq_srf_params p = { phis[j], srs[j], 0.05, 0.1 };
+    deq_result e, r0[NW], r1[NW];
+    double x[NW];
+    assert_int_equal(deq_srf_edge(P, &p, NULL, &e), DEQ_SUCCESS);
+    for (int dir = 0; dir < 2; dir++) {
+      for (size_t k = 0; k < NW; k++) {
+        double t = ((double) k + 0.5) / NW;
+        x[k] = 1.15 * e.val * (dir ? 1 - t : t);
+      }
+      assert_int_equal(deq_srf_density(P, &p, NW, x, NULL, r0), DEQ_SUCCESS);
+      assert_int_equal(deq_srf_density(Q, &p, NW, x, NULL, r1), DEQ_SUCCESS);
+      for (size_t k = 0; k < NW; k++)
+        assert_close(r1[k].val, r0[k].val, group_exact_tol);
+    }
+    deq_srf_plan_free(P);
+    deq_srf_plan_free(Q);
+  }
+  double b[2] = { 0.12, 0.714 }, half[2] = { 0.5, 0.5 }, xs[3] = { 0.55, 0.58, 0.62 };
+  deq_act A = parse("tanh");
+  deq_srf_weights w = { .spike = 1, .bulk_variance = 2.88466, .alignment = 1, .groups = 2 };
+  memcpy(w.support, b, sizeof b), memcpy(w.weights, half, sizeof half);
+  deq_srf_plan *Q;
+  assert_int_equal(deq_srf_plan_alloc(&A, &A, &w, NULL, &Q), DEQ_SUCCESS);
+  deq_srf_params p = { 0.0646214, 0.614135, 1, 0 };
+  deq_result r[3];
+  assert_int_equal(deq_srf_density(Q, &p, 3, xs, NULL, r), DEQ_SUCCESS);
+  assert_true(r[1].val < r[0].val && r[1].val > r[2].val && r[2].val > 1);
+  deq_srf_plan_free(Q);
+}
+
+/* Further section 10.3 values: T1 (tanh {0,1}), R1 (relu Rademacher), T3, E3, R4. */
+static void test_group_spec_table(void **state)
+{
+  (void) state;
+  const char *he = "poly:0,1,0.70710678118654752";
+  struct { const char *act, *teacher; double r, gamma, phi, sr, lam, noise, a0, p0, want; } t[] = {
+    { "tanh", he, 1.5, 1, 1.2, 1.5, 0.05, 0.05, 0, 0.5, 0.842964 },
+    { "relu", he, 1.5, 1, 1.2, 1.5, 0.05, 0.05, -1, 0.5, 0.686509 },
+    { "tanh", "tanh", 2.5, 1, 1.5, 2.5, 0.1, 0, 0, 0.3, 0.00506338 },
+    { "erf", he, 2, 1, 1, 1, 0.05, 0.1, 0, 0.3, 1.02186 },
+    { "relu", "tanh", 1.2, 0.7, 0.8, 0.64, 0.1, 0, 0, 0.3, 0.285198 },
+  };
+  for (size_t j = 0; j < sizeof t / sizeof t[0]; j++) {
+    double a[2] = { t[j].a0, 1 }, pi[2] = { t[j].p0, 1 - t[j].p0 };
+    deq_srf_plan *Q = plan_law(t[j].act, t[j].teacher, t[j].r, t[j].gamma, 2, a, pi);
+    deq_srf_risk r = risk(Q, t[j].phi, t[j].sr, t[j].lam, t[j].noise);
+    assert_rel(r.test_error.val, t[j].want, 1e-5);
+    deq_srf_plan_free(Q);
+  }
+}
+
+/* F8 checks 3 and 5: r = 0 is the plain RF model whatever the support; linear sigma does not
+ * see the support. */
+static void test_group_limits(void **state)
+{
+  (void) state;
+  double a[3] = { 0, 1, -2 }, pi[3] = { 0.2, 0.5, 0.3 };
+  deq_srf_plan *P = plan("relu", target, 0, 1, 1), *Q = plan_law("relu", target, 0, 1, 3, a, pi);
+  deq_srf_bulk b0 = bulk(P, 1.2, 1.5, 0.7 + 0.2 * I), b1 = bulk(Q, 1.2, 1.5, 0.7 + 0.2 * I);
+  assert_true(cabs(b1.m.val - b0.m.val) <= group_exact_tol);
+  deq_srf_risk r0 = risk(P, 1.2, 1.5, 0.1, 0), r1 = risk(Q, 1.2, 1.5, 0.1, 0);
+  assert_rel(r1.test_error.val, r0.test_error.val, 1e-10);
+  deq_srf_plan_free(P);
+  deq_srf_plan_free(Q);
+  P = plan("linear", target, 0.8, 1, 1), Q = plan_law("linear", target, 2, 1, 3, a, pi);
+  b0 = bulk(P, 1.2, 1.5, 0.7 + 0.2 * I), b1 = bulk(Q, 1.2, 1.5, 0.7 + 0.2 * I);
+  assert_true(cabs(b1.m.val - b0.m.val) <= group_exact_tol);
+  deq_srf_plan_free(P);
+  deq_srf_plan_free(Q);
+}
+
+/* Error bars of the group code: the rule with twice the panels agrees within the bars. */
+static void test_group_bars(void **state)
+{
+  (void) state;
+  deq_act A = parse("relu"), T = parse(target);
+  deq_srf_weights w = { .spike = 2.385, .bulk_variance = 1.3, .alignment = 0.8, .groups = 2,
+                        .support = { 0.4, 1.1 }, .weights = { 0.37, 0.63 } };
+  deq_srf_plan *P, *Q;
+  assert_int_equal(deq_srf_plan_alloc_panels(&A, &T, &w, 120, NULL, &P), DEQ_SUCCESS);
+  assert_int_equal(deq_srf_plan_alloc_panels(&A, &T, &w, 480, NULL, &Q), DEQ_SUCCESS);
+  double complex zs[] = { 0.3 + 0.2 * I, 1.5 + 0.05 * I, -0.2 };
+  for (size_t k = 0; k < 3; k++) {
+    deq_srf_bulk b0 = bulk(P, 0.9, 2.1, zs[k]), b1 = bulk(Q, 0.9, 2.1, zs[k]);
+    assert_true(b0.m.err > 0 && b1.m.err > 0);
+    assert_true(cabs(b1.m.val - b0.m.val) <= b0.m.err + b1.m.err);
+  }
+  deq_srf_risk r0 = risk(P, 0.9, 2.1, 0.07, 0.05), r1 = risk(Q, 0.9, 2.1, 0.07, 0.05);
+  assert_agree(r0.test_error.val, r0.test_error.err, r1.test_error.val, r1.test_error.err, 0);
+  assert_agree(r0.train_error.val, r0.train_error.err, r1.train_error.val, r1.train_error.err,
+               0);
+  deq_srf_plan_free(P);
+  deq_srf_plan_free(Q);
+}
+
+/* Bad spike laws: DEQ_EINVAL naming the field. */
+static void test_group_bad_law(void **state)
+{
+  (void) state;
+  deq_set_error_handler(record);
+  deq_act a = parse("tanh"), t = parse(target);
+  deq_srf_plan *P = NULL;
+  deq_srf_weights w = { .spike = 1, .bulk_variance = 1, .alignment = 1, .groups = 2,
+                        .support = { 0, 1 }, .weights = { 0.5, 0.5 } };
+  struct { size_t field; double value; const char *name; } bad[] = {
+    { 0, NAN, "support[0]" }, { 1, INFINITY, "support[1]" }, { 2, -0.1, "weights[0]" },
+    { 3, NAN, "weights[1]" }, { 4, 0, "weights" },
+  };
+  calls = 0;
+  for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+    deq_srf_weights b = w;
+    if (bad[k].field < 2)
+      b.support[bad[k].field] = bad[k].value;
+    else if (bad[k].field < 4)
+      b.weights[bad[k].field - 2] = bad[k].value;
+    else
+      b.weights[0] = b.weights[1] = 0;
+    expect_name(deq_srf_plan_alloc(&a, &t, &b, NULL, &P), bad[k].name);
+    assert_null(P);
+  }
+  w.groups = DEQ_SRF_MAXGROUPS + 1;
+  expect_name(deq_srf_plan_alloc(&a, &t, &w, NULL, &P), "groups");
+  deq_set_error_handler(NULL);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -715,6 +1022,15 @@ int main(void)
     cmocka_unit_test(test_mean_outlier),
     cmocka_unit_test(test_network_map),
     cmocka_unit_test(test_bad_input),
+    cmocka_unit_test(test_group_k1),
+    cmocka_unit_test(test_group_equal_support),
+    cmocka_unit_test(test_group_odd_symmetric),
+    cmocka_unit_test(test_group_relu_01),
+    cmocka_unit_test(test_group_spec_table),
+    cmocka_unit_test(test_group_walk),
+    cmocka_unit_test(test_group_limits),
+    cmocka_unit_test(test_group_bars),
+    cmocka_unit_test(test_group_bad_law),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -80,7 +80,7 @@ static void test_mc(void **state)
     const mc_case *mc = &cases[c];
     deq_act s, t;
     deq_act_parse(mc->act, "act", &s), deq_act_parse(target, "teacher", &t);
-    deq_srf_weights w = { mc->r, mc->c, mc->gamma };
+    deq_srf_weights w = { .spike = mc->r, .bulk_variance = mc->c, .alignment = mc->gamma };
     deq_srf_plan *P;
     assert_int_equal(deq_srf_plan_alloc(&s, &t, &w, NULL, &P), DEQ_SUCCESS);
     deq_srf_params prm = { phi, sample_ratio, mc->lambda, mc->noise };

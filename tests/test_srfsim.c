@@ -409,6 +409,38 @@ static void test_errors(void **state)
   (void) res;
 }
 
+/* Spike law (spiked_finite_support section 1): the law {1} is bit for bit the constant spike;
+ * the exact group sizes follow the largest-remainder rule; row 0 of W carries r abar_j. */
+static void test_spike_law(void **state)
+{
+  (void) state;
+  deq_srfsim_spec s = small_spec(DEQ_SRFSIM_SPIKED, 60, 70, 90, "relu"), t = s;
+  deq_srfsim_result a, b;
+  memset(&a, 0, sizeof a), memset(&b, 0, sizeof b);
+  t.groups = 1, t.support[0] = 1, t.weights[0] = 3;
+  run(&s, 7, 2, &a, NULL);
+  run(&t, 7, 2, &b, NULL);
+  assert_memory_equal(&a, &b, sizeof a);
+  size_t sizes[3];
+  t.groups = 3, t.support[0] = 0, t.support[1] = 1, t.support[2] = -2;
+  t.weights[0] = 0.2, t.weights[1] = 0.45, t.weights[2] = 0.35;   /* 14, 31.5, 24.5 */
+  assert_int_equal(deq_srfsim_group_sizes(&t, sizes), DEQ_SUCCESS);
+  assert_int_equal(sizes[0], 14);
+  assert_int_equal(sizes[1], 32);   /* tie of remainders 0.5: the lower k */
+  assert_int_equal(sizes[2], 24);
+  deq_srfsim *ws;
+  deq_srfsim_data D;
+  assert_int_equal(deq_srfsim_alloc(&t, &ws), DEQ_SUCCESS);
+  assert_int_equal(deq_srfsim_run(ws, 7, 2, &b, NULL), DEQ_SUCCESS);
+  deq_srfsim_view(ws, &D);
+  for (size_t j = 0; j < t.p; j++) {
+    double abar = j < 14 ? 0 : j < 46 ? 1 : -2;
+    assert_close(D.W[j], sqrt(t.c) * D.W0[j] + t.r * abar, 1e-15);
+  }
+  assert_true(b.test_error != a.test_error);
+  deq_srfsim_free(ws);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -422,6 +454,7 @@ int main(void)
     cmocka_unit_test(test_mean_outlier),
     cmocka_unit_test(test_thread_count),
     cmocka_unit_test(test_errors),
+    cmocka_unit_test(test_spike_law),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -115,7 +115,7 @@ static void test_spiked(void **state)
   assert_int_equal(deq_act_parse("tanh", "act", &spec.act), DEQ_SUCCESS);
   assert_int_equal(deq_act_parse("poly:0,1,0.70710678118654752,0", "teacher", &spec.teacher),
                    DEQ_SUCCESS);
-  deq_srf_weights w = { spec.r, spec.c, spec.gamma };
+  deq_srf_weights w = { .spike = spec.r, .bulk_variance = spec.c, .alignment = spec.gamma };
   eval_theory(&spec.act, &spec.teacher, &w, spec.lambda, spec.noise, &spec, &th);
   assert_int_equal(deq_srfsim_alloc(&spec, &ws), DEQ_SUCCESS);
   for (int k = 0; k < NSEED; k++)

@@ -13,8 +13,12 @@
  * sample_ratio = n/d; the spec's psi = p/n is width_ratio / sample_ratio.  The bulk law and
  * the risk are those of the limit n, p, d -> infinity at fixed ratios.
  *
- * Only the constant spike u = r 1_p is covered (spiked_rf section 1): the plan stores its
- * tables per spike group (one group today) so that a finite-support spike can be added.
+ * Spike law (spec spiked_finite_support section 1): u_j = r abar_j with abar_j taking the
+ * values support[0..groups-1] with probabilities weights[] (normalised to sum 1), K = groups
+ * <= DEQ_SRF_MAXGROUPS.  groups = 0 (what a 3-field initialiser { r, c, gamma } leaves) is the
+ * constant spike of spiked_rf (the support {1}).  A law with one group after dropping the zero
+ * weights runs the constant-spike code with r abar_1; K >= 2 groups run the group-resolved
+ * equations spiked_finite_support F1-F18 (cited `spiked_finite_support Fk`).
  *
  * Every theory value is a deq_result / deq_cresult whose err bounds the distance to the
  * limit value: the residual of the (V1, V2) solve and the kappa-quadrature error (the rule
@@ -38,11 +42,20 @@
 extern "C" {
 #endif
 
-/* The weights after the step: what a plan is built for (spiked_rf section 1). */
+/* Largest number of spike groups K (spiked_finite_support section 9: the bulk has
+ * K(K+1)/2 + K complex unknowns, 152 at K = 16; the spec's 128-group quadrature is not offered). */
+#define DEQ_SRF_MAXGROUPS 16
+
+/* The weights after the step: what a plan is built for (spiked_rf section 1,
+ * spiked_finite_support section 1).  support/weights are read only when groups >= 1. */
 typedef struct {
   double spike;          /* r, finite, >= 0 */
   double bulk_variance;  /* c, finite, >= 1 */
   double alignment;      /* gamma = <theta, v>, in [0, 1]; enters the risk only */
+  size_t groups;         /* K: 0 = constant spike (support {1}); 1 .. DEQ_SRF_MAXGROUPS */
+  double support[DEQ_SRF_MAXGROUPS];   /* a_1..a_K, finite (repeats allowed: F8 check 2) */
+  double weights[DEQ_SRF_MAXGROUPS];   /* pi_1..pi_K, finite, >= 0, positive sum;
+                                          normalised to sum 1, zero-weight groups dropped */
 } deq_srf_weights;
 
 /* One point: ratios, ridge and label noise (lambda and noise are read by the risk only). */
@@ -53,9 +66,10 @@ typedef struct {
   double noise;          /* Delta, label-noise variance of the training labels, >= 0 */
 } deq_srf_params;
 
-/* The two unknowns of spiked_rf S9 at one z, and m = V2/psi with its error bar. */
+/* The two unknowns of spiked_rf S9 at one z, and m = V2/psi with its error bar.  With K >= 2
+ * groups V1 = sum_kl V1_kl and V2 = sum_k V2_k of spiked_finite_support F3 (the same traces). */
 typedef struct {
-  deq_cresult m;         /* bulk Stieltjes transform (1/p) tr Qbar, spiked_rf S9 */
+  deq_cresult m;         /* bulk Stieltjes transform (1/p) tr Qbar, spiked_rf S9 / F7 */
   deq_complex V1, V2;    /* (1/n) tr Omega Qbar, (1/n) tr Qbar */
   deq_complex dm;        /* m'(z), from the implicit function theorem */
 } deq_srf_bulk;
@@ -68,22 +82,27 @@ typedef struct {
   double lhs_near_edge;  /* the left side at the first scan point right of the edge */
 } deq_srf_outlier_search;
 
-/* Mean outlier of spiked_rf S13 at finite p (order p). */
+/* Mean outlier of spiked_rf S13 at finite p (order p); with K >= 2 groups the mean outliers
+ * of spiked_finite_support F9/F11 (up to rank E[mu0 mu0^T] of them), largest first. */
 typedef struct {
   int exists;            /* 0 when E mu0(r kappa)^2 = 0 (no mean direction) */
-  deq_result x;          /* the root of S13 at the given p */
-  deq_result leading;    /* p E mu0^2 + E[c mu1^2 + mus2] + psi E[mu0^2 (c mu1^2 + mus2)]/E mu0^2 */
+  deq_result x;          /* the root of S13 at the given p (K >= 2: the largest root of F9) */
+  deq_result leading;    /* p E mu0^2 + E[c mu1^2 + mus2] + psi E[mu0^2 (c mu1^2 + mus2)]/E mu0^2
+                            (K >= 2: the largest eigenvalue of F11) */
+  int count;             /* number of mean outliers (exists for K = 1) */
+  deq_result all[DEQ_SRF_MAXGROUPS];          /* the roots, largest first (all[0] = x) */
+  deq_result all_leading[DEQ_SRF_MAXGROUPS];  /* their F11 leading orders */
 } deq_srf_mean;
 
 /* Ridge risk at one point (spiked_rf S14-S20). */
 typedef struct {
   deq_result test_error;   /* E_g of S20, noiseless test labels (add noise for noisy ones) */
   deq_result train_error;  /* (1/n)||y - F beta||^2, derived in docs/spiked.md (T1) */
-  double V1, V2;           /* S9 at z = -lambda */
-  double mean_overlap;     /* m = beta^T 1_p (S16) */
-  double theta;            /* beta^T t (S16) */
-  double psi_o;            /* beta^T W zeta (S17) */
-  double q1, q2;           /* beta^T Omega_perp beta, |beta|^2 (S19) */
+  double V1, V2;           /* S9 at z = -lambda (K >= 2: sums over the groups, as deq_srf_bulk) */
+  double mean_overlap;     /* m = beta^T 1_p (S16; K >= 2: sum_k m_k of F13) */
+  double theta;            /* beta^T t (S16; F13: sum_k theta_k) */
+  double psi_o;            /* beta^T W zeta (S17; F14: sum_k psi_o,k) */
+  double q1, q2;           /* beta^T Omega_perp beta, |beta|^2 (S19; F17: sums of q1_kl, q2_k) */
   int status;              /* the return value of the call */
 } deq_srf_risk;
 
@@ -96,7 +115,9 @@ typedef struct deq_srf_plan deq_srf_plan;
  * (err = the difference to the rule with fewer nodes, plus rounding). */
 int deq_srf_coef(const deq_act *act, double c, double s, deq_result out[3]);
 
-/* Plan once (spiked_rf section 9): validates w, tabulates mu0, mu1^2, mus2, kappa mu1 and
+/* Plan once (spiked_rf section 9): validates w (the spike law too: DEQ_EINVAL naming groups,
+ * support[k], weights[k] or "weights: sum"), tabulates per group (spiked_finite_support F1)
+ * mu0, mu1^2, mus2, kappa mu1 and
  * the target functions h, h1, hh of S14 on the kappa nodes (composite 8-point
  * Gauss-Legendre on [-11, 11] with the Gaussian weight folded in, and the rule with half
  * the panels for the error), and allocates the solvers.  teacher is f*.  *plan is NULL on
@@ -118,11 +139,14 @@ void deq_srf_plan_free(deq_srf_plan *plan);
  * predictor) from the plan's last solution at the same ratios when it is near z, else by
  * continuation in Im z from the large-|z| start V1 = -psi c/z, V2 = -psi/z.  A root that is not
  * an attracting fixed point of S9 (spectral radius of dT/dV > 1) is rejected.  Real z is
- * allowed right of the edge and left of 0.  DEQ_EBRANCH if Im m <= 0 for Im z > 0. */
+ * allowed right of the edge and left of 0.  DEQ_EBRANCH if Im m <= 0 for Im z > 0.
+ * K >= 2 groups: spiked_finite_support F3-F7, Newton on the K(K+1)/2 + K unknowns (upper
+ * triangle of V1, V2) with the same starts, continuation and rejection; out->V1, V2 are the
+ * sums over the groups. */
 int deq_srf_stieltjes(deq_srf_plan *plan, const deq_srf_params *p, deq_complex z,
                       const deq_opts *opts, deq_srf_bulk *out);
 
-/* Density of the bulk law, spiked_rf S10: rho(x) = Im m(x + i eta)/pi with
+/* Density of the bulk law, spiked_rf S10 (spiked_finite_support F8): rho(x) = Im m(x + i eta)/pi with
  * eta = 1e-7 E[c mu1^2 + mus2], at the n points x[] (any order; an increasing grid is
  * fastest, each point warm-starts the next).  err adds the bias of the height, 2 eta |m'|.
  * The mean outlier (order p) is not part of this law. */
@@ -138,19 +162,27 @@ int deq_srf_edge(deq_srf_plan *plan, const deq_srf_params *p, const deq_opts *op
                  deq_result *edge);
 
 /* Outlier search of spiked_rf S11-S12 right of the edge (real x up to the bound above):
- * roots of 1 + c phi m(x) [e22 - e12^2/e11].  count = 0 is an answer ("none"). */
+ * roots of 1 + c phi m(x) [e22 - e12^2/e11].  count = 0 is an answer ("none").  K >= 2:
+ * the left side is det(I_K + diag(c (phi/psi) V2) E_S) of spiked_finite_support F10. */
 int deq_srf_outliers(deq_srf_plan *plan, const deq_srf_params *p, const deq_opts *opts,
                      deq_srf_outlier_search *out);
 
 /* Mean outlier at width p (n = p / psi), spiked_rf S13: the root of
  * (1 + e11 n V2)(1 + e22 c phi m) - e12^2 n V2 c phi m = 0 by Brent near the leading
- * order, and the leading order itself.  p finite and > 0. */
+ * order, and the leading order itself.  p finite and > 0.  K >= 2: the count = rank
+ * E[mu0 mu0^T] mean outliers of spiked_finite_support F11 (leading orders: the eigenvalues of
+ * p diag(sqrt pi) E[mu0 mu0^T] diag(sqrt pi), counted above the bulk's upper bound), each the
+ * root of det(I_2K + E_L Gamma) (F9) by Brent between the neighbouring leading orders; the
+ * count stops at a smaller one with no sign change (not separated at this p); DEQ_ETOL if the
+ * largest has none. */
 int deq_srf_mean_outlier(deq_srf_plan *plan, const deq_srf_params *p, double width,
                          const deq_opts *opts, deq_srf_mean *out);
 
 /* Ridge test error (spiked_rf S14-S20) and training error (docs/spiked.md T1:
  * T = E_kappa[w^2 (R0 + mu1^2 q1 + mus2 q2 + noise)], w = 1/(1 + delta)) at one point, with
- * the overlaps.  lambda > 0.  Warm-started from the previous call on the same plan. */
+ * the overlaps.  lambda > 0.  Warm-started from the previous call on the same plan.  K >= 2:
+ * spiked_finite_support F12-F18 (F13 by least squares, F16 by the exact implicit derivative
+ * of the inner F6 solve), T = E[w^2 (R0 + res_q + noise)]; the overlaps are group sums. */
 int deq_srf_risk_eval(deq_srf_plan *plan, const deq_srf_params *p, const deq_opts *opts,
                       deq_srf_risk *out);
 
@@ -161,7 +193,8 @@ int deq_srf_risk_eval(deq_srf_plan *plan, const deq_srf_params *p, const deq_opt
  *   (mu1 = E sigma'(G), mu1s = E[G f*(G)]),
  *   c = 1 + eta_t^2 E y^2 Var(sigma')/alpha0,  E y^2 = E f*^2 + noise.
  * Needs an odd activation (linear, tanh, erf, poly with c0 = c2 = 0) and a centred teacher
- * (E f* = 0); otherwise DEQ_EINVAL with the reason.  A negative r is reported as (-r, -gamma);
+ * (E f* = 0); otherwise DEQ_EINVAL with the reason.  Sets the constant spike (groups = 0:
+ * a finite support at finite batch is not derived, spiked_finite_support section 1).  A negative r is reported as (-r, -gamma);
  * DEQ_EINVAL if gamma is then negative.  err[0..2] bound the errors of r, c, gamma. */
 int deq_srf_from_network(const deq_act *act, const deq_act *teacher, double noise,
                          double eta_t, double batch_ratio, const deq_opts *opts,

@@ -18,6 +18,14 @@
  *            spec's p x d W0.
  *   spiked   (mode DEQ_SRFSIM_SPIKED) W = sqrt(c) W0 + u v^T with v = e1 and u = r 1_p:
  *            in the d x p storage, W = sqrt(c) W0 plus r on every entry of row 0.
+ *            With a spike law (groups = K >= 1, spiked_finite_support section 1) u_j =
+ *            r abar_j, abar_j = support[k] on group k: EXACT group sizes, not drawn, p_k =
+ *            floor(w_k p) plus one neuron for the p - sum floor(w_k p) largest remainders
+ *            w_k p - floor(w_k p) (ties: the lower k), w_k = weights[k] / sum of weights;
+ *            group 0 takes neurons 0..p_0 - 1, group 1 the next p_1, ... (the columns of
+ *            W0 are exchangeable, so the order is immaterial).  deq_srfsim_group_sizes
+ *            gives the sizes: the theory of a verdict uses the realised fractions p_k/p.
+ *            No draw is added, so groups = 0 and the law {1} give bit-identical runs.
  *   network  (mode DEQ_SRFSIM_NETWORK, spiked_rf S6) f(x) = (1/sqrt(p)) sum_j a_j
  *            sigma(w0_j.x), a_j = 1/sqrt(p) (abar_j = 1); one full-batch step on n0 fresh
  *            samples of the loss (1/(2 n0)) sum_i (y_i - f(x_i))^2 with eta = eta_t p:
@@ -64,6 +72,8 @@ extern "C" {
 
 /* Largest number of z points of m(z) per run. */
 #define DEQ_SRFSIM_MAXZ 8
+/* Largest number of spike groups (as DEQ_SRF_MAXGROUPS of deqnn/spiked.h). */
+#define DEQ_SRFSIM_MAXGROUPS 16
 
 typedef enum {
   DEQ_SRFSIM_SPIKED = 0,  /* W = sqrt(c) W0 + r 1_p e1^T (spiked_rf S1) */
@@ -84,6 +94,9 @@ typedef struct {
   double r;          /* spike strength >= 0 */
   double c;          /* bulk variance > 0 (1: isotropic) */
   double gamma;      /* alignment of theta with v = e1, in [-1, 1] */
+  size_t groups;     /* spike law: 0 = constant spike u = r 1_p; 1 .. DEQ_SRFSIM_MAXGROUPS */
+  double support[DEQ_SRFSIM_MAXGROUPS];   /* abar values, finite */
+  double weights[DEQ_SRFSIM_MAXGROUPS];   /* >= 0, finite, positive sum (normalised) */
   /* network mode */
   double eta;        /* eta_t >= 0: the step is eta = eta_t p */
   size_t n0;         /* gradient-batch samples (alpha0 = n0/d) */
@@ -123,10 +136,16 @@ void deq_srfsim_spec_init(deq_srfsim_spec *spec);
  * guard of a job (deq_mem_check_job); NAN, reported once, for a NULL or invalid spec. */
 double deq_srfsim_bytes(const deq_srfsim_spec *spec);
 
+/* The exact group sizes of the spike law of spec (rule above) into sizes[0..groups-1];
+ * DEQ_EINVAL naming the field for a bad law (groups > DEQ_SRFSIM_MAXGROUPS, a non-finite
+ * support value, a negative or non-finite weight, a sum that is not positive and finite). */
+int deq_srfsim_group_sizes(const deq_srfsim_spec *spec, size_t *sizes);
+
 /* Allocate the workspace for spec (copied).  DEQ_EINVAL naming the field for: unknown
  * mode; a zero size (n0 in network mode) or one above 2^31 - 1; noise, lambda, r, eta
  * negative or not finite; c not > 0 or not finite; gamma outside [-1, 1]; d = 1 with
- * |gamma| < 1; nz > DEQ_SRFSIM_MAXZ or a non-finite z; an unknown activation.
+ * |gamma| < 1; nz > DEQ_SRFSIM_MAXZ or a non-finite z; a bad spike law (groups, support,
+ * weights); an unknown activation.
  * DEQ_ENOMEM if the whole workspace exceeds the available memory (checked before anything
  * is allocated).  On failure *ws = NULL. */
 int deq_srfsim_alloc(const deq_srfsim_spec *spec, deq_srfsim **ws);

@@ -11,7 +11,8 @@ const char *const srf_flags[SRF_N] = { "--spike", "--bulk-variance", "--alignmen
                                        "--width-ratio", "--sample-ratio", "--lambda", "--noise" };
 
 enum { O_ACT, O_TEACHER, O_SPIKE, O_BULK, O_ALIGN, O_WIDTH, O_SAMPLE, O_LAMBDA, O_NOISE, O_X,
-       O_STATS, O_OUT, O_PLOT, O_SIM, O_D, O_SEEDS, O_SEED, O_NTEST, O_NOPT };
+       O_STATS, O_OUT, O_PLOT, O_SIM, O_D, O_SEEDS, O_SEED, O_NTEST, O_SUPPORT, O_SWEIGHTS,
+       O_NOPT };
 
 static void options(cli_opt *o)
 {
@@ -34,6 +35,8 @@ static void options(cli_opt *o)
     { "--seeds", 1, "10", "simulation: independent replicates (>= 10 for verdicts)", 0, 0 },
     { "--seed", 1, "1", "simulation: master seed", 0, 0 },
     { "--n-test", 1, "4000", "simulation: test samples", 0, 0 },
+    { "--spike-support", 1, "1", "spike law: the values a1,..,aK of abar (u_j = r abar_j; K <= 16, distinct, finite)", 0, 0 },
+    { "--spike-weights", 1, NULL, "spike law: probabilities p1,..,pK of a1,..,aK (>= 0, normalised) [default: equal]", 0, 0 },
   };
   memcpy(o, def, sizeof def);
 }
@@ -86,6 +89,77 @@ static int check_profile(const srf_job *job)
   return CLI_EXIT_USAGE;
 }
 
+/* A comma-separated list of at most DEQ_SRF_MAXGROUPS finite numbers (exit 2 naming opt and
+ * the text as typed). */
+static int parse_list(const char *opt, const char *text, double *v, size_t *n)
+{
+  const char *s = text;
+  *n = 0;
+  for (;;) {
+    char *end;
+    double x = strtod(s, &end);
+    if (end == s || (*end != ',' && *end != '\0')) {
+      cli_errorf("%s '%s': not a comma-separated list of numbers", opt, text);
+      return CLI_EXIT_USAGE;
+    }
+    if (!isfinite(x)) {
+      cli_errorf("%s '%s': value %zu is %g; every value must be finite", opt, text, *n + 1, x);
+      return CLI_EXIT_USAGE;
+    }
+    if (*n == DEQ_SRF_MAXGROUPS) {
+      cli_errorf("%s '%s': more than %d values (DEQ_SRF_MAXGROUPS: the group solver has "
+                 "K(K+1)/2 + K unknowns)", opt, text, DEQ_SRF_MAXGROUPS);
+      return CLI_EXIT_USAGE;
+    }
+    v[(*n)++] = x;
+    if (*end == '\0')
+      return CLI_EXIT_OK;
+    s = end + 1;
+  }
+}
+
+/* --spike-support and --spike-weights (spiked_finite_support section 1): distinct support
+ * values; as many weights, >= 0, with a positive sum; normalised. */
+static int parse_law(srf_job *job, const cli_opt *o)
+{
+  size_t K, nw;
+  double sum = 0;
+  const char *sup = o[O_SUPPORT].value, *wt = o[O_SWEIGHTS].value;
+  int rc = parse_list("--spike-support", sup, job->support, &K);
+  for (size_t k = 0; !rc && k < K; k++)
+    for (size_t l = 0; l < k; l++)
+      if (job->support[k] == job->support[l]) {
+        cli_errorf("--spike-support '%s': the value %g is repeated; give each value once with "
+                   "its total weight", sup, job->support[k]);
+        return CLI_EXIT_USAGE;
+      }
+  if (rc || (wt != NULL && (rc = parse_list("--spike-weights", wt, job->weights, &nw))))
+    return rc;
+  if (wt != NULL && nw != K) {
+    cli_errorf("--spike-weights '%s': %zu weights for %zu support values (--spike-support '%s')",
+               wt, nw, K, sup);
+    return CLI_EXIT_USAGE;
+  }
+  for (size_t k = 0; k < K; k++) {
+    job->weights[k] = wt == NULL ? 1.0 : job->weights[k];
+    if (job->weights[k] < 0) {
+      cli_errorf("--spike-weights '%s': weight %zu is %g; weights must be >= 0", wt, k + 1,
+                 job->weights[k]);
+      return CLI_EXIT_USAGE;
+    }
+    sum += job->weights[k];
+  }
+  if (!(sum > 0 && isfinite(sum))) {
+    cli_errorf("--spike-weights '%s': the weights sum to %g; the sum must be positive and "
+               "finite", wt, sum);
+    return CLI_EXIT_USAGE;
+  }
+  for (size_t k = 0; k < K; k++)
+    job->weights[k] /= sum;
+  job->ngroups = K;
+  return CLI_EXIT_OK;
+}
+
 static int parse_params(srf_job *job, const cli_opt *o)
 {
   int rc;
@@ -125,7 +199,8 @@ static int parse_job(srf_job *job, const cli_opt *o)
   deq_act_name(&job->act, job->actname, sizeof job->actname);
   deq_act_name(&job->teacher, job->teachername, sizeof job->teachername);
   job->mode = o[O_X].seen ? SRF_DENSITY : o[O_STATS].seen ? SRF_STATS : SRF_RISK;
-  if ((rc = parse_params(job, o)) || (rc = check_mode(job, o)) || (rc = check_profile(job)))
+  if ((rc = parse_law(job, o)) || (rc = parse_params(job, o)) || (rc = check_mode(job, o)) ||
+      (rc = check_profile(job)))
     return rc;
   if (job->mode == SRF_STATS)
     return (rc = parse_sim(job, o)) ? rc
@@ -160,10 +235,24 @@ static void key_params(const srf_job *job, int np, char *buf, size_t n)
       u += (size_t) snprintf(buf + u, n - u, "%s%s = %g", u ? ", " : "", sym[k], job->p[k]);
 }
 
+/* The spike law for a title, " (ā: 0 (0.5), 1 (0.5))"; empty for the constant spike. */
+static void law_text(const srf_job *job, char *buf, size_t n)
+{
+  size_t u = 0;
+  buf[0] = '\0';
+  if (job->ngroups == 1 && job->support[0] == 1.0)
+    return;
+  for (size_t k = 0; k < job->ngroups && u < n; k++)
+    u += (size_t) snprintf(buf + u, n - u, "%s%g (%.3g)", k ? ", " : " (ā: ", job->support[k],
+                           job->weights[k]);
+  if (u < n)
+    snprintf(buf + u, n - u, ")");
+}
+
 static int plot_density(const void *arg, const char *csv, const char *plot)
 {
   const srf_job *job = arg;
-  char key[256], ti0[320], ti1[320], title[512], edge[256] = "";
+  char key[256], ti0[320], ti1[320], title[1024], edge[256] = "";
   key_params(job, SRF_SAMPLE + 1, key, sizeof key);
   snprintf(ti0, sizeof ti0, "bulk density (%s)", key);
   const srf_simstat *l1 = &job->stat[SRF_ST_L1];
@@ -176,8 +265,10 @@ static int plot_density(const void *arg, const char *csv, const char *plot)
     snprintf(edge, sizeof edge, "set arrow from %.17g, graph 0 to %.17g, graph 1 nohead dt 2 "
              "lw 1.5 lc rgb '#b2182b'\nset label 'edge %.5g' at %.17g, graph 0.85 right offset "
              "-0.5,0 tc rgb '#b2182b'", job->edge.val, job->edge.val, job->edge.val, job->edge.val);
-  snprintf(title, sizeof title, "spiked random features: spectrum of S = F^T F/n, sigma %s",
-           job->actname);
+  char law[320];
+  law_text(job, law, sizeof law);
+  snprintf(title, sizeof title, "spiked random features: spectrum of S = F^T F/n, sigma %s%s",
+           job->actname, law);
   return cli_plot(csv, plot, title, "eigenvalue x", "density", "x", y, st, ti,
                   job->simulated ? 2 : 1, 0, edge[0] ? edge : NULL);
 }
@@ -193,10 +284,11 @@ static int plot_risk(const void *arg, const char *csv, const char *plot)
                        "yerrorbars pt 6 ps 0.6 lc rgb '#d95f02'" };
   const char *ti[] = { "test error (noiseless labels)", "training error",
                        "test error (simulation, +- SE)", "training error (simulation, +- SE)" };
-  char title[768], key[256];
+  char title[1024], key[256], law[320];
   key_params(job, SRF_N, key, sizeof key);
-  snprintf(title, sizeof title, "spiked random features: sigma %s, teacher %s, %s",
-           job->actname, job->teachername, key);
+  law_text(job, law, sizeof law);
+  snprintf(title, sizeof title, "spiked random features: sigma %s%s, teacher %s, %s",
+           job->actname, law, job->teachername, key);
   return cli_plot(csv, plot, title, x, "error", x, y, st, ti, job->simulated ? 4 : 2,
                   job->sw.logx, NULL);
 }

@@ -45,6 +45,9 @@ typedef struct {
 
 typedef struct {
   int mode;                        /* SRF_RISK, SRF_DENSITY (--x), SRF_STATS (--stats) */
+  size_t ngroups;                  /* --spike-support: K values (spiked_finite_support) */
+  double support[DEQ_SRF_MAXGROUPS], weights[DEQ_SRF_MAXGROUPS];   /* weights normalised */
+  int nmean;                       /* --simulate --x: mean outliers of the theory (F11) */
   deq_act act, teacher;
   char actname[160], teachername[160];
   double p[SRF_N];                 /* scalar values */
@@ -75,8 +78,12 @@ typedef struct {
 extern const char *const srf_param_names[SRF_N];
 extern const char *const srf_flags[SRF_N];
 
-/* The plan for the parameters p (the weights read from p[0..SRF_PLAN_N-1]). */
+/* The plan for the parameters p (the weights read from p[0..SRF_PLAN_N-1]; with --simulate
+ * the spike law's weights are the realised group fractions p_k/p at the row's width). */
 int srf_plan(srf_job *job, const double *p);
+/* The spike law's weights for row parameters p: the typed ones, or with --simulate the
+ * realised fractions p_k/p of srfsim's exact group sizes. */
+void srf_law_weights(const srf_job *job, const double *p, double *w);
 /* Theory values of every row (exit code; failed rows flagged in job->status). */
 int srf_theory(srf_job *job);
 /* With --simulate the ratios are the realised round(ratio d)/d. */

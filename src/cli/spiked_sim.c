@@ -34,6 +34,22 @@ void srf_realise(const srf_job *job, double *p)
   p[SRF_SAMPLE] = fmax(1.0, round(p[SRF_SAMPLE] * d)) / d;
 }
 
+void srf_law_weights(const srf_job *job, const double *p, double *w)
+{
+  deq_srfsim_spec spec;
+  size_t sizes[DEQ_SRFSIM_MAXGROUPS];
+  memcpy(w, job->weights, job->ngroups * sizeof *w);
+  if (!job->simulate || job->ngroups < 2)
+    return;
+  deq_srfsim_spec_init(&spec);
+  spec.p = (size_t) fmax(1.0, round(p[SRF_WIDTH] * (double) job->d));
+  spec.groups = job->ngroups;
+  memcpy(spec.weights, job->weights, sizeof job->weights);
+  if (deq_srfsim_group_sizes(&spec, sizes) == DEQ_SUCCESS)
+    for (size_t k = 0; k < job->ngroups; k++)
+      w[k] = (double) sizes[k] / (double) spec.p;
+}
+
 static void make_spec(const srf_job *job, const double *p, deq_srfsim_spec *spec)
 {
   deq_srfsim_spec_init(spec);
@@ -48,6 +64,9 @@ static void make_spec(const srf_job *job, const double *p, deq_srfsim_spec *spec
     spec->lambda = p[SRF_LAMBDA], spec->noise = p[SRF_NOISE];
   spec->nz = job->mode == SRF_DENSITY ? SRF_NZ : 0;
   memcpy(spec->z, job->z, sizeof job->z);
+  spec->groups = job->ngroups;
+  memcpy(spec->support, job->support, sizeof job->support);
+  memcpy(spec->weights, job->weights, sizeof job->weights);
 }
 
 static size_t row_count(const srf_job *job)
@@ -95,6 +114,8 @@ static int one_replicate(void *state, size_t r, void *shared)
   for (int k = 0; k < SRF_NZ; k++)
     v[2 * k] = creal(res.m[k]), v[2 * k + 1] = cimag(res.m[k]);
   v[SRF_ST_L2] = res.lambda2, v[SRF_ST_L1] = res.lambda1;
+  if (job->ngroups > 1)   /* the top of the bulk below the nmean mean outliers (F11) */
+    v[SRF_ST_L2] = sh->p > (size_t) job->nmean ? w->eig[sh->p - 1 - (size_t) job->nmean] : NAN;
   deq_spec_histogram(sh->p, w->eig, job->x->n, job->x->x, v + SRF_NSTAT);
   return s;
 }
@@ -200,12 +221,13 @@ static int spectrum_stats_theory(srf_job *job, double p)
     re->lo = im->lo = 2e-3 * am + b.m.err;   /* the allowance, until the bounds are set */
   }
   srf_simstat *l2 = &job->stat[SRF_ST_L2], *l1 = &job->stat[SRF_ST_L1];
-  snprintf(l2->name, sizeof l2->name, "lambda_2 (edge)");
-  snprintf(l1->name, sizeof l1->name, "lambda_1");
   l2->theory = job->edge.val;
   deq_srf_mean m;
   if (!s)
     s = deq_srf_mean_outlier(job->plan, &q, p, NULL, &m);
+  job->nmean = !s && m.exists ? m.count : 0;
+  snprintf(l2->name, sizeof l2->name, "lambda_%d (edge)", job->ngroups > 1 ? job->nmean + 1 : 2);
+  snprintf(l1->name, sizeof l1->name, "lambda_1");
   l1->theory = !s && m.exists ? m.x.val : NAN;
   l1->lo = !s && m.exists ? m.x.err : NAN;
   return s;

@@ -8,7 +8,10 @@
 
 int srf_plan(srf_job *job, const double *p)
 {
-  deq_srf_weights w = { p[SRF_SPIKE], p[SRF_BULK], p[SRF_ALIGN] };
+  deq_srf_weights w = { .spike = p[SRF_SPIKE], .bulk_variance = p[SRF_BULK],
+                        .alignment = p[SRF_ALIGN], .groups = job->ngroups };
+  memcpy(w.support, job->support, sizeof w.support);
+  srf_law_weights(job, p, w.weights);
   deq_srf_plan_free(job->plan);
   job->plan = NULL;
   return deq_srf_plan_alloc(&job->act, &job->teacher, &w, NULL, &job->plan);
@@ -27,7 +30,8 @@ static int risk_row(srf_job *job, size_t i)
   cli_sweep_row(&job->sw, i, p);
   srf_realise(job, p);
   int s = DEQ_SUCCESS;
-  if (i > 0 && job->sw.sweep < SRF_PLAN_N)
+  int realised = job->simulate && job->ngroups > 1 && job->sw.sweep == SRF_WIDTH;
+  if (i > 0 && (job->sw.sweep < SRF_PLAN_N || realised))   /* realised: p_k/p moves with p */
     s = srf_plan(job, p);
   deq_srf_params q = point(p);
   if (!s)
@@ -120,6 +124,26 @@ int srf_theory(srf_job *job)
 
 /* ---- tables ------------------------------------------------------------------------------ */
 
+/* The spike law as used (with --simulate: the realised fractions of the first row). */
+static int add_law(const srf_job *job, deq_table *t)
+{
+  char a[512] = "", b[512] = "";
+  double w[DEQ_SRF_MAXGROUPS], p[SRF_N];
+  size_t u = 0, v = 0;
+  memcpy(p, job->p, sizeof p);
+  cli_sweep_row(&job->sw, 0, p);
+  srf_realise(job, p);
+  srf_law_weights(job, p, w);
+  for (size_t k = 0; k < job->ngroups; k++) {
+    u += (size_t) snprintf(a + u, sizeof a - u, "%s%.17g", k ? "," : "", job->support[k]);
+    v += (size_t) snprintf(b + v, sizeof b - v, "%s%.17g", k ? "," : "", w[k]);
+  }
+  return deq_table_add_comment(t, "spike law: support = %s; weights = %s%s (K = %zu; %s)", a, b,
+                               job->simulate && job->ngroups > 1 ? " (realised p_k/p)" : "",
+                               job->ngroups, job->ngroups == 1 && job->support[0] == 1.0
+                               ? "the constant spike of spiked_rf" : "spiked_finite_support");
+}
+
 static int add_model(const srf_job *job, deq_table *t)
 {
   char buf[512] = "";
@@ -133,22 +157,40 @@ static int add_model(const srf_job *job, deq_table *t)
                                 "sqrt(p))%s%s", job->actname, job->mode == SRF_RISK ?
                                 "; teacher: " : "", job->mode == SRF_RISK ? job->teachername : "");
   s = deq_status_merge(s, deq_table_add_comment(t, "model: %s", buf));
+  s = deq_status_merge(s, add_law(job, t));
   return deq_status_merge(s, deq_table_add_comment(t, "sweep: %s", job->sw.sweep >= 0 ?
                           srf_param_names[job->sw.sweep] : "none"));
+}
+
+/* K >= 2: the mean outliers of F9 at p = SRF_MEAN_P1 and their F11 slopes. */
+static int add_group_means(const deq_srf_mean *m, deq_table *t)
+{
+  char buf[1024] = "";
+  size_t u = 0;
+  for (int j = 0; j < m[0].count && u < sizeof buf; j++)
+    u += (size_t) snprintf(buf + u, sizeof buf - u, "%s%.10g (F11: %.10g p)", j ? ", " : "",
+                           m[0].all[j].val, m[0].all_leading[j].val / SRF_MEAN_P1);
+  return deq_table_add_comment(t, "mean outliers (F9, F11): %d at p = %g: %s", m[0].count,
+                               SRF_MEAN_P1, buf);
 }
 
 static int add_outliers(const srf_job *job, deq_table *t)
 {
   const deq_srf_outlier_search *o = &job->outliers;
+  const char *eq = job->ngroups > 1 ? "F10" : "S12";
   int s;
   if (job->outliers_status)
-    s = deq_table_add_comment(t, "outliers (S12): not found (%s)", deq_status_name(job->outliers_status));
+    s = deq_table_add_comment(t, "outliers (%s): not found (%s)", eq,
+                              deq_status_name(job->outliers_status));
   else if (o->count == 0)
-    s = deq_table_add_comment(t, "outliers (S12): none (left side of S12 >= %.6g right of the "
-                              "edge)", o->lhs_min);
+    s = deq_table_add_comment(t, "outliers (%s): none (left side of %s >= %.6g right of the "
+                              "edge)", eq, eq, o->lhs_min);
   else
-    s = deq_table_add_comment(t, "outliers (S12): %d at %.17g +- %.2g", o->count, o->x.val, o->x.err);
+    s = deq_table_add_comment(t, "outliers (%s): %d at %.17g +- %.2g", eq, o->count, o->x.val,
+                              o->x.err);
   const deq_srf_mean *m = job->mean;
+  if (!job->mean_status && m[0].exists && job->ngroups > 1)
+    return deq_status_merge(s, add_group_means(m, t));
   if (job->mean_status || !m[0].exists)
     return deq_status_merge(s, deq_table_add_comment(t, "mean outlier (S13): %s", job->mean_status
                             ? deq_status_name(job->mean_status) : "none (E mu0^2 = 0)"));

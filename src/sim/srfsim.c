@@ -51,6 +51,47 @@ static int check_sizes(const deq_srfsim_spec *s)
   return status;
 }
 
+static int check_law(const deq_srfsim_spec *s)
+{
+  double sum = 0;
+  if (s->groups > DEQ_SRFSIM_MAXGROUPS)
+    DEQ_ERRORF(DEQ_EINVAL, "groups: at most %d, got %zu", DEQ_SRFSIM_MAXGROUPS, s->groups);
+  for (size_t k = 0; k < s->groups; k++) {
+    if (!isfinite(s->support[k]))
+      DEQ_ERRORF(DEQ_EINVAL, "support[%zu]: must be finite, got %g", k, s->support[k]);
+    if (!(s->weights[k] >= 0 && isfinite(s->weights[k])))
+      DEQ_ERRORF(DEQ_EINVAL, "weights[%zu]: must be finite and >= 0, got %g", k, s->weights[k]);
+    sum += s->weights[k];
+  }
+  if (s->groups > 0 && !(sum > 0 && isfinite(sum)))
+    DEQ_ERRORF(DEQ_EINVAL, "weights: the sum must be finite and > 0, got %g", sum);
+  return DEQ_SUCCESS;
+}
+
+int deq_srfsim_group_sizes(const deq_srfsim_spec *spec, size_t *sizes)
+{
+  if (spec == NULL || sizes == NULL)
+    DEQ_ERROR("srfsim: NULL spec or sizes", DEQ_EINVAL);
+  int status = check_law(spec);
+  if (status)
+    return status;
+  double sum = 0, rem[DEQ_SRFSIM_MAXGROUPS];
+  size_t used = 0, K = spec->groups;
+  for (size_t k = 0; k < K; k++)
+    sum += spec->weights[k];
+  for (size_t k = 0; k < K; k++) {
+    double t = spec->weights[k] / sum * (double) spec->p;
+    sizes[k] = (size_t) floor(t), rem[k] = t - floor(t), used += sizes[k];
+  }
+  for (; used < spec->p && K > 0; used++) {   /* largest remainder, ties to the lower k */
+    size_t best = 0;
+    for (size_t k = 1; k < K; k++)
+      best = rem[k] > rem[best] ? k : best;
+    sizes[best]++, rem[best] = -1;
+  }
+  return DEQ_SUCCESS;
+}
+
 /* Everything but the activations and the noise, which twolayer checks. */
 static int check_spec(const deq_srfsim_spec *s)
 {
@@ -73,6 +114,8 @@ static int check_spec(const deq_srfsim_spec *s)
   if (s->mode == DEQ_SRFSIM_SPIKED && s->d < 2 && fabs(s->gamma) < 1)
     DEQ_ERRORF(DEQ_EINVAL, "d: theta = gamma e1 + sqrt(1 - gamma^2) e2 needs d >= 2 "
                "(gamma = %g)", s->gamma);
+  if (check_law(s))
+    return DEQ_EINVAL;
   if (s->nz > DEQ_SRFSIM_MAXZ)
     DEQ_ERRORF(DEQ_EINVAL, "nz: at most %d z points, got %zu", DEQ_SRFSIM_MAXZ, s->nz);
   for (size_t k = 0; k < s->nz; k++)
@@ -270,8 +313,16 @@ static int weights(deq_srfsim *ws)
     return deq_twolayer_step(tl, s->eta, 1);
   for (size_t i = 0; i < dp; i++)
     tl->W1[i] = sc * tl->W0[i];
-  for (size_t j = 0; j < s->p; j++)
-    tl->W1[j] += s->r;
+  if (s->groups == 0) {
+    for (size_t j = 0; j < s->p; j++)
+      tl->W1[j] += s->r;
+  } else {
+    size_t sizes[DEQ_SRFSIM_MAXGROUPS], j = 0;
+    deq_srfsim_group_sizes(s, sizes);
+    for (size_t k = 0; k < s->groups; k++)
+      for (size_t i = 0; i < sizes[k]; i++, j++)
+        tl->W1[j] += s->r * s->support[k];
+  }
   tl->fitted = 0;
   return DEQ_SUCCESS;
 }

@@ -370,13 +370,16 @@ int deq_srf_bulk_finish(deq_srf_plan *plan, const srf_ratios *q, double complex 
 static int bulk_at(deq_srf_plan *plan, const srf_ratios *q, double complex z,
                    const deq_opts *opts, deq_srf_bulk *out)
 {
-  double complex V[2];
-  int status = deq_srf_solve(plan, &plan->full, q, z, opts, V);
+  double complex V[SRF_MAX_UNK];
+  int groups = plan->ngroups > 1;
+  int status = groups ? deq_srf_gsolve(plan, &plan->full, q, z, opts, V)
+                      : deq_srf_solve(plan, &plan->full, q, z, opts, V);
   if (status) {
     out->m.val = NAN, out->m.err = INFINITY, out->V1 = out->V2 = out->dm = NAN;
     return status;
   }
-  status = deq_srf_bulk_finish(plan, q, z, V, out, NULL);
+  status = groups ? deq_srf_gbulk_finish(plan, q, z, V, out, NULL)
+                  : deq_srf_bulk_finish(plan, q, z, V, out, NULL);
   if (!status && cimag(z) > 0 && !(cimag(out->m.val) > 0))
     status = DEQ_EBRANCH;
   if (!status && cimag(z) == 0 && cimag(out->m.val) < -out->m.err)

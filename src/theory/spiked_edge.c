@@ -25,9 +25,13 @@ static const double mean_round_ulps = 64.0;
 static int density_at(deq_srf_plan *plan, const srf_ratios *q, double x, const deq_opts *opts,
                       double *rho)
 {
-  double complex V[2];
-  int status = deq_srf_solve(plan, &plan->full, q, CMPLX(x, edge_eta_rel * plan->scale), opts,
-                             V);
+  double complex V[SRF_MAX_UNK], z = CMPLX(x, edge_eta_rel * plan->scale);
+  if (plan->ngroups > 1) {
+    int status = deq_srf_gsolve(plan, &plan->full, q, z, opts, V);
+    *rho = status ? NAN : cimag(deq_srf_gm(plan, q, V)) / M_PI;
+    return status;
+  }
+  int status = deq_srf_solve(plan, &plan->full, q, z, opts, V);
   *rho = status ? NAN : cimag(V[1]) / (q->psi * M_PI);
   return status;
 }
@@ -124,6 +128,8 @@ static int s12_lhs(deq_srf_plan *plan, const srf_ratios *q, double x, const deq_
                    double *lhs)
 {
   double V[2], e[3];
+  if (plan->ngroups > 1)
+    return deq_srf_gfinite_lhs(plan, q, x, opts, lhs);
   int status = real_point(plan, q, x, opts, V, e);
   double schur = e[0] > mean_zero_rel * (e[2] + plan->scale) ? e[1] * e[1] / e[0] : 0.0;
   *lhs = 1 + q->c * q->phi * (V[1] / q->psi) * (e[2] - schur);
@@ -224,7 +230,7 @@ int deq_srf_mean_outlier(deq_srf_plan *plan, const deq_srf_params *p, double wid
 {
   if (plan == NULL || out == NULL)
     DEQ_ERROR("spiked: NULL plan or output", DEQ_EINVAL);
-  *out = (deq_srf_mean) { 0, { NAN, INFINITY }, { NAN, INFINITY } };
+  *out = (deq_srf_mean) { .exists = 0, .x = { NAN, INFINITY }, .leading = { NAN, INFINITY } };
   int status = deq_srf_params_check(p, 0);
   if (!status && !(isfinite(width) && width > 0))
     DEQ_ERRORF(DEQ_EINVAL, "width = %g: must be finite and > 0", width);
@@ -235,6 +241,8 @@ int deq_srf_mean_outlier(deq_srf_plan *plan, const deq_srf_params *p, double wid
   opts = deq_opts_or_default(opts);
   srf_ratios q;
   deq_srf_ratios(plan, p, &q);
+  if (plan->ngroups > 1)
+    return deq_srf_gmean(plan, &q, width, opts, out);
   srf_edge_fn P = { plan, &q, opts, width };
   double lead = s13_leading(plan, &q, width);
   double complex x[2];
@@ -246,5 +254,6 @@ int deq_srf_mean_outlier(deq_srf_plan *plan, const deq_srf_params *p, double wid
   if (status)
     DEQ_ERRORF(status, "spiked: mean outlier (S13): %s", deq_strerror(status));
   out->x = (deq_result) { creal(x[0]), deq_solver_error(plan->brent) };
+  out->count = 1, out->all[0] = out->x, out->all_leading[0] = out->leading;
   return DEQ_SUCCESS;
 }

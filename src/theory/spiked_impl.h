@@ -7,10 +7,12 @@
 #include "core/solver.h"
 #include "deqnn/spiked.h"
 
-/* Spike groups (u_j = r abar_g on a fraction weight_g of the neurons).  The constant spike of
- * spiked_rf section 1 is one group; a finite-support spike adds groups and group-resolved
- * unknowns, neither of which the spec derives yet. */
-#define SRF_MAX_GROUPS 1
+/* Spike groups (u_j = r abar_g on a fraction weight_g of the neurons, spiked_finite_support
+ * section 1).  One group runs the constant-spike code of spiked_rf; K >= 2 groups the
+ * group-resolved unknowns of F3 (spiked_groups.c), nunk = K(K+1)/2 + K of them: the upper
+ * triangle of V1 row by row, then V2. */
+#define SRF_MAX_GROUPS DEQ_SRF_MAXGROUPS
+#define SRF_MAX_UNK (DEQ_SRF_MAXGROUPS * (DEQ_SRF_MAXGROUPS + 1) / 2 + DEQ_SRF_MAXGROUPS)
 
 /* Coefficient tables of one group on the nodes of a rule (spiked_rf S1-S3 at s = r a kappa). */
 typedef struct {
@@ -29,6 +31,7 @@ typedef struct {
   double coef_rel;             /* relative coefficient error of the tables (risk error bars) */
   size_t ngroups;
   srf_group g[SRF_MAX_GROUPS];
+  double *gY;                  /* K >= 2: g_Y (mu1_k mu1_l, then mus2_k) at the nodes, gY[Y n + i] */
 } srf_rule;
 
 struct deq_srf_plan {
@@ -43,6 +46,16 @@ struct deq_srf_plan {
   double complex last_z, last_V[2];
   int have_slope;              /* last_dV = dV/dz at last_z (a first-order predictor) */
   double complex last_dV[2];
+  /* K >= 2 groups (spiked_groups.c) */
+  size_t ngroups, nunk;        /* K and K(K+1)/2 + K */
+  size_t uk[SRF_MAX_UNK], ul[SRF_MAX_UNK];   /* groups (k, l) of unknown Y (V2: l = K) */
+  double mult[SRF_MAX_UNK];    /* 2 for an off-diagonal V1_kl, else 1 */
+  deq_solver *gnewton;
+  double complex *last_Vg, *last_dVg;        /* warm start, nunk each */
+  double complex *gH, *gJ;     /* nunk x nunk Jacobian sums and Jacobian (workspaces) */
+  double *gR;                  /* nunk x nunk real workspace (risk) */
+  double *gwork;               /* 7 x (nodes of the full rule): node weights of the sums (6),
+                                  w of the real routines (the last) */
 };
 
 /* Ratios of a point in the spec's letters. */
@@ -87,5 +100,36 @@ int deq_srf_solve(deq_srf_plan *plan, const srf_rule *R, const srf_ratios *q,
  * and, if errV != NULL, the bounds on |dV1|, |dV2|. */
 int deq_srf_bulk_finish(deq_srf_plan *plan, const srf_ratios *q, double complex z,
                         const double complex V[2], deq_srf_bulk *out, double errV[2]);
+
+/* spiked_groups.c: K >= 2 groups, spiked_finite_support F3-F8 */
+int deq_srf_groups_init(deq_srf_plan *plan);
+int deq_srf_gsolve(deq_srf_plan *plan, const srf_rule *R, const srf_ratios *q,
+                   double complex z, const deq_opts *opts, double complex *V);
+int deq_srf_gbulk_finish(deq_srf_plan *plan, const srf_ratios *q, double complex z,
+                         const double complex *V, deq_srf_bulk *out, double *errV);
+/* m = sum V2 / psi of a solution V (F7). */
+double complex deq_srf_gm(const deq_srf_plan *plan, const srf_ratios *q, const double complex *V);
+/* The KxK algebra of F6 at (A, b, V2; z): T = (V1 upper, V2) of the map; dir != NULL: the
+ * directional derivative of T along (dA upper, db, dV2) into dT. */
+typedef struct {
+  double complex A[SRF_MAX_GROUPS * SRF_MAX_GROUPS], b[SRF_MAX_GROUPS], V2[SRF_MAX_GROUPS];
+} srf_alg_pt;
+int deq_srf_alg(const deq_srf_plan *plan, const srf_ratios *q, double complex z,
+                const srf_alg_pt *x, const srf_alg_pt *dir, double complex *T,
+                double complex *dT);
+/* Kappa sums of F4-F5 at V on rule R: S_Y = E[w g_Y] into x (A, b; V2 copied from V);
+ * H != NULL: H[Y*nunk + Y'] = E[w^2 g_Y g_Y'] (the Jacobian sums). */
+void deq_srf_gsums(const deq_srf_plan *plan, const srf_rule *R, const double complex *V,
+                   srf_alg_pt *x, double complex *H);
+/* w(kappa_i) = 1/(1 + delta(kappa_i)) at every node of R for real V (F4), into w[0..n-1]. */
+void deq_srf_gw(const deq_srf_plan *plan, const srf_rule *R, const double *V, double *w);
+
+/* spiked_groups_risk.c, spiked_groups_edge.c */
+int deq_srf_grisk(deq_srf_plan *plan, const srf_ratios *q, const deq_srf_params *p,
+                  const deq_opts *opts, deq_srf_risk *out);
+int deq_srf_gmean(deq_srf_plan *plan, const srf_ratios *q, double width, const deq_opts *opts,
+                  deq_srf_mean *out);
+int deq_srf_gfinite_lhs(deq_srf_plan *plan, const srf_ratios *q, double x,
+                        const deq_opts *opts, double *lhs);
 
 #endif

@@ -50,6 +50,7 @@ static int map_weights(const deq_act_gauss *s, const deq_act_gauss *t, double no
   double r = eta_t * mu1 * nu, g = nu > 0 ? F1 / nu : 1.0;
   double dvar = s->d2.err + 2 * fabs(mu1) * s->mu1.err;
   w->bulk_variance = 1 + eta_t * eta_t * Ey2 * var * inv;
+  w->groups = 0;
   err[0] = fabs(eta_t) * (nu * s->mu1.err + fabs(mu1) * dnu);
   err[1] = eta_t * eta_t * inv * (Ey2 * dvar + fabs(var) * t->m2.err);
   err[2] = nu > 0 ? (t->mu1.err + fabs(g) * dnu) / nu : 0.0;

@@ -13,6 +13,26 @@ static const size_t rule_min_panels = 8;
 /* Arrays of a rule: kappa, wt, h, h1, hh, then mu0, mu1, A, B, eA, eB per group. */
 enum { rule_shared_arrays = 5, rule_group_arrays = 6 };
 
+/* The spike law (spiked_finite_support section 1): K <= DEQ_SRF_MAXGROUPS, finite support,
+ * finite weights >= 0 with a positive finite sum. */
+static int check_law(const deq_srf_weights *w)
+{
+  if (w->groups > DEQ_SRF_MAXGROUPS)
+    DEQ_ERRORF(DEQ_EINVAL, "groups = %zu: at most DEQ_SRF_MAXGROUPS = %d", w->groups,
+               DEQ_SRF_MAXGROUPS);
+  double sum = 0;
+  for (size_t k = 0; k < w->groups; k++) {
+    if (!isfinite(w->support[k]))
+      DEQ_ERRORF(DEQ_EINVAL, "support[%zu] = %g: must be finite", k, w->support[k]);
+    if (!(isfinite(w->weights[k]) && w->weights[k] >= 0))
+      DEQ_ERRORF(DEQ_EINVAL, "weights[%zu] = %g: must be finite and >= 0", k, w->weights[k]);
+    sum += w->weights[k];
+  }
+  if (w->groups > 0 && !(sum > 0 && isfinite(sum)))
+    DEQ_ERRORF(DEQ_EINVAL, "weights: sum %g must be finite and > 0", sum);
+  return DEQ_SUCCESS;
+}
+
 static int check_weights(const deq_srf_weights *w)
 {
   if (!(isfinite(w->spike) && w->spike >= 0))
@@ -21,7 +41,25 @@ static int check_weights(const deq_srf_weights *w)
     DEQ_ERRORF(DEQ_EINVAL, "bulk_variance = %g: must be finite and >= 1", w->bulk_variance);
   if (!(w->alignment >= 0 && w->alignment <= 1))
     DEQ_ERRORF(DEQ_EINVAL, "alignment = %g: must be in [0, 1]", w->alignment);
-  return DEQ_SUCCESS;
+  return check_law(w);
+}
+
+/* The groups of a checked law: zero weights dropped, weights normalised; groups = 0 is the
+ * support {1}.  Returns K. */
+static size_t law_groups(const deq_srf_weights *w, double value[], double weight[])
+{
+  size_t K = 0;
+  double sum = 0;
+  if (w->groups == 0) {
+    value[0] = 1.0, weight[0] = 1.0;
+    return 1;
+  }
+  for (size_t k = 0; k < w->groups; k++)
+    sum += w->weights[k];
+  for (size_t k = 0; k < w->groups; k++)
+    if (w->weights[k] > 0)
+      value[K] = w->support[k], weight[K++] = w->weights[k] / sum;
+  return K;
 }
 
 int deq_srf_params_check(const deq_srf_params *p, int with_risk)
@@ -53,11 +91,13 @@ double deq_srf_upper_bound(const deq_srf_plan *plan, const srf_ratios *q)
   return a * a * b * b * q->c * plan->scale + 1;
 }
 
-static int rule_alloc(srf_rule *R, size_t panels)
+static int rule_alloc(srf_rule *R, size_t panels, size_t K, const double value[],
+                      const double weight[])
 {
   R->n = panels * rule_order;
-  R->ngroups = 1;
-  size_t narr = rule_shared_arrays + rule_group_arrays * R->ngroups;
+  R->ngroups = K;
+  size_t nunk = K > 1 ? K * (K + 1) / 2 + K : 0;
+  size_t narr = rule_shared_arrays + rule_group_arrays * R->ngroups + nunk;
   double *blk = calloc(narr * R->n, sizeof *blk);
   if (blk == NULL)
     DEQ_ERROR("spiked: out of memory for the kappa tables", DEQ_ENOMEM);
@@ -69,8 +109,9 @@ static int rule_alloc(srf_rule *R, size_t panels)
     R->g[g].mu0 = base, R->g[g].mu1 = base + R->n;
     R->g[g].A = base + 2 * R->n, R->g[g].B = base + 3 * R->n;
     R->g[g].eA = base + 4 * R->n, R->g[g].eB = base + 5 * R->n;
-    R->g[g].value = 1.0, R->g[g].weight = 1.0;
+    R->g[g].value = value[g], R->g[g].weight = weight[g];
   }
+  R->gY = nunk > 0 ? blk + (rule_shared_arrays + rule_group_arrays * K) * R->n : NULL;
   return DEQ_SUCCESS;
 }
 
@@ -80,26 +121,36 @@ void deq_srf_plan_free(deq_srf_plan *plan)
     return;
   free(plan->full.kappa), free(plan->half.kappa);
   deq_solver_free(plan->newton), deq_solver_free(plan->bisect), deq_solver_free(plan->brent);
+  deq_solver_free(plan->gnewton);
+  free(plan->last_Vg), free(plan->gR), free(plan->gwork);
   free(plan);
 }
 
-/* E[c mu1^2 + mus2] and E mu0^2 over the full rule (one group). */
+/* E[c mu1^2 + mus2] and E mu0^2 over the full rule and the groups (one group: its own). */
 static void plan_means(deq_srf_plan *plan)
 {
   const srf_rule *R = &plan->full;
   double s = 0, m = 0, c = plan->w.bulk_variance;
-  for (size_t k = 0; k < R->n; k++) {
-    s += R->wt[k] * (c * R->g[0].A[k] + R->g[0].B[k]);
-    m += R->wt[k] * R->g[0].mu0[k] * R->g[0].mu0[k];
+  for (size_t g = 0; g < R->ngroups; g++) {
+    double sg = 0, mg = 0;
+    const srf_group *G = &R->g[g];
+    for (size_t k = 0; k < R->n; k++) {
+      sg += R->wt[k] * (c * G->A[k] + G->B[k]);
+      mg += R->wt[k] * G->mu0[k] * G->mu0[k];
+    }
+    s += R->ngroups == 1 ? sg : G->weight * sg;
+    m += R->ngroups == 1 ? mg : G->weight * mg;
   }
   plan->scale = s, plan->mean_mu0sq = m;
 }
 
 static int plan_build(deq_srf_plan *plan, size_t panels)
 {
-  int status = rule_alloc(&plan->full, panels);
+  double value[SRF_MAX_GROUPS], weight[SRF_MAX_GROUPS];
+  size_t K = law_groups(&plan->w, value, weight);
+  int status = rule_alloc(&plan->full, panels, K, value, weight);
   if (!status)
-    status = rule_alloc(&plan->half, panels / 2);
+    status = rule_alloc(&plan->half, panels / 2, K, value, weight);
   if (!status)
     status = deq_srf_rule_fill(plan, &plan->full);
   if (!status)
@@ -117,7 +168,7 @@ static int plan_build(deq_srf_plan *plan, size_t panels)
   plan->brent = deq_solver_alloc(deq_solver_brent, 1);
   if (plan->newton == NULL || plan->bisect == NULL || plan->brent == NULL)
     DEQ_ERROR("spiked: out of memory for the solvers", DEQ_ENOMEM);
-  return DEQ_SUCCESS;
+  return K > 1 ? deq_srf_groups_init(plan) : DEQ_SUCCESS;
 }
 
 int deq_srf_plan_alloc(const deq_act *act, const deq_act *teacher, const deq_srf_weights *w,

@@ -157,9 +157,8 @@ static void risk_terms(const srf_rule *R, const srf_ratios *q, const deq_srf_par
  * the features' standard deviation sqrt E[A + B]; h, h1: the teacher's, sqrt max hh), so that
  * a table that vanishes (mu0 of an odd sigma at r = 0: round-off of 1e-17 against an error
  * of 1e-16) does not make the relative error of order 1. */
-double deq_srf_coef_rel_err(const srf_rule *R)
+static double group_rel_err(const srf_rule *R, const srf_group *G)
 {
-  const srf_group *G = &R->g[0];
   double big[5] = { 0 }, err[5] = { G->err_mu0, G->err_mu1, R->err_h, R->err_h1, R->err_hh };
   const double *tab[5] = { G->mu0, G->mu1, R->h, R->h1, R->hh };
   double sa = 0, sb = 0, ea = 0, eb = 0, rel = 0;
@@ -176,6 +175,15 @@ double deq_srf_coef_rel_err(const srf_rule *R)
   }
   rel = fmax(rel, sa > 0 ? ea / sa : 0.0);
   return fmax(rel, sb > 0 ? eb / sb : 0.0);
+}
+
+/* The largest over the groups (spiked_finite_support: every group's tables enter). */
+double deq_srf_coef_rel_err(const srf_rule *R)
+{
+  double rel = 0;
+  for (size_t g = 0; g < R->ngroups; g++)
+    rel = fmax(rel, group_rel_err(R, &R->g[g]));
+  return rel;
 }
 
 static int risk_fail(deq_srf_risk *out, int status)
@@ -232,6 +240,21 @@ static void nonneg(deq_result *r)
   }
 }
 
+/* K >= 2 groups: spiked_finite_support F12-F18 (spiked_groups_risk.c), the same contract. */
+static int risk_groups(deq_srf_plan *plan, const srf_ratios *q, const deq_srf_params *p,
+                       const deq_opts *opts, deq_srf_risk *out)
+{
+  int status = deq_srf_grisk(plan, q, p, opts, out);
+  if (status)
+    return risk_fail(out, status);
+  nonneg(&out->test_error);
+  nonneg(&out->train_error);
+  if (!isfinite(out->test_error.err) || !isfinite(out->train_error.err))
+    DEQ_ERRORF(risk_fail(out, DEQ_ETOL), "spiked: risk at lambda = %g is not finite",
+               p->lambda);
+  return DEQ_SUCCESS;
+}
+
 int deq_srf_risk_eval(deq_srf_plan *plan, const deq_srf_params *p, const deq_opts *opts,
                       deq_srf_risk *out)
 {
@@ -244,6 +267,8 @@ int deq_srf_risk_eval(deq_srf_plan *plan, const deq_srf_params *p, const deq_opt
     return risk_fail(out, status);
   srf_ratios q;
   deq_srf_ratios(plan, p, &q);
+  if (plan->ngroups > 1)
+    return risk_groups(plan, &q, p, opts, out);
   double V[2], Vh[2], errV[2], err[2];
   risk_value v, vh;
   status = solve_real(plan, &plan->full, &q, p->lambda, opts, V, errV);
