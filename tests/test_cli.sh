@@ -193,6 +193,22 @@ expect 2 "--batch" train --opt sgd --batch 1000 --n 100
 expect 2 "--readout" train --readout x
 expect 2 "--n" train --n 1
 expect 2 "--plot" train --summary --plot "$tmp/x.png"
+# --name=value is --name value; a flag takes no value
+expect 0 "" mp --ratio=0.5 --x=0:1:3
+expect 2 "--simulate takes no value" ck --simulate=1
+# onestep --large with a read-out law: only with --large, a bad law names the option
+expect 2 "--readout-support: only with onestep --large" onestep --readout-support -1,1
+expect 2 "--readout-support '0,0'" onestep --large --readout-support 0,0
+expect 2 "--readout-weights: needs --readout-support" onestep --large --readout-weights 1
+"$deqnn" onestep --large --eta 0,2 --width-ratio 1.2 --sample-ratio 8 --lambda 0.01 --out "$tmp/rc.csv" 2>/dev/null
+"$deqnn" onestep --large --eta 0,2 --width-ratio 1.2 --sample-ratio 8 --lambda 0.01 --readout-support -1,1 --out "$tmp/rr.csv" 2>/dev/null
+grep -v '^#' "$tmp/rc.csv" | tail -n +2 >"$tmp/rc.rows"
+grep -v '^#' "$tmp/rr.csv" | tail -n +2 >"$tmp/rr.rows"
+paste -d, "$tmp/rc.rows" "$tmp/rr.rows" | awk -F, '
+  { d = $7 - $(7 + NF / 2); if (d < 0) d = -d; if (d > $8 + $(8 + NF / 2)) bad = 1 } END { exit bad }' &&
+  ok || bad "onestep --large: a +-1 read-out differs from the constant one (odd sigma)"
+"$deqnn" onestep --large --eta 0,2 --readout-support 0,1 --out "$tmp/r01.csv" 2>/dev/null
+grep -q '^# read-out law: .*approximate' "$tmp/r01.csv" && ok || bad "read-out {0,1} not labelled approximate"
 # onestep --large: what spiked_rf S21 does not cover is refused, naming the option
 expect 2 "--act (onestep --large).*odd activation" onestep --large --act relu
 expect 2 "--teacher (onestep --large).*centred" onestep --large --teacher poly:0.5,1

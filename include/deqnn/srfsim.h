@@ -27,7 +27,9 @@
  *            gives the sizes: the theory of a verdict uses the realised fractions p_k/p.
  *            No draw is added, so groups = 0 and the law {1} give bit-identical runs.
  *   network  (mode DEQ_SRFSIM_NETWORK, spiked_rf S6) f(x) = (1/sqrt(p)) sum_j a_j
- *            sigma(w0_j.x), a_j = 1/sqrt(p) (abar_j = 1); one full-batch step on n0 fresh
+ *            sigma(w0_j.x), a_j = abar_j/sqrt(p), abar_j = 1 (groups = 0) or, with a law,
+ *            abar_j = support[k] on the exact group k below (the read-out's finite support,
+ *            spiked_finite_support section 1: the step moves neuron j by abar_j); one full-batch step on n0 fresh
  *            samples of the loss (1/(2 n0)) sum_i (y_i - f(x_i))^2 with eta = eta_t p:
  *              w_j <- w_j + eta_t (1/n0) sum_i (y_i - f(x_i)) sigma'(w_j.x_i) x_i.
  *            This is twolayer's large step W1 = W0 + c N G0 with a = 1/sqrt(N), N = p,

@@ -52,10 +52,14 @@ static void usage(const char *cmd, const cli_opt *opts, size_t n)
            opts[k].def ? opts[k].def : "", opts[k].def ? "]" : "");
 }
 
-static cli_opt *find(cli_opt *opts, size_t n, const char *name)
+/* The option named by arg: "--name", or "--name=value" (then *inline_value -> value). */
+static cli_opt *find(cli_opt *opts, size_t n, const char *arg, const char **inline_value)
 {
+  const char *eq = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
+  size_t len = eq != NULL ? (size_t) (eq - arg) : strlen(arg);
+  *inline_value = eq != NULL ? eq + 1 : NULL;
   for (size_t k = 0; k < n; k++)
-    if (strcmp(opts[k].name, name) == 0)
+    if (strlen(opts[k].name) == len && strncmp(opts[k].name, arg, len) == 0)
       return &opts[k];
   return NULL;
 }
@@ -71,7 +75,8 @@ int cli_parse(const char *cmd, int argc, char **argv, cli_opt *opts, size_t nopt
       usage(cmd, opts, nopts);
       return -1;
     }
-    cli_opt *o = find(opts, nopts, argv[i]);
+    const char *inl;
+    cli_opt *o = find(opts, nopts, argv[i], &inl);
     if (o == NULL) {
       cli_errorf("%s: unknown option '%s' (see deqnn %s --help)", cmd, argv[i], cmd);
       return CLI_EXIT_USAGE;
@@ -81,7 +86,13 @@ int cli_parse(const char *cmd, int argc, char **argv, cli_opt *opts, size_t nopt
       return CLI_EXIT_USAGE;
     }
     o->seen = 1;
-    if (o->has_arg) {
+    if (inl != NULL && !o->has_arg) {
+      cli_errorf("%s: option %s takes no value", cmd, o->name);
+      return CLI_EXIT_USAGE;
+    }
+    if (inl != NULL) {
+      o->value = inl;   /* --name=value */
+    } else if (o->has_arg) {
       if (i + 1 >= argc) {
         cli_errorf("%s: option %s needs a value", cmd, o->name);
         return CLI_EXIT_USAGE;

@@ -39,6 +39,12 @@ typedef struct {
   const char *error_cols;   /* "density:err" */
 } cli_ctx;
 
+/* A law: sup = "a1,..,aK" (distinct, finite, K <= DEQ_SRF_MAXGROUPS) under option sopt, wt =
+ * "p1,..,pK" (>= 0, positive finite sum; NULL: equal) under wopt, normalised into weights;
+ * a message naming the option as typed and CLI_EXIT_USAGE otherwise (law.c). */
+int cli_law_parse(const char *sopt, const char *sup, const char *wopt, const char *wt,
+                  double *support, double *weights, size_t *ngroups);
+
 /* Whether the run writes files (not deqnn check's dry run, not a library capture). */
 static inline int cli_writes(const cli_ctx *ctx) { return !ctx->dry && !ctx->capture; }
 

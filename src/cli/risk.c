@@ -10,8 +10,8 @@ const char *const risk_param_names[P_N] = { "width_ratio", "sample_ratio", "batc
 static const char *const flags[P_N] = { "--width-ratio", "--sample-ratio", "--batch-ratio",
                                         "--lambda", "--noise", "--eta" };
 
-enum { O_ACT, O_TEACHER, O_WIDTH, O_SAMPLE, O_BATCH, O_LAMBDA, O_NOISE, O_ETA, O_LARGE, O_OUT,
-       O_PLOT, O_SIM, O_D, O_SEEDS, O_SEED, O_NTEST, O_NOPT };
+enum { O_ACT, O_TEACHER, O_WIDTH, O_SAMPLE, O_BATCH, O_LAMBDA, O_NOISE, O_ETA, O_LARGE,
+       O_RSUPPORT, O_RWEIGHTS, O_OUT, O_PLOT, O_SIM, O_D, O_SEEDS, O_SEED, O_NTEST, O_NOPT };
 
 static void options(cli_opt *o, int onestep)
 {
@@ -25,6 +25,8 @@ static void options(cli_opt *o, int onestep)
     { "--noise", 1, "0.09", "label-noise variance tau^2 >= 0", 0, 0 },
     { "--eta", 1, onestep ? "2.5" : NULL, "(onestep) learning rate: W1 = W0 + eta sqrt(N) G0", 0, 0 },
     { "--large", 0, NULL, "(onestep) large step W1 = W0 + eta N G0, read-out 1/sqrt(N): spiked RF theory (S21)", 0, 0 },
+    { "--readout-support", 1, NULL, "(onestep --large) read-out law: values abar_1,..,abar_K of a_j = abar_j/sqrt(N) [default: 1]", 0, 0 },
+    { "--readout-weights", 1, NULL, "(onestep --large) weights of the read-out law [default: equal]", 0, 0 },
     { "--out", 1, "-", "output CSV file ('-' = stdout)", 0, 0 },
     { "--plot", 1, NULL, "figure FILE.png|svg|pdf (gnuplot script kept beside it as FILE.png.gp)", 0, 0 },
     { "--simulate", 0, NULL, "simulate the two-layer network and compare", 0, 0 },
@@ -80,6 +82,19 @@ static int parse_job(risk_job *job, cli_opt *o)
     cli_errorf("--large: only for deqnn onestep");
     return CLI_EXIT_USAGE;
   }
+  if ((o[O_RSUPPORT].seen || o[O_RWEIGHTS].seen) && !job->large) {
+    cli_errorf("%s: only with onestep --large", o[O_RSUPPORT].seen ? "--readout-support"
+                                                                  : "--readout-weights");
+    return CLI_EXIT_USAGE;
+  }
+  if (o[O_RWEIGHTS].seen && !o[O_RSUPPORT].seen) {
+    cli_errorf("--readout-weights: needs --readout-support");
+    return CLI_EXIT_USAGE;
+  }
+  if (o[O_RSUPPORT].seen &&
+      (rc = cli_law_parse("--readout-support", o[O_RSUPPORT].value, "--readout-weights",
+                          o[O_RWEIGHTS].value, job->support, job->weights, &job->ngroups)))
+    return rc;
   if (job->large && (rc = risk_large_check(job)))
     return rc;
   cli_sim_opts so = { &job->simulate, &job->d, &job->seeds, &job->seed, &job->n_test };

@@ -28,6 +28,9 @@ typedef struct {
 
 typedef struct {
   int onestep, large;
+  size_t ngroups;             /* --readout-support: K values (0: the constant read-out) */
+  double support[DEQ_SRF_MAXGROUPS], weights[DEQ_SRF_MAXGROUPS];
+  int law_approx;             /* the |abar| differ: S21's bulk variance per group is not derived */
   deq_act act, teacher;
   char actname[160], teachername[160];
   char act_text[160], teacher_text[160];   /* --act, --teacher as typed (figure titles) */
@@ -57,6 +60,8 @@ extern const char *const risk_param_names[P_N];
 #define RISK_LARGE_BATCH_MIN 6.0
 int risk_large_check(const risk_job *job);
 int risk_large_row(risk_job *job, risk_row *r);
+/* The read-out law's |abar_k| differ: the per-group bulk variance is not derived. */
+int risk_large_law_approx(const risk_job *job);
 int risk_large_simulate_check(const risk_job *job);
 int risk_large_simulate(risk_job *job);
 

@@ -173,6 +173,19 @@ static int large_comments(const risk_job *job, deq_table *t)
                                 "neurons on the unit sphere, teacher direction e1, step eta N on "
                                 "the batch; risk and train_error from the spiked random features "
                                 "(spike, bulk_variance, alignment) of spiked_rf S21");
+  if (job->ngroups > 0) {
+    char law[512];
+    size_t u = 0;
+    for (size_t k = 0; k < job->ngroups && u < sizeof law; k++)
+      u += (size_t) snprintf(law + u, sizeof law - u, "%s%.17g (%.17g)", k ? ", " : "",
+                             job->support[k], job->weights[k]);
+    s = deq_status_merge(s, deq_table_add_comment(t, "read-out law: abar (weight) %s; spike "
+                         "u_j = r abar_j (spiked_finite_support)%s", law,
+                         risk_large_law_approx(job) ? "; approximate: the |abar| differ, so "
+                         "the bulk variance differs between groups, which is not derived; "
+                         "bulk_variance is the mean 1 + E abar^2 (c - 1) and rows with eta > 0 "
+                         "get no verdict" : ""));
+  }
   for (size_t i = 0; i < job->nrows; i++)
     if (job->rows[i].p[P_ETA] != 0 && job->rows[i].p[P_BATCH] < RISK_LARGE_BATCH_MIN)
       return deq_status_merge(s, deq_table_add_comment(t, "approximate: batch_ratio < %g at "

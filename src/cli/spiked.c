@@ -89,75 +89,11 @@ static int check_profile(const srf_job *job)
   return CLI_EXIT_USAGE;
 }
 
-/* A comma-separated list of at most DEQ_SRF_MAXGROUPS finite numbers (exit 2 naming opt and
- * the text as typed). */
-static int parse_list(const char *opt, const char *text, double *v, size_t *n)
-{
-  const char *s = text;
-  *n = 0;
-  for (;;) {
-    char *end;
-    double x = strtod(s, &end);
-    if (end == s || (*end != ',' && *end != '\0')) {
-      cli_errorf("%s '%s': not a comma-separated list of numbers", opt, text);
-      return CLI_EXIT_USAGE;
-    }
-    if (!isfinite(x)) {
-      cli_errorf("%s '%s': value %zu is %g; every value must be finite", opt, text, *n + 1, x);
-      return CLI_EXIT_USAGE;
-    }
-    if (*n == DEQ_SRF_MAXGROUPS) {
-      cli_errorf("%s '%s': more than %d values (DEQ_SRF_MAXGROUPS: the group solver has "
-                 "K(K+1)/2 + K unknowns)", opt, text, DEQ_SRF_MAXGROUPS);
-      return CLI_EXIT_USAGE;
-    }
-    v[(*n)++] = x;
-    if (*end == '\0')
-      return CLI_EXIT_OK;
-    s = end + 1;
-  }
-}
-
-/* --spike-support and --spike-weights (spiked_finite_support section 1): distinct support
- * values; as many weights, >= 0, with a positive sum; normalised. */
+/* --spike-support and --spike-weights (spiked_finite_support section 1). */
 static int parse_law(srf_job *job, const cli_opt *o)
 {
-  size_t K, nw;
-  double sum = 0;
-  const char *sup = o[O_SUPPORT].value, *wt = o[O_SWEIGHTS].value;
-  int rc = parse_list("--spike-support", sup, job->support, &K);
-  for (size_t k = 0; !rc && k < K; k++)
-    for (size_t l = 0; l < k; l++)
-      if (job->support[k] == job->support[l]) {
-        cli_errorf("--spike-support '%s': the value %g is repeated; give each value once with "
-                   "its total weight", sup, job->support[k]);
-        return CLI_EXIT_USAGE;
-      }
-  if (rc || (wt != NULL && (rc = parse_list("--spike-weights", wt, job->weights, &nw))))
-    return rc;
-  if (wt != NULL && nw != K) {
-    cli_errorf("--spike-weights '%s': %zu weights for %zu support values (--spike-support '%s')",
-               wt, nw, K, sup);
-    return CLI_EXIT_USAGE;
-  }
-  for (size_t k = 0; k < K; k++) {
-    job->weights[k] = wt == NULL ? 1.0 : job->weights[k];
-    if (job->weights[k] < 0) {
-      cli_errorf("--spike-weights '%s': weight %zu is %g; weights must be >= 0", wt, k + 1,
-                 job->weights[k]);
-      return CLI_EXIT_USAGE;
-    }
-    sum += job->weights[k];
-  }
-  if (!(sum > 0 && isfinite(sum))) {
-    cli_errorf("--spike-weights '%s': the weights sum to %g; the sum must be positive and "
-               "finite", wt, sum);
-    return CLI_EXIT_USAGE;
-  }
-  for (size_t k = 0; k < K; k++)
-    job->weights[k] /= sum;
-  job->ngroups = K;
-  return CLI_EXIT_OK;
+  return cli_law_parse("--spike-support", o[O_SUPPORT].value, "--spike-weights",
+                       o[O_SWEIGHTS].value, job->support, job->weights, &job->ngroups);
 }
 
 static int parse_params(srf_job *job, const cli_opt *o)

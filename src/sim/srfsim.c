@@ -267,6 +267,23 @@ static void unit_neurons(size_t d, size_t p, double *W0, double *norm2)
 }
 
 /* The draw, in the order of the header, into the twolayer workspace. */
+/* a_j = abar_j/sqrt(p) (spiked_rf S6): abar_j = 1, or in network mode with a law abar_j =
+ * support[k] on the exact group k (the spike u_j = r abar_j of spiked_finite_support). */
+static void read_out(const deq_srfsim_spec *s, double *a)
+{
+  size_t sizes[DEQ_SRFSIM_MAXGROUPS], j = 0;
+  double q = 1.0 / sqrt((double) s->p);
+  if (s->mode != DEQ_SRFSIM_NETWORK || s->groups == 0) {
+    for (j = 0; j < s->p; j++)
+      a[j] = q;
+    return;
+  }
+  deq_srfsim_group_sizes(s, sizes);
+  for (size_t k = 0; k < s->groups; k++)
+    for (size_t i = 0; i < sizes[k]; i++, j++)
+      a[j] = s->support[k] * q;
+}
+
 static int draw(deq_srfsim *ws, uint64_t master, uint64_t replicate)
 {
   const deq_srfsim_spec *s = &ws->spec;
@@ -279,8 +296,7 @@ static int draw(deq_srfsim *ws, uint64_t master, uint64_t replicate)
   tl->beta[0] = net ? 1.0 : s->gamma;
   if (!net && s->d > 1)
     tl->beta[1] = sqrt(1.0 - s->gamma * s->gamma);
-  for (size_t j = 0; j < s->p; j++)
-    tl->a[j] = 1.0 / sqrt((double) s->p);   /* abar_j = 1 (spiked_rf S6) */
+  read_out(s, tl->a);
   gsl_rng_set(tl->rng, (unsigned long) deq_rng_seed(master, replicate));
   deq_twolayer_draw_gaussian(tl, 1.0 / sqrt((double) s->d), s->d * s->p, tl->W0);
   unit_neurons(s->d, s->p, tl->W0, ws->ev);
