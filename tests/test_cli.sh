@@ -193,6 +193,9 @@ expect 2 "--batch" train --opt sgd --batch 1000 --n 100
 expect 2 "--readout" train --readout x
 expect 2 "--n" train --n 1
 expect 2 "--plot" train --summary --plot "$tmp/x.png"
+# deqnn help CMD is deqnn CMD --help
+"$deqnn" help train | grep -q -- '--record' && ok || bad "deqnn help train"
+"$deqnn" help check | grep -q 'usage: deqnn check' && ok || bad "deqnn help check"
 # --name=value is --name value; a flag takes no value
 expect 0 "" mp --ratio=0.5 --x=0:1:3
 expect 2 "--simulate takes no value" ck --simulate=1

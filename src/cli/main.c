@@ -15,7 +15,8 @@ static void print_error(const char *reason, const char *file, int line, int stat
 
 static void usage(void)
 {
-  puts("usage: deqnn COMMAND [options]      (deqnn COMMAND --help for the options)\n"
+  puts("usage: deqnn COMMAND [options]      (deqnn COMMAND --help or deqnn help COMMAND for\n"
+       "       the options; --name value or --name=value)\n"
        "commands:\n"
        "  mp      Marchenko-Pastur law (and its simulation)\n"
        "  ck      conjugate-kernel spectrum of a deep network\n"
@@ -49,6 +50,18 @@ int main(int argc, char **argv)
   if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
     printf("deqnn %s\n", DEQ_VERSION);
     return CLI_EXIT_OK;
+  }
+  if (strcmp(argv[1], "help") == 0) {   /* deqnn help [CMD] = deqnn CMD --help */
+    if (argc < 3) {
+      usage();
+      return CLI_EXIT_OK;
+    }
+    char *hargv[] = { argv[2], "--help", NULL };
+    if (strcmp(argv[2], "check") == 0)
+      return cli_cmd_check(2, hargv);
+    cli_ctx hctx;
+    memset(&hctx, 0, sizeof hctx);
+    return cli_run(&hctx, 2, hargv);
   }
   if (strcmp(argv[1], "check") == 0)
     return cli_cmd_check(argc - 1, argv + 1);
