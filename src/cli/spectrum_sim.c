@@ -24,6 +24,7 @@ static int network_spec(const spec_job *job, deq_network_spec *ns)
     ns->input = job->input.kind == DEQ_DATA_ORTHONORMAL ? DEQ_INPUT_ORTHONORMAL : DEQ_INPUT_GAUSSIAN;
   }
   ns->readout = job->rademacher ? DEQ_READOUT_RADEMACHER : DEQ_READOUT_GAUSSIAN;
+  ns->need = strcmp(job->kind, "ntk") == 0 ? DEQ_NETWORK_ALL : DEQ_NETWORK_CK_ONLY;
   return CLI_EXIT_OK;
 }
 
@@ -112,22 +113,17 @@ static void free_workers(worker_state *w, size_t nt)
 {
   for (size_t t = 0; t < nt; t++) {
     deq_network_free(w[t].net);
-    free(w[t].K);
+    deq_mem_free(w[t].K);
     free(w[t].ev);
   }
 }
 
-/* One workspace per thread; fewer threads when memory is short. */
-static size_t alloc_workers(const spec_job *job, const deq_network_spec *ns, worker_state *w,
-                            size_t nt)
+/* nt workspaces (the memory of all of them was checked together); 0 if one fails. */
+static size_t alloc_workers(const deq_network_spec *ns, worker_state *w, size_t nt)
 {
-  size_t n = (size_t) job->n;
-  double per = deq_network_bytes(ns) + 8.0 * (double) n * (double) (n + 1);
-  double have = (double) deq_mem_available();
-  while (nt > 1 && per * (double) nt > 0.8 * have)
-    nt--;
+  size_t n = ns->n;
   for (size_t t = 0; t < nt; t++) {
-    w[t].K = malloc(n * n * sizeof *w[t].K);
+    w[t].K = deq_mem_doubles(n * n);   /* untouched: the Gram's first write faults it in */
     w[t].ev = malloc(n * sizeof *w[t].ev);
     if (deq_network_alloc(ns, NULL, &w[t].net) || !w[t].K || !w[t].ev) {
       free_workers(w, t + 1);
@@ -137,7 +133,7 @@ static size_t alloc_workers(const spec_job *job, const deq_network_spec *ns, wor
   return nt;
 }
 
-/* Bytes of one worker: its network workspace and its eigenvalue buffer. */
+/* Bytes of one worker: its network workspace, its n x n Gram matrix and its eigenvalues. */
 static double worker_bytes(const spec_job *job, deq_network_spec *ns)
 {
   size_t n = (size_t) job->n;
@@ -145,14 +141,17 @@ static double worker_bytes(const spec_job *job, deq_network_spec *ns)
   return deq_network_bytes(ns) + 8.0 * (double) n * (double) (n + 1);
 }
 
+/* min(seeds, threads) workers, fewer if their workspaces do not fit together; 0 (reported:
+ * what was compared) if not even one does. */
+static size_t job_workers(const spec_job *job, deq_network_spec *ns)
+{
+  return cli_workers(worker_bytes(job, ns), (size_t) job->seeds, "--n: the simulation");
+}
+
 int spec_simulate_check(const spec_job *job)
 {
   deq_network_spec ns;
-  double per = worker_bytes(job, &ns);
-  size_t nt = deq_mem_fit_workers(per, cli_threads());   /* the whole job, all workers */
-  if (deq_mem_check_job(per * (double) nt, nt, "--n: the simulation") != DEQ_SUCCESS)
-    return CLI_EXIT_USAGE;
-  return CLI_EXIT_OK;
+  return job_workers(job, &ns) == 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
 }
 
 int spec_simulate(spec_job *job)
@@ -161,14 +160,12 @@ int spec_simulate(spec_job *job)
   deq_cdf *cdf = NULL;
   worker_state w[64] = { { 0 } };
   size_t m = job->grid ? job->grid->n : 0;
-  int rc = spec_simulate_check(job);
-  if (rc)
-    return rc;
-  size_t nt = alloc_workers(job, &ns, w, deq_mem_fit_workers(worker_bytes(job, &ns),
-                                                              cli_threads()));
+  size_t nt = job_workers(job, &ns);
   if (nt == 0)
+    return CLI_EXIT_USAGE;
+  if (alloc_workers(&ns, w, nt) == 0)
     return CLI_EXIT_FAIL;   /* the memory was checked: an allocation failure is a failure */
-  rc = alloc_samples(job);
+  int rc = alloc_samples(job);
   if (deq_pencil_cdf(job->pen, &cdf) != DEQ_SUCCESS && cdf == NULL)
     rc = CLI_EXIT_FAIL;
   double *hall = calloc(m * (size_t) job->seeds + 1, sizeof *hall);

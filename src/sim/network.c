@@ -1,4 +1,5 @@
-/* Deep random network: workspace, random draw and forward pass (ck_ntk.md sections 1, 9). */
+/* Deep random network: workspace sized to the job, random draw and forward pass
+ * (ck_ntk.md sections 1, 9). */
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -44,6 +45,8 @@ static int check_spec(const deq_network_spec *s)
     DEQ_ERRORF(DEQ_EINVAL, "spec.input: unknown input kind %d", (int) s->input);
   if ((int) s->readout < 0 || (int) s->readout > (int) DEQ_READOUT_RADEMACHER)
     DEQ_ERRORF(DEQ_EINVAL, "spec.readout: unknown read-out kind %d", (int) s->readout);
+  if ((int) s->need < 0 || (int) s->need > (int) DEQ_NETWORK_CK_ONLY)
+    DEQ_ERRORF(DEQ_EINVAL, "spec.need: unknown workspace kind %d", (int) s->need);
   if ((int) s->act.kind < 0 || (int) s->act.kind > (int) DEQ_ACT_POLY)
     DEQ_ERRORF(DEQ_EINVAL, "spec.act: unknown activation kind %d", (int) s->act.kind);
   for (int k = 0; k < 4 && s->act.kind == DEQ_ACT_POLY; k++)
@@ -68,12 +71,71 @@ static size_t qr_lwork(size_t d0, size_t n)
   return (size_t) q;
 }
 
-static size_t max_width(const deq_network_spec *s)
+/* max d_l over l = from, from + step, ... <= L. */
+static double widest(const deq_network_spec *s, size_t from, size_t step)
 {
-  size_t dmax = 0;
-  for (size_t l = 1; l <= s->L; l++)
-    dmax = s->d[l] > dmax ? s->d[l] : dmax;
+  double dmax = 0.0;
+  for (size_t l = from; l <= s->L; l += step)
+    dmax = fmax(dmax, (double) s->d[l]);
   return dmax;
+}
+
+static double largest_weights(const deq_network_spec *s)
+{
+  double v = 0.0;
+  for (size_t l = 1; l <= s->L; l++)
+    v = fmax(v, (double) s->d[l] * (double) s->d[l - 1]);
+  return v;
+}
+
+/* One array of the workspace: the view it fills and its number of doubles. */
+typedef struct {
+  double **slot;
+  double count;
+} piece;
+
+static size_t layout_ck(const deq_network_spec *s, deq_network *net, piece *p)
+{
+  double n = (double) s->n;
+  p[0] = (piece) { &net->x[0], widest(s, 0, 2) * n };
+  p[1] = (piece) { &net->x[1], widest(s, 1, 2) * n };
+  p[2] = (piece) { &net->w[1], largest_weights(s) };
+  return 3;
+}
+
+static size_t layout_all(const deq_network_spec *s, deq_network *net, piece *p)
+{
+  double n = (double) s->n, dmax = widest(s, 1, 1);
+  size_t k = 0;
+  p[k++] = (piece) { &net->x[0], (double) s->d[0] * n };
+  for (size_t l = 1; l <= s->L; l++) {
+    p[k++] = (piece) { &net->x[l], (double) s->d[l] * n };
+    p[k++] = (piece) { &net->hd[l], (double) s->d[l] * n };
+    p[k++] = (piece) { &net->w[l], (double) s->d[l] * (double) s->d[l - 1] };
+  }
+  p[k++] = (piece) { &net->s[0], dmax * n };
+  if (s->L > 1)
+    p[k++] = (piece) { &net->s[1], dmax * n };
+  p[k++] = (piece) { &net->gs, n * n };
+  p[k++] = (piece) { &net->gx, n * n };
+  return k;
+}
+
+/* The arrays of the workspace for spec s (at most DEQ_NETWORK_BLOCKS), their views in net;
+ * fills net's LAPACK workspace sizes (queries: nothing is touched).  Returns their number. */
+static size_t layout(const deq_network_spec *s, deq_network *net, piece *p)
+{
+  size_t k = s->need == DEQ_NETWORK_CK_ONLY ? layout_ck(s, net, p) : layout_all(s, net, p);
+  p[k++] = (piece) { &net->readout, (double) s->d[s->L] };
+  if (s->input == DEQ_INPUT_ORTHONORMAL) {
+    net->qr_lwork = qr_lwork(s->d[0], s->n);
+    p[k++] = (piece) { &net->tau, (double) s->n };
+    p[k++] = (piece) { &net->rsign, (double) s->n };
+    p[k++] = (piece) { &net->qr_work, (double) net->qr_lwork };
+  }
+  deq_network_eig_lwork(s->n, &net->ev_lwork, &net->ev_liwork);
+  p[k++] = (piece) { &net->ev_work, (double) net->ev_lwork };
+  return k;
 }
 
 double deq_network_bytes(const deq_network_spec *s)
@@ -81,15 +143,13 @@ double deq_network_bytes(const deq_network_spec *s)
   DEQ_CHECK_NULL_NAN(s, "spec");
   DEQ_REQUIRE_RET(s->L >= 1 && s->L <= DEQ_NETWORK_MAXL, NAN,
                   "%s: spec.L must be in 1..%d, got %zu", __func__, DEQ_NETWORK_MAXL, s->L);
-  double n = (double) s->n, v = (double) s->d[0] * n;
-  for (size_t l = 1; l <= s->L; l++)
-    v += (double) s->d[l] * (double) s->d[l - 1] + 2.0 * (double) s->d[l] * n;
-  v += (double) s->d[s->L] + (s->L > 1 ? 2.0 : 1.0) * (double) max_width(s) * n + 2.0 * n * n;
-  if (s->input == DEQ_INPUT_ORTHONORMAL)
-    v += 2.0 * n + (double) qr_lwork(s->d[0], s->n);
-  size_t lw, liw;
-  deq_network_eig_lwork(s->n, &lw, &liw);
-  v += (double) lw + (double) liw * (double) sizeof(lapack_int) / (double) sizeof(double);
+  static const deq_network zero;
+  deq_network tmp = zero;
+  piece p[DEQ_NETWORK_BLOCKS];
+  size_t k = layout(s, &tmp, p);
+  double v = (double) tmp.ev_liwork * (double) sizeof(lapack_int) / (double) sizeof(double);
+  for (size_t i = 0; i < k; i++)
+    v += p[i].count;
   return sizeof(double) * v + sizeof(struct deq_network);
 }
 
@@ -102,49 +162,33 @@ static int check_memory(const deq_network_spec *s)
   return DEQ_SUCCESS;
 }
 
-/* Allocated and touched, so that page faults are paid here and not in the first draw.  The
- * fill is all-ones bytes (a NaN, which also exposes any read of an unwritten entry), not
- * zeros: zero-filled pages may be merged back into the shared zero page (seen on the
- * development VM, where the first draw then took twice as long). */
-static double *vec(size_t count, int *failed)
+/* CK_ONLY: every X_l is one of the two ping-pong buffers, every W_l the one weight buffer. */
+static void alias_ck(deq_network *net)
 {
-  double *p = malloc(count * sizeof(double));
-  if (p == NULL)
-    *failed = 1;
-  else
-    memset(p, 0xff, count * sizeof(double));
-  return p;
+  for (size_t l = 2; l <= net->spec.L; l++) {
+    net->x[l] = net->x[l % 2];
+    net->w[l] = net->w[1];
+  }
 }
 
+/* The arrays, aligned and untouched (deq_mem_alloc): pages are faulted in by the first
+ * draw, once. */
 static int alloc_buffers(deq_network *net)
 {
-  const deq_network_spec *s = &net->spec;
-  size_t n = s->n, dmax = max_width(s);
-  int failed = 0;
-  net->x[0] = vec(s->d[0] * n, &failed);
-  for (size_t l = 1; l <= s->L; l++) {
-    net->x[l] = vec(s->d[l] * n, &failed);
-    net->hd[l] = vec(s->d[l] * n, &failed);
-    net->w[l] = vec(s->d[l] * s->d[l - 1], &failed);
+  piece p[DEQ_NETWORK_BLOCKS];
+  size_t k = layout(&net->spec, net, p);
+  for (size_t i = 0; i < k; i++) {
+    *p[i].slot = deq_mem_doubles((size_t) p[i].count);
+    if (*p[i].slot == NULL)
+      return DEQ_ENOMEM;
+    net->block[net->nblock++] = *p[i].slot;
   }
-  net->readout = vec(s->d[s->L], &failed);
-  net->s[0] = vec(dmax * n, &failed);
-  net->s[1] = s->L > 1 ? vec(dmax * n, &failed) : NULL;
-  net->gs = vec(n * n, &failed);
-  net->gx = vec(n * n, &failed);
-  if (s->input == DEQ_INPUT_ORTHONORMAL) {
-    net->qr_lwork = qr_lwork(s->d[0], n);
-    net->tau = vec(n, &failed);
-    net->rsign = vec(n, &failed);
-    net->qr_work = vec(net->qr_lwork, &failed);
-  }
-  deq_network_eig_lwork(n, &net->ev_lwork, &net->ev_liwork);
-  net->ev_work = vec(net->ev_lwork, &failed);
+  if (net->spec.need == DEQ_NETWORK_CK_ONLY)
+    alias_ck(net);
   net->ev_iwork = calloc(net->ev_liwork, sizeof(lapack_int));
-  failed |= net->ev_iwork == NULL;
   deq_gsl_quiet();
   net->rng = gsl_rng_alloc(gsl_rng_mt19937);
-  return failed || net->rng == NULL ? DEQ_ENOMEM : DEQ_SUCCESS;
+  return net->ev_iwork == NULL || net->rng == NULL ? DEQ_ENOMEM : DEQ_SUCCESS;
 }
 
 int deq_network_alloc(const deq_network_spec *spec, const deq_opts *opts, deq_network **net)
@@ -177,20 +221,8 @@ void deq_network_free(deq_network *net)
 {
   if (net == NULL)
     return;
-  for (size_t l = 0; l <= DEQ_NETWORK_MAXL; l++) {
-    free(net->x[l]);
-    free(net->hd[l]);
-    free(net->w[l]);
-  }
-  free(net->readout);
-  free(net->s[0]);
-  free(net->s[1]);
-  free(net->gs);
-  free(net->gx);
-  free(net->tau);
-  free(net->rsign);
-  free(net->qr_work);
-  free(net->ev_work);
+  for (size_t i = 0; i < net->nblock; i++)
+    deq_mem_free(net->block[i]);
   free(net->ev_iwork);
   if (net->rng != NULL)
     gsl_rng_free(net->rng);
@@ -221,13 +253,16 @@ static int orthonormalise(deq_network *net)
   return DEQ_SUCCESS;
 }
 
-static void draw_all(deq_network *net)
+static void draw_input(deq_network *net)
 {
   const deq_network_spec *s = &net->spec;
   double sd0 = s->input == DEQ_INPUT_GAUSSIAN ? 1.0 / sqrt((double) s->d[0]) : 1.0;
   deq_rng_gaussian(net->rng, sd0, s->d[0] * s->n, net->x[0]);
-  for (size_t l = 1; l <= s->L; l++)
-    deq_rng_gaussian(net->rng, 1.0, s->d[l] * s->d[l - 1], net->w[l]);
+}
+
+static void draw_readout(deq_network *net)
+{
+  const deq_network_spec *s = &net->spec;
   if (s->readout == DEQ_READOUT_GAUSSIAN)
     deq_rng_gaussian(net->rng, 1.0, s->d[s->L], net->readout);
   else
@@ -242,26 +277,27 @@ static int all_finite(size_t count, const double *x)
   return 1;
 }
 
-/* H_l = W_l X_{l-1} (dgemm), kept for the NTK, and X_l = sigma(H_l)/sqrt(d_l) by
- * deq_act_apply with scale * sqrt(d_l). */
-static int forward(deq_network *net)
+/* Layer l: draw W_l (the next d_l d_{l-1} numbers of the stream), H_l = W_l X_{l-1}
+ * (dgemm; kept for the NTK, or computed in the buffer of X_l for a CK-only workspace), and
+ * X_l = sigma(H_l)/sqrt(d_l) by deq_act_apply with scale * sqrt(d_l). */
+static int layer(deq_network *net, size_t l)
 {
   const deq_network_spec *s = &net->spec;
-  int n = (int) s->n;
-  for (size_t l = 1; l <= s->L; l++) {
-    int dl = (int) s->d[l], dp = (int) s->d[l - 1];
-    size_t count = s->d[l] * s->n;
-    DEQ_NETWORK_TIMED(net, cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, dl, n, dp,
-                                       1.0, net->w[l], dl, net->x[l - 1], dp,
-                                       0.0, net->hd[l], dl));
-    deq_act_apply(&s->act, net->fw.shift, net->fw.scale * sqrt((double) s->d[l]), count,
-                  net->hd[l], net->x[l], NULL);
-    if (!all_finite(count, net->x[l]))
-      DEQ_ERRORF(DEQ_EBADFUNC, "network: non-finite activation value in layer %zu", l);
-  }
+  int n = (int) s->n, dl = (int) s->d[l], dp = (int) s->d[l - 1];
+  size_t count = s->d[l] * s->n;
+  double *h = s->need == DEQ_NETWORK_CK_ONLY ? net->x[l] : net->hd[l];
+  deq_rng_gaussian(net->rng, 1.0, s->d[l] * s->d[l - 1], net->w[l]);
+  DEQ_NETWORK_TIMED(net, cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, dl, n, dp,
+                                     1.0, net->w[l], dl, net->x[l - 1], dp, 0.0, h, dl));
+  deq_act_apply(&s->act, net->fw.shift, net->fw.scale * sqrt((double) s->d[l]), count,
+                h, net->x[l], NULL);
+  if (!all_finite(count, net->x[l]))
+    DEQ_ERRORF(DEQ_EBADFUNC, "network: non-finite activation value in layer %zu", l);
   return DEQ_SUCCESS;
 }
 
+/* The stream is consumed in the documented order X_0, W_1, ..., W_L, w whatever the
+ * workspace: W_l is drawn when layer l runs, the read-out after the last layer. */
 int deq_network_draw(deq_network *net, uint64_t master, uint64_t replicate)
 {
   DEQ_CHECK_NULL(net, "net");
@@ -270,11 +306,13 @@ int deq_network_draw(deq_network *net, uint64_t master, uint64_t replicate)
   net->drawn = 0;
   net->dsig_ready = 0;
   deq_rng_reseed(net->rng, master, replicate);
-  draw_all(net);
+  draw_input(net);
   if (net->spec.input == DEQ_INPUT_ORTHONORMAL)
     status = orthonormalise(net);
+  for (size_t l = 1; l <= net->spec.L && status == DEQ_SUCCESS; l++)
+    status = layer(net, l);
   if (status == DEQ_SUCCESS)
-    status = forward(net);
+    draw_readout(net);
   net->drawn = status == DEQ_SUCCESS;
   net->t_total += deq_network_now() - t0;
   return status;
@@ -284,7 +322,9 @@ const double *deq_network_features(const deq_network *net, size_t l)
 {
   DEQ_CHECK_NULL_PTR(net, "net");
   DEQ_REQUIRE_RET(l <= net->spec.L, NULL, "%s: layer %zu > L = %zu", __func__, l, net->spec.L);
-  return l <= net->spec.L ? net->x[l] : NULL;
+  DEQ_REQUIRE_RET(l == net->spec.L || net->spec.need != DEQ_NETWORK_CK_ONLY, NULL,
+                  "%s: layer %zu not kept: a CK-only workspace keeps X_L only", __func__, l);
+  return net->x[l];
 }
 
 const double *deq_network_weights(const deq_network *net, size_t l)
@@ -292,7 +332,9 @@ const double *deq_network_weights(const deq_network *net, size_t l)
   DEQ_CHECK_NULL_PTR(net, "net");
   DEQ_REQUIRE_RET(l >= 1 && l <= net->spec.L, NULL, "%s: layer %zu outside 1..%zu", __func__, l,
                   net->spec.L);
-  return l >= 1 && l <= net->spec.L ? net->w[l] : NULL;
+  DEQ_REQUIRE_RET(l == net->spec.L || net->spec.need != DEQ_NETWORK_CK_ONLY, NULL,
+                  "%s: layer %zu not kept: a CK-only workspace keeps W_L only", __func__, l);
+  return net->w[l];
 }
 
 const double *deq_network_readout(const deq_network *net)

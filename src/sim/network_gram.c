@@ -108,6 +108,9 @@ static void add_hadamard_upper(size_t n, const double *gs, const double *gx, dou
 int deq_network_ntk(deq_network *net, double *K)
 {
   DEQ_CHECK_NULL(net, "net");
+  if (net->spec.need == DEQ_NETWORK_CK_ONLY)
+    DEQ_ERROR("network: the workspace was allocated for the CK only (spec.need = "
+              "DEQ_NETWORK_CK_ONLY); the NTK needs DEQ_NETWORK_ALL", DEQ_EINVAL);
   int status = check_ready(net, K);
   if (status)
     return status;
