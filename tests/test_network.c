@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include "testutil.h"
 #include "deqnn/network.h"
+#include "core/rng_block.h"
 #include "deqnn/rng.h"
 #ifdef DEQ_HAVE_OPENBLAS_THREADS
 #include <cblas.h>
@@ -183,33 +184,34 @@ static void test_ck_naive(void **state)
   deq_network_free(net);
 }
 
-static void assert_stream(gsl_rng *r, double sd, size_t count, const double *got)
+static void assert_stream(deq_rng_block *r, double sd, size_t count, const double *got)
 {
   double *want = malloc(count * sizeof(double));
-  deq_rng_gaussian(r, sd, count, want);
+  deq_rng_block_gaussian(r, sd, count, want);
   assert_memory_equal(got, want, count * sizeof(double));
   free(want);
 }
 
-/* The documented order: X_0, W_1..W_L, w from the stream of (master, replicate). */
+/* The documented order: X_0, W_1..W_L, w from the block stream of (master, replicate). */
 static void test_draw_order(void **state)
 {
   (void) state;
   const size_t d[] = { 9, 4, 6, 5 };
+  static deq_rng_block r;
+  deq_rng_block_init(&r);
   for (int ro = 0; ro < 2; ro++) {
     deq_network_spec s = make_spec(7, 3, d, "erf", DEQ_INPUT_GAUSSIAN, (deq_readout_kind) ro);
     deq_network *net = make_net(&s, 424242, 13);
-    gsl_rng *r = deq_rng_alloc(424242, 13);
-    assert_stream(r, 1.0 / 3.0, 9 * 7, deq_network_features(net, 0));
+    deq_rng_block_reseed(&r, 424242, 13);
+    assert_stream(&r, 1.0 / 3.0, 9 * 7, deq_network_features(net, 0));
     for (size_t l = 1; l <= 3; l++)
-      assert_stream(r, 1.0, d[l] * d[l - 1], deq_network_weights(net, l));
+      assert_stream(&r, 1.0, d[l] * d[l - 1], deq_network_weights(net, l));
     double w[5];
     if (ro == DEQ_READOUT_GAUSSIAN)
-      deq_rng_gaussian(r, 1.0, 5, w);
+      deq_rng_block_gaussian(&r, 1.0, 5, w);
     else
-      deq_rng_rademacher(r, 5, w);
+      deq_rng_block_rademacher(&r, 5, w);
     assert_memory_equal(deq_network_readout(net), w, sizeof w);
-    gsl_rng_free(r);
     deq_network_free(net);
   }
 }
@@ -239,8 +241,10 @@ static void check_orthonormal(size_t n, size_t d0)
   deq_network *net = make_net(&s, 99, 4);
   const double *x = deq_network_features(net, 0);
   double *g = malloc(d0 * n * sizeof(double));
-  gsl_rng *r = deq_rng_alloc(99, 4);
-  deq_rng_gaussian(r, 1.0, d0 * n, g);
+  static deq_rng_block r;
+  deq_rng_block_init(&r);
+  deq_rng_block_reseed(&r, 99, 4);
+  deq_rng_block_gaussian(&r, 1.0, d0 * n, g);
   for (size_t a = 0; a < n; a++)
     for (size_t b = 0; b < n; b++) {
       double xx = 0.0, xg = 0.0;
@@ -254,7 +258,6 @@ static void check_orthonormal(size_t n, size_t d0)
       if (a == b)
         assert_true(xg > 0.0);
     }
-  gsl_rng_free(r);
   free(g);
   deq_network_free(net);
 }

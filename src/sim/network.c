@@ -7,10 +7,8 @@
 #include <unistd.h>
 #include <cblas.h>
 #include <lapacke.h>
-#include "core/gsl_quiet.h"
 #include "core/mem.h"
 #include "core/check.h"
-#include "deqnn/rng.h"
 #include "sim/network_impl.h"
 
 #define GIB (1024.0 * 1024.0 * 1024.0)
@@ -186,9 +184,8 @@ static int alloc_buffers(deq_network *net)
   if (net->spec.need == DEQ_NETWORK_CK_ONLY)
     alias_ck(net);
   net->ev_iwork = calloc(net->ev_liwork, sizeof(lapack_int));
-  deq_gsl_quiet();
-  net->rng = gsl_rng_alloc(gsl_rng_mt19937);
-  return net->ev_iwork == NULL || net->rng == NULL ? DEQ_ENOMEM : DEQ_SUCCESS;
+  deq_rng_block_init(&net->rng);
+  return net->ev_iwork == NULL ? DEQ_ENOMEM : DEQ_SUCCESS;
 }
 
 int deq_network_alloc(const deq_network_spec *spec, const deq_opts *opts, deq_network **net)
@@ -224,8 +221,6 @@ void deq_network_free(deq_network *net)
   for (size_t i = 0; i < net->nblock; i++)
     deq_mem_free(net->block[i]);
   free(net->ev_iwork);
-  if (net->rng != NULL)
-    gsl_rng_free(net->rng);
   free(net);
 }
 
@@ -257,16 +252,16 @@ static void draw_input(deq_network *net)
 {
   const deq_network_spec *s = &net->spec;
   double sd0 = s->input == DEQ_INPUT_GAUSSIAN ? 1.0 / sqrt((double) s->d[0]) : 1.0;
-  deq_rng_gaussian(net->rng, sd0, s->d[0] * s->n, net->x[0]);
+  deq_rng_block_gaussian(&net->rng, sd0, s->d[0] * s->n, net->x[0]);
 }
 
 static void draw_readout(deq_network *net)
 {
   const deq_network_spec *s = &net->spec;
   if (s->readout == DEQ_READOUT_GAUSSIAN)
-    deq_rng_gaussian(net->rng, 1.0, s->d[s->L], net->readout);
+    deq_rng_block_gaussian(&net->rng, 1.0, s->d[s->L], net->readout);
   else
-    deq_rng_rademacher(net->rng, s->d[s->L], net->readout);
+    deq_rng_block_rademacher(&net->rng, s->d[s->L], net->readout);
 }
 
 static int all_finite(size_t count, const double *x)
@@ -286,7 +281,7 @@ static int layer(deq_network *net, size_t l)
   int n = (int) s->n, dl = (int) s->d[l], dp = (int) s->d[l - 1];
   size_t count = s->d[l] * s->n;
   double *h = s->need == DEQ_NETWORK_CK_ONLY ? net->x[l] : net->hd[l];
-  deq_rng_gaussian(net->rng, 1.0, s->d[l] * s->d[l - 1], net->w[l]);
+  deq_rng_block_gaussian(&net->rng, 1.0, s->d[l] * s->d[l - 1], net->w[l]);
   DEQ_NETWORK_TIMED(net, cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, dl, n, dp,
                                      1.0, net->w[l], dl, net->x[l - 1], dp, 0.0, h, dl));
   deq_act_apply(&s->act, net->fw.shift, net->fw.scale * sqrt((double) s->d[l]), count,
@@ -305,7 +300,7 @@ int deq_network_draw(deq_network *net, uint64_t master, uint64_t replicate)
   int status = DEQ_SUCCESS;
   net->drawn = 0;
   net->dsig_ready = 0;
-  deq_rng_reseed(net->rng, master, replicate);
+  deq_rng_block_reseed(&net->rng, master, replicate);
   draw_input(net);
   if (net->spec.input == DEQ_INPUT_ORTHONORMAL)
     status = orthonormalise(net);

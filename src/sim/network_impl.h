@@ -3,8 +3,8 @@
 #define DEQ_SIM_NETWORK_IMPL_H
 
 #include <time.h>
-#include <gsl/gsl_rng.h>
 #include <lapacke.h>
+#include "core/rng_block.h"
 #include "deqnn/network.h"
 
 /* Most arrays a workspace owns: X_0, (X_l, H_l, W_l) per layer, the read-out, two S
@@ -35,7 +35,7 @@ struct deq_network {
   size_t ev_lwork, ev_liwork;
   double *block[DEQ_NETWORK_BLOCKS];    /* the arrays owned, freed by deq_network_free */
   size_t nblock;
-  gsl_rng *rng;
+  deq_rng_block rng;                    /* the stream of the current (master, replicate) */
   int drawn, dsig_ready;
   double t_blas, t_total;               /* seconds inside BLAS/LAPACK, inside the API */
 };
