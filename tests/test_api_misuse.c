@@ -542,6 +542,8 @@ static const char *null_fmt(void) { return NULL; }
   X(deq_network_eigvals, "eval NULL", deq_network_eigvals(FIX_N, F.K, NULL), E1) \
   X(deq_network_eigvals, "n 0", deq_network_eigvals(0, F.K, F.buf), E1) \
   X(deq_network_eigvals, "n SIZE_MAX", deq_network_eigvals(SIZE_MAX, F.K, F.buf), E1) \
+  X(deq_network_ck_spectrum, "net NULL", deq_network_ck_spectrum(NULL, F.buf), E1) \
+  X(deq_network_ck_spectrum, "eval NULL", deq_network_ck_spectrum(F.net, NULL), E1) \
   X(deq_network_spectrum, "net NULL", deq_network_spectrum(NULL, F.K, F.buf), E1) \
   X(deq_network_spectrum, "K NULL", deq_network_spectrum(F.net, NULL, F.buf), E1) \
   X(deq_network_spectrum, "eval NULL", deq_network_spectrum(F.net, F.K, NULL), E1) \

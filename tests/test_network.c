@@ -300,46 +300,55 @@ static void test_reproducible(void **state)
   deq_network_free(b);
 }
 
-/* CK, spectrum, X_L and W_L of one replicate under spec s with workspace kind `need`. */
-static void ck_of(deq_network_spec s, deq_network_need need, double *K, double *ev, double *xl,
-                  double *wl)
+/* CK, spectrum (twice: from the CK, and by deq_network_ck_spectrum, which must agree
+ * bitwise) and X_L of one replicate under spec s with workspace kind `need`. */
+static void ck_of(deq_network_spec s, deq_network_need need, double *K, double *ev, double *xl)
 {
   s.need = need;
   deq_network *net = make_net(&s, 2385, 4);
-  size_t n = s.n, L = s.L;
-  memcpy(xl, deq_network_features(net, L), s.d[L] * n * sizeof(double));
-  memcpy(wl, deq_network_weights(net, L), s.d[L] * s.d[L - 1] * sizeof(double));
+  size_t n = s.n;
+  double ev2[64];
+  memcpy(xl, deq_network_features(net, s.L), s.d[s.L] * n * sizeof(double));
+  assert_int_equal(deq_network_ck_spectrum(net, ev2), DEQ_SUCCESS);
   assert_int_equal(deq_network_ck(net, K), DEQ_SUCCESS);
-  assert_int_equal(deq_network_spectrum(net, K, ev), DEQ_SUCCESS);
+  assert_memory_equal(xl, deq_network_features(net, s.L), s.d[s.L] * n * sizeof(double));
+  assert_int_equal(deq_network_ck(net, K), DEQ_SUCCESS);
+  double *Kc = malloc(n * n * sizeof(double));
+  memcpy(Kc, K, n * n * sizeof(double));
+  assert_int_equal(deq_network_spectrum(net, Kc, ev), DEQ_SUCCESS);
+  assert_memory_equal(ev, ev2, n * sizeof(double));
+  free(Kc);
   deq_network_free(net);
 }
 
-/* A CK-only workspace (ping-pong features, one weight buffer, X_l in place of H_l) gives
- * bitwise the CK, spectrum, X_L and W_L of the full one, for odd and even L and orthonormal
- * input; it is smaller by the NTK buffers; it refuses the NTK and the views it does not
- * keep, and an unknown need kind is refused at allocation. */
+/* A CK-only workspace (ping-pong features, one block of W columns, X_l in place of H_l, K
+ * in the free feature buffer) gives bitwise the CK, spectrum and X_L of the full one, for
+ * odd and even L, widths below and above n (K then needs a larger buffer), W_l of more than
+ * one column block, and orthonormal input; it is smaller by the NTK buffers; it refuses
+ * the NTK and the views it does not keep; an unknown need kind is refused at allocation. */
 static void test_ck_only(void **state)
 {
   (void) state;
   deq_error_handler_t *old = deq_set_error_handler(record_net);
-  const size_t d3[] = { 40, 30, 50, 20 }, d2[] = { 30, 45, 25 };
-  deq_network_spec specs[3] = {
+  const size_t d3[] = { 40, 30, 50, 20 }, d2[] = { 30, 45, 25 }, dn[] = { 10, 7, 9 },
+               dw[] = { 1100, 12, 9 };
+  deq_network_spec specs[5] = {
     make_spec(24, 3, d3, "tanh", DEQ_INPUT_GAUSSIAN, DEQ_READOUT_GAUSSIAN),
     make_spec(24, 2, d2, "erf", DEQ_INPUT_ORTHONORMAL, DEQ_READOUT_RADEMACHER),
-    make_spec(24, 1, d2, "relu", DEQ_INPUT_GAUSSIAN, DEQ_READOUT_GAUSSIAN) };
-  double K[2][576], ev[2][24], xl[2][24 * 50], wl[2][50 * 30];
-  for (size_t c = 0; c < 3; c++) {
+    make_spec(24, 1, d2, "relu", DEQ_INPUT_GAUSSIAN, DEQ_READOUT_GAUSSIAN),
+    make_spec(24, 2, dn, "tanh", DEQ_INPUT_GAUSSIAN, DEQ_READOUT_GAUSSIAN),
+    make_spec(24, 2, dw, "softplus", DEQ_INPUT_GAUSSIAN, DEQ_READOUT_GAUSSIAN) };
+  double K[2][576], ev[2][24], xl[2][24 * 50];
+  for (size_t c = 0; c < 5; c++) {
     deq_network_spec s = specs[c];
-    size_t L = s.L, nx = s.d[L] * s.n * sizeof(double), nw = s.d[L] * s.d[L - 1] * sizeof(double);
-    ck_of(s, DEQ_NETWORK_ALL, K[0], ev[0], xl[0], wl[0]);
-    ck_of(s, DEQ_NETWORK_CK_ONLY, K[1], ev[1], xl[1], wl[1]);
+    ck_of(s, DEQ_NETWORK_ALL, K[0], ev[0], xl[0]);
+    ck_of(s, DEQ_NETWORK_CK_ONLY, K[1], ev[1], xl[1]);
     assert_memory_equal(K[0], K[1], sizeof K[0]);
     assert_memory_equal(ev[0], ev[1], sizeof ev[0]);
-    assert_memory_equal(xl[0], xl[1], nx);
-    assert_memory_equal(wl[0], wl[1], nw);
+    assert_memory_equal(xl[0], xl[1], s.d[s.L] * s.n * sizeof(double));
     double full = deq_network_bytes(&s);
     s.need = DEQ_NETWORK_CK_ONLY;
-    assert_true(deq_network_bytes(&s) < full - 8.0 * 2 * 24 * 24);   /* no NTK Grams at least */
+    assert_true(deq_network_bytes(&s) < full - 8.0 * 24 * 24);   /* the NTK scratch at least */
   }
   deq_network_spec s = specs[0];
   s.need = DEQ_NETWORK_CK_ONLY;
@@ -348,8 +357,10 @@ static void test_ck_only(void **state)
   assert_non_null(strstr(last_msg, "CK only"));
   assert_null(deq_network_features(net, 0));
   assert_null(deq_network_features(net, 2));
-  assert_null(deq_network_weights(net, 1));
+  assert_null(deq_network_weights(net, 3));
   assert_non_null(deq_network_readout(net));
+  assert_int_equal(deq_network_ck_spectrum(net, NULL), DEQ_EINVAL);
+  assert_int_equal(deq_network_ck_spectrum(NULL, ev[0]), DEQ_EINVAL);
   deq_network_free(net);
   s.need = (deq_network_need) 5;
   expect_alloc_error(&s, DEQ_EINVAL, "spec.need");

@@ -13,12 +13,14 @@
  *   K = X_L^T X_L + sum_{l=1}^{L} (S_l^T S_l) o (X_{l-1}^T X_{l-1}),
  *   S_L = sigma'(H_L) o (w 1^T)/sqrt(d_L),  S_l = sigma'(H_l) o (W_{l+1}^T S_{l+1})/sqrt(d_l).
  *
- * Random draw order, all from ONE stream deq_rng_alloc(master, replicate) (mt19937,
+ * Random draw order, all from ONE stream: the mt19937 words of deq_rng_alloc(master,
+ * replicate), generated in blocks, with normal variates from deqnn's 128-layer ziggurat (one
+ * word per variate on its fast path; docs/core.md "Random streams" -- not
  * gsl_ran_gaussian_ziggurat): X_0 (d_0 n numbers, column-major: sample 1 first; sd
  * 1/sqrt(d_0), or sd 1 before the QR for orthonormal input), then W_1, ..., W_L (each
- * d_l d_{l-1} numbers, column-major, sd 1), then w (d_L numbers: ziggurat N(0,1), or
- * Rademacher from deq_rng_rademacher).  The result depends only on (spec, master,
- * replicate), not on the order in which replicates run.
+ * d_l d_{l-1} numbers, column-major, sd 1), then w (d_L numbers: N(0,1), or Rademacher +-1
+ * from the low bit of a word).  The result depends only on (spec, master, replicate), not on
+ * the order in which replicates run or the number of threads.
  *
  * All matrices are column-major.  Heavy linear algebra is BLAS/LAPACK (OpenBLAS,
  * LAPACKE); the workspace is allocated once, and draw / ck / ntk do not allocate.
@@ -44,11 +46,11 @@ typedef enum { DEQ_READOUT_GAUSSIAN, DEQ_READOUT_RADEMACHER } deq_readout_kind;
 /* What the workspace is for (deq_network_spec.need).
  * DEQ_NETWORK_ALL (the default, 0): CK and NTK; X_0..X_L, H_1..H_L and W_1..W_L are kept.
  * DEQ_NETWORK_CK_ONLY: the CK alone, in the smallest workspace: two ping-pong feature
- *   buffers (the widest even and the widest odd layer, X_0 included), one buffer for the
- *   largest W_l (drawn just before layer l runs; the stream is the same), X_l computed in
- *   place of H_l, no NTK buffers.  Only X_L and W_L can be viewed after a draw, and
- *   deq_network_ntk is DEQ_EINVAL.  The CK, its spectrum and X_L are bitwise those of
- *   DEQ_NETWORK_ALL. */
+ *   buffers (the widest even and the widest odd layer, X_0 included; the one X_L is not in
+ *   at least n x n, for deq_network_ck_spectrum), one block of 512 columns of W_l (W_l is
+ *   drawn and multiplied block by block; the stream is the same), X_l computed in place of
+ *   H_l, no NTK buffers.  Only X_L can be viewed after a draw, and deq_network_ntk is
+ *   DEQ_EINVAL.  The CK, its spectrum and X_L are bitwise those of DEQ_NETWORK_ALL. */
 typedef enum { DEQ_NETWORK_ALL, DEQ_NETWORK_CK_ONLY } deq_network_need;
 
 typedef struct {
@@ -84,7 +86,8 @@ void deq_network_free(deq_network *net);
  *   DEQ_NETWORK_ALL:     8 x [d_0 n + sum_l (d_l d_{l-1} + 2 d_l n) + d_L
  *                             + min(L, 2) max_{l>=1} d_l n + 2 n^2]
  *   DEQ_NETWORK_CK_ONLY: 8 x [(max_{l even} d_l + max_{l odd} d_l) n
- *                             + max_l d_l d_{l-1} + d_L]       (l = 0..L).
+ *                             + max_l d_l min(512, d_{l-1}) + d_L]   (l = 0..L),
+ *   with the buffer of the parity other than L's raised to n^2 if it is smaller.
  * NAN (DEQ_EINVAL reported) for a NULL spec or L outside 1..DEQ_NETWORK_MAXL. */
 double deq_network_bytes(const deq_network_spec *spec);
 
@@ -117,8 +120,16 @@ int deq_network_eigvals(size_t n, double *K, double *eval);
  * deq_network_timing.  Bitwise equal to deq_network_eigvals.  Same errors. */
 int deq_network_spectrum(deq_network *net, double *K, double *eval);
 
-/* Read-only views of the current draw (column-major; NULL for an index out of range, or
- * other than L for a DEQ_NETWORK_CK_ONLY workspace):
+/* Eigenvalues (ascending, zeros cut as above) of the CK of the current draw without a
+ * caller matrix: K is formed in workspace memory the draw no longer needs (for CK-only, the
+ * feature buffer X_L is not in, which deq_network_alloc sized for n x n; for ALL, the NTK's
+ * scratch) by deq_network_ck and passed to deq_network_spectrum.  X_L stays valid, so
+ * deq_network_ck / _ntk may still be called.  Bitwise the eigenvalues of deq_network_ck
+ * followed by deq_network_spectrum.  Errors as those two; NULL net or eval: DEQ_EINVAL. */
+int deq_network_ck_spectrum(deq_network *net, double *eval);
+
+/* Read-only views of the current draw (column-major; NULL for an index out of range; a
+ * DEQ_NETWORK_CK_ONLY workspace keeps X_L only, and no W_l):
  * X_l (d_l x n, l = 0..L; X_0 is the input), W_l (d_l x d_{l-1}, l = 1..L), w (d_L),
  * and the normalisation used: sigma = (f - shift)/scale. */
 const double *deq_network_features(const deq_network *net, size_t l);

@@ -97,10 +97,11 @@ static int one_replicate(void *state, size_t r, void *shared)
   spec_job *job = sh->job;
   size_t m = job->grid ? job->grid->n : 0;
   int s = deq_network_draw(w->net, (uint64_t) job->seed, (uint64_t) r);
+  if (!s && w->K != NULL)
+    s = deq_network_ntk(w->net, w->K);
   if (!s)
-    s = strcmp(job->kind, "ntk") == 0 ? deq_network_ntk(w->net, w->K) : deq_network_ck(w->net, w->K);
-  if (!s)
-    s = deq_network_spectrum(w->net, w->K, w->ev);
+    s = w->K != NULL ? deq_network_spectrum(w->net, w->K, w->ev)
+                     : deq_network_ck_spectrum(w->net, w->ev);   /* K inside the workspace */
   if (s) {
     cli_errorf("simulation failed at replicate %zu: %s", r, deq_strerror(s));
     return s;
@@ -118,14 +119,20 @@ static void free_workers(worker_state *w, size_t nt)
   }
 }
 
+/* The n x n NTK of a worker, outside its workspace (a CK is formed inside it). */
+static int needs_k(const deq_network_spec *ns)
+{
+  return ns->need == DEQ_NETWORK_ALL;
+}
+
 /* nt workspaces (the memory of all of them was checked together); 0 if one fails. */
 static size_t alloc_workers(const deq_network_spec *ns, worker_state *w, size_t nt)
 {
   size_t n = ns->n;
   for (size_t t = 0; t < nt; t++) {
-    w[t].K = deq_mem_doubles(n * n);   /* untouched: the Gram's first write faults it in */
+    w[t].K = needs_k(ns) ? deq_mem_doubles(n * n) : NULL;   /* untouched until written */
     w[t].ev = malloc(n * sizeof *w[t].ev);
-    if (deq_network_alloc(ns, NULL, &w[t].net) || !w[t].K || !w[t].ev) {
+    if (deq_network_alloc(ns, NULL, &w[t].net) || (needs_k(ns) && !w[t].K) || !w[t].ev) {
       free_workers(w, t + 1);
       return 0;
     }
@@ -133,12 +140,13 @@ static size_t alloc_workers(const deq_network_spec *ns, worker_state *w, size_t 
   return nt;
 }
 
-/* Bytes of one worker: its network workspace, its n x n Gram matrix and its eigenvalues. */
+/* Bytes of one worker: its network workspace, its eigenvalues and, for the NTK, its n x n
+ * Gram matrix. */
 static double worker_bytes(const spec_job *job, deq_network_spec *ns)
 {
-  size_t n = (size_t) job->n;
+  double n = (double) job->n;
   network_spec(job, ns);
-  return deq_network_bytes(ns) + 8.0 * (double) n * (double) (n + 1);
+  return deq_network_bytes(ns) + 8.0 * n * (needs_k(ns) ? n + 1.0 : 1.0);
 }
 
 /* min(seeds, threads) workers, fewer if their workspaces do not fit together; 0 (reported:

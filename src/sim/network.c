@@ -78,11 +78,12 @@ static double widest(const deq_network_spec *s, size_t from, size_t step)
   return dmax;
 }
 
-static double largest_weights(const deq_network_spec *s)
+/* The largest block of W_l columns drawn at once: max_l d_l min(DEQ_NETWORK_WCOLS, d_{l-1}). */
+static double largest_wblock(const deq_network_spec *s)
 {
   double v = 0.0;
   for (size_t l = 1; l <= s->L; l++)
-    v = fmax(v, (double) s->d[l] * (double) s->d[l - 1]);
+    v = fmax(v, (double) s->d[l] * fmin((double) DEQ_NETWORK_WCOLS, (double) s->d[l - 1]));
   return v;
 }
 
@@ -92,12 +93,18 @@ typedef struct {
   double count;
 } piece;
 
+/* Two ping-pong feature buffers (the one X_L is not in holds n x n as well: the CK's
+ * scratch), one block of W columns. */
 static size_t layout_ck(const deq_network_spec *s, deq_network *net, piece *p)
 {
-  double n = (double) s->n;
-  p[0] = (piece) { &net->x[0], widest(s, 0, 2) * n };
-  p[1] = (piece) { &net->x[1], widest(s, 1, 2) * n };
-  p[2] = (piece) { &net->w[1], largest_weights(s) };
+  double n = (double) s->n, even = widest(s, 0, 2) * n, odd = widest(s, 1, 2) * n;
+  if (s->L % 2 == 1)
+    even = fmax(even, n * n);
+  else
+    odd = fmax(odd, n * n);
+  p[0] = (piece) { &net->x[0], even };
+  p[1] = (piece) { &net->x[1], odd };
+  p[2] = (piece) { &net->w[1], largest_wblock(s) };
   return 3;
 }
 
@@ -272,18 +279,25 @@ static int all_finite(size_t count, const double *x)
   return 1;
 }
 
-/* Layer l: draw W_l (the next d_l d_{l-1} numbers of the stream), H_l = W_l X_{l-1}
- * (dgemm; kept for the NTK, or computed in the buffer of X_l for a CK-only workspace), and
+/* Layer l: H_l = W_l X_{l-1} with W_l drawn (the next d_l d_{l-1} numbers of the stream,
+ * column-major) and multiplied in blocks of DEQ_NETWORK_WCOLS columns, one accumulating dgemm
+ * per block, the same calls for both workspace kinds (so their results are bitwise equal);
+ * H_l is kept for the NTK, or computed in the buffer of X_l for a CK-only workspace.  Then
  * X_l = sigma(H_l)/sqrt(d_l) by deq_act_apply with scale * sqrt(d_l). */
 static int layer(deq_network *net, size_t l)
 {
   const deq_network_spec *s = &net->spec;
-  int n = (int) s->n, dl = (int) s->d[l], dp = (int) s->d[l - 1];
-  size_t count = s->d[l] * s->n;
-  double *h = s->need == DEQ_NETWORK_CK_ONLY ? net->x[l] : net->hd[l];
-  deq_rng_block_gaussian(&net->rng, 1.0, s->d[l] * s->d[l - 1], net->w[l]);
-  DEQ_NETWORK_TIMED(net, cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, dl, n, dp,
-                                     1.0, net->w[l], dl, net->x[l - 1], dp, 0.0, h, dl));
+  int ck_only = s->need == DEQ_NETWORK_CK_ONLY, n = (int) s->n, dl = (int) s->d[l];
+  size_t dp = s->d[l - 1], count = s->d[l] * s->n;
+  double *h = ck_only ? net->x[l] : net->hd[l];
+  for (size_t c = 0; c < dp; c += DEQ_NETWORK_WCOLS) {
+    size_t k = dp - c < DEQ_NETWORK_WCOLS ? dp - c : DEQ_NETWORK_WCOLS;
+    double *wb = ck_only ? net->w[l] : net->w[l] + c * s->d[l];
+    deq_rng_block_gaussian(&net->rng, 1.0, s->d[l] * k, wb);
+    DEQ_NETWORK_TIMED(net, cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, dl, n, (int) k,
+                                       1.0, wb, dl, net->x[l - 1] + c, (int) dp,
+                                       c == 0 ? 0.0 : 1.0, h, dl));
+  }
   deq_act_apply(&s->act, net->fw.shift, net->fw.scale * sqrt((double) s->d[l]), count,
                 h, net->x[l], NULL);
   if (!all_finite(count, net->x[l]))
@@ -327,8 +341,9 @@ const double *deq_network_weights(const deq_network *net, size_t l)
   DEQ_CHECK_NULL_PTR(net, "net");
   DEQ_REQUIRE_RET(l >= 1 && l <= net->spec.L, NULL, "%s: layer %zu outside 1..%zu", __func__, l,
                   net->spec.L);
-  DEQ_REQUIRE_RET(l == net->spec.L || net->spec.need != DEQ_NETWORK_CK_ONLY, NULL,
-                  "%s: layer %zu not kept: a CK-only workspace keeps W_L only", __func__, l);
+  DEQ_REQUIRE_RET(net->spec.need != DEQ_NETWORK_CK_ONLY, NULL,
+                  "%s: W_%zu not kept: a CK-only workspace keeps one block of columns", __func__,
+                  l);
   return net->w[l];
 }
 

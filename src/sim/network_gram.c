@@ -205,6 +205,16 @@ int deq_network_spectrum(deq_network *net, double *K, double *eval)
   return status;
 }
 
+int deq_network_ck_spectrum(deq_network *net, double *eval)
+{
+  DEQ_CHECK_NULL(net, "net");
+  DEQ_CHECK_NULL(eval, "eval");
+  const deq_network_spec *sp = &net->spec;
+  double *K = sp->need == DEQ_NETWORK_CK_ONLY ? net->x[(sp->L + 1) % 2] : net->gs;
+  int status = deq_network_ck(net, K);
+  return status == DEQ_SUCCESS ? deq_network_spectrum(net, K, eval) : status;
+}
+
 void deq_network_timing(const deq_network *net, double *blas_seconds, double *total_seconds)
 {
   DEQ_CHECK_NULL_VOID(net, "net");

@@ -7,6 +7,10 @@
 #include "core/rng_block.h"
 #include "deqnn/network.h"
 
+/* W_l is drawn and multiplied in blocks of this many columns: H_l = sum_b W_l[:, b] X_{l-1}[b, :]
+ * (one dgemm per block, accumulating), so that a CK-only workspace holds one block of W. */
+#define DEQ_NETWORK_WCOLS 512
+
 /* Most arrays a workspace owns: X_0, (X_l, H_l, W_l) per layer, the read-out, two S
  * buffers, two Grams, three QR arrays and the dsyevd workspace. */
 #define DEQ_NETWORK_BLOCKS (3 * DEQ_NETWORK_MAXL + 10)
@@ -14,9 +18,11 @@
 /* Every pointer below is a view into one of the owned arrays block[0..nblock-1]
  * (deq_mem_alloc: aligned, untouched until the first draw writes it).  With spec.need =
  * DEQ_NETWORK_ALL each view has its own array.  With DEQ_NETWORK_CK_ONLY there are three:
- * x[l] = one of two ping-pong buffers (l even / l odd, sized for the widest such layer) and
- * w[l] = one buffer for the largest W_l, drawn just before layer l runs; H_l is computed in
- * the buffer of X_l and the activation applied in place; hd, s, gs, gx are NULL. */
+ * x[l] = one of two ping-pong buffers (l even / l odd, sized for the widest such layer; the
+ * one X_L is not in also holds at least n x n, where deq_network_ck_spectrum forms K) and
+ * w[l] = one buffer for a block of DEQ_NETWORK_WCOLS columns of the largest W_l, drawn as
+ * layer l runs; H_l is computed in the buffer of X_l and the activation applied in place;
+ * hd, s, gs, gx are NULL. */
 struct deq_network {
   deq_network_spec spec;
   deq_act_fw fw;                        /* sigma = (f - fw.shift) / fw.scale */
