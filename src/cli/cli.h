@@ -35,7 +35,15 @@ typedef struct {
   int dry;                  /* deqnn check: build the table only, no files, no simulation */
   deq_table *table;         /* main output table (owned by the caller after return) */
   const char *error_cols;   /* "density:err" */
+  int rank, ranks;          /* MPI rank of this process and their number (0 and 1 without MPI) */
 } cli_ctx;
+
+/* MPI (a build with DEQ_HAVE_MPI, started by an MPI launcher): initialise MPI and set
+ * ctx->rank, ctx->ranks; otherwise rank 0 of 1.  A process not started by a launcher (no
+ * OMPI_COMM_WORLD_SIZE, PMI_SIZE, PMIX_RANK or MPI_LOCALNRANKS in the environment) does not
+ * initialise MPI at all.  cli_mpi_finish ends MPI if it was started. */
+void cli_mpi_start(cli_ctx *ctx, int *argc, char ***argv);
+void cli_mpi_finish(const cli_ctx *ctx);
 
 /* Parse argv[1..] against opts; unknown flags, missing values and repeated flags print
  * a message and return CLI_EXIT_USAGE.  "--help" prints usage and returns -1. */

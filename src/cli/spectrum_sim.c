@@ -6,6 +6,9 @@
 #include "cli/spectrum.h"
 #include "core/mem.h"
 #include "deqnn/network.h"
+#ifdef DEQ_HAVE_MPI
+#include <mpi.h>
+#endif
 
 static int network_spec(const spec_job *job, deq_network_spec *ns)
 {
@@ -90,12 +93,20 @@ typedef struct {
   double *hall;
 } shared_state;
 
-static int one_replicate(void *state, size_t r, void *shared)
+/* The replicates of this rank: r = rank + i ranks, i = 0, 1, ... (all of them without MPI). */
+static size_t local_replicates(const spec_job *job)
+{
+  size_t S = (size_t) job->seeds, rank = (size_t) job->rank, ranks = (size_t) job->ranks;
+  return rank < S ? (S - rank + ranks - 1) / ranks : 0;
+}
+
+/* The i-th replicate of this rank. */
+static int one_replicate(void *state, size_t i, void *shared)
 {
   worker_state *w = state;
   shared_state *sh = shared;
   spec_job *job = sh->job;
-  size_t m = job->grid ? job->grid->n : 0;
+  size_t m = job->grid ? job->grid->n : 0, r = (size_t) job->rank + i * (size_t) job->ranks;
   int s = deq_network_draw(w->net, (uint64_t) job->seed, (uint64_t) r);
   if (!s && w->K != NULL)
     s = deq_network_ntk(w->net, w->K);
@@ -149,17 +160,40 @@ static double worker_bytes(const spec_job *job, deq_network_spec *ns)
   return deq_network_bytes(ns) + 8.0 * n * (needs_k(ns) ? n + 1.0 : 1.0);
 }
 
-/* min(seeds, threads) workers, fewer if their workspaces do not fit together; 0 (reported:
- * what was compared) if not even one does. */
+/* min(replicates of this rank, threads) workers, fewer if their workspaces do not fit
+ * together; 0 (reported: what was compared) if not even one does, or if the rank has no
+ * replicate. */
 static size_t job_workers(const spec_job *job, deq_network_spec *ns)
 {
-  return cli_workers(worker_bytes(job, ns), (size_t) job->seeds, "--n: the simulation");
+  size_t nloc = local_replicates(job);
+  double per = worker_bytes(job, ns);
+  return nloc == 0 ? 0 : cli_workers(per, nloc, "--n: the simulation");
 }
 
 int spec_simulate_check(const spec_job *job)
 {
   deq_network_spec ns;
-  return job_workers(job, &ns) == 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+  return local_replicates(job) > 0 && job_workers(job, &ns) == 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+}
+
+/* MPI: every rank filled the samples and histograms of its own replicates and left zeros
+ * elsewhere, so sums over the ranks are the values themselves, exactly: afterwards every
+ * rank holds what one process would have computed.  The worst status is everyone's. */
+static int gather(spec_job *job, double *hall, size_t m, int rc)
+{
+#ifdef DEQ_HAVE_MPI
+  if (job->ranks < 2)
+    return rc;
+  int S = (int) job->seeds;
+  MPI_Allreduce(MPI_IN_PLACE, &rc, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+  for (size_t k = 0; rc == 0 && k < job->nstat; k++)
+    MPI_Allreduce(MPI_IN_PLACE, job->stat[k].sample, S, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+  if (rc == 0 && m > 0)
+    MPI_Allreduce(MPI_IN_PLACE, hall, (int) m * S, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+#else
+  (void) job, (void) hall, (void) m;
+#endif
+  return rc;
 }
 
 int spec_simulate(spec_job *job)
@@ -168,12 +202,15 @@ int spec_simulate(spec_job *job)
   deq_cdf *cdf = NULL;
   worker_state w[64] = { { 0 } };
   size_t m = job->grid ? job->grid->n : 0;
-  size_t nt = job_workers(job, &ns);
-  if (nt == 0)
+  size_t nloc = local_replicates(job), nt = job_workers(job, &ns);
+  if (nloc > 0 && nt == 0)
     return CLI_EXIT_USAGE;
-  if (alloc_workers(&ns, w, nt) == 0)
-    return CLI_EXIT_FAIL;   /* the memory was checked: an allocation failure is a failure */
-  int rc = alloc_samples(job);
+  int rc = CLI_EXIT_OK;
+  if (nt > 0 && alloc_workers(&ns, w, nt) == 0) {
+    nt = 0;
+    rc = CLI_EXIT_FAIL;   /* the memory was checked: an allocation failure is a failure */
+  }
+  rc = cli_exit_merge(rc, alloc_samples(job));
   if (deq_pencil_cdf(job->pen, &cdf) != DEQ_SUCCESS && cdf == NULL)
     rc = CLI_EXIT_FAIL;
   double *hall = calloc(m * (size_t) job->seeds + 1, sizeof *hall);
@@ -185,8 +222,9 @@ int spec_simulate(spec_job *job)
   for (size_t t = 0; t < nt; t++)
     states[t] = &w[t];
   shared_state sh = { job, cdf, hall };
-  if (!rc && cli_run_replicates("simulating", (size_t) job->seeds, nt, states, one_replicate, &sh))
+  if (!rc && nloc > 0 && cli_run_replicates("simulating", nloc, nt, states, one_replicate, &sh))
     rc = CLI_EXIT_FAIL;
+  rc = gather(job, hall, m, rc);
   if (!rc) {
     finish(job, hall);
     job->simulated = 1;
