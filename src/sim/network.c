@@ -12,6 +12,9 @@
 #include "sim/network_impl.h"
 
 #define GIB (1024.0 * 1024.0 * 1024.0)
+/* The activation runs over pieces of this many entries (512 KiB: in L2 when the finiteness
+ * check reads them back; 8 of deq_act_apply's OpenMP chunks). */
+#define ACT_PIECE ((size_t) 1 << 16)
 
 static int check_sizes(const deq_network_spec *s)
 {
@@ -279,16 +282,32 @@ static int all_finite(size_t count, const double *x)
   return 1;
 }
 
+/* X_l = sigma(H_l)/sqrt(d_l) by deq_act_apply with scale * sqrt(d_l), and the finiteness
+ * check, piece by piece, so that the check reads each piece while it is still in cache. */
+static int activate(deq_network *net, size_t l, const double *h)
+{
+  const deq_network_spec *s = &net->spec;
+  size_t count = s->d[l] * s->n;
+  double scale = net->fw.scale * sqrt((double) s->d[l]);
+  for (size_t lo = 0; lo < count; lo += ACT_PIECE) {
+    size_t len = count - lo < ACT_PIECE ? count - lo : ACT_PIECE;
+    deq_act_apply(&s->act, net->fw.shift, scale, len, h + lo, net->x[l] + lo, NULL);
+    if (!all_finite(len, net->x[l] + lo))
+      DEQ_ERRORF(DEQ_EBADFUNC, "network: non-finite activation value in layer %zu", l);
+  }
+  return DEQ_SUCCESS;
+}
+
 /* Layer l: H_l = W_l X_{l-1} with W_l drawn (the next d_l d_{l-1} numbers of the stream,
  * column-major) and multiplied in blocks of DEQ_NETWORK_WCOLS columns, one accumulating dgemm
  * per block, the same calls for both workspace kinds (so their results are bitwise equal);
  * H_l is kept for the NTK, or computed in the buffer of X_l for a CK-only workspace.  Then
- * X_l = sigma(H_l)/sqrt(d_l) by deq_act_apply with scale * sqrt(d_l). */
+ * X_l = sigma(H_l)/sqrt(d_l) (activate). */
 static int layer(deq_network *net, size_t l)
 {
   const deq_network_spec *s = &net->spec;
   int ck_only = s->need == DEQ_NETWORK_CK_ONLY, n = (int) s->n, dl = (int) s->d[l];
-  size_t dp = s->d[l - 1], count = s->d[l] * s->n;
+  size_t dp = s->d[l - 1];
   double *h = ck_only ? net->x[l] : net->hd[l];
   for (size_t c = 0; c < dp; c += DEQ_NETWORK_WCOLS) {
     size_t k = dp - c < DEQ_NETWORK_WCOLS ? dp - c : DEQ_NETWORK_WCOLS;
@@ -298,11 +317,7 @@ static int layer(deq_network *net, size_t l)
                                        1.0, wb, dl, net->x[l - 1] + c, (int) dp,
                                        c == 0 ? 0.0 : 1.0, h, dl));
   }
-  deq_act_apply(&s->act, net->fw.shift, net->fw.scale * sqrt((double) s->d[l]), count,
-                h, net->x[l], NULL);
-  if (!all_finite(count, net->x[l]))
-    DEQ_ERRORF(DEQ_EBADFUNC, "network: non-finite activation value in layer %zu", l);
-  return DEQ_SUCCESS;
+  return activate(net, l, h);
 }
 
 /* The stream is consumed in the documented order X_0, W_1, ..., W_L, w whatever the
