@@ -44,10 +44,12 @@ int deq_mem_check_job(double bytes, size_t workers, const char *what)
   DEQ_CHECK(bytes >= 0 && workers >= 1, "%s: memory check needs bytes >= 0 and workers >= 1, "
             "got %g bytes for %zu workers", what, bytes, workers);
   double have = deq_mem_available(), limit = DEQ_MEM_FRACTION * have;
+  char each[64] = "";
+  if (workers > 1)
+    snprintf(each, sizeof each, "s (%.3g GiB each)", bytes / (double) workers / GIB);
   if (!(bytes <= limit))
-    DEQ_ERRORF(DEQ_ENOMEM, "%s: needs %.3g GiB for %zu worker%s (%.3g GiB each), more than "
-               "the limit of %.0f%% of the %.3g GiB available (%.3g GiB)", what, bytes / GIB,
-               workers, workers == 1 ? "" : "s", bytes / (double) workers / GIB,
+    DEQ_ERRORF(DEQ_ENOMEM, "%s: needs %.3g GiB for %zu worker%s, more than the limit of %.0f%% "
+               "of the %.3g GiB available (%.3g GiB)", what, bytes / GIB, workers, each,
                100.0 * DEQ_MEM_FRACTION, have / GIB, limit / GIB);
   return DEQ_SUCCESS;
 }

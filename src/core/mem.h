@@ -18,7 +18,7 @@ double deq_mem_available(void);
  * before anything is allocated or touched, with DEQ_MEM_FRACTION x deq_mem_available().
  * On failure DEQ_ENOMEM is reported once as
  *   "<what>: needs X GiB for K workers (X/K GiB each), more than the limit of 80% of the
- *    Y GiB available (Z GiB)".
+ *    Y GiB available (Z GiB)"   (for one worker: "... for 1 worker, more than ...").
  * DEQ_EINVAL for bytes NaN or negative, workers 0 or what NULL. */
 int deq_mem_check_job(double bytes, size_t workers, const char *what);
 
