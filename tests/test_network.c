@@ -300,6 +300,30 @@ static void test_reproducible(void **state)
   deq_network_free(b);
 }
 
+/* The forward pass multiplies W_1 in blocks of 512 columns: with d_0 = 1300 (blocks of 512,
+ * 512, 276) X_1 equals the plain sum over all 1300 columns to rounding (1e-13 relative to
+ * the largest |H|: sums of 1300 products of order 1). */
+static void test_blocked_forward(void **state)
+{
+  (void) state;
+  const size_t d[] = { 1300, 6 }, n = 5;
+  deq_network_spec s = make_spec(n, 1, d, "tanh", DEQ_INPUT_GAUSSIAN, DEQ_READOUT_GAUSSIAN);
+  deq_network *net = make_net(&s, 77, 3);
+  const double *x0 = deq_network_features(net, 0), *w = deq_network_weights(net, 1);
+  const double *x1 = deq_network_features(net, 1);
+  double shift, scale;
+  deq_network_normalisation(net, &shift, &scale);
+  for (size_t a = 0; a < n; a++)
+    for (size_t i = 0; i < d[1]; i++) {
+      double h = 0.0;
+      for (size_t j = 0; j < d[0]; j++)
+        h += w[i + j * d[1]] * x0[j + a * d[0]];
+      double want = (tanh(h) - shift) / scale / sqrt((double) d[1]);
+      assert_close(x1[i + a * d[1]], want, 1e-13);
+    }
+  deq_network_free(net);
+}
+
 /* CK, spectrum (twice: from the CK, and by deq_network_ck_spectrum, which must agree
  * bitwise) and X_L of one replicate under spec s with workspace kind `need`. */
 static void ck_of(deq_network_spec s, deq_network_need need, double *K, double *ev, double *xl)
@@ -598,6 +622,7 @@ int main(void)
     cmocka_unit_test(test_rademacher),
     cmocka_unit_test(test_orthonormal),
     cmocka_unit_test(test_reproducible),
+    cmocka_unit_test(test_blocked_forward),
     cmocka_unit_test(test_ck_only),
     cmocka_unit_test(test_threads),
     cmocka_unit_test(test_eigvals),

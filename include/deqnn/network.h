@@ -92,21 +92,22 @@ void deq_network_free(deq_network *net);
 double deq_network_bytes(const deq_network_spec *spec);
 
 /* Draw X, W_1..W_L and w from the stream of (master, replicate) in the order stated above,
- * and run the forward pass (one dgemm per layer; W_l is drawn just before its layer runs),
- * keeping X_0..X_L and H_1..H_L for the NTK (DEQ_NETWORK_ALL) or X_L only (CK_ONLY).
- * DEQ_EBADFUNC if a feature is not finite (layer named), DEQ_EINVAL if the QR of orthonormal
- * input fails (never for a Gaussian matrix in practice). */
+ * and run the forward pass (W_l drawn and multiplied in blocks of 512 columns as layer l
+ * runs), keeping X_0..X_L and D_l = sigma'(H_l)/sqrt(d_l), l = 1..L, for the NTK
+ * (DEQ_NETWORK_ALL; D_l comes from the same pass over H_l as X_l), or X_L only (CK_ONLY,
+ * which never evaluates sigma').  DEQ_EBADFUNC if a feature or a derivative is not finite
+ * (layer named), DEQ_EINVAL if the QR of orthonormal input fails (never for a Gaussian
+ * matrix in practice). */
 int deq_network_draw(deq_network *net, uint64_t master, uint64_t replicate);
 
 /* CK = X_L^T X_L, n x n, full symmetric, column-major, into K (n*n doubles; one cblas_dsyrk).
  * DEQ_EINVAL if nothing was drawn yet or K is NULL; DEQ_EBADFUNC for a non-finite entry. */
 int deq_network_ck(deq_network *net, double *K);
 
-/* NTK by the backward pass ck_ntk S27 (no Jacobian): n x n, full symmetric, column-major, into K.
- * The first call after a draw replaces H_l by D_l = sigma'(H_l)/sqrt(d_l) (so CK-only runs
- * never evaluate sigma'); it can be called any number of times per draw, before or after
- * deq_network_ck.  Errors as deq_network_ck, plus DEQ_EBADFUNC for a non-finite sigma'
- * (the draw is then invalidated), and DEQ_EINVAL for a DEQ_NETWORK_CK_ONLY workspace. */
+/* NTK by the backward pass ck_ntk S27 (no Jacobian): n x n, full symmetric, column-major, into K,
+ * from the D_l of the draw; it can be called any number of times per draw, before or after
+ * deq_network_ck.  Errors as deq_network_ck, and DEQ_EINVAL for a DEQ_NETWORK_CK_ONLY
+ * workspace. */
 int deq_network_ntk(deq_network *net, double *K);
 
 /* Eigenvalues (ascending) of a symmetric n x n column-major matrix (upper triangle read) by

@@ -282,18 +282,24 @@ static int all_finite(size_t count, const double *x)
   return 1;
 }
 
-/* X_l = sigma(H_l)/sqrt(d_l) by deq_act_apply with scale * sqrt(d_l), and the finiteness
- * check, piece by piece, so that the check reads each piece while it is still in cache. */
-static int activate(deq_network *net, size_t l, const double *h)
+/* X_l = sigma(H_l)/sqrt(d_l) by deq_act_apply with scale * sqrt(d_l) and, for a full
+ * workspace, D_l = sigma'(H_l)/sqrt(d_l) in the same pass, in place of H_l (tanh and sigmoid
+ * share one evaluation between the two); then the finiteness check.  Piece by piece, so
+ * that the check reads each piece while it is still in cache. */
+static int activate(deq_network *net, size_t l, double *h)
 {
   const deq_network_spec *s = &net->spec;
   size_t count = s->d[l] * s->n;
   double scale = net->fw.scale * sqrt((double) s->d[l]);
+  int with_d = s->need != DEQ_NETWORK_CK_ONLY;
   for (size_t lo = 0; lo < count; lo += ACT_PIECE) {
     size_t len = count - lo < ACT_PIECE ? count - lo : ACT_PIECE;
-    deq_act_apply(&s->act, net->fw.shift, scale, len, h + lo, net->x[l] + lo, NULL);
+    deq_act_apply(&s->act, net->fw.shift, scale, len, h + lo, net->x[l] + lo,
+                  with_d ? h + lo : NULL);
     if (!all_finite(len, net->x[l] + lo))
       DEQ_ERRORF(DEQ_EBADFUNC, "network: non-finite activation value in layer %zu", l);
+    if (with_d && !all_finite(len, h + lo))
+      DEQ_ERRORF(DEQ_EBADFUNC, "network: non-finite activation derivative in layer %zu", l);
   }
   return DEQ_SUCCESS;
 }
@@ -301,8 +307,8 @@ static int activate(deq_network *net, size_t l, const double *h)
 /* Layer l: H_l = W_l X_{l-1} with W_l drawn (the next d_l d_{l-1} numbers of the stream,
  * column-major) and multiplied in blocks of DEQ_NETWORK_WCOLS columns, one accumulating dgemm
  * per block, the same calls for both workspace kinds (so their results are bitwise equal);
- * H_l is kept for the NTK, or computed in the buffer of X_l for a CK-only workspace.  Then
- * X_l = sigma(H_l)/sqrt(d_l) (activate). */
+ * H_l is computed in hd[l] (where activate replaces it by D_l), or in the buffer of X_l for
+ * a CK-only workspace.  Then X_l = sigma(H_l)/sqrt(d_l) (activate). */
 static int layer(deq_network *net, size_t l)
 {
   const deq_network_spec *s = &net->spec;
@@ -328,7 +334,6 @@ int deq_network_draw(deq_network *net, uint64_t master, uint64_t replicate)
   double t0 = deq_network_now();
   int status = DEQ_SUCCESS;
   net->drawn = 0;
-  net->dsig_ready = 0;
   deq_rng_block_reseed(&net->rng, master, replicate);
   draw_input(net);
   if (net->spec.input == DEQ_INPUT_ORTHONORMAL)

@@ -81,22 +81,6 @@ static void backward_step(deq_network *net, size_t l, const double *s, double *s
     snext[i] *= dsig[i];
 }
 
-/* H_l -> D_l = sigma'(H_l)/sqrt(d_l) in place, once per draw. */
-static int derivatives(deq_network *net)
-{
-  const deq_network_spec *sp = &net->spec;
-  for (size_t l = 1; l <= sp->L && !net->dsig_ready; l++) {
-    double *h = net->hd[l];
-    size_t count = sp->d[l] * sp->n;
-    deq_act_apply_deriv(&sp->act, net->fw.scale * sqrt((double) sp->d[l]), count, h, h);
-    for (size_t i = 0; i < count; i++)
-      if (!isfinite(h[i]))
-        DEQ_ERRORF(DEQ_EBADFUNC, "network: non-finite activation derivative in layer %zu", l);
-  }
-  net->dsig_ready = 1;
-  return DEQ_SUCCESS;
-}
-
 /* Upper triangle of K += G_S o G_X. */
 static void add_hadamard_upper(size_t n, const double *gs, const double *gx, double *K)
 {
@@ -117,10 +101,6 @@ int deq_network_ntk(deq_network *net, double *K)
   double t0 = deq_network_now();
   const deq_network_spec *sp = &net->spec;
   double *s = net->s[0], *snext = net->s[1];
-  if ((status = derivatives(net)) != DEQ_SUCCESS) {
-    net->drawn = 0;  /* H_l partly overwritten: a new draw is needed */
-    return status;
-  }
   gram_upper(net, sp->d[sp->L], net->x[sp->L], K);
   backward_top(net, s);
   for (size_t l = sp->L; l >= 1; l--) {

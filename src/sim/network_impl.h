@@ -27,9 +27,9 @@ struct deq_network {
   deq_network_spec spec;
   deq_act_fw fw;                        /* sigma = (f - fw.shift) / fw.scale */
   double *x[DEQ_NETWORK_MAXL + 1];      /* X_l, d_l x n, l = 0..L */
-  double *hd[DEQ_NETWORK_MAXL + 1];     /* H_l, d_l x n, l = 1..L, after the draw; replaced in
-                                           place by D_l = sigma'(H_l)/sqrt(d_l) at the first
-                                           NTK of the draw (never evaluated for a CK) */
+  double *hd[DEQ_NETWORK_MAXL + 1];     /* D_l = sigma'(H_l)/sqrt(d_l), d_l x n, l = 1..L:
+                                           H_l, replaced in place by the draw's activation
+                                           pass (full workspace only) */
   double *w[DEQ_NETWORK_MAXL + 1];      /* W_l, d_l x d_{l-1}, l = 1..L */
   double *readout;                      /* w, d_L */
   double *s[2];                         /* backward pass S_l (ping-pong), max d_l x n */
@@ -42,7 +42,7 @@ struct deq_network {
   double *block[DEQ_NETWORK_BLOCKS];    /* the arrays owned, freed by deq_network_free */
   size_t nblock;
   deq_rng_block rng;                    /* the stream of the current (master, replicate) */
-  int drawn, dsig_ready;
+  int drawn;
   double t_blas, t_total;               /* seconds inside BLAS/LAPACK, inside the API */
 };
 
