@@ -188,8 +188,9 @@ static int gather(spec_job *job, double *hall, size_t m, int rc)
   MPI_Allreduce(MPI_IN_PLACE, &rc, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
   for (size_t k = 0; rc == 0 && k < job->nstat; k++)
     MPI_Allreduce(MPI_IN_PLACE, job->stat[k].sample, S, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
-  if (rc == 0 && m > 0)
-    MPI_Allreduce(MPI_IN_PLACE, hall, (int) m * S, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+  for (int r = 0; rc == 0 && m > 0 && r < S; r++)   /* one histogram row per call: m fits an int */
+    MPI_Allreduce(MPI_IN_PLACE, hall + (size_t) r * m, (int) m, MPI_DOUBLE, MPI_SUM,
+                  MPI_COMM_WORLD);
 #else
   (void) job, (void) hall, (void) m;
 #endif

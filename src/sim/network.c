@@ -151,8 +151,8 @@ double deq_network_bytes(const deq_network_spec *s)
   DEQ_CHECK_NULL_NAN(s, "spec");
   DEQ_REQUIRE_RET(s->L >= 1 && s->L <= DEQ_NETWORK_MAXL, NAN,
                   "%s: spec.L must be in 1..%d, got %zu", __func__, DEQ_NETWORK_MAXL, s->L);
-  static const deq_network zero;
-  deq_network tmp = zero;
+  deq_network tmp;   /* receives the views and LAPACK sizes of the layout, nothing else */
+  memset(&tmp, 0, sizeof tmp);
   piece p[DEQ_NETWORK_BLOCKS];
   size_t k = layout(s, &tmp, p);
   double v = (double) tmp.ev_liwork * (double) sizeof(lapack_int) / (double) sizeof(double);
