@@ -3,8 +3,11 @@
  * n_test = 6000, tanh student, teacher poly:0,1,0.5, tau^2 = 0.09, eta = 2.5,
  * lambda = 0.02.  One replicate = draw + step + fit; the first one also pays the
  * first touch of the workspace's pages, so a second replicate is timed as well.
- * Prints wall-clock seconds per operation and the share inside BLAS/LAPACK. */
+ * Prints wall-clock seconds per operation and the share inside BLAS/LAPACK, and for the
+ * whole process (allocation, two replicates, release) the wall time and the peak resident
+ * memory (getrusage ru_maxrss) next to the workspace size deq_twolayer_bytes predicts. */
 #include <stdio.h>
+#include <sys/resource.h>
 #include <time.h>
 #include "deqnn/twolayer.h"
 
@@ -49,6 +52,7 @@ static int replicate(deq_twolayer *tl, uint64_t rep)
 
 int main(void)
 {
+  double start = now();
   deq_twolayer_spec spec;
   deq_twolayer *tl;
   deq_twolayer_spec_init(&spec);
@@ -66,5 +70,9 @@ int main(void)
   if (status == DEQ_SUCCESS)
     status = replicate(tl, 1);
   deq_twolayer_free(tl);
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  printf("whole process: %.3f s, peak RSS %.1f MiB (workspace %.1f MiB)\n", now() - start,
+         (double) ru.ru_maxrss / 1024.0, deq_twolayer_bytes(&spec) / (1024.0 * 1024.0));
   return status == DEQ_SUCCESS ? 0 : 1;
 }

@@ -129,6 +129,18 @@ static void test_eval(void **state)
     assert_true(fabs(ys[i] - tanh(xs[i])) <= 4 * DBL_EPSILON * fabs(tanh(xs[i])));
     assert_close(ds[i], 1.0 - tanh(xs[i]) * tanh(xs[i]), 1e-15);
   }
+  /* the derivative may overwrite the input (the network's D_l in place of H_l): bitwise the
+   * same values, for the kinds with their own loop and for the generic one */
+  const char *kinds[] = { "tanh", "relu", "erf", "poly:0.1,1,0.5" };
+  for (size_t k = 0; k < 4; k++) {
+    double xi[2001], yi[2001];
+    act = parse(kinds[k]);
+    memcpy(xi, xs, sizeof xi);
+    deq_act_apply(&act, 0.25, 1.5, 2001, xs, ys, ds);
+    deq_act_apply(&act, 0.25, 1.5, 2001, xi, yi, xi);
+    assert_memory_equal(ys, yi, sizeof ys);
+    assert_memory_equal(ds, xi, sizeof ds);
+  }
 }
 
 static void test_errors(void **state)

@@ -567,6 +567,8 @@ static const char *null_fmt(void) { return NULL; }
   X(deq_network_eigvals, "eval NULL", deq_network_eigvals(FIX_N, F.K, NULL), E1) \
   X(deq_network_eigvals, "n 0", deq_network_eigvals(0, F.K, F.buf), E1) \
   X(deq_network_eigvals, "n SIZE_MAX", deq_network_eigvals(SIZE_MAX, F.K, F.buf), E1) \
+  X(deq_network_ck_spectrum, "net NULL", deq_network_ck_spectrum(NULL, F.buf), E1) \
+  X(deq_network_ck_spectrum, "eval NULL", deq_network_ck_spectrum(F.net, NULL), E1) \
   X(deq_network_spectrum, "net NULL", deq_network_spectrum(NULL, F.K, F.buf), E1) \
   X(deq_network_spectrum, "K NULL", deq_network_spectrum(F.net, NULL, F.buf), E1) \
   X(deq_network_spectrum, "eval NULL", deq_network_spectrum(F.net, F.K, NULL), E1) \
@@ -916,8 +918,9 @@ static void test_mem_guard(void **state)
   assert_int_equal(deq_mem_check_job(1e30, 3, "job"), DEQ_ENOMEM);
   assert_int_equal(calls, 1);
   assert_non_null(strstr(last_reason, "job: needs "));
-  assert_non_null(strstr(last_reason, " GiB for 3 workers, "));
-  assert_non_null(strstr(last_reason, " GiB available, limit 80% of available"));
+  assert_non_null(strstr(last_reason, " GiB for 3 workers ("));
+  assert_non_null(strstr(last_reason, " GiB each), more than the limit of 80% of the "));
+  assert_non_null(strstr(last_reason, " GiB available ("));
   assert_int_equal(deq_mem_check_job(1e6, 2, "job"), DEQ_SUCCESS);
   assert_int_equal(calls, 1);
   assert_int_equal(deq_mem_check_job(NAN, 2, "job"), DEQ_EINVAL);
@@ -929,6 +932,15 @@ static void test_mem_guard(void **state)
   double per = DEQ_MEM_FRACTION * deq_mem_available() / 2.5;   /* 2 fit, 3 do not (+-20%) */
   if (isfinite(per))
     assert_int_equal(deq_mem_fit_workers(per, 8), 2);
+  assert_int_equal(calls, 4);
+  void *small = deq_mem_alloc(24), *big = deq_mem_alloc(DEQ_MEM_HUGE_MIN + 8);
+  assert_true(small != NULL && (uintptr_t) small % DEQ_MEM_ALIGN == 0);
+  assert_true(big != NULL && (uintptr_t) big % DEQ_MEM_HUGE_ALIGN == 0);
+  assert_null(deq_mem_alloc(0));
+  assert_null(deq_mem_doubles(SIZE_MAX / 4));
+  deq_mem_free(small);
+  deq_mem_free(big);
+  deq_mem_free(NULL);
   assert_int_equal(calls, 4);
   deq_set_error_handler(old);
 }

@@ -277,6 +277,9 @@ DEQNN_THREADS=1 "$deqnn" ntk --act relu --ratios 0.8,1.6 --simulate --n 200 --se
 DEQNN_THREADS=2 OPENBLAS_NUM_THREADS=2 "$deqnn" ntk --act relu --ratios 0.8,1.6 --simulate --n 200 --seeds 3 --seed 7 --out "$tmp/t2.csv" 2>/dev/null
 same() { grep -v '^# command' "$1" >"$tmp/same.a"; grep -v '^# command' "$2" >"$tmp/same.b"; cmp -s "$tmp/same.a" "$tmp/same.b"; }
 same "$tmp/t1.csv" "$tmp/t2.csv" && same "$tmp/t1.csv.summary.csv" "$tmp/t2.csv.summary.csv" && ok || bad "ntk: 1 and 2 threads differ"
+DEQNN_THREADS=1 "$deqnn" ck --act tanh --ratios 0.5,0.8,1.2 --simulate --n 200 --seeds 3 --seed 7 --out "$tmp/c1.csv" 2>/dev/null
+DEQNN_THREADS=2 OPENBLAS_NUM_THREADS=2 "$deqnn" ck --act tanh --ratios 0.5,0.8,1.2 --simulate --n 200 --seeds 3 --seed 7 --out "$tmp/c2.csv" 2>/dev/null
+same "$tmp/c1.csv" "$tmp/c2.csv" && same "$tmp/c1.csv.summary.csv" "$tmp/c2.csv.summary.csv" && ok || bad "ck (CK-only workspace): 1 and 2 threads differ"
 DEQNN_THREADS=1 "$deqnn" onestep --eta 0,2 --simulate --d 80 --seeds 3 --n-test 300 --out "$tmp/u1.csv" 2>/dev/null
 DEQNN_THREADS=2 "$deqnn" onestep --eta 0,2 --simulate --d 80 --seeds 3 --n-test 300 --out "$tmp/u2.csv" 2>/dev/null
 same "$tmp/u1.csv" "$tmp/u2.csv" && ok || bad "onestep: 1 and 2 threads differ"

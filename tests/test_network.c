@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include "testutil.h"
 #include "deqnn/network.h"
+#include "core/rng_block.h"
 #include "deqnn/rng.h"
 #ifdef DEQ_HAVE_OPENBLAS_THREADS
 #include <cblas.h>
@@ -38,6 +39,8 @@ static deq_network_spec make_spec(size_t n, size_t L, const size_t *d, const cha
   s.readout = readout;
   return s;
 }
+
+static void expect_alloc_error(const deq_network_spec *s, int code, const char *needle);
 
 static deq_network *make_net(const deq_network_spec *s, uint64_t master, uint64_t rep)
 {
@@ -181,33 +184,34 @@ static void test_ck_naive(void **state)
   deq_network_free(net);
 }
 
-static void assert_stream(gsl_rng *r, double sd, size_t count, const double *got)
+static void assert_stream(deq_rng_block *r, double sd, size_t count, const double *got)
 {
   double *want = malloc(count * sizeof(double));
-  deq_rng_gaussian(r, sd, count, want);
+  deq_rng_block_gaussian(r, sd, count, want);
   assert_memory_equal(got, want, count * sizeof(double));
   free(want);
 }
 
-/* The documented order: X_0, W_1..W_L, w from the stream of (master, replicate). */
+/* The documented order: X_0, W_1..W_L, w from the block stream of (master, replicate). */
 static void test_draw_order(void **state)
 {
   (void) state;
   const size_t d[] = { 9, 4, 6, 5 };
+  static deq_rng_block r;
+  deq_rng_block_init(&r);
   for (int ro = 0; ro < 2; ro++) {
     deq_network_spec s = make_spec(7, 3, d, "erf", DEQ_INPUT_GAUSSIAN, (deq_readout_kind) ro);
     deq_network *net = make_net(&s, 424242, 13);
-    gsl_rng *r = deq_rng_alloc(424242, 13);
-    assert_stream(r, 1.0 / 3.0, 9 * 7, deq_network_features(net, 0));
+    deq_rng_block_reseed(&r, 424242, 13);
+    assert_stream(&r, 1.0 / 3.0, 9 * 7, deq_network_features(net, 0));
     for (size_t l = 1; l <= 3; l++)
-      assert_stream(r, 1.0, d[l] * d[l - 1], deq_network_weights(net, l));
+      assert_stream(&r, 1.0, d[l] * d[l - 1], deq_network_weights(net, l));
     double w[5];
     if (ro == DEQ_READOUT_GAUSSIAN)
-      deq_rng_gaussian(r, 1.0, 5, w);
+      deq_rng_block_gaussian(&r, 1.0, 5, w);
     else
-      deq_rng_rademacher(r, 5, w);
+      deq_rng_block_rademacher(&r, 5, w);
     assert_memory_equal(deq_network_readout(net), w, sizeof w);
-    gsl_rng_free(r);
     deq_network_free(net);
   }
 }
@@ -237,8 +241,10 @@ static void check_orthonormal(size_t n, size_t d0)
   deq_network *net = make_net(&s, 99, 4);
   const double *x = deq_network_features(net, 0);
   double *g = malloc(d0 * n * sizeof(double));
-  gsl_rng *r = deq_rng_alloc(99, 4);
-  deq_rng_gaussian(r, 1.0, d0 * n, g);
+  static deq_rng_block r;
+  deq_rng_block_init(&r);
+  deq_rng_block_reseed(&r, 99, 4);
+  deq_rng_block_gaussian(&r, 1.0, d0 * n, g);
   for (size_t a = 0; a < n; a++)
     for (size_t b = 0; b < n; b++) {
       double xx = 0.0, xg = 0.0;
@@ -252,7 +258,6 @@ static void check_orthonormal(size_t n, size_t d0)
       if (a == b)
         assert_true(xg > 0.0);
     }
-  gsl_rng_free(r);
   free(g);
   deq_network_free(net);
 }
@@ -293,6 +298,97 @@ static void test_reproducible(void **state)
   assert_memory_equal(k1, k2, sizeof k1);
   deq_network_free(a);
   deq_network_free(b);
+}
+
+/* The forward pass multiplies W_1 in blocks of 512 columns: with d_0 = 1300 (blocks of 512,
+ * 512, 276) X_1 equals the plain sum over all 1300 columns to rounding (1e-13 relative to
+ * the largest |H|: sums of 1300 products of order 1). */
+static void test_blocked_forward(void **state)
+{
+  (void) state;
+  const size_t d[] = { 1300, 6 }, n = 5;
+  deq_network_spec s = make_spec(n, 1, d, "tanh", DEQ_INPUT_GAUSSIAN, DEQ_READOUT_GAUSSIAN);
+  deq_network *net = make_net(&s, 77, 3);
+  const double *x0 = deq_network_features(net, 0), *w = deq_network_weights(net, 1);
+  const double *x1 = deq_network_features(net, 1);
+  double shift, scale;
+  deq_network_normalisation(net, &shift, &scale);
+  for (size_t a = 0; a < n; a++)
+    for (size_t i = 0; i < d[1]; i++) {
+      double h = 0.0;
+      for (size_t j = 0; j < d[0]; j++)
+        h += w[i + j * d[1]] * x0[j + a * d[0]];
+      double want = (tanh(h) - shift) / scale / sqrt((double) d[1]);
+      assert_close(x1[i + a * d[1]], want, 1e-13);
+    }
+  deq_network_free(net);
+}
+
+/* CK, spectrum (twice: from the CK, and by deq_network_ck_spectrum, which must agree
+ * bitwise) and X_L of one replicate under spec s with workspace kind `need`. */
+static void ck_of(deq_network_spec s, deq_network_need need, double *K, double *ev, double *xl)
+{
+  s.need = need;
+  deq_network *net = make_net(&s, 2385, 4);
+  size_t n = s.n;
+  double ev2[64];
+  memcpy(xl, deq_network_features(net, s.L), s.d[s.L] * n * sizeof(double));
+  assert_int_equal(deq_network_ck_spectrum(net, ev2), DEQ_SUCCESS);
+  assert_int_equal(deq_network_ck(net, K), DEQ_SUCCESS);
+  assert_memory_equal(xl, deq_network_features(net, s.L), s.d[s.L] * n * sizeof(double));
+  assert_int_equal(deq_network_ck(net, K), DEQ_SUCCESS);
+  double *Kc = malloc(n * n * sizeof(double));
+  memcpy(Kc, K, n * n * sizeof(double));
+  assert_int_equal(deq_network_spectrum(net, Kc, ev), DEQ_SUCCESS);
+  assert_memory_equal(ev, ev2, n * sizeof(double));
+  free(Kc);
+  deq_network_free(net);
+}
+
+/* A CK-only workspace (ping-pong features, one block of W columns, X_l in place of H_l, K
+ * in the free feature buffer) gives bitwise the CK, spectrum and X_L of the full one, for
+ * odd and even L, widths below and above n (K then needs a larger buffer), W_l of more than
+ * one column block, and orthonormal input; it is smaller by the NTK buffers; it refuses
+ * the NTK and the views it does not keep; an unknown need kind is refused at allocation. */
+static void test_ck_only(void **state)
+{
+  (void) state;
+  deq_error_handler_t *old = deq_set_error_handler(record_net);
+  const size_t d3[] = { 40, 30, 50, 20 }, d2[] = { 30, 45, 25 }, dn[] = { 10, 7, 9 },
+               dw[] = { 1100, 12, 9 };
+  deq_network_spec specs[5] = {
+    make_spec(24, 3, d3, "tanh", DEQ_INPUT_GAUSSIAN, DEQ_READOUT_GAUSSIAN),
+    make_spec(24, 2, d2, "erf", DEQ_INPUT_ORTHONORMAL, DEQ_READOUT_RADEMACHER),
+    make_spec(24, 1, d2, "relu", DEQ_INPUT_GAUSSIAN, DEQ_READOUT_GAUSSIAN),
+    make_spec(24, 2, dn, "tanh", DEQ_INPUT_GAUSSIAN, DEQ_READOUT_GAUSSIAN),
+    make_spec(24, 2, dw, "softplus", DEQ_INPUT_GAUSSIAN, DEQ_READOUT_GAUSSIAN) };
+  double K[2][576], ev[2][24], xl[2][24 * 50];
+  for (size_t c = 0; c < 5; c++) {
+    deq_network_spec s = specs[c];
+    ck_of(s, DEQ_NETWORK_ALL, K[0], ev[0], xl[0]);
+    ck_of(s, DEQ_NETWORK_CK_ONLY, K[1], ev[1], xl[1]);
+    assert_memory_equal(K[0], K[1], sizeof K[0]);
+    assert_memory_equal(ev[0], ev[1], sizeof ev[0]);
+    assert_memory_equal(xl[0], xl[1], s.d[s.L] * s.n * sizeof(double));
+    double full = deq_network_bytes(&s);
+    s.need = DEQ_NETWORK_CK_ONLY;
+    assert_true(deq_network_bytes(&s) < full - 8.0 * 24 * 24);   /* the NTK scratch at least */
+  }
+  deq_network_spec s = specs[0];
+  s.need = DEQ_NETWORK_CK_ONLY;
+  deq_network *net = make_net(&s, 1, 1);
+  assert_int_equal(deq_network_ntk(net, K[0]), DEQ_EINVAL);
+  assert_non_null(strstr(last_msg, "CK only"));
+  assert_null(deq_network_features(net, 0));
+  assert_null(deq_network_features(net, 2));
+  assert_null(deq_network_weights(net, 3));
+  assert_non_null(deq_network_readout(net));
+  assert_int_equal(deq_network_ck_spectrum(net, NULL), DEQ_EINVAL);
+  assert_int_equal(deq_network_ck_spectrum(NULL, ev[0]), DEQ_EINVAL);
+  deq_network_free(net);
+  s.need = (deq_network_need) 5;
+  expect_alloc_error(&s, DEQ_EINVAL, "spec.need");
+  deq_set_error_handler(old);
 }
 
 #ifdef DEQ_HAVE_OPENBLAS_THREADS
@@ -526,6 +622,8 @@ int main(void)
     cmocka_unit_test(test_rademacher),
     cmocka_unit_test(test_orthonormal),
     cmocka_unit_test(test_reproducible),
+    cmocka_unit_test(test_blocked_forward),
+    cmocka_unit_test(test_ck_only),
     cmocka_unit_test(test_threads),
     cmocka_unit_test(test_eigvals),
     cmocka_unit_test(test_ck_rank),

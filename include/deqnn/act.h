@@ -82,7 +82,8 @@ int deq_act_fw_constants(const deq_act *act, const deq_opts *opts, deq_act_fw *f
 int deq_act_hermite(const deq_act *act, size_t kmax, const deq_opts *opts, deq_result *h);
 
 /* Vector form for simulations: y[i] = (f(x[i]) - shift)/scale and, if dy != NULL,
- * dy[i] = f'(x[i])/scale, for i < n.  In place (y == x) is allowed; dy must differ.
+ * dy[i] = f'(x[i])/scale, for i < n.  In place is allowed for either output (y == x, or
+ * dy == x: x[i] is read before y[i] and dy[i] are written); dy must differ from y.
  * Large arrays are split over OpenMP threads; each element is computed the same way
  * whatever the thread count, so the result is bitwise independent of it. */
 void deq_act_apply(const deq_act *act, double shift, double scale, size_t n,

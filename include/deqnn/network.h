@@ -13,12 +13,14 @@
  *   K = X_L^T X_L + sum_{l=1}^{L} (S_l^T S_l) o (X_{l-1}^T X_{l-1}),
  *   S_L = sigma'(H_L) o (w 1^T)/sqrt(d_L),  S_l = sigma'(H_l) o (W_{l+1}^T S_{l+1})/sqrt(d_l).
  *
- * Random draw order, all from ONE stream deq_rng_alloc(master, replicate) (mt19937,
+ * Random draw order, all from ONE stream: the mt19937 words of deq_rng_alloc(master,
+ * replicate), generated in blocks, with normal variates from deqnn's 128-layer ziggurat (one
+ * word per variate on its fast path; docs/core.md "Random streams" -- not
  * gsl_ran_gaussian_ziggurat): X_0 (d_0 n numbers, column-major: sample 1 first; sd
  * 1/sqrt(d_0), or sd 1 before the QR for orthonormal input), then W_1, ..., W_L (each
- * d_l d_{l-1} numbers, column-major, sd 1), then w (d_L numbers: ziggurat N(0,1), or
- * Rademacher from deq_rng_rademacher).  The result depends only on (spec, master,
- * replicate), not on the order in which replicates run.
+ * d_l d_{l-1} numbers, column-major, sd 1), then w (d_L numbers: N(0,1), or Rademacher +-1
+ * from the low bit of a word).  The result depends only on (spec, master, replicate), not on
+ * the order in which replicates run or the number of threads.
  *
  * All matrices are column-major.  Heavy linear algebra is BLAS/LAPACK (OpenBLAS,
  * LAPACKE); the workspace is allocated once, and draw / ck / ntk do not allocate.
@@ -41,6 +43,16 @@ extern "C" {
 typedef enum { DEQ_INPUT_GAUSSIAN, DEQ_INPUT_ORTHONORMAL } deq_input_kind;
 typedef enum { DEQ_READOUT_GAUSSIAN, DEQ_READOUT_RADEMACHER } deq_readout_kind;
 
+/* What the workspace is for (deq_network_spec.need).
+ * DEQ_NETWORK_ALL (the default, 0): CK and NTK; X_0..X_L, H_1..H_L and W_1..W_L are kept.
+ * DEQ_NETWORK_CK_ONLY: the CK alone, in the smallest workspace: two ping-pong feature
+ *   buffers (the widest even and the widest odd layer, X_0 included; the one X_L is not in
+ *   at least n x n, for deq_network_ck_spectrum), one block of 512 columns of W_l (W_l is
+ *   drawn and multiplied block by block; the stream is the same), X_l computed in place of
+ *   H_l, no NTK buffers.  Only X_L can be viewed after a draw, and deq_network_ntk is
+ *   DEQ_EINVAL.  The CK, its spectrum and X_L are bitwise those of DEQ_NETWORK_ALL. */
+typedef enum { DEQ_NETWORK_ALL, DEQ_NETWORK_CK_ONLY } deq_network_need;
+
 typedef struct {
   size_t n;                            /* samples */
   size_t L;                            /* hidden layers, 1..DEQ_NETWORK_MAXL */
@@ -48,45 +60,54 @@ typedef struct {
   deq_act act;                         /* raw activation; the module normalises it */
   deq_input_kind input;
   deq_readout_kind readout;
+  deq_network_need need;               /* DEQ_NETWORK_ALL (0) or DEQ_NETWORK_CK_ONLY */
 } deq_network_spec;
 
 typedef struct deq_network deq_network;
 
 /* Workspace for one network shape.  Validates the spec: n >= 1, 1 <= L <= DEQ_NETWORK_MAXL,
- * d[l] >= 1 (l = 0..L), n <= d[0] for orthonormal input, known input/readout/act kinds
+ * d[l] >= 1 (l = 0..L), n <= d[0] for orthonormal input, known input/readout/act/need kinds
  * (DEQ_EINVAL naming the field, e.g. "spec.d[2]").  Computes the normalisation of act once
  * (deq_act_fw_constants with opts; NULL = defaults; its errors are passed on).  Computes the
  * memory needed (deq_network_bytes) and refuses with DEQ_ENOMEM, giving the GiB needed and
- * the physical memory sysconf(_SC_PHYS_PAGES) * page size, if it exceeds the latter, BEFORE
- * allocating anything; an allocation that fails afterwards is also DEQ_ENOMEM.  On failure
- * *net is NULL. */
+ * the memory available (MemAvailable, else the physical memory), if it exceeds the latter,
+ * BEFORE allocating anything; an allocation that fails afterwards is also DEQ_ENOMEM.  On
+ * failure *net is NULL.  The arrays are aligned (64 B; 2 MiB and advised for transparent
+ * huge pages from 4 MiB up) and not touched here: each page is faulted in by the first draw
+ * that writes it (debug builds, without NDEBUG, fill them with NaN instead). */
 int deq_network_alloc(const deq_network_spec *spec, const deq_opts *opts, deq_network **net);
 
 /* Release the workspace; NULL does nothing. */
 void deq_network_free(deq_network *net);
 
 /* Bytes of workspace deq_network_alloc would allocate for a valid spec (as a double, so that
- * absurd sizes do not overflow): 8 x [d_0 n + sum_l (d_l d_{l-1} + 2 d_l n) + d_L
- * + min(L, 2) max_l d_l n + 2 n^2 + dsyevd workspace] (+ QR workspace for orthonormal
- * input).  The caller's n x n output K is not included.  NAN (DEQ_EINVAL reported) for a
- * NULL spec or L outside 1..DEQ_NETWORK_MAXL. */
+ * absurd sizes do not overflow), the dsyevd workspace (~2n doubles) and, for orthonormal
+ * input, the QR workspace included; the caller's n x n output K is not:
+ *   DEQ_NETWORK_ALL:     8 x [d_0 n + sum_l (d_l d_{l-1} + 2 d_l n) + d_L
+ *                             + min(L, 2) max_{l>=1} d_l n + 2 n^2]
+ *   DEQ_NETWORK_CK_ONLY: 8 x [(max_{l even} d_l + max_{l odd} d_l) n
+ *                             + max_l d_l min(512, d_{l-1}) + d_L]   (l = 0..L),
+ *   with the buffer of the parity other than L's raised to n^2 if it is smaller.
+ * NAN (DEQ_EINVAL reported) for a NULL spec or L outside 1..DEQ_NETWORK_MAXL. */
 double deq_network_bytes(const deq_network_spec *spec);
 
 /* Draw X, W_1..W_L and w from the stream of (master, replicate) in the order stated above,
- * and run the forward pass (one dgemm per layer), keeping X_0..X_L and H_1..H_L for the NTK.
- * DEQ_EBADFUNC if a feature is not finite (layer named), DEQ_EINVAL if the QR of orthonormal
- * input fails (never for a Gaussian matrix in practice). */
+ * and run the forward pass (W_l drawn and multiplied in blocks of 512 columns as layer l
+ * runs), keeping X_0..X_L and D_l = sigma'(H_l)/sqrt(d_l), l = 1..L, for the NTK
+ * (DEQ_NETWORK_ALL; D_l comes from the same pass over H_l as X_l), or X_L only (CK_ONLY,
+ * which never evaluates sigma').  DEQ_EBADFUNC if a feature or a derivative is not finite
+ * (layer named), DEQ_EINVAL if the QR of orthonormal input fails (never for a Gaussian
+ * matrix in practice). */
 int deq_network_draw(deq_network *net, uint64_t master, uint64_t replicate);
 
 /* CK = X_L^T X_L, n x n, full symmetric, column-major, into K (n*n doubles; one cblas_dsyrk).
  * DEQ_EINVAL if nothing was drawn yet or K is NULL; DEQ_EBADFUNC for a non-finite entry. */
 int deq_network_ck(deq_network *net, double *K);
 
-/* NTK by the backward pass ck_ntk S27 (no Jacobian): n x n, full symmetric, column-major, into K.
- * The first call after a draw replaces H_l by D_l = sigma'(H_l)/sqrt(d_l) (so CK-only runs
- * never evaluate sigma'); it can be called any number of times per draw, before or after
- * deq_network_ck.  Errors as deq_network_ck, plus DEQ_EBADFUNC for a non-finite sigma'
- * (the draw is then invalidated). */
+/* NTK by the backward pass ck_ntk S27 (no Jacobian): n x n, full symmetric, column-major, into K,
+ * from the D_l of the draw; it can be called any number of times per draw, before or after
+ * deq_network_ck.  Errors as deq_network_ck, and DEQ_EINVAL for a DEQ_NETWORK_CK_ONLY
+ * workspace. */
 int deq_network_ntk(deq_network *net, double *K);
 
 /* Eigenvalues (ascending) of a symmetric n x n column-major matrix (upper triangle read) by
@@ -100,7 +121,16 @@ int deq_network_eigvals(size_t n, double *K, double *eval);
  * deq_network_timing.  Bitwise equal to deq_network_eigvals.  Same errors. */
 int deq_network_spectrum(deq_network *net, double *K, double *eval);
 
-/* Read-only views of the current draw (column-major; NULL for an index out of range):
+/* Eigenvalues (ascending, zeros cut as above) of the CK of the current draw without a
+ * caller matrix: K is formed in workspace memory the draw no longer needs (for CK-only, the
+ * feature buffer X_L is not in, which deq_network_alloc sized for n x n; for ALL, the NTK's
+ * scratch) by deq_network_ck and passed to deq_network_spectrum.  X_L stays valid, so
+ * deq_network_ck / _ntk may still be called.  Bitwise the eigenvalues of deq_network_ck
+ * followed by deq_network_spectrum.  Errors as those two; NULL net or eval: DEQ_EINVAL. */
+int deq_network_ck_spectrum(deq_network *net, double *eval);
+
+/* Read-only views of the current draw (column-major; NULL for an index out of range; a
+ * DEQ_NETWORK_CK_ONLY workspace keeps X_L only, and no W_l):
  * X_l (d_l x n, l = 0..L; X_0 is the input), W_l (d_l x d_{l-1}, l = 1..L), w (d_L),
  * and the normalisation used: sigma = (f - shift)/scale. */
 const double *deq_network_features(const deq_network *net, size_t l);

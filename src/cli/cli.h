@@ -37,6 +37,7 @@ typedef struct {
   deq_table *table;         /* main output table (owned by the caller after return) */
   deq_table *summary;       /* capture: the summary table a file run writes beside --out */
   const char *error_cols;   /* "density:err" */
+  int rank, ranks;          /* MPI rank of this process and their number (0 and 1 without MPI) */
 } cli_ctx;
 
 /* A law: sup = "a1,..,aK" (distinct, finite, K <= DEQ_SRF_MAXGROUPS) under option sopt, wt =
@@ -51,6 +52,13 @@ static inline int cli_writes(const cli_ctx *ctx) { return !ctx->dry && !ctx->cap
 /* Messages of cli_errorf go to buf (appended, NUL-terminated, truncated to len) instead of
  * stderr while set on this thread; NULL restores stderr. */
 void cli_messages_to(char *buf, size_t len);
+
+/* MPI (a build with DEQ_HAVE_MPI, started by an MPI launcher): initialise MPI and set
+ * ctx->rank, ctx->ranks; otherwise rank 0 of 1.  A process not started by a launcher (no
+ * OMPI_COMM_WORLD_SIZE, PMI_SIZE, PMIX_RANK or MPI_LOCALNRANKS in the environment) does not
+ * initialise MPI at all.  cli_mpi_finish ends MPI if it was started. */
+void cli_mpi_start(cli_ctx *ctx, int *argc, char ***argv);
+void cli_mpi_finish(const cli_ctx *ctx);
 
 /* Parse argv[1..] against opts; unknown flags, missing values and repeated flags print
  * a message and return CLI_EXIT_USAGE.  "--help" prints usage and returns -1. */

@@ -10,6 +10,8 @@ int cli_run(cli_ctx *ctx, int argc, char **argv)
   const char *cmd = argv[0];
   if (strcmp(cmd, "mp") == 0 || strcmp(cmd, "ck") == 0 || strcmp(cmd, "ntk") == 0)
     return cli_cmd_spectrum(ctx, cmd, argc, argv);
+  if (ctx->rank != 0)
+    return CLI_EXIT_OK;   /* under MPI the other commands run on rank 0 alone */
   if (strcmp(cmd, "rf") == 0 || strcmp(cmd, "onestep") == 0)
     return cli_cmd_risk(ctx, strcmp(cmd, "onestep") == 0, argc, argv);
   if (strcmp(cmd, "spiked") == 0)

@@ -68,5 +68,8 @@ int main(int argc, char **argv)
   cli_ctx ctx;
   memset(&ctx, 0, sizeof ctx);
   record_command(&ctx, argc, argv);
-  return cli_run(&ctx, argc - 1, argv + 1);
+  cli_mpi_start(&ctx, &argc, &argv);
+  int rc = cli_run(&ctx, argc - 1, argv + 1);
+  cli_mpi_finish(&ctx);
+  return rc;
 }

@@ -235,6 +235,8 @@ int spec_two_sizes(const spec_job *job, spec_job *half)
   half->n = job->n / 2;
   half->seeds = job->seeds;
   half->seed = job->seed;
+  half->rank = job->rank;
+  half->ranks = job->ranks;
   realise_ratios(half, 1);
   if (build_pencil(half) != DEQ_SUCCESS)
     return CLI_EXIT_FAIL;
@@ -286,6 +288,8 @@ int cli_cmd_spectrum(cli_ctx *ctx, const char *kind, int argc, char **argv)
   spec_job job;
   memset(&job, 0, sizeof job);
   job.kind = kind;
+  job.rank = ctx->rank;
+  job.ranks = ctx->ranks > 1 ? ctx->ranks : 1;
   options(o, kind);
   int rc = cli_parse(kind, argc, argv, o, O_NOPT);
   if (rc)
@@ -309,6 +313,10 @@ int cli_cmd_spectrum(cli_ctx *ctx, const char *kind, int argc, char **argv)
     }
     if (src == CLI_EXIT_FAIL)
       src = two_sizes(&job);
+    if (ctx->rank != 0) {     /* MPI: rank 0 reports and writes the outputs */
+      spec_job_free(&job);
+      return cli_exit_merge(rc, src);
+    }
     if (cli_writes(ctx))
       print_summary(&job);
     if (job.smeared)
@@ -317,7 +325,8 @@ int cli_cmd_spectrum(cli_ctx *ctx, const char *kind, int argc, char **argv)
               job.smeared_pos);
     rc = cli_exit_merge(rc, src);
   }
-  rc = cli_exit_merge(rc, write_outputs(&job, ctx, o[O_OUT].value, o[O_PLOT].value));
+  if (ctx->rank == 0)
+    rc = cli_exit_merge(rc, write_outputs(&job, ctx, o[O_OUT].value, o[O_PLOT].value));
   spec_job_free(&job);
   return rc;
 }

@@ -49,6 +49,7 @@ typedef struct {
   double *hist, *hist_se;             /* simulated density on the grid */
   int smeared;                        /* an atom away from 0: no exact eigenvalues there */
   double smeared_pos, smeared_mass;
+  int rank, ranks;                    /* MPI: replicates r = rank, rank + ranks, ... are ours */
 } spec_job;
 
 /* Theory side: statistics' theory values and the density table. */

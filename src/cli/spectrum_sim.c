@@ -6,6 +6,9 @@
 #include "cli/spectrum.h"
 #include "core/mem.h"
 #include "deqnn/network.h"
+#ifdef DEQ_HAVE_MPI
+#include <mpi.h>
+#endif
 
 static int network_spec(const spec_job *job, deq_network_spec *ns)
 {
@@ -24,6 +27,7 @@ static int network_spec(const spec_job *job, deq_network_spec *ns)
     ns->input = job->input.kind == DEQ_DATA_ORTHONORMAL ? DEQ_INPUT_ORTHONORMAL : DEQ_INPUT_GAUSSIAN;
   }
   ns->readout = job->rademacher ? DEQ_READOUT_RADEMACHER : DEQ_READOUT_GAUSSIAN;
+  ns->need = strcmp(job->kind, "ntk") == 0 ? DEQ_NETWORK_ALL : DEQ_NETWORK_CK_ONLY;
   return CLI_EXIT_OK;
 }
 
@@ -89,17 +93,26 @@ typedef struct {
   double *hall;
 } shared_state;
 
-static int one_replicate(void *state, size_t r, void *shared)
+/* The replicates of this rank: r = rank + i ranks, i = 0, 1, ... (all of them without MPI). */
+static size_t local_replicates(const spec_job *job)
+{
+  size_t S = (size_t) job->seeds, rank = (size_t) job->rank, ranks = (size_t) job->ranks;
+  return rank < S ? (S - rank + ranks - 1) / ranks : 0;
+}
+
+/* The i-th replicate of this rank. */
+static int one_replicate(void *state, size_t i, void *shared)
 {
   worker_state *w = state;
   shared_state *sh = shared;
   spec_job *job = sh->job;
-  size_t m = job->grid ? job->grid->n : 0;
+  size_t m = job->grid ? job->grid->n : 0, r = (size_t) job->rank + i * (size_t) job->ranks;
   int s = deq_network_draw(w->net, (uint64_t) job->seed, (uint64_t) r);
+  if (!s && w->K != NULL)
+    s = deq_network_ntk(w->net, w->K);
   if (!s)
-    s = strcmp(job->kind, "ntk") == 0 ? deq_network_ntk(w->net, w->K) : deq_network_ck(w->net, w->K);
-  if (!s)
-    s = deq_network_spectrum(w->net, w->K, w->ev);
+    s = w->K != NULL ? deq_network_spectrum(w->net, w->K, w->ev)
+                     : deq_network_ck_spectrum(w->net, w->ev);   /* K inside the workspace */
   if (s) {
     cli_errorf("simulation failed at replicate %zu: %s", r, deq_strerror(s));
     return s;
@@ -112,24 +125,25 @@ static void free_workers(worker_state *w, size_t nt)
 {
   for (size_t t = 0; t < nt; t++) {
     deq_network_free(w[t].net);
-    free(w[t].K);
+    deq_mem_free(w[t].K);
     free(w[t].ev);
   }
 }
 
-/* One workspace per thread; fewer threads when memory is short. */
-static size_t alloc_workers(const spec_job *job, const deq_network_spec *ns, worker_state *w,
-                            size_t nt)
+/* The n x n NTK of a worker, outside its workspace (a CK is formed inside it). */
+static int needs_k(const deq_network_spec *ns)
 {
-  size_t n = (size_t) job->n;
-  double per = deq_network_bytes(ns) + 8.0 * (double) n * (double) (n + 1);
-  double have = (double) deq_mem_available();
-  while (nt > 1 && per * (double) nt > 0.8 * have)
-    nt--;
+  return ns->need == DEQ_NETWORK_ALL;
+}
+
+/* nt workspaces (the memory of all of them was checked together); 0 if one fails. */
+static size_t alloc_workers(const deq_network_spec *ns, worker_state *w, size_t nt)
+{
+  size_t n = ns->n;
   for (size_t t = 0; t < nt; t++) {
-    w[t].K = malloc(n * n * sizeof *w[t].K);
+    w[t].K = needs_k(ns) ? deq_mem_doubles(n * n) : NULL;   /* untouched until written */
     w[t].ev = malloc(n * sizeof *w[t].ev);
-    if (deq_network_alloc(ns, NULL, &w[t].net) || !w[t].K || !w[t].ev) {
+    if (deq_network_alloc(ns, NULL, &w[t].net) || (needs_k(ns) && !w[t].K) || !w[t].ev) {
       free_workers(w, t + 1);
       return 0;
     }
@@ -137,22 +151,50 @@ static size_t alloc_workers(const spec_job *job, const deq_network_spec *ns, wor
   return nt;
 }
 
-/* Bytes of one worker: its network workspace and its eigenvalue buffer. */
+/* Bytes of one worker: its network workspace, its eigenvalues and, for the NTK, its n x n
+ * Gram matrix. */
 static double worker_bytes(const spec_job *job, deq_network_spec *ns)
 {
-  size_t n = (size_t) job->n;
+  double n = (double) job->n;
   network_spec(job, ns);
-  return deq_network_bytes(ns) + 8.0 * (double) n * (double) (n + 1);
+  return deq_network_bytes(ns) + 8.0 * n * (needs_k(ns) ? n + 1.0 : 1.0);
+}
+
+/* min(replicates of this rank, threads) workers, fewer if their workspaces do not fit
+ * together; 0 (reported: what was compared) if not even one does, or if the rank has no
+ * replicate. */
+static size_t job_workers(const spec_job *job, deq_network_spec *ns)
+{
+  size_t nloc = local_replicates(job);
+  double per = worker_bytes(job, ns);
+  return nloc == 0 ? 0 : cli_workers(per, nloc, "--n: the simulation");
 }
 
 int spec_simulate_check(const spec_job *job)
 {
   deq_network_spec ns;
-  double per = worker_bytes(job, &ns);
-  size_t nt = deq_mem_fit_workers(per, cli_threads());   /* the whole job, all workers */
-  if (deq_mem_check_job(per * (double) nt, nt, "--n: the simulation") != DEQ_SUCCESS)
-    return CLI_EXIT_USAGE;
-  return CLI_EXIT_OK;
+  return local_replicates(job) > 0 && job_workers(job, &ns) == 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+}
+
+/* MPI: every rank filled the samples and histograms of its own replicates and left zeros
+ * elsewhere, so sums over the ranks are the values themselves, exactly: afterwards every
+ * rank holds what one process would have computed.  The worst status is everyone's. */
+static int gather(spec_job *job, double *hall, size_t m, int rc)
+{
+#ifdef DEQ_HAVE_MPI
+  if (job->ranks < 2)
+    return rc;
+  int S = (int) job->seeds;
+  MPI_Allreduce(MPI_IN_PLACE, &rc, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+  for (size_t k = 0; rc == 0 && k < job->nstat; k++)
+    MPI_Allreduce(MPI_IN_PLACE, job->stat[k].sample, S, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+  for (int r = 0; rc == 0 && m > 0 && r < S; r++)   /* one histogram row per call: m fits an int */
+    MPI_Allreduce(MPI_IN_PLACE, hall + (size_t) r * m, (int) m, MPI_DOUBLE, MPI_SUM,
+                  MPI_COMM_WORLD);
+#else
+  (void) job, (void) hall, (void) m;
+#endif
+  return rc;
 }
 
 int spec_simulate(spec_job *job)
@@ -161,14 +203,15 @@ int spec_simulate(spec_job *job)
   deq_cdf *cdf = NULL;
   worker_state w[64] = { { 0 } };
   size_t m = job->grid ? job->grid->n : 0;
-  int rc = spec_simulate_check(job);
-  if (rc)
-    return rc;
-  size_t nt = alloc_workers(job, &ns, w, deq_mem_fit_workers(worker_bytes(job, &ns),
-                                                              cli_threads()));
-  if (nt == 0)
-    return CLI_EXIT_FAIL;   /* the memory was checked: an allocation failure is a failure */
-  rc = alloc_samples(job);
+  size_t nloc = local_replicates(job), nt = job_workers(job, &ns);
+  if (nloc > 0 && nt == 0)
+    return CLI_EXIT_USAGE;
+  int rc = CLI_EXIT_OK;
+  if (nt > 0 && alloc_workers(&ns, w, nt) == 0) {
+    nt = 0;
+    rc = CLI_EXIT_FAIL;   /* the memory was checked: an allocation failure is a failure */
+  }
+  rc = cli_exit_merge(rc, alloc_samples(job));
   if (deq_pencil_cdf(job->pen, &cdf) != DEQ_SUCCESS && cdf == NULL)
     rc = CLI_EXIT_FAIL;
   double *hall = calloc(m * (size_t) job->seeds + 1, sizeof *hall);
@@ -180,8 +223,9 @@ int spec_simulate(spec_job *job)
   for (size_t t = 0; t < nt; t++)
     states[t] = &w[t];
   shared_state sh = { job, cdf, hall };
-  if (!rc && cli_run_replicates("simulating", (size_t) job->seeds, nt, states, one_replicate, &sh))
+  if (!rc && nloc > 0 && cli_run_replicates("simulating", nloc, nt, states, one_replicate, &sh))
     rc = CLI_EXIT_FAIL;
+  rc = gather(job, hall, m, rc);
   if (!rc) {
     finish(job, hall);
     job->simulated = 1;

@@ -99,10 +99,11 @@ static int add_params(const spec_job *job, deq_table *t)
   u = 0;
   for (size_t l = 0; l <= job->L; l++)
     u += (size_t) snprintf(buf + u, sizeof buf - u, "%s%zu", l ? "," : "", job->d[l]);
-  s |= deq_table_add_comment(t, "simulation: n = %ld, d = %s, seeds = %ld, master seed = %ld%s",
-                             job->n, buf, job->seeds, job->seed,
+  s |= deq_table_add_comment(t, "simulation: n = %ld, d = %s, seeds = %ld, master seed = %ld%s, "
+                             "ranks = %d", job->n, buf, job->seeds, job->seed,
                              strcmp(job->kind, "ntk") ? "" : job->rademacher ? ", read-out rademacher"
-                                                                             : ", read-out gaussian");
+                                                                             : ", read-out gaussian",
+                             job->ranks);
   return s;
 }
 

@@ -1,4 +1,5 @@
-/* Deep random network: workspace, random draw and forward pass (ck_ntk.md sections 1, 9). */
+/* Deep random network: workspace sized to the job, random draw and forward pass
+ * (ck_ntk.md sections 1, 9). */
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -6,13 +7,14 @@
 #include <unistd.h>
 #include <cblas.h>
 #include <lapacke.h>
-#include "core/gsl_quiet.h"
 #include "core/mem.h"
 #include "core/check.h"
-#include "deqnn/rng.h"
 #include "sim/network_impl.h"
 
 #define GIB (1024.0 * 1024.0 * 1024.0)
+/* The activation runs over pieces of this many entries (512 KiB: in L2 when the finiteness
+ * check reads them back; 8 of deq_act_apply's OpenMP chunks). */
+#define ACT_PIECE ((size_t) 1 << 16)
 
 static int check_sizes(const deq_network_spec *s)
 {
@@ -44,6 +46,8 @@ static int check_spec(const deq_network_spec *s)
     DEQ_ERRORF(DEQ_EINVAL, "spec.input: unknown input kind %d", (int) s->input);
   if ((int) s->readout < 0 || (int) s->readout > (int) DEQ_READOUT_RADEMACHER)
     DEQ_ERRORF(DEQ_EINVAL, "spec.readout: unknown read-out kind %d", (int) s->readout);
+  if ((int) s->need < 0 || (int) s->need > (int) DEQ_NETWORK_CK_ONLY)
+    DEQ_ERRORF(DEQ_EINVAL, "spec.need: unknown workspace kind %d", (int) s->need);
   if ((int) s->act.kind < 0 || (int) s->act.kind > (int) DEQ_ACT_POLY)
     DEQ_ERRORF(DEQ_EINVAL, "spec.act: unknown activation kind %d", (int) s->act.kind);
   for (int k = 0; k < 4 && s->act.kind == DEQ_ACT_POLY; k++)
@@ -68,12 +72,78 @@ static size_t qr_lwork(size_t d0, size_t n)
   return (size_t) q;
 }
 
-static size_t max_width(const deq_network_spec *s)
+/* max d_l over l = from, from + step, ... <= L. */
+static double widest(const deq_network_spec *s, size_t from, size_t step)
 {
-  size_t dmax = 0;
-  for (size_t l = 1; l <= s->L; l++)
-    dmax = s->d[l] > dmax ? s->d[l] : dmax;
+  double dmax = 0.0;
+  for (size_t l = from; l <= s->L; l += step)
+    dmax = fmax(dmax, (double) s->d[l]);
   return dmax;
+}
+
+/* The largest block of W_l columns drawn at once: max_l d_l min(DEQ_NETWORK_WCOLS, d_{l-1}). */
+static double largest_wblock(const deq_network_spec *s)
+{
+  double v = 0.0;
+  for (size_t l = 1; l <= s->L; l++)
+    v = fmax(v, (double) s->d[l] * fmin((double) DEQ_NETWORK_WCOLS, (double) s->d[l - 1]));
+  return v;
+}
+
+/* One array of the workspace: the view it fills and its number of doubles. */
+typedef struct {
+  double **slot;
+  double count;
+} piece;
+
+/* Two ping-pong feature buffers (the one X_L is not in holds n x n as well: the CK's
+ * scratch), one block of W columns. */
+static size_t layout_ck(const deq_network_spec *s, deq_network *net, piece *p)
+{
+  double n = (double) s->n, even = widest(s, 0, 2) * n, odd = widest(s, 1, 2) * n;
+  if (s->L % 2 == 1)
+    even = fmax(even, n * n);
+  else
+    odd = fmax(odd, n * n);
+  p[0] = (piece) { &net->x[0], even };
+  p[1] = (piece) { &net->x[1], odd };
+  p[2] = (piece) { &net->w[1], largest_wblock(s) };
+  return 3;
+}
+
+static size_t layout_all(const deq_network_spec *s, deq_network *net, piece *p)
+{
+  double n = (double) s->n, dmax = widest(s, 1, 1);
+  size_t k = 0;
+  p[k++] = (piece) { &net->x[0], (double) s->d[0] * n };
+  for (size_t l = 1; l <= s->L; l++) {
+    p[k++] = (piece) { &net->x[l], (double) s->d[l] * n };
+    p[k++] = (piece) { &net->hd[l], (double) s->d[l] * n };
+    p[k++] = (piece) { &net->w[l], (double) s->d[l] * (double) s->d[l - 1] };
+  }
+  p[k++] = (piece) { &net->s[0], dmax * n };
+  if (s->L > 1)
+    p[k++] = (piece) { &net->s[1], dmax * n };
+  p[k++] = (piece) { &net->gs, n * n };
+  p[k++] = (piece) { &net->gx, n * n };
+  return k;
+}
+
+/* The arrays of the workspace for spec s (at most DEQ_NETWORK_BLOCKS), their views in net;
+ * fills net's LAPACK workspace sizes (queries: nothing is touched).  Returns their number. */
+static size_t layout(const deq_network_spec *s, deq_network *net, piece *p)
+{
+  size_t k = s->need == DEQ_NETWORK_CK_ONLY ? layout_ck(s, net, p) : layout_all(s, net, p);
+  p[k++] = (piece) { &net->readout, (double) s->d[s->L] };
+  if (s->input == DEQ_INPUT_ORTHONORMAL) {
+    net->qr_lwork = qr_lwork(s->d[0], s->n);
+    p[k++] = (piece) { &net->tau, (double) s->n };
+    p[k++] = (piece) { &net->rsign, (double) s->n };
+    p[k++] = (piece) { &net->qr_work, (double) net->qr_lwork };
+  }
+  deq_network_eig_lwork(s->n, &net->ev_lwork, &net->ev_liwork);
+  p[k++] = (piece) { &net->ev_work, (double) net->ev_lwork };
+  return k;
 }
 
 double deq_network_bytes(const deq_network_spec *s)
@@ -81,15 +151,13 @@ double deq_network_bytes(const deq_network_spec *s)
   DEQ_CHECK_NULL_NAN(s, "spec");
   DEQ_REQUIRE_RET(s->L >= 1 && s->L <= DEQ_NETWORK_MAXL, NAN,
                   "%s: spec.L must be in 1..%d, got %zu", __func__, DEQ_NETWORK_MAXL, s->L);
-  double n = (double) s->n, v = (double) s->d[0] * n;
-  for (size_t l = 1; l <= s->L; l++)
-    v += (double) s->d[l] * (double) s->d[l - 1] + 2.0 * (double) s->d[l] * n;
-  v += (double) s->d[s->L] + (s->L > 1 ? 2.0 : 1.0) * (double) max_width(s) * n + 2.0 * n * n;
-  if (s->input == DEQ_INPUT_ORTHONORMAL)
-    v += 2.0 * n + (double) qr_lwork(s->d[0], s->n);
-  size_t lw, liw;
-  deq_network_eig_lwork(s->n, &lw, &liw);
-  v += (double) lw + (double) liw * (double) sizeof(lapack_int) / (double) sizeof(double);
+  deq_network tmp;   /* receives the views and LAPACK sizes of the layout, nothing else */
+  memset(&tmp, 0, sizeof tmp);
+  piece p[DEQ_NETWORK_BLOCKS];
+  size_t k = layout(s, &tmp, p);
+  double v = (double) tmp.ev_liwork * (double) sizeof(lapack_int) / (double) sizeof(double);
+  for (size_t i = 0; i < k; i++)
+    v += p[i].count;
   return sizeof(double) * v + sizeof(struct deq_network);
 }
 
@@ -102,49 +170,32 @@ static int check_memory(const deq_network_spec *s)
   return DEQ_SUCCESS;
 }
 
-/* Allocated and touched, so that page faults are paid here and not in the first draw.  The
- * fill is all-ones bytes (a NaN, which also exposes any read of an unwritten entry), not
- * zeros: zero-filled pages may be merged back into the shared zero page (seen on the
- * development VM, where the first draw then took twice as long). */
-static double *vec(size_t count, int *failed)
+/* CK_ONLY: every X_l is one of the two ping-pong buffers, every W_l the one weight buffer. */
+static void alias_ck(deq_network *net)
 {
-  double *p = malloc(count * sizeof(double));
-  if (p == NULL)
-    *failed = 1;
-  else
-    memset(p, 0xff, count * sizeof(double));
-  return p;
+  for (size_t l = 2; l <= net->spec.L; l++) {
+    net->x[l] = net->x[l % 2];
+    net->w[l] = net->w[1];
+  }
 }
 
+/* The arrays, aligned and untouched (deq_mem_alloc): pages are faulted in by the first
+ * draw, once. */
 static int alloc_buffers(deq_network *net)
 {
-  const deq_network_spec *s = &net->spec;
-  size_t n = s->n, dmax = max_width(s);
-  int failed = 0;
-  net->x[0] = vec(s->d[0] * n, &failed);
-  for (size_t l = 1; l <= s->L; l++) {
-    net->x[l] = vec(s->d[l] * n, &failed);
-    net->hd[l] = vec(s->d[l] * n, &failed);
-    net->w[l] = vec(s->d[l] * s->d[l - 1], &failed);
+  piece p[DEQ_NETWORK_BLOCKS];
+  size_t k = layout(&net->spec, net, p);
+  for (size_t i = 0; i < k; i++) {
+    *p[i].slot = deq_mem_doubles((size_t) p[i].count);
+    if (*p[i].slot == NULL)
+      return DEQ_ENOMEM;
+    net->block[net->nblock++] = *p[i].slot;
   }
-  net->readout = vec(s->d[s->L], &failed);
-  net->s[0] = vec(dmax * n, &failed);
-  net->s[1] = s->L > 1 ? vec(dmax * n, &failed) : NULL;
-  net->gs = vec(n * n, &failed);
-  net->gx = vec(n * n, &failed);
-  if (s->input == DEQ_INPUT_ORTHONORMAL) {
-    net->qr_lwork = qr_lwork(s->d[0], n);
-    net->tau = vec(n, &failed);
-    net->rsign = vec(n, &failed);
-    net->qr_work = vec(net->qr_lwork, &failed);
-  }
-  deq_network_eig_lwork(n, &net->ev_lwork, &net->ev_liwork);
-  net->ev_work = vec(net->ev_lwork, &failed);
+  if (net->spec.need == DEQ_NETWORK_CK_ONLY)
+    alias_ck(net);
   net->ev_iwork = calloc(net->ev_liwork, sizeof(lapack_int));
-  failed |= net->ev_iwork == NULL;
-  deq_gsl_quiet();
-  net->rng = gsl_rng_alloc(gsl_rng_mt19937);
-  return failed || net->rng == NULL ? DEQ_ENOMEM : DEQ_SUCCESS;
+  deq_rng_block_init(&net->rng);
+  return net->ev_iwork == NULL ? DEQ_ENOMEM : DEQ_SUCCESS;
 }
 
 int deq_network_alloc(const deq_network_spec *spec, const deq_opts *opts, deq_network **net)
@@ -177,23 +228,9 @@ void deq_network_free(deq_network *net)
 {
   if (net == NULL)
     return;
-  for (size_t l = 0; l <= DEQ_NETWORK_MAXL; l++) {
-    free(net->x[l]);
-    free(net->hd[l]);
-    free(net->w[l]);
-  }
-  free(net->readout);
-  free(net->s[0]);
-  free(net->s[1]);
-  free(net->gs);
-  free(net->gx);
-  free(net->tau);
-  free(net->rsign);
-  free(net->qr_work);
-  free(net->ev_work);
+  for (size_t i = 0; i < net->nblock; i++)
+    deq_mem_free(net->block[i]);
   free(net->ev_iwork);
-  if (net->rng != NULL)
-    gsl_rng_free(net->rng);
   free(net);
 }
 
@@ -221,17 +258,20 @@ static int orthonormalise(deq_network *net)
   return DEQ_SUCCESS;
 }
 
-static void draw_all(deq_network *net)
+static void draw_input(deq_network *net)
 {
   const deq_network_spec *s = &net->spec;
   double sd0 = s->input == DEQ_INPUT_GAUSSIAN ? 1.0 / sqrt((double) s->d[0]) : 1.0;
-  deq_rng_gaussian(net->rng, sd0, s->d[0] * s->n, net->x[0]);
-  for (size_t l = 1; l <= s->L; l++)
-    deq_rng_gaussian(net->rng, 1.0, s->d[l] * s->d[l - 1], net->w[l]);
+  deq_rng_block_gaussian(&net->rng, sd0, s->d[0] * s->n, net->x[0]);
+}
+
+static void draw_readout(deq_network *net)
+{
+  const deq_network_spec *s = &net->spec;
   if (s->readout == DEQ_READOUT_GAUSSIAN)
-    deq_rng_gaussian(net->rng, 1.0, s->d[s->L], net->readout);
+    deq_rng_block_gaussian(&net->rng, 1.0, s->d[s->L], net->readout);
   else
-    deq_rng_rademacher(net->rng, s->d[s->L], net->readout);
+    deq_rng_block_rademacher(&net->rng, s->d[s->L], net->readout);
 }
 
 static int all_finite(size_t count, const double *x)
@@ -242,39 +282,66 @@ static int all_finite(size_t count, const double *x)
   return 1;
 }
 
-/* H_l = W_l X_{l-1} (dgemm), kept for the NTK, and X_l = sigma(H_l)/sqrt(d_l) by
- * deq_act_apply with scale * sqrt(d_l). */
-static int forward(deq_network *net)
+/* X_l = sigma(H_l)/sqrt(d_l) by deq_act_apply with scale * sqrt(d_l) and, for a full
+ * workspace, D_l = sigma'(H_l)/sqrt(d_l) in the same pass, in place of H_l (tanh and sigmoid
+ * share one evaluation between the two); then the finiteness check.  Piece by piece, so
+ * that the check reads each piece while it is still in cache. */
+static int activate(deq_network *net, size_t l, double *h)
 {
   const deq_network_spec *s = &net->spec;
-  int n = (int) s->n;
-  for (size_t l = 1; l <= s->L; l++) {
-    int dl = (int) s->d[l], dp = (int) s->d[l - 1];
-    size_t count = s->d[l] * s->n;
-    DEQ_NETWORK_TIMED(net, cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, dl, n, dp,
-                                       1.0, net->w[l], dl, net->x[l - 1], dp,
-                                       0.0, net->hd[l], dl));
-    deq_act_apply(&s->act, net->fw.shift, net->fw.scale * sqrt((double) s->d[l]), count,
-                  net->hd[l], net->x[l], NULL);
-    if (!all_finite(count, net->x[l]))
+  size_t count = s->d[l] * s->n;
+  double scale = net->fw.scale * sqrt((double) s->d[l]);
+  int with_d = s->need != DEQ_NETWORK_CK_ONLY;
+  for (size_t lo = 0; lo < count; lo += ACT_PIECE) {
+    size_t len = count - lo < ACT_PIECE ? count - lo : ACT_PIECE;
+    deq_act_apply(&s->act, net->fw.shift, scale, len, h + lo, net->x[l] + lo,
+                  with_d ? h + lo : NULL);
+    if (!all_finite(len, net->x[l] + lo))
       DEQ_ERRORF(DEQ_EBADFUNC, "network: non-finite activation value in layer %zu", l);
+    if (with_d && !all_finite(len, h + lo))
+      DEQ_ERRORF(DEQ_EBADFUNC, "network: non-finite activation derivative in layer %zu", l);
   }
   return DEQ_SUCCESS;
 }
 
+/* Layer l: H_l = W_l X_{l-1} with W_l drawn (the next d_l d_{l-1} numbers of the stream,
+ * column-major) and multiplied in blocks of DEQ_NETWORK_WCOLS columns, one accumulating dgemm
+ * per block, the same calls for both workspace kinds (so their results are bitwise equal);
+ * H_l is computed in hd[l] (where activate replaces it by D_l), or in the buffer of X_l for
+ * a CK-only workspace.  Then X_l = sigma(H_l)/sqrt(d_l) (activate). */
+static int layer(deq_network *net, size_t l)
+{
+  const deq_network_spec *s = &net->spec;
+  int ck_only = s->need == DEQ_NETWORK_CK_ONLY, n = (int) s->n, dl = (int) s->d[l];
+  size_t dp = s->d[l - 1];
+  double *h = ck_only ? net->x[l] : net->hd[l];
+  for (size_t c = 0; c < dp; c += DEQ_NETWORK_WCOLS) {
+    size_t k = dp - c < DEQ_NETWORK_WCOLS ? dp - c : DEQ_NETWORK_WCOLS;
+    double *wb = ck_only ? net->w[l] : net->w[l] + c * s->d[l];
+    deq_rng_block_gaussian(&net->rng, 1.0, s->d[l] * k, wb);
+    DEQ_NETWORK_TIMED(net, cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, dl, n, (int) k,
+                                       1.0, wb, dl, net->x[l - 1] + c, (int) dp,
+                                       c == 0 ? 0.0 : 1.0, h, dl));
+  }
+  return activate(net, l, h);
+}
+
+/* The stream is consumed in the documented order X_0, W_1, ..., W_L, w whatever the
+ * workspace: W_l is drawn when layer l runs, the read-out after the last layer. */
 int deq_network_draw(deq_network *net, uint64_t master, uint64_t replicate)
 {
   DEQ_CHECK_NULL(net, "net");
   double t0 = deq_network_now();
   int status = DEQ_SUCCESS;
   net->drawn = 0;
-  net->dsig_ready = 0;
-  deq_rng_reseed(net->rng, master, replicate);
-  draw_all(net);
+  deq_rng_block_reseed(&net->rng, master, replicate);
+  draw_input(net);
   if (net->spec.input == DEQ_INPUT_ORTHONORMAL)
     status = orthonormalise(net);
+  for (size_t l = 1; l <= net->spec.L && status == DEQ_SUCCESS; l++)
+    status = layer(net, l);
   if (status == DEQ_SUCCESS)
-    status = forward(net);
+    draw_readout(net);
   net->drawn = status == DEQ_SUCCESS;
   net->t_total += deq_network_now() - t0;
   return status;
@@ -284,7 +351,9 @@ const double *deq_network_features(const deq_network *net, size_t l)
 {
   DEQ_CHECK_NULL_PTR(net, "net");
   DEQ_REQUIRE_RET(l <= net->spec.L, NULL, "%s: layer %zu > L = %zu", __func__, l, net->spec.L);
-  return l <= net->spec.L ? net->x[l] : NULL;
+  DEQ_REQUIRE_RET(l == net->spec.L || net->spec.need != DEQ_NETWORK_CK_ONLY, NULL,
+                  "%s: layer %zu not kept: a CK-only workspace keeps X_L only", __func__, l);
+  return net->x[l];
 }
 
 const double *deq_network_weights(const deq_network *net, size_t l)
@@ -292,7 +361,10 @@ const double *deq_network_weights(const deq_network *net, size_t l)
   DEQ_CHECK_NULL_PTR(net, "net");
   DEQ_REQUIRE_RET(l >= 1 && l <= net->spec.L, NULL, "%s: layer %zu outside 1..%zu", __func__, l,
                   net->spec.L);
-  return l >= 1 && l <= net->spec.L ? net->w[l] : NULL;
+  DEQ_REQUIRE_RET(net->spec.need != DEQ_NETWORK_CK_ONLY, NULL,
+                  "%s: W_%zu not kept: a CK-only workspace keeps one block of columns", __func__,
+                  l);
+  return net->w[l];
 }
 
 const double *deq_network_readout(const deq_network *net)

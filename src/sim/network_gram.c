@@ -81,22 +81,6 @@ static void backward_step(deq_network *net, size_t l, const double *s, double *s
     snext[i] *= dsig[i];
 }
 
-/* H_l -> D_l = sigma'(H_l)/sqrt(d_l) in place, once per draw. */
-static int derivatives(deq_network *net)
-{
-  const deq_network_spec *sp = &net->spec;
-  for (size_t l = 1; l <= sp->L && !net->dsig_ready; l++) {
-    double *h = net->hd[l];
-    size_t count = sp->d[l] * sp->n;
-    deq_act_apply_deriv(&sp->act, net->fw.scale * sqrt((double) sp->d[l]), count, h, h);
-    for (size_t i = 0; i < count; i++)
-      if (!isfinite(h[i]))
-        DEQ_ERRORF(DEQ_EBADFUNC, "network: non-finite activation derivative in layer %zu", l);
-  }
-  net->dsig_ready = 1;
-  return DEQ_SUCCESS;
-}
-
 /* Upper triangle of K += G_S o G_X. */
 static void add_hadamard_upper(size_t n, const double *gs, const double *gx, double *K)
 {
@@ -108,16 +92,15 @@ static void add_hadamard_upper(size_t n, const double *gs, const double *gx, dou
 int deq_network_ntk(deq_network *net, double *K)
 {
   DEQ_CHECK_NULL(net, "net");
+  if (net->spec.need == DEQ_NETWORK_CK_ONLY)
+    DEQ_ERROR("network: the workspace was allocated for the CK only (spec.need = "
+              "DEQ_NETWORK_CK_ONLY); the NTK needs DEQ_NETWORK_ALL", DEQ_EINVAL);
   int status = check_ready(net, K);
   if (status)
     return status;
   double t0 = deq_network_now();
   const deq_network_spec *sp = &net->spec;
   double *s = net->s[0], *snext = net->s[1];
-  if ((status = derivatives(net)) != DEQ_SUCCESS) {
-    net->drawn = 0;  /* H_l partly overwritten: a new draw is needed */
-    return status;
-  }
   gram_upper(net, sp->d[sp->L], net->x[sp->L], K);
   backward_top(net, s);
   for (size_t l = sp->L; l >= 1; l--) {
@@ -200,6 +183,16 @@ int deq_network_spectrum(deq_network *net, double *K, double *eval)
   status = eig_finish(info, n, eval);
   net->t_total += deq_network_now() - t0;
   return status;
+}
+
+int deq_network_ck_spectrum(deq_network *net, double *eval)
+{
+  DEQ_CHECK_NULL(net, "net");
+  DEQ_CHECK_NULL(eval, "eval");
+  const deq_network_spec *sp = &net->spec;
+  double *K = sp->need == DEQ_NETWORK_CK_ONLY ? net->x[(sp->L + 1) % 2] : net->gs;
+  int status = deq_network_ck(net, K);
+  return status == DEQ_SUCCESS ? deq_network_spectrum(net, K, eval) : status;
 }
 
 void deq_network_timing(const deq_network *net, double *blas_seconds, double *total_seconds)

@@ -1,0 +1,48 @@
+#!/bin/sh
+# MPI (suite 'cli'): `mpirun -n 2 --oversubscribe deqnn ck|ntk|mp --simulate` (and -n 3 with a
+# rank that has no replicate) gives the same
+# tables and summary, digit for digit, as one process with the same seed, rank 0 alone writes
+# them, and they record the number of ranks.  Skipped (exit 77) when the build has no MPI or
+# there is no mpirun.  Usage: test_mpi.sh DEQNN MPIRUN|none
+set -u
+deqnn=$1
+mpirun=$2
+[ "$mpirun" = none ] && { echo "no MPI in this build: skipped"; exit 77; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# Open MPI refuses root unless told; a CI container often runs as root.
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+fail=0
+bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+data() { grep -v '^#' "$1"; }
+compare() {   # name, then the deqnn arguments
+  name=$1
+  shift
+  "$deqnn" "$@" --out "$tmp/$name.1.csv" 2>/dev/null
+  rc1=$?
+  # Open MPI does not free all it allocates by MPI_Finalize: no leak check for the ranks under
+  # AddressSanitizer (the one-process run above checks deqnn's own paths, which are the same)
+  ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+    "$mpirun" -n "$np" --oversubscribe "$deqnn" "$@" --out "$tmp/$name.2.csv" 2>/dev/null
+  rc2=$?
+  [ "$rc1" = "$rc2" ] || bad "$name: exit $rc1 with one process, $rc2 with $np ranks"
+  for f in "" .summary; do
+    [ -f "$tmp/$name.2.csv$f.csv" ] || [ -z "$f" ] || { bad "$name: no summary"; continue; }
+    cmp -s "$tmp/$name.1.csv${f:+$f.csv}" "$tmp/$name.2.csv${f:+$f.csv}" 2>/dev/null && continue
+    data "$tmp/$name.1.csv${f:+$f.csv}" > "$tmp/a"
+    data "$tmp/$name.2.csv${f:+$f.csv}" > "$tmp/b"
+    cmp -s "$tmp/a" "$tmp/b" || bad "$name$f: one process and $np ranks differ"
+  done
+  grep -q "^# simulation: .*, ranks = $np\$" "$tmp/$name.2.csv" || bad "$name: ranks not recorded"
+  grep -q '^# simulation: .*, ranks = 1$' "$tmp/$name.1.csv" || bad "$name: ranks = 1 not recorded"
+}
+np=2
+compare ck ck --simulate --n 200 --seeds 5 --seed 3
+compare ntk ntk --act relu --ratios 0.8,1.6 --simulate --n 150 --seeds 3 --seed 7
+compare mp mp --ratio 2.385 --simulate --n 160 --seeds 4 --seed 2
+compare three ck --act erf --ratios 0.5,1.2 --simulate --n 120 --seeds 3 --seed 9   # 2 + 1 replicates
+np=3
+compare idle ntk --act tanh --ratios 0.7,1.3 --simulate --n 100 --seeds 2 --seed 4   # rank 2 idle
+ls "$tmp"/*.2.csv.* 2>/dev/null | grep -v summary.csv && bad "a rank other than 0 wrote a file"
+echo "mpi: $fail failure(s)"
+[ "$fail" -eq 0 ]
