@@ -20,7 +20,8 @@ int deq_datakernel_atoms(size_t n, double *K, double *x, double *p, double *mean
   *mean = tr / (double) n;
   DEQ_CHECK(*mean > 0 && isfinite(*mean), "%s: tr K / n = %g: need a finite positive trace",
             __func__, *mean);
-  lapack_int info = LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'N', 'U', (lapack_int) n, K,
+  /* K is symmetric: read as column-major (no transposed copy), lower = row-major upper */
+  lapack_int info = LAPACKE_dsyevd(LAPACK_COL_MAJOR, 'N', 'L', (lapack_int) n, K,
                                    (lapack_int) n, x);
   if (info < 0)
     DEQ_ERRORF(DEQ_ENOMEM, "%s: dsyevd: out of memory or argument %d", __func__, (int) -info);
