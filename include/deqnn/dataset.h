@@ -5,8 +5,8 @@
  * by their first bytes, read through zlib (gzopen/gzread), so any of them may also be
  * gzip-compressed:
  *   NumPy .npy   magic "\x93NUMPY", header v1/v2/v3; dtype <f8 <f4 |u1 |i1 <i2 <i4 <i8
- *                (also with '=' or '|' where unambiguous), C order; shape (n, d0) or
- *                (n, a, b, ...) flattened per sample.
+ *                (<u1, <i1 also accepted), C order; shape (n, d0) or (n, a, b, ...)
+ *                flattened per sample.
  *   IDX          (the MNIST family) bytes 0 0 T D, then D big-endian u32 sizes, then the
  *                big-endian data; T = 0x08 u8, 0x09 i8, 0x0B i16, 0x0C i32, 0x0D f32,
  *                0x0E f64; D >= 2 (the first size is n, the rest flattened).
