@@ -289,7 +289,6 @@ expect 2 "--input: $tmp/nan.csv:3: field 2 is nan" ck --input "$tmp/nan.csv" --r
 expect 2 "--input-normalize: $tmp/zero.csv: sample 3 (line 3) is zero" ck --input "$tmp/zero.csv" --ratios 1.5
 expect 2 "--input: $tmp/huge.npy: needs" ck --input "$tmp/huge.npy" --ratios 1.5
 expect 2 "--simulate with --input: not yet" ck --input "$tmp/orth.csv" --ratios 1.5 --simulate
-expect 2 "--input: a data file applies to deqnn ck only" ntk --input "$tmp/orth.csv" --ratios 1.5
 expect 2 "--input-samples: applies only with --input FILE" ck --input-samples 2
 expect 2 "--input-samples: 5 exceeds the 3 samples" ck --input "$tmp/orth.csv" --ratios 1.5 --input-samples 5
 expect 2 "--input-normalize none: the expected kernel of tanh" ck --act tanh --input "$tmp/orth.csv" --input-normalize none --ratios 1.5
@@ -303,6 +302,14 @@ for act in relu erf linear; do
            if (d > 1e-12 * $3) bad++; n++} END {exit !(n == 2 && bad == 0)}' "$tmp/od.csv" "$tmp/oo.csv" &&
   ok || bad "ck --input orthonormal rows ($act) differs from --input orthonormal"
 done
+# mp --input FILE: exact statistics of the data's Gram spectrum (orthonormal rows: all 1)
+"$deqnn" mp --input "$tmp/orth.csv" --input-normalize none --stats 0.5 > "$tmp/mpd.csv" &&
+  awk -F, '/^res/ {d = $3 - 1 / 1.5; if (d < 0) d = -d; ok1 = d < 1e-14}
+           /^trK2/ {d = $3 - 1; if (d < 0) d = -d; ok2 = d < 1e-14} END {exit !(ok1 && ok2)}' "$tmp/mpd.csv" &&
+  ok || bad "mp --input: orthonormal rows"
+expect 2 "--stats: deqnn mp --input FILE" mp --input "$tmp/orth.csv"
+expect 2 "--ratio" mp --input "$tmp/orth.csv" --stats 0.5 --ratio 2
+expect 2 "--input: a data file applies to deqnn ck and mp only" ntk --input "$tmp/orth.csv" --ratios 1.5
 root=$(dirname "$0")/..
 for seed in 3 3 4; do
   "$deqnn" ck --act relu --input "$root/data/blobs_200.csv" --input-samples 50 --input-seed $seed \

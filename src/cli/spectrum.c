@@ -40,7 +40,7 @@ static int parse_ratios(spec_job *job, const cli_opt *o)
   size_t n;
   if (strcmp(job->kind, "mp") == 0) {
     job->L = 0;
-    return cli_double(o, O_NOPT, "--ratio", &job->gamma_user[0]);
+    return job->input_file ? CLI_EXIT_OK : cli_double(o, O_NOPT, "--ratio", &job->gamma_user[0]);
   }
   if (deq_parse_list(o[O_RATIOS].value, "--ratios", v, DEQ_PENCIL_MAXL + 1, &n))
     return CLI_EXIT_USAGE;
@@ -115,8 +115,10 @@ static int parse_stats(spec_job *job, const cli_opt *o)
 static int check_applicable(const spec_job *job, const cli_opt *o)
 {
   int mp = strcmp(job->kind, "mp") == 0, ntk = strcmp(job->kind, "ntk") == 0;
-  const int bad[] = { mp ? O_ACT : -1, mp ? O_RATIOS : O_RATIO, mp ? O_INPUT : -1,
-                      ntk ? -1 : O_READOUT };
+  const char *in = o[O_INPUT].value;
+  int keyword = strcmp(in, "gaussian") == 0 || strcmp(in, "orthonormal") == 0;
+  const int bad[] = { mp ? O_ACT : -1, mp ? O_RATIOS : O_RATIO, mp && keyword ? O_INPUT : -1,
+                      ntk ? -1 : O_READOUT, mp && !keyword ? O_RATIO : -1 };
   for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++)
     if (bad[k] >= 0 && o[bad[k]].seen) {
       cli_errorf("%s: option %s does not apply to deqnn %s", job->kind, o[bad[k]].name, job->kind);
@@ -147,9 +149,14 @@ static int parse_input(spec_job *job, const cli_opt *o)
   if (!file)
     return CLI_EXIT_OK;
   job->input_file = v;
-  if (strcmp(job->kind, "ck") != 0) {
-    cli_errorf("--input: a data file applies to deqnn ck only (the NTK on data is not yet "
-               "derived; docs/data.md)");
+  if (strcmp(job->kind, "ntk") == 0) {
+    cli_errorf("--input: a data file applies to deqnn ck and mp only (the NTK on data is not "
+               "yet derived; docs/data.md)");
+    return CLI_EXIT_USAGE;
+  }
+  if (strcmp(job->kind, "mp") == 0 && (!o[O_STATS].seen || o[O_X].seen)) {
+    cli_errorf("--stats: deqnn mp --input FILE gives the statistics of the data's Gram "
+               "spectrum (n atoms, no density): give --stats and no --x");
     return CLI_EXIT_USAGE;
   }
   if (o[O_SIM].seen) {

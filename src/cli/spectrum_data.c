@@ -99,7 +99,7 @@ static void route_name(const spec_job *job, char *buf, size_t len)
 {
   const char *r = "2-D Gauss-Hermite table + cubic Hermite interpolation";
   switch (job->act.kind) {
-  case DEQ_ACT_LINEAR: r = "closed form (Gram matrix)"; break;
+  case DEQ_ACT_LINEAR: r = "the Gram matrix itself (linear)"; break;
   case DEQ_ACT_RELU: r = "closed form (arc-cosine kernel of degree 1)"; break;
   case DEQ_ACT_ERF: r = "closed form (arcsine kernel)"; break;
   case DEQ_ACT_HE2: case DEQ_ACT_POLY: r = "closed form (Hermite expansion)"; break;
@@ -116,7 +116,8 @@ int spec_data_pencil(spec_job *job)
   job->atom_p = malloc(n * sizeof *job->atom_p);
   deq_datakernel *dk = NULL;
   int s = G && job->atom_x && job->atom_p ? DEQ_SUCCESS : DEQ_ENOMEM;
-  if (!s)
+  int mp = strcmp(job->kind, "mp") == 0;
+  if (!s)   /* mp: the data's own Gram matrix (linear sigma: Kbar = G) */
     s = deq_datakernel_alloc(&job->act, NULL, &dk);
   if (!s)
     s = kernel_atoms(job, G, dk);
@@ -127,7 +128,14 @@ int spec_data_pencil(spec_job *job)
     return s;
   double t0 = now();
   deq_input_law law = { DEQ_DATA_ATOMS, n, job->atom_x, job->atom_p };
-  s = deq_datakernel_ck_params(job->fw.b.val, job->L, job->gamma, &law, &job->par);
+  if (mp) {   /* L = 0: m(z) = (1/n) sum_k 1/(lambda_k - z), the Gram spectrum itself */
+    memset(&job->par, 0, sizeof job->par);
+    job->par.gamma[0] = job->gamma[0];
+    job->par.q[0] = 1.0;
+    job->par.input = law;
+  } else {
+    s = deq_datakernel_ck_params(job->fw.b.val, job->L, job->gamma, &law, &job->par);
+  }
   deq_opts o;
   deq_opts_init(&o);
   o.scan_points = SPEC_DATA_SCAN_POINTS;
@@ -139,6 +147,9 @@ int spec_data_pencil(spec_job *job)
 
 static int comment_exactness(const spec_job *job, deq_table *t)
 {
+  if (strcmp(job->kind, "mp") == 0)
+    return deq_table_add_comment(t, "exactness: EXACT finite-n values of the spectrum of the "
+                                 "preprocessed data's Gram matrix (n atoms; not a limit law)");
   if (job->L == 1)
     return deq_table_add_comment(t, "exactness: EXACT (L = 1: the MP map of spec(Kbar); "
                                  "Louart Liao & Couillet 2018)");

@@ -69,6 +69,8 @@ int spec_theory_stats(spec_job *job)
              relu ? 4.0 : 2.0)->status = s;
     rc |= s != 0;
   }
+  if (job->input_file && strcmp(job->kind, "mp") == 0)   /* n atoms: no atom scan */
+    return rc ? CLI_EXIT_FAIL : CLI_EXIT_OK;
   deq_result atom;   /* the atom at 0 (exact zero eigenvalues of the sample) */
   int s = deq_pencil_atom(job->pen, 0.0, &atom);
   if (s || atom.val > 0)
