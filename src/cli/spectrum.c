@@ -411,8 +411,11 @@ static int plot_density(const void *arg, const char *csv, const char *plot)
   const char *st[] = { "lines lw 2 lc rgb '#1f4e9e'", "histeps lw 1.2 lc rgb '#d95f02'" };
   const char *ti[] = { "theory (deterministic equivalent)", "simulation (mean over seeds)" };
   char title[512];
-  snprintf(title, sizeof title, "%s spectrum, %s, %zu layer(s)%s", job->kind, job->actname,
-           job->L, job->simulate ? ", vs simulated network" : "");
+  const char *base = job->input_file ? strrchr(job->input_file, '/') : NULL;
+  snprintf(title, sizeof title, "%s spectrum, %s, %zu layer(s)%s%s%s", job->kind, job->actname,
+           job->L, job->simulate ? ", vs simulated network" : "",
+           job->input_file ? ", data " : "",
+           job->input_file ? (base ? base + 1 : job->input_file) : "");
   return cli_plot(csv, plot, title, "eigenvalue x", "density", "x", y, st, ti,
                   job->simulate ? 2 : 1, 0, NULL);
 }
