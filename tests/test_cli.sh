@@ -276,6 +276,7 @@ same "$tmp/tr1.csv" "$tmp/tr2.csv" && ok || bad "train: 1 and 2 threads differ"
 "$deqnn" ck --stats 0.5,2 --simulate --n 120 --seeds 3 --out "$tmp/st.csv" 2>/dev/null
 [ $? -le 1 ] && grep -q '^res(2),2,' "$tmp/st.csv" && grep -q 'sim_verdict' "$tmp/st.csv" && ok || bad "stats with simulation"
 
+root0=$(dirname "$0")/..
 # --- --input FILE (docs/data.md): bad files exit 2 naming the option and the file and line or
 # entry, before any work; orthonormal rows equal --input orthonormal; the subset is reproducible
 printf '1,2,3\n4,5,6\n7,8\n' > "$tmp/ragged.csv"
@@ -302,6 +303,19 @@ for act in relu erf linear; do
            if (d > 1e-12 * $3) bad++; n++} END {exit !(n == 2 && bad == 0)}' "$tmp/od.csv" "$tmp/oo.csv" &&
   ok || bad "ck --input orthonormal rows ($act) differs from --input orthonormal"
 done
+# n > d0 (200 samples in d0 = 40), linear sigma: Kbar = G has 160 exact zero eigenvalues, the
+# CK's atom at 0 is 1 - 40/200 (ranks compound, as for --input gaussian); b = 1, so the
+# linearised kernel (1 - b) I + b G is G itself: the same numbers
+for k in expected linearised; do
+  "$deqnn" ck --act linear --input "$root0/data/blobs_200.csv" --input-kernel $k --ratios 1.5 \
+    --stats 0.05,0.5 > "$tmp/lin_$k.csv" || bad "ck --act linear --input-kernel $k: exit $?"
+done
+grep -q '^atom,0,0.80000000000000.*,ok$' "$tmp/lin_expected.csv" &&
+  [ "$(grep '^res' "$tmp/lin_expected.csv" | cut -d, -f1-3)" = "$(grep '^res' "$tmp/lin_linearised.csv" | cut -d, -f1-3)" ] &&
+  grep -q 'exactness: APPROXIMATE (--input-kernel linearised' "$tmp/lin_linearised.csv" &&
+  ok || bad "ck --act linear on n > d0: atom or linearised kernel"
+expect 2 "--input-kernel linearised: needs unit-norm" ck --act relu --input "$tmp/orth.csv" --input-normalize none --input-kernel linearised --ratios 1.5
+expect 2 "--input-kernel: applies only with --input FILE" ck --input-kernel linearised
 # mp --input FILE: exact statistics of the data's Gram spectrum (orthonormal rows: all 1)
 "$deqnn" mp --input "$tmp/orth.csv" --input-normalize none --stats 0.5 > "$tmp/mpd.csv" &&
   awk -F, '/^res/ {d = $3 - 1 / 1.5; if (d < 0) d = -d; ok1 = d < 1e-14}

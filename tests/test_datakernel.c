@@ -192,6 +192,11 @@ static void test_matrix_atoms(void **state)
   assert_close(x[1], 1.0, 1e-15);
   assert_close(x[2], 1.5, 1e-15);
   assert_close(p[1], 1.0 / 3, 1e-16);
+  double Z[9] = { 1e-15, 0, 0, 0, 2, 0, 0, 0, -1e-16 };   /* round-off of exact zeros */
+  double xz[3], pz[3];
+  assert_int_equal(deq_datakernel_atoms(3, Z, xz, pz, &mean), DEQ_SUCCESS);
+  assert_true(xz[0] == 0 && xz[1] == 0);
+  assert_close(xz[2], 3.0, 1e-15);   /* mean 1 restored */
   deq_input_law law = { DEQ_DATA_ATOMS, 3, x, p };
   deq_pencil_params par;
   double g[4] = { 0.1, 1.5, 0.7, 2.385 };

@@ -8,7 +8,7 @@
 #include "deqnn/ntk.h"
 
 enum { O_ACT, O_RATIOS, O_RATIO, O_INPUT, O_READOUT, O_X, O_OUT, O_PLOT, O_SIM, O_N,
-       O_SEEDS, O_SEED, O_STATS, O_ISAMPLES, O_ISEED, O_INORM, O_NOPT };
+       O_SEEDS, O_SEED, O_STATS, O_ISAMPLES, O_ISEED, O_INORM, O_IKERNEL, O_NOPT };
 
 static void options(cli_opt *o, const char *kind)
 {
@@ -30,6 +30,7 @@ static void options(cli_opt *o, const char *kind)
     { "--input-samples", 1, NULL, "(--input FILE) take K of the samples [default: all]", 0, 0 },
     { "--input-seed", 1, "1", "(--input FILE) seed of the --input-samples subset", 0, 0 },
     { "--input-normalize", 1, "unit", "(--input FILE) unit (centre features; unit-norm samples) | none", 0, 0 },
+    { "--input-kernel", 1, "expected", "(ck --input FILE) expected (exact for L = 1) | linearised ((1-b) I + b X^T X)", 0, 0 },
   };
   memcpy(o, def, sizeof def);
 }
@@ -140,8 +141,8 @@ static int parse_input(spec_job *job, const cli_opt *o)
   int file = strcmp(v, "gaussian") != 0 && strcmp(v, "orthonormal") != 0, rc;
   job->input.kind = strcmp(v, "orthonormal") == 0 ? DEQ_DATA_ORTHONORMAL : DEQ_DATA_GAUSSIAN;
   job->kscale = 1.0;
-  const int fopt[] = { O_ISAMPLES, O_ISEED, O_INORM };
-  for (size_t k = 0; !file && k < 3; k++)
+  const int fopt[] = { O_ISAMPLES, O_ISEED, O_INORM, O_IKERNEL };
+  for (size_t k = 0; !file && k < 4; k++)
     if (o[fopt[k]].seen) {
       cli_errorf("%s: applies only with --input FILE", o[fopt[k]].name);
       return CLI_EXIT_USAGE;
@@ -166,6 +167,13 @@ static int parse_input(spec_job *job, const cli_opt *o)
   }
   if ((rc = parse_choice(o[O_INORM].value, "--input-normalize", "unit", "none", &job->input_norm)))
     return rc;
+  if ((rc = parse_choice(o[O_IKERNEL].value, "--input-kernel", "expected", "linearised",
+                         &job->linearised)))
+    return rc;
+  if (job->linearised && strcmp(job->kind, "mp") == 0) {
+    cli_errorf("--input-kernel: does not apply to deqnn mp (the data's own Gram spectrum)");
+    return CLI_EXIT_USAGE;
+  }
   if (o[O_ISAMPLES].seen && (rc = cli_long(o, O_NOPT, "--input-samples", 1, 0x7fffffffL,
                                            &job->input_samples)))
     return rc;
@@ -179,6 +187,10 @@ static int check_data_norm(const spec_job *job)
             || job->act.kind == DEQ_ACT_ERF;
   if (job->input_norm != DEQ_DATASET_NONE)
     return CLI_EXIT_OK;
+  if (job->linearised) {
+    cli_errorf("--input-kernel linearised: needs unit-norm samples (--input-normalize unit)");
+    return CLI_EXIT_USAGE;
+  }
   if (!any) {
     cli_errorf("--input-normalize none: the expected kernel of %s needs unit-norm inputs "
                "(closed forms for any norms: linear relu erf); use --input-normalize unit",

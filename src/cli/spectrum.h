@@ -56,9 +56,10 @@ typedef struct {
   deq_dataset_diag diag;
   long input_samples, input_seed;     /* 0 = all samples */
   int input_norm;                     /* deq_dataset_norm */
+  int linearised;                     /* --input-kernel linearised: (1 - b) I + b G */
   double kscale;                      /* tr Kbar / n: the spectrum is kscale x the pencil's */
   double kerr, eigerr;                /* entry error of Kbar, Weyl bound on its eigenvalues */
-  char kroute[64];                    /* how Kbar was computed */
+  char kroute[96];                    /* how Kbar was computed */
   double secs[4];                     /* Gram, kernel, eigenvalues, pencil set-up */
   double *atom_x, *atom_p;            /* spec(Kbar)/kscale: the pencil's input law */
 } spec_job;

@@ -1,10 +1,15 @@
 /* Spectrum of the expected kernel as the input law of the pencil (deqnn/datakernel.h). */
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <string.h>
 #include <lapacke.h>
 #include "core/check.h"
 #include "deqnn/datakernel.h"
+
+/* Eigenvalues below DK_EIG_ZERO n eps lambda_max are zero (dsyevd's backward error is a small
+ * multiple of n eps ||K||; the CLI's Weyl bound uses the same 8). */
+#define DK_EIG_ZERO 8.0
 
 int deq_datakernel_atoms(size_t n, double *K, double *x, double *p, double *mean)
 {
@@ -27,9 +32,12 @@ int deq_datakernel_atoms(size_t n, double *K, double *x, double *p, double *mean
     DEQ_ERRORF(DEQ_ENOMEM, "%s: dsyevd: out of memory or argument %d", __func__, (int) -info);
   if (info > 0)
     DEQ_ERRORF(DEQ_EMAXITER, "%s: dsyevd did not converge (%d)", __func__, (int) info);
-  double s = 0;
+  /* Eigenvalues within dsyevd's error of 0 are 0: a rank-deficient Gram matrix (n > d0) has
+   * exact zeros that round-off scatters over +-n eps lambda_max, and the pencil's atom at 0
+   * cannot resolve atoms 1e-16 apart. */
+  double zero = DK_EIG_ZERO * (double) n * DBL_EPSILON * fmax(0.0, x[n - 1]), s = 0;
   for (size_t k = 0; k < n; k++) {
-    x[k] = fmax(0.0, x[k] / *mean);   /* a PSD matrix: negatives are round-off */
+    x[k] = x[k] <= zero ? 0.0 : x[k] / *mean;   /* a PSD matrix: negatives are round-off */
     p[k] = 1.0 / (double) n;
     s += x[k];
   }
