@@ -30,3 +30,9 @@ run spiked_stats.csv    spiked --act tanh --spike 1.3 --stats 0.01,0.1,1,10
 run train_gd_summary.csv train --n 400 --steps 20 --record 0,1,20 --summary
 run train_large_step_summary.csv train --n 800 --centred --lr 2 --steps 1 --record 0,1 --summary
 run spiked_support_relu.csv spiked --act relu --teacher poly:0,1,0.70710678118654752 --spike 0:3:31 --spike-support 0,1
+# --input FILE (docs/data.md): the CK on the expected kernel of a fixed data set (made by
+# data/make_blobs.py), run from the repository root so that the recorded path data/... resolves
+# where `deqnn check` is run (the check suite runs them from the root too).
+run_root() { out=$1; shift; (cd .. && "$deqnn" "$@" --out "data/$out"); echo "wrote data/$out"; }
+run_root ck_relu_data.csv ck --act relu --input data/blobs_200.csv --ratios 1.5 --x 0:5:101
+run_root ck_tanh_data_L2_stats.csv ck --act tanh --input data/blobs_200.csv --input-samples 150 --input-seed 3 --ratios 1.2,0.8 --stats 0.05,0.5,2

@@ -36,6 +36,8 @@ ACTS = ["linear", "relu", "tanh", "erf", "sigmoid", "softplus", "he2"]
 BAD_NUMBERS = ["nan", "inf", "-inf", "", "abc", "1e400", "-1e400", "0x", "1,", ",1", "1e308",
                "-1e308", "1e-320", "-0", "1 ", " 1", "--", "1e999999", "0.5.5"]
 SPECIAL_OUTPUTS = ["link.csv", "fifo.csv", "dir.csv"]   # made by make_specials
+# A data set for --input FILE (docs/data.md); its subsets keep the runs short.
+DATA_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "blobs_200.csv")
 NONNEG_COLUMNS = ["risk", "train_error", "bias", "variance", "rf_risk", "best_linear",
                   "linear_ridge_opt", "kernel_limit", "density", "sim_density"]
 PROB_COLUMNS = ["align_grad", "align_w1"]
@@ -102,7 +104,16 @@ class Fuzzer:
                 vals = [self.number(*self.ratio_range(), log=True, bad=0.03) for _ in range(n)]
                 a += ["--ratios", ",".join(vals)]
             if self.chance(0.2):
-                a += ["--input", r.choice(["gaussian", "orthonormal", "foo"])]
+                a += ["--input", r.choice(["gaussian", "orthonormal", "foo", DATA_FILE])]
+        if self.chance(0.08):   # --input FILE and its options (mp, ck; ntk refuses it)
+            a += ["--input", DATA_FILE]
+            if self.chance(0.7):
+                a += ["--input-samples", str(r.randint(2, 120)) if self.chance(0.9) else
+                      r.choice(["0", "-1", "500", "x"])]
+            if self.chance(0.3):
+                a += ["--input-seed", str(r.randint(0, 9))]
+            if self.chance(0.3):
+                a += ["--input-normalize", r.choice(["unit", "none", "bogus"])]
         if self.chance(0.2 if kind == "ntk" else 0.03):
             a += ["--readout", r.choice(["gaussian", "rademacher", "bar"])]
         if self.chance(0.03):   # options that do not apply here

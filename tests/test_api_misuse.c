@@ -12,6 +12,8 @@
 #include "deqnn/act.h"
 #include "deqnn/ck.h"
 #include "deqnn/compare.h"
+#include "deqnn/datakernel.h"
+#include "deqnn/dataset.h"
 #include "deqnn/grid.h"
 #include "deqnn/mp.h"
 #include "deqnn/network.h"
@@ -100,6 +102,12 @@ typedef struct {
   deq_sample_stats out_st;
   deq_complex cz;
   deq_cresult cres;
+  /* dataset.h, datakernel.h */
+  deq_dataset ds;              /* 2 samples of dimension 2 over buf, not from a file */
+  deq_dataset_diag diag;
+  deq_dataset *out_ds;
+  deq_datakernel *dk_he2, *out_dk;
+  double Knan[4], Knonunit[4], Kzero[4];
 } fixture;
 
 static fixture F;
@@ -146,6 +154,15 @@ static void setup_theory(void)
   assert_int_equal(deq_srf_plan_alloc_panels(&F.act, &lin, &F.srfw, 16, NULL, &F.srf),
                    DEQ_SUCCESS);
   assert_int_equal(deq_training_scalars_eval(&F.act, &lin, 0.1, NULL, &F.tsc), DEQ_SUCCESS);
+  F.ds = (deq_dataset) { .n = 2, .d = 2, .x = F.buf, .normalized = -1 };
+  snprintf(F.ds.path, sizeof F.ds.path, "fixture");
+  deq_act he2 = { DEQ_ACT_HE2, { 0 } };
+  assert_int_equal(deq_datakernel_alloc(&he2, NULL, &F.dk_he2), DEQ_SUCCESS);
+  for (int k = 0; k < 4; k++) {
+    F.Knan[k] = NAN;
+    F.Knonunit[k] = k % 3 == 0 ? 2.0 : 0.0;
+    F.Kzero[k] = 0.0;
+  }
 }
 
 static void setup_sim(void)
@@ -179,6 +196,7 @@ static void setup_sim(void)
 
 static void teardown(void)
 {
+  deq_datakernel_free(F.dk_he2);
   deq_cdf_free(F.cdf);
   deq_pencil_free(F.pen);
   deq_rf_model_free(F.rf);
@@ -828,7 +846,60 @@ static const char *null_fmt(void) { return NULL; }
     deq_trainsim_measure(NULL, (deq_trainsim_stats *) F.res, NULL, NULL, NULL), E1) \
   X(deq_trainsim_measure, "out NULL", deq_trainsim_measure(F.trs, NULL, NULL, NULL, NULL), E1) \
   X(deq_trainsim_view, "ws NULL", deq_trainsim_view(NULL, (deq_trainsim_data *) F.res), E1) \
-  X(deq_trainsim_view, "out NULL", deq_trainsim_view(F.trs, NULL), E1)
+  X(deq_trainsim_view, "out NULL", deq_trainsim_view(F.trs, NULL), E1) \
+  /* dataset.h */ \
+  X(deq_dataset_read, "ds NULL", deq_dataset_read("x.csv", NULL), E1) \
+  X(deq_dataset_read, "path NULL", deq_dataset_read(NULL, &F.out_ds), E1) \
+  X(deq_dataset_read, "path empty", deq_dataset_read("", &F.out_ds), E1) \
+  X(deq_dataset_subset, "ds NULL", deq_dataset_subset(NULL, 1, 1), E1) \
+  X(deq_dataset_subset, "k 0", deq_dataset_subset(&F.ds, 0, 1), E1) \
+  X(deq_dataset_subset, "k > n", deq_dataset_subset(&F.ds, 3, 1), E1) \
+  X(deq_dataset_normalize, "ds NULL", deq_dataset_normalize(NULL, DEQ_DATASET_UNIT), E1) \
+  X(deq_dataset_normalize, "how 7", deq_dataset_normalize(&F.ds, (deq_dataset_norm) 7), E1) \
+  X(deq_dataset_gram, "ds NULL", deq_dataset_gram(NULL, F.K), E1) \
+  X(deq_dataset_gram, "G NULL", deq_dataset_gram(&F.ds, NULL), E1) \
+  X(deq_dataset_diagnose, "ds NULL", deq_dataset_diagnose(NULL, F.K, &F.diag), E1) \
+  X(deq_dataset_diagnose, "G NULL", deq_dataset_diagnose(&F.ds, NULL, &F.diag), E1) \
+  X(deq_dataset_diagnose, "diag NULL", deq_dataset_diagnose(&F.ds, F.K, NULL), E1) \
+  X(deq_dataset_format_name, "format 99 (documented 'unknown')", \
+    strcmp(deq_dataset_format_name((deq_dataset_format) 99), "unknown"), 0, 0) \
+  X(deq_dataset_norm_name, "norm 99 (documented 'unknown')", \
+    strcmp(deq_dataset_norm_name((deq_dataset_norm) 99), "unknown"), 0, 0) \
+  X(deq_dataset_free, "NULL", NOOP(deq_dataset_free(NULL)), 0, 0) \
+  /* datakernel.h */ \
+  X(deq_datakernel_alloc, "dk NULL", deq_datakernel_alloc(&F.act, NULL, NULL), E1) \
+  X(deq_datakernel_alloc, "act NULL", deq_datakernel_alloc(NULL, NULL, &F.out_dk), E1) \
+  X(deq_datakernel_alloc, "act kind 99", deq_datakernel_alloc(&F.bad_act, NULL, &F.out_dk), E1) \
+  X(deq_datakernel_alloc, "poly coefficient NaN", \
+    deq_datakernel_alloc(&F.nan_act, NULL, &F.out_dk), E1) \
+  X(deq_datakernel_free, "NULL", NOOP(deq_datakernel_free(NULL)), 0, 0) \
+  X(deq_datakernel_any_norm, "dk NULL", NEG(deq_datakernel_any_norm(NULL)), E1) \
+  X(deq_datakernel_eval, "dk NULL", deq_datakernel_eval(NULL, 1, 1, 0, F.res), E1) \
+  X(deq_datakernel_eval, "k NULL", deq_datakernel_eval(F.dk_he2, 1, 1, 0, NULL), E1) \
+  X(deq_datakernel_eval, "q_a -1", deq_datakernel_eval(F.dk_he2, -1, 1, 0, F.res), E1) \
+  X(deq_datakernel_eval, "c NaN", deq_datakernel_eval(F.dk_he2, 1, 1, NAN, F.res), E1) \
+  X(deq_datakernel_eval, "|c| > sqrt(q_a q_b)", deq_datakernel_eval(F.dk_he2, 1, 1, 1.5, F.res), E1) \
+  X(deq_datakernel_eval, "he2 with norms != 1", deq_datakernel_eval(F.dk_he2, 2, 1, 0, F.res), E1) \
+  X(deq_datakernel_matrix, "dk NULL", deq_datakernel_matrix(NULL, 2, F.K, F.buf), E1) \
+  X(deq_datakernel_matrix, "G NULL", deq_datakernel_matrix(F.dk_he2, 2, NULL, F.buf), E1) \
+  X(deq_datakernel_matrix, "err NULL", deq_datakernel_matrix(F.dk_he2, 2, F.K, NULL), E1) \
+  X(deq_datakernel_matrix, "n 0", deq_datakernel_matrix(F.dk_he2, 0, F.K, F.buf), E1) \
+  X(deq_datakernel_matrix, "n SIZE_MAX", deq_datakernel_matrix(F.dk_he2, SIZE_MAX, F.K, F.buf), E1) \
+  X(deq_datakernel_matrix, "NaN entry", deq_datakernel_matrix(F.dk_he2, 2, F.Knan, F.buf), E1) \
+  X(deq_datakernel_matrix, "he2 with norms != 1", \
+    deq_datakernel_matrix(F.dk_he2, 2, F.Knonunit, F.buf), E1) \
+  X(deq_datakernel_atoms, "K NULL", deq_datakernel_atoms(2, NULL, F.buf, F.buf + 2, F.buf + 4), E1) \
+  X(deq_datakernel_atoms, "x NULL", deq_datakernel_atoms(2, F.Kzero, NULL, F.buf + 2, F.buf + 4), E1) \
+  X(deq_datakernel_atoms, "p NULL", deq_datakernel_atoms(2, F.Kzero, F.buf, NULL, F.buf + 4), E1) \
+  X(deq_datakernel_atoms, "mean NULL", deq_datakernel_atoms(2, F.Kzero, F.buf, F.buf + 2, NULL), E1) \
+  X(deq_datakernel_atoms, "n 0", deq_datakernel_atoms(0, F.Kzero, F.buf, F.buf + 2, F.buf + 4), E1) \
+  X(deq_datakernel_atoms, "zero trace", deq_datakernel_atoms(2, F.Kzero, F.buf, F.buf + 2, F.buf + 4), E1) \
+  X(deq_datakernel_ck_params, "gamma NULL", deq_datakernel_ck_params(0.5, 1, NULL, &F.huge_law, &F.out_par), E1) \
+  X(deq_datakernel_ck_params, "law NULL", deq_datakernel_ck_params(0.5, 1, F.gamma, NULL, &F.out_par), E1) \
+  X(deq_datakernel_ck_params, "par NULL", deq_datakernel_ck_params(0.5, 1, F.gamma, &F.huge_law, NULL), E1) \
+  X(deq_datakernel_ck_params, "L 0", deq_datakernel_ck_params(0.5, 0, F.gamma, &F.huge_law, &F.out_par), E1) \
+  X(deq_datakernel_ck_params, "b 2", deq_datakernel_ck_params(2, 1, F.gamma, &F.huge_law, &F.out_par), E1) \
+  X(deq_datakernel_ck_params, "law gaussian", deq_datakernel_ck_params(0.5, 1, F.gamma, &F.law, &F.out_par), E1)
 
 /* Helpers used by a few rows. */
 static int alloc_free_rng(void)

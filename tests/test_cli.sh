@@ -314,5 +314,62 @@ same "$tmp/tr1.csv" "$tmp/tr2.csv" && ok || bad "train: 1 and 2 threads differ"
 "$deqnn" ck --stats 0.5,2 --simulate --n 120 --seeds 3 --out "$tmp/st.csv" 2>/dev/null
 [ $? -le 1 ] && grep -q '^res(2),2,' "$tmp/st.csv" && grep -q 'sim_verdict' "$tmp/st.csv" && ok || bad "stats with simulation"
 
+root0=$(dirname "$0")/..
+# --- --input FILE (docs/data.md): bad files exit 2 naming the option and the file and line or
+# entry, before any work; orthonormal rows equal --input orthonormal; the subset is reproducible
+printf '1,2,3\n4,5,6\n7,8\n' > "$tmp/ragged.csv"
+printf '# x\n1,2\n3,nan\n' > "$tmp/nan.csv"
+printf '1,2\n3,4\n2,3\n' > "$tmp/zero.csv"
+printf '1,0,0,0\n0,1,0,0\n0,0,1,0\n' > "$tmp/orth.csv"
+printf '\223NUMPY\001\000\106\000{'"'"'descr'"'"': '"'"'<f8'"'"', '"'"'fortran_order'"'"': False, '"'"'shape'"'"': (1000000000, 100000), }  \n' > "$tmp/huge.npy"
+expect 2 "--input: cannot open '$tmp/none.csv'" ck --input "$tmp/none.csv" --ratios 1.5
+expect 2 "--input: $tmp/ragged.csv:3: 2 fields, expected 3" ck --input "$tmp/ragged.csv" --ratios 1.5
+expect 2 "--input: $tmp/nan.csv:3: field 2 is nan" ck --input "$tmp/nan.csv" --ratios 1.5
+expect 2 "--input-normalize: $tmp/zero.csv: sample 3 (line 3) is zero" ck --input "$tmp/zero.csv" --ratios 1.5
+expect 2 "--input: $tmp/huge.npy: needs" ck --input "$tmp/huge.npy" --ratios 1.5
+expect 2 "--simulate with --input: not yet" ck --input "$tmp/orth.csv" --ratios 1.5 --simulate
+expect 2 "--input-samples: applies only with --input FILE" ck --input-samples 2
+expect 2 "--input-samples: 5 exceeds the 3 samples" ck --input "$tmp/orth.csv" --ratios 1.5 --input-samples 5
+expect 2 "--input-normalize none: the expected kernel of tanh" ck --act tanh --input "$tmp/orth.csv" --input-normalize none --ratios 1.5
+expect 2 "--input-normalize none: one hidden layer" ck --act relu --input "$tmp/orth.csv" --input-normalize none --ratios 1.5,2
+expect 2 "--input-normalize" ck --input "$tmp/orth.csv" --input-normalize bogus --ratios 1.5
+expect 2 "--ratios" ck --input "$tmp/orth.csv"
+for act in relu erf linear; do
+  "$deqnn" ck --act $act --input "$tmp/orth.csv" --input-normalize none --ratios 1.5 --stats 0.05,0.5 >"$tmp/od.csv" &&
+  "$deqnn" ck --act $act --input orthonormal --ratios 0.75,1.5 --stats 0.05,0.5 >"$tmp/oo.csv" &&
+  awk -F, 'FNR == NR && /^res/ {v[$1] = $3; next} /^res/ {d = $3 - v[$1]; if (d < 0) d = -d;
+           if (d > 1e-12 * $3) bad++; n++} END {exit !(n == 2 && bad == 0)}' "$tmp/od.csv" "$tmp/oo.csv" &&
+  ok || bad "ck --input orthonormal rows ($act) differs from --input orthonormal"
+done
+# n > d0 (200 samples in d0 = 40), linear sigma: Kbar = G has 160 exact zero eigenvalues, the
+# CK's atom at 0 is 1 - 40/200 (ranks compound, as for --input gaussian); b = 1, so the
+# linearised kernel (1 - b) I + b G is G itself: the same numbers
+for k in expected linearised; do
+  "$deqnn" ck --act linear --input "$root0/data/blobs_200.csv" --input-kernel $k --ratios 1.5 \
+    --stats 0.05,0.5 > "$tmp/lin_$k.csv" || bad "ck --act linear --input-kernel $k: exit $?"
+done
+grep -q '^atom,0,0.80000000000000.*,ok$' "$tmp/lin_expected.csv" &&
+  [ "$(grep '^res' "$tmp/lin_expected.csv" | cut -d, -f1-3)" = "$(grep '^res' "$tmp/lin_linearised.csv" | cut -d, -f1-3)" ] &&
+  grep -q 'exactness: APPROXIMATE (--input-kernel linearised' "$tmp/lin_linearised.csv" &&
+  ok || bad "ck --act linear on n > d0: atom or linearised kernel"
+expect 2 "--input-kernel linearised: needs unit-norm" ck --act relu --input "$tmp/orth.csv" --input-normalize none --input-kernel linearised --ratios 1.5
+expect 2 "--input-kernel: applies only with --input FILE" ck --input-kernel linearised
+# mp --input FILE: exact statistics of the data's Gram spectrum (orthonormal rows: all 1)
+"$deqnn" mp --input "$tmp/orth.csv" --input-normalize none --stats 0.5 > "$tmp/mpd.csv" &&
+  awk -F, '/^res/ {d = $3 - 1 / 1.5; if (d < 0) d = -d; ok1 = d < 1e-14}
+           /^trK2/ {d = $3 - 1; if (d < 0) d = -d; ok2 = d < 1e-14} END {exit !(ok1 && ok2)}' "$tmp/mpd.csv" &&
+  ok || bad "mp --input: orthonormal rows"
+expect 2 "--stats: deqnn mp --input FILE" mp --input "$tmp/orth.csv"
+expect 2 "--ratio" mp --input "$tmp/orth.csv" --stats 0.5 --ratio 2
+expect 2 "--input: a data file applies to deqnn ck and mp only" ntk --input "$tmp/orth.csv" --ratios 1.5
+root=$(dirname "$0")/..
+for seed in 3 3 4; do
+  "$deqnn" ck --act relu --input "$root/data/blobs_200.csv" --input-samples 50 --input-seed $seed \
+    --ratios 1.5 --stats 0.5 > "$tmp/sub$seed.$(ls "$tmp" | grep -c '^sub')" 2>/dev/null
+done
+grep '^res' "$tmp"/sub3.0 > "$tmp/a" && grep '^res' "$tmp"/sub3.1 > "$tmp/b" && grep '^res' "$tmp"/sub4.2 > "$tmp/c" &&
+  cmp -s "$tmp/a" "$tmp/b" && ! cmp -s "$tmp/a" "$tmp/c" && grep -q 'crc32 ' "$tmp/sub3.0" &&
+  grep -q 'exactness: EXACT' "$tmp/sub3.0" && ok || bad "--input-samples: not reproducible or seed ignored"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

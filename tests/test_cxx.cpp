@@ -3,6 +3,8 @@
 #include "deqnn/act.h"
 #include "deqnn/ck.h"
 #include "deqnn/compare.h"
+#include "deqnn/datakernel.h"
+#include "deqnn/dataset.h"
 #include "deqnn/grid.h"
 #include "deqnn/mp.h"
 #include "deqnn/network.h"

@@ -8,16 +8,16 @@
 #include "deqnn/ntk.h"
 
 enum { O_ACT, O_RATIOS, O_RATIO, O_INPUT, O_READOUT, O_X, O_OUT, O_PLOT, O_SIM, O_N,
-       O_SEEDS, O_SEED, O_STATS, O_NOPT };
+       O_SEEDS, O_SEED, O_STATS, O_ISAMPLES, O_ISEED, O_INORM, O_IKERNEL, O_NOPT };
 
 static void options(cli_opt *o, const char *kind)
 {
   int mp = strcmp(kind, "mp") == 0;
   cli_opt def[O_NOPT] = {
     { "--act", 1, mp ? "linear" : "tanh", "activation: linear relu tanh erf sigmoid softplus he2 poly:c0,..", 0, 0 },
-    { "--ratios", 1, "0.5,0.8,1.2,1.71", "g0,g1,..,gL: g0 = n/d0, gl = n/dl", 0, 0 },
+    { "--ratios", 1, "0.5,0.8,1.2,1.71", "g0,g1,..,gL: g0 = n/d0, gl = n/dl (with --input FILE: g1,..,gL)", 0, 0 },
     { "--ratio", 1, "2.385", "(mp) gamma = n/d", 0, 0 },
-    { "--input", 1, "gaussian", "input data: gaussian | orthonormal", 0, 0 },
+    { "--input", 1, "gaussian", "input data: gaussian | orthonormal | FILE (csv, npy, idx, .gz; docs/data.md)", 0, 0 },
     { "--readout", 1, "rademacher", "(ntk simulation) read-out law: gaussian | rademacher", 0, 0 },
     { "--x", 1, NULL, "grid A:B:K, A:B:K:log or x1,x2,.. [default: the support +-5%, 400 points]", 0, 0 },
     { "--out", 1, "-", "output CSV file ('-' = stdout)", 0, 0 },
@@ -27,6 +27,10 @@ static void options(cli_opt *o, const char *kind)
     { "--seeds", 1, "10", "simulation: independent replicates", 0, 0 },
     { "--seed", 1, "1", "simulation: master seed", 0, 0 },
     { "--stats", 1, NULL, "lambda1,..: output linear statistics (1/n)tr K, tr K^2, tr (K+lambda)^-1", 0, 0 },
+    { "--input-samples", 1, NULL, "(--input FILE) take K of the samples [default: all]", 0, 0 },
+    { "--input-seed", 1, "1", "(--input FILE) seed of the --input-samples subset", 0, 0 },
+    { "--input-normalize", 1, "unit", "(--input FILE) unit (centre features; unit-norm samples) | none", 0, 0 },
+    { "--input-kernel", 1, "expected", "(ck --input FILE) expected (exact for L = 1) | linearised ((1-b) I + b X^T X)", 0, 0 },
   };
   memcpy(o, def, sizeof def);
 }
@@ -37,10 +41,20 @@ static int parse_ratios(spec_job *job, const cli_opt *o)
   size_t n;
   if (strcmp(job->kind, "mp") == 0) {
     job->L = 0;
-    return cli_double(o, O_NOPT, "--ratio", &job->gamma_user[0]);
+    return job->input_file ? CLI_EXIT_OK : cli_double(o, O_NOPT, "--ratio", &job->gamma_user[0]);
   }
   if (deq_parse_list(o[O_RATIOS].value, "--ratios", v, DEQ_PENCIL_MAXL + 1, &n))
     return CLI_EXIT_USAGE;
+  if (job->input_file != NULL) {   /* n/d0 comes from the file */
+    if (!o[O_RATIOS].seen || n > DEQ_PENCIL_MAXL) {
+      cli_errorf("--ratios: with --input FILE give the layer ratios g1,..,gL (at most %d; "
+                 "n/d0 comes from the file)", DEQ_PENCIL_MAXL);
+      return CLI_EXIT_USAGE;
+    }
+    job->L = n;
+    memcpy(job->gamma_user + 1, v, n * sizeof *v);
+    return CLI_EXIT_OK;
+  }
   if (n < 2) {
     cli_errorf("--ratios: need g0 and at least one layer ratio, got %zu value(s)", n);
     return CLI_EXIT_USAGE;
@@ -102,8 +116,10 @@ static int parse_stats(spec_job *job, const cli_opt *o)
 static int check_applicable(const spec_job *job, const cli_opt *o)
 {
   int mp = strcmp(job->kind, "mp") == 0, ntk = strcmp(job->kind, "ntk") == 0;
-  const int bad[] = { mp ? O_ACT : -1, mp ? O_RATIOS : O_RATIO, mp ? O_INPUT : -1,
-                      ntk ? -1 : O_READOUT };
+  const char *in = o[O_INPUT].value;
+  int keyword = strcmp(in, "gaussian") == 0 || strcmp(in, "orthonormal") == 0;
+  const int bad[] = { mp ? O_ACT : -1, mp ? O_RATIOS : O_RATIO, mp && keyword ? O_INPUT : -1,
+                      ntk ? -1 : O_READOUT, mp && !keyword ? O_RATIO : -1 };
   for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++)
     if (bad[k] >= 0 && o[bad[k]].seen) {
       cli_errorf("%s: option %s does not apply to deqnn %s", job->kind, o[bad[k]].name, job->kind);
@@ -118,24 +134,97 @@ static int check_applicable(const spec_job *job, const cli_opt *o)
 
 static void realise_ratios(spec_job *job, int sizes_from_n);
 
+/* --input gaussian | orthonormal | FILE, and the options of a FILE (docs/data.md). */
+static int parse_input(spec_job *job, const cli_opt *o)
+{
+  const char *v = o[O_INPUT].value;
+  int file = strcmp(v, "gaussian") != 0 && strcmp(v, "orthonormal") != 0, rc;
+  job->input.kind = strcmp(v, "orthonormal") == 0 ? DEQ_DATA_ORTHONORMAL : DEQ_DATA_GAUSSIAN;
+  job->kscale = 1.0;
+  const int fopt[] = { O_ISAMPLES, O_ISEED, O_INORM, O_IKERNEL };
+  for (size_t k = 0; !file && k < 4; k++)
+    if (o[fopt[k]].seen) {
+      cli_errorf("%s: applies only with --input FILE", o[fopt[k]].name);
+      return CLI_EXIT_USAGE;
+    }
+  if (!file)
+    return CLI_EXIT_OK;
+  job->input_file = v;
+  if (strcmp(job->kind, "ntk") == 0) {
+    cli_errorf("--input: a data file applies to deqnn ck and mp only (the NTK on data is not "
+               "yet derived; docs/data.md)");
+    return CLI_EXIT_USAGE;
+  }
+  if (strcmp(job->kind, "mp") == 0 && (!o[O_STATS].seen || o[O_X].seen)) {
+    cli_errorf("--stats: deqnn mp --input FILE gives the statistics of the data's Gram "
+               "spectrum (n atoms, no density): give --stats and no --x");
+    return CLI_EXIT_USAGE;
+  }
+  if (o[O_SIM].seen) {
+    cli_errorf("--simulate with --input: not yet (the simulation on fixed inputs comes later; "
+               "docs/data.md)");
+    return CLI_EXIT_USAGE;
+  }
+  if ((rc = parse_choice(o[O_INORM].value, "--input-normalize", "unit", "none", &job->input_norm)))
+    return rc;
+  if ((rc = parse_choice(o[O_IKERNEL].value, "--input-kernel", "expected", "linearised",
+                         &job->linearised)))
+    return rc;
+  if (job->linearised && strcmp(job->kind, "mp") == 0) {
+    cli_errorf("--input-kernel: does not apply to deqnn mp (the data's own Gram spectrum)");
+    return CLI_EXIT_USAGE;
+  }
+  if (o[O_ISAMPLES].seen && (rc = cli_long(o, O_NOPT, "--input-samples", 1, 0x7fffffffL,
+                                           &job->input_samples)))
+    return rc;
+  return cli_long(o, O_NOPT, "--input-seed", 0, 0x7fffffffL, &job->input_seed);
+}
+
+/* With --input-normalize none only the closed forms for any norms apply, and one layer. */
+static int check_data_norm(const spec_job *job)
+{
+  int any = job->act.kind == DEQ_ACT_LINEAR || job->act.kind == DEQ_ACT_RELU
+            || job->act.kind == DEQ_ACT_ERF;
+  if (job->input_norm != DEQ_DATASET_NONE)
+    return CLI_EXIT_OK;
+  if (job->linearised) {
+    cli_errorf("--input-kernel linearised: needs unit-norm samples (--input-normalize unit)");
+    return CLI_EXIT_USAGE;
+  }
+  if (!any) {
+    cli_errorf("--input-normalize none: the expected kernel of %s needs unit-norm inputs "
+               "(closed forms for any norms: linear relu erf); use --input-normalize unit",
+               job->actname);
+    return CLI_EXIT_USAGE;
+  }
+  if (job->L > 1) {
+    cli_errorf("--input-normalize none: one hidden layer only (--ratios g1); deeper layers "
+               "assume unit-scale inputs");
+    return CLI_EXIT_USAGE;
+  }
+  return CLI_EXIT_OK;
+}
+
 static int parse_job(spec_job *job, cli_opt *o)
 {
-  int orth, rc;
+  int rc;
   if ((rc = check_applicable(job, o)))
     return rc;
   if ((rc = cli_act(o[O_ACT].value, "--act", 1, &job->act)))
     return rc;
   deq_act_name(&job->act, job->actname, sizeof job->actname);
-  if ((rc = parse_choice(o[O_INPUT].value, "--input", "gaussian", "orthonormal", &orth)))
+  if ((rc = parse_input(job, o)))
     return rc;
-  job->input.kind = orth ? DEQ_DATA_ORTHONORMAL : DEQ_DATA_GAUSSIAN;
   if ((rc = parse_choice(o[O_READOUT].value, "--readout", "gaussian", "rademacher", &job->rademacher)))
     return rc;
-  if ((rc = parse_ratios(job, o)) || (rc = check_ratios(job)) || (rc = parse_sim(job, o)) ||
-      (rc = parse_stats(job, o)))
+  if ((rc = parse_ratios(job, o)) || (rc = parse_sim(job, o)) || (rc = parse_stats(job, o)))
     return rc;
   if (o[O_X].value != NULL && deq_grid_parse(o[O_X].value, "--x", &job->grid))
     return CLI_EXIT_USAGE;
+  if (job->input_file && ((rc = check_data_norm(job)) || (rc = spec_data_load(job))))
+    return rc;
+  if ((rc = check_ratios(job)))
+    return rc;
   realise_ratios(job, job->simulate);
   return job->simulate ? spec_simulate_check(job) : CLI_EXIT_OK;
 }
@@ -158,6 +247,8 @@ static int build_pencil(spec_job *job)
   int s = deq_act_fw_constants(&job->act, NULL, &job->fw);
   if (s)
     return s;
+  if (job->input_file != NULL)
+    return spec_data_pencil(job);
   if (strcmp(job->kind, "mp") == 0) {
     memset(&job->par, 0, sizeof job->par);
     job->par.gamma[0] = job->gamma[0];
@@ -180,7 +271,8 @@ static int default_grid(spec_job *job)
     cli_errorf("cannot locate the support for the default grid; give --x");
     return CLI_EXIT_FAIL;
   }
-  double lo = e[0], hi = e[2 * nint - 1], w = hi - lo;
+  double c = job->input_file ? job->kscale : 1.0;   /* data: the pencil's spectrum x c */
+  double lo = c * e[0], hi = c * e[2 * nint - 1], w = hi - lo;
   if (deq_grid_linspace(lo - 0.05 * w, hi + 0.05 * w, 400, &job->grid))
     return CLI_EXIT_FAIL;
   return CLI_EXIT_OK;
@@ -194,6 +286,9 @@ void spec_job_free(spec_job *job)
     free(job->stat[k].sample);
   free(job->hist);
   free(job->hist_se);
+  deq_dataset_free(job->ds);
+  free(job->atom_x);
+  free(job->atom_p);
 }
 
 static void print_summary(const spec_job *job)
@@ -338,8 +433,11 @@ static int plot_density(const void *arg, const char *csv, const char *plot)
   const char *st[] = { "lines lw 2 lc rgb '#1f4e9e'", "histeps lw 1.2 lc rgb '#d95f02'" };
   const char *ti[] = { "theory (deterministic equivalent)", "simulation (mean over seeds)" };
   char title[512];
-  snprintf(title, sizeof title, "%s spectrum, %s, %zu layer(s)%s", job->kind, job->actname,
-           job->L, job->simulate ? ", vs simulated network" : "");
+  const char *base = job->input_file ? strrchr(job->input_file, '/') : NULL;
+  snprintf(title, sizeof title, "%s spectrum, %s, %zu layer(s)%s%s%s", job->kind, job->actname,
+           job->L, job->simulate ? ", vs simulated network" : "",
+           job->input_file ? ", data " : "",
+           job->input_file ? (base ? base + 1 : job->input_file) : "");
   return cli_plot(csv, plot, title, "eigenvalue x", "density", "x", y, st, ti,
                   job->simulate ? 2 : 1, 0, NULL);
 }

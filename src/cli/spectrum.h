@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "deqnn/act.h"
 #include "deqnn/compare.h"
+#include "deqnn/dataset.h"
 #include "deqnn/grid.h"
 #include "deqnn/pencil.h"
 
@@ -50,7 +51,25 @@ typedef struct {
   int smeared;                        /* an atom away from 0: no exact eigenvalues there */
   double smeared_pos, smeared_mass;
   int rank, ranks;                    /* MPI: replicates r = rank, rank + ranks, ... are ours */
+  /* --input FILE (docs/data.md): the data, its diagnostics and the expected kernel */
+  const char *input_file;             /* NULL: gaussian or orthonormal */
+  deq_dataset *ds;
+  deq_dataset_diag diag;
+  long input_samples, input_seed;     /* 0 = all samples */
+  int input_norm;                     /* deq_dataset_norm */
+  int linearised;                     /* --input-kernel linearised: (1 - b) I + b G */
+  double kscale;                      /* tr Kbar / n: the spectrum is kscale x the pencil's */
+  double kerr, eigerr;                /* entry error of Kbar, Weyl bound on its eigenvalues */
+  char kroute[96];                    /* how Kbar was computed */
+  double secs[4];                     /* Gram, kernel, eigenvalues, pencil set-up */
+  double *atom_x, *atom_p;            /* spec(Kbar)/kscale: the pencil's input law */
 } spec_job;
+
+/* --input FILE: read, subset and preprocess the data (exit 2 naming --input and the file,
+ * line or entry); then the pencil of the CK on the data's expected kernel; the header lines. */
+int spec_data_load(spec_job *job);
+int spec_data_pencil(spec_job *job);
+int spec_data_comments(const spec_job *job, deq_table *t);
 
 /* Theory side: statistics' theory values and the density table. */
 int spec_theory_stats(spec_job *job);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "cli/spectrum.h"
 #include "core/mem.h"
+#include "deqnn/ck.h"
 #include "deqnn/mp.h"
 #include "deqnn/ntk.h"
 
@@ -30,11 +31,29 @@ static double B_ks(const spec_job *job)
   return job->rademacher ? 25.0 : 3.0 * sqrt((double) job->n);
 }
 
+/* Data input: the error of Kbar's eigenvalues (|dlambda| <= e = eigerr x kscale, Weyl) moves
+ * (1/n) tr (K + lambda)^-1 by at most e prod_l (1 + sqrt(gamma_l))^2 / lambda^2: the CK is
+ * monotone in Kbar (Loewner order; W^1/2 Kbar W^1/2 with ||W|| -> (1 + sqrt(gamma))^2), and
+ * |d tr (A + tB + lambda)^-1 / n| <= ||B|| / lambda^2 (docs/data.md). */
+static double kernel_error(const spec_job *job, double lambda)
+{
+  double f = job->eigerr * job->kscale;
+  for (size_t l = 1; l <= job->L; l++)
+    f *= pow(1 + sqrt(job->gamma[l]), 2);
+  return f / (lambda * lambda);
+}
+
 int spec_theory_stats(spec_job *job)
 {
   double m1, m2;
   int ntk = strcmp(job->kind, "ntk") == 0, relu = job->act.kind == DEQ_ACT_RELU, rc = 0;
-  deq_pencil_moments_exact(&job->par, &m1, &m2);
+  double c = job->input_file ? job->kscale : 1.0;   /* data: the pencil's spectrum x c */
+  if (job->input_file)   /* layer 1 has b = 1, the others the activation's b */
+    deq_ck_moments_exact(&job->par, &m1, &m2);
+  else
+    deq_pencil_moments_exact(&job->par, &m1, &m2);
+  m1 *= c;
+  m2 *= c * c;
   add_stat(job, "trK/n", NAN, m1, 1e-15 * m1, 2.0 * m1);
   /* B: NTK 10 m2 (ck_ntk §9); CK/MP 3 m2, doubled for relu's kink as §9 does for the
    * resolvent -- from our size scans (docs/compare.md): the spec's B = 5 is below the
@@ -44,10 +63,14 @@ int spec_theory_stats(spec_job *job)
     deq_cresult m;
     char name[32];
     snprintf(name, sizeof name, "res(%g)", job->lambda[k]);
-    int s = deq_pencil_stieltjes(job->pen, -job->lambda[k], &m, NULL);
-    add_stat(job, name, job->lambda[k], creal(m.val), m.err, relu ? 4.0 : 2.0)->status = s;
+    int s = deq_pencil_stieltjes(job->pen, -job->lambda[k] / c, &m, NULL);
+    double kerr = job->input_file ? kernel_error(job, job->lambda[k]) : 0.0;
+    add_stat(job, name, job->lambda[k], creal(m.val) / c, m.err / c + kerr,
+             relu ? 4.0 : 2.0)->status = s;
     rc |= s != 0;
   }
+  if (job->input_file && strcmp(job->kind, "mp") == 0)   /* n atoms: no atom scan */
+    return rc ? CLI_EXIT_FAIL : CLI_EXIT_OK;
   deq_result atom;   /* the atom at 0 (exact zero eigenvalues of the sample) */
   int s = deq_pencil_atom(job->pen, 0.0, &atom);
   if (s || atom.val > 0)
@@ -77,7 +100,10 @@ static int add_params(const spec_job *job, deq_table *t)
                                 job->actname, job->fw.b.val, job->fw.a.val);
   s |= deq_table_add_comment(t, "layers: %zu", job->L);
   s |= deq_table_add_comment(t, "ratios: %s", buf);
-  s |= deq_table_add_comment(t, "input: %s", job->input.kind == DEQ_DATA_GAUSSIAN ? "gaussian" : "orthonormal");
+  s |= deq_table_add_comment(t, "input: %s", job->input_file ? "file"
+                             : job->input.kind == DEQ_DATA_GAUSSIAN ? "gaussian" : "orthonormal");
+  if (job->input_file)
+    s |= spec_data_comments(job, t);
   u = 0;
   for (size_t l = 0; l <= job->L; l++)
     u += (size_t) snprintf(buf + u, sizeof buf - u, "%s%.17g", l ? "," : "", job->par.q[l]);
@@ -107,9 +133,27 @@ static int add_params(const spec_job *job, deq_table *t)
   return s;
 }
 
+/* Data input: the spectrum is kscale times the pencil's, rho(x) = rho_pen(x/c)/c. */
+static int density_scaled(spec_job *job, deq_result *rho, int *st)
+{
+  const deq_grid *g = job->grid;
+  double c = job->kscale, *x = malloc(g->n * sizeof *x);
+  if (x == NULL)
+    return CLI_EXIT_FAIL;
+  for (size_t i = 0; i < g->n; i++)
+    x[i] = g->x[i] / c;
+  int s = deq_pencil_density(job->pen, g->n, x, rho, st);
+  for (size_t i = 0; i < g->n; i++)
+    rho[i].val /= c, rho[i].err /= c;
+  free(x);
+  return s ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+}
+
 static int density_values(spec_job *job, deq_result *rho, int *st)
 {
   const deq_grid *g = job->grid;
+  if (job->input_file)
+    return density_scaled(job, rho, st);
   if (strcmp(job->kind, "mp") != 0)
     return deq_pencil_density(job->pen, g->n, g->x, rho, st) ? CLI_EXIT_FAIL : CLI_EXIT_OK;
   for (size_t i = 0; i < g->n; i++) {

@@ -1,0 +1,208 @@
+/* deqnn ck --input FILE: the CK on the data's expected kernel (docs/data.md). */
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "cli/spectrum.h"
+#include "core/mem.h"
+#include "deqnn/datakernel.h"
+
+/* Support scan of the data pencil (default grid only): each point costs a Newton solve over
+ * all n atoms, so the default 3000 points take ~1.2 s CPU at n = 2000; the outer edges that
+ * the default grid needs are bisected to full accuracy from a coarser scan. */
+#define SPEC_DATA_SCAN_POINTS 400
+
+static double now(void)
+{
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double) t.tv_sec + 1e-9 * (double) t.tv_nsec;
+}
+
+static int read_fn(void *arg)
+{
+  spec_job *job = arg;
+  return deq_dataset_read(job->input_file, &job->ds);
+}
+
+static int norm_fn(void *arg)
+{
+  spec_job *job = arg;
+  return deq_dataset_normalize(job->ds, (deq_dataset_norm) job->input_norm);
+}
+
+static int subset(spec_job *job)
+{
+  if (job->input_samples == 0)
+    return CLI_EXIT_OK;
+  if ((size_t) job->input_samples > job->ds->n) {
+    cli_errorf("--input-samples: %ld exceeds the %zu samples of '%s'", job->input_samples,
+               job->ds->n, job->input_file);
+    return CLI_EXIT_USAGE;
+  }
+  return deq_dataset_subset(job->ds, (size_t) job->input_samples, (uint64_t) job->input_seed)
+         ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+}
+
+/* The n x n Gram matrix must fit (with the atoms): else refused naming --input-samples. */
+static int fits(const spec_job *job)
+{
+  double n = (double) job->ds->n;
+  char what[160];
+  snprintf(what, sizeof what, "--input: the expected kernel of %zu samples (take fewer with "
+           "--input-samples)", job->ds->n);
+  return deq_mem_check_job(8.0 * n * (n + 4.0), 1, what) ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+}
+
+int spec_data_load(spec_job *job)
+{
+  if (cli_quiet(read_fn, job, "--input"))
+    return CLI_EXIT_USAGE;   /* a missing file too: bad input, before any work */
+  int rc = subset(job);
+  if (!rc && cli_quiet(norm_fn, job, "--input-normalize"))
+    rc = CLI_EXIT_USAGE;
+  if (!rc)
+    rc = fits(job);
+  job->gamma_user[0] = (double) job->ds->n / (double) job->ds->d;
+  return rc;
+}
+
+/* --input-kernel linearised: (1 - b) I + b G, Fan & Wang's linearisation of the first layer
+ * for unit-norm samples (the kernel the iterated-MP theorem uses; close to Kbar only when the
+ * samples are nearly orthogonal).  Entry error: round-off. */
+static int linearise(const spec_job *job, size_t n, double *G, double *err)
+{
+  double b = job->fw.b.val;
+  for (size_t a = 0; a < n * n; a++)
+    G[a] *= b;
+  for (size_t a = 0; a < n; a++)
+    G[a * n + a] += 1 - b;
+  *err = 4 * DBL_EPSILON;
+  return DEQ_SUCCESS;
+}
+
+/* Gram matrix, diagnostics, Kbar and its eigenvalues (timed). */
+static int kernel_atoms(spec_job *job, double *G, const deq_datakernel *dk)
+{
+  size_t n = job->ds->n;
+  double t0 = now(), mean, kmax;
+  int s = deq_dataset_gram(job->ds, G);
+  if (!s)
+    s = deq_dataset_diagnose(job->ds, G, &job->diag);
+  double t1 = now();
+  if (!s)
+    s = job->linearised ? linearise(job, n, G, &job->kerr)
+                        : deq_datakernel_matrix(dk, n, G, &job->kerr);
+  double t2 = now();
+  if (!s)
+    s = deq_datakernel_atoms(n, G, job->atom_x, job->atom_p, &mean);
+  double t3 = now();
+  if (s)
+    return s;
+  kmax = job->atom_x[n - 1] * mean;   /* Weyl: |lambda_k - lambda~_k| <= ||E||_2 */
+  job->kscale = mean;
+  job->eigerr = ((double) n * job->kerr + 8.0 * (double) n * DBL_EPSILON * kmax) / mean;
+  job->secs[0] = t1 - t0;
+  job->secs[1] = t2 - t1;
+  job->secs[2] = t3 - t2;
+  return DEQ_SUCCESS;
+}
+
+static void route_name(const spec_job *job, char *buf, size_t len)
+{
+  const char *r = "2-D Gauss-Hermite table + cubic Hermite interpolation";
+  switch (job->act.kind) {
+  case DEQ_ACT_LINEAR: r = "the Gram matrix itself (linear)"; break;
+  case DEQ_ACT_RELU: r = "closed form (arc-cosine kernel of degree 1)"; break;
+  case DEQ_ACT_ERF: r = "closed form (arcsine kernel)"; break;
+  case DEQ_ACT_HE2: case DEQ_ACT_POLY: r = "closed form (Hermite expansion)"; break;
+  default: break;
+  }
+  if (job->linearised)
+    r = "linearised (1 - b) I + b G (Fan & Wang; not the expected kernel)";
+  snprintf(buf, len, "%s", r);
+}
+
+int spec_data_pencil(spec_job *job)
+{
+  size_t n = job->ds->n;
+  double *G = malloc(n * n * sizeof *G);
+  job->atom_x = malloc(n * sizeof *job->atom_x);
+  job->atom_p = malloc(n * sizeof *job->atom_p);
+  deq_datakernel *dk = NULL;
+  int s = G && job->atom_x && job->atom_p ? DEQ_SUCCESS : DEQ_ENOMEM;
+  int mp = strcmp(job->kind, "mp") == 0;
+  if (!s)   /* mp: the data's own Gram matrix (linear sigma: Kbar = G) */
+    s = deq_datakernel_alloc(&job->act, NULL, &dk);
+  if (!s)
+    s = kernel_atoms(job, G, dk);
+  free(G);
+  deq_datakernel_free(dk);
+  route_name(job, job->kroute, sizeof job->kroute);
+  if (s)
+    return s;
+  double t0 = now();
+  deq_input_law law = { DEQ_DATA_ATOMS, n, job->atom_x, job->atom_p };
+  if (mp) {   /* L = 0: m(z) = (1/n) sum_k 1/(lambda_k - z), the Gram spectrum itself */
+    memset(&job->par, 0, sizeof job->par);
+    job->par.gamma[0] = job->gamma[0];
+    job->par.q[0] = 1.0;
+    job->par.input = law;
+  } else {
+    s = deq_datakernel_ck_params(job->fw.b.val, job->L, job->gamma, &law, &job->par);
+  }
+  deq_opts o;
+  deq_opts_init(&o);
+  o.scan_points = SPEC_DATA_SCAN_POINTS;
+  if (!s)
+    s = deq_pencil_alloc(&job->par, &o, &job->pen);
+  job->secs[3] = now() - t0;
+  return s;
+}
+
+static int comment_exactness(const spec_job *job, deq_table *t)
+{
+  if (strcmp(job->kind, "mp") == 0)
+    return deq_table_add_comment(t, "exactness: EXACT finite-n values of the spectrum of the "
+                                 "preprocessed data's Gram matrix (n atoms; not a limit law)");
+  if (job->linearised)
+    return deq_table_add_comment(t, "exactness: APPROXIMATE (--input-kernel linearised: the "
+                                 "iterated MP map over (1 - b) + b spec(G); exact only for "
+                                 "pairwise-orthogonal samples; compare --input-kernel expected)");
+  if (job->L == 1)
+    return deq_table_add_comment(t, "exactness: EXACT (L = 1: the MP map of spec(Kbar); "
+                                 "Louart Liao & Couillet 2018)");
+  return deq_table_add_comment(t, "exactness: layer 1 EXACT (the MP map of spec(Kbar); Louart "
+                               "Liao & Couillet 2018); layers 2..%zu APPROXIMATE (iterated MP "
+                               "map with b = %.6g on layer 1's output; not yet validated by "
+                               "simulation)", job->L, job->fw.b.val);
+}
+
+int spec_data_comments(const spec_job *job, deq_table *t)
+{
+  const deq_dataset *ds = job->ds;
+  const deq_dataset_diag *g = &job->diag;
+  char sub[160] = "all";
+  if (ds->subset)
+    snprintf(sub, sizeof sub, "subset by selection sampling with seed %llu; file order kept",
+             (unsigned long long) ds->subset_seed);
+  int s = deq_table_add_comment(t, "input file: %s (%s%s; %llu bytes; crc32 %08lx)", ds->path,
+                                deq_dataset_format_name(ds->format), ds->compressed ? ".gz" : "",
+                                (unsigned long long) ds->bytes, (unsigned long) ds->crc32);
+  s |= deq_table_add_comment(t, "input samples: n = %zu of %zu (%s); d0 = %zu; n/d0 = %.17g",
+                             ds->n, ds->n_file, sub, ds->d, job->gamma[0]);
+  s |= deq_table_add_comment(t, "preprocessing: %s", job->input_norm == DEQ_DATASET_UNIT
+                             ? "unit (each feature centred over the samples; each sample scaled to norm 1)"
+                             : "none (the data as given)");
+  s |= deq_table_add_comment(t, "input diagnostics: off-diagonal inner products rms %.4g max "
+                             "%.4g (1/sqrt(d0) = %.4g); norms min %.6g max %.6g mean %.6g sd %.3g",
+                             g->off_rms, g->off_max, g->ref, g->norm_min, g->norm_max,
+                             g->norm_mean, g->norm_sd);
+  s |= deq_table_add_comment(t, "expected kernel: %s; entry error <= %.3g; tr Kbar/n = %.17g "
+                             "(atoms divided by it; the spectrum scaled back); eigenvalue error "
+                             "<= %.3g relative to tr Kbar/n (Weyl)", job->kroute, job->kerr,
+                             job->kscale, job->eigerr);
+  return s | comment_exactness(job, t);
+}
