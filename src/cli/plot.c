@@ -34,14 +34,10 @@ typedef struct {
   const char *extra;
 } plot_spec;
 
-/* The figure's name is a variable, so that deqnn can render to a temporary file while the
- * script beside the figure still names the figure itself. */
+/* The body of a single-panel figure (cli_plot_script writes the preamble before it). */
 static void write_script(FILE *f, const void *arg)
 {
   const plot_spec *p = arg;
-  fprintf(f, "# Written by deqnn; edit and rerun with: gnuplot '%s.gp'\n", p->plot);
-  fprintf(f, "if (!exists('%s')) %s = '%s'\n", PLOT_VAR, PLOT_VAR, p->plot);
-  fprintf(f, "set terminal %s\nset output %s\n", p->term, PLOT_VAR);
   fprintf(f, "set datafile separator ','\nset datafile missing 'nan'\n");
   fprintf(f, "set title '%s' noenhanced\nset xlabel '%s'\nset ylabel '%s'\n", p->title,
           p->xlabel, p->ylabel);
@@ -117,20 +113,7 @@ int cli_plot(const char *csv, const char *plot, const char *title, const char *x
     cli_errorf("--plot: cannot plot '%s' from '%s'", plot, csv);
     return CLI_EXIT_USAGE;
   }
-  char script[CLI_PATHMAX];
-  if (snprintf(script, sizeof script, "%s.gp", plot) >= (int) sizeof script) {
-    cli_errorf("--plot: file name too long");
-    return CLI_EXIT_USAGE;
-  }
-  int rc = cli_write_text(script, "--plot", write_script, &p);
-  if (rc)
-    return rc;
-  char *argv[] = { "gnuplot", "-e", NULL, script, NULL };
-  rc = cli_render(argv, 2, PLOT_VAR "=", plot, "--plot");
-  if (rc)
-    cli_errorf("--plot: gnuplot failed on '%s' (is gnuplot installed? apt-get install "
-               "gnuplot-nox); the script is kept, the old figure (if any) left as it was", script);
-  return rc;
+  return cli_plot_script(plot, write_script, &p);
 }
 
 typedef struct {
@@ -139,6 +122,8 @@ typedef struct {
   const void *arg;
 } custom_spec;
 
+/* The figure's name is a variable, so that deqnn can render to a temporary file while the
+ * script beside the figure still names the figure itself. */
 static void write_custom(FILE *f, const void *arg)
 {
   const custom_spec *c = arg;

@@ -88,34 +88,6 @@ static double abs_linear(double a, double b, double c, double La, double Lb)
   return 0.5 * w * (u * u + v * v) / (fabs(u) + fabs(v));   /* the two triangles */
 }
 
-/* F on (a, b) where no node, atom or eigenvalue lies inside: cont. part linear, atoms <= a. */
-static double cont_at(const deq_cdf *cdf, double x)
-{
-  if (cdf->n == 0 || x <= cdf->x[0])
-    return 0.0;
-  if (x >= cdf->x[cdf->n - 1])
-    return cdf->F[cdf->n - 1];
-  size_t lo = 0, hi = cdf->n - 1;
-  while (hi - lo > 1) {
-    size_t mid = (lo + hi) / 2;
-    if (cdf->x[mid] <= x)
-      lo = mid;
-    else
-      hi = mid;
-  }
-  double w = cdf->x[hi] - cdf->x[lo];
-  return w > 0 ? cdf->F[lo] + (cdf->F[hi] - cdf->F[lo]) * (x - cdf->x[lo]) / w : cdf->F[hi];
-}
-
-static double atoms_upto(const deq_cdf *cdf, double x)
-{
-  double s = 0;
-  for (size_t k = 0; k < cdf->natoms; k++)
-    if (cdf->atom_pos[k] <= x)
-      s += cdf->atom_mass[k];
-  return s;
-}
-
 double deq_spec_w1(size_t n, const double *eval, const deq_cdf *cdf)
 {
   DEQ_CHECK_NULL_NAN(cdf, "cdf");
@@ -139,8 +111,8 @@ double deq_spec_w1(size_t n, const double *eval, const deq_cdf *cdf)
     double a = b[j], c = b[j + 1];
     while (below < n && (fabs(eval[below]) <= zero_rel * top ? 0.0 : eval[below]) <= a)
       below++;
-    double atoms = atoms_upto(cdf, a), Fe = (double) below / (double) n;
-    w1 += abs_linear(a, c, Fe, cont_at(cdf, a) + atoms, cont_at(cdf, c) + atoms);
+    double atoms = deq_cdf_atoms_below(cdf, a, 1), Fe = (double) below / (double) n;
+    w1 += abs_linear(a, c, Fe, deq_cdf_cont(cdf, a) + atoms, deq_cdf_cont(cdf, c) + atoms);
   }
   free(b);
   return w1;

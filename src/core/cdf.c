@@ -42,7 +42,7 @@ static size_t node_below(const deq_cdf *cdf, double x)
   return lo;
 }
 
-static double cont_part(const deq_cdf *cdf, double x)
+double deq_cdf_cont(const deq_cdf *cdf, double x)
 {
   if (cdf == NULL || cdf->n == 0 || x <= cdf->x[0])
     return 0.0;
@@ -53,7 +53,7 @@ static double cont_part(const deq_cdf *cdf, double x)
   return w > 0 ? cdf->F[lo] + (cdf->F[hi] - cdf->F[lo]) * (x - cdf->x[lo]) / w : cdf->F[hi];
 }
 
-static double atoms_below(const deq_cdf *cdf, double x, int closed)
+double deq_cdf_atoms_below(const deq_cdf *cdf, double x, int closed)
 {
   double s = 0.0;
   for (size_t k = 0; cdf != NULL && k < cdf->natoms; k++)
@@ -72,13 +72,13 @@ static double prob(double F)
 double deq_cdf_eval(const deq_cdf *cdf, double x)
 {
   DEQ_CHECK_NULL_NAN(cdf, "cdf");
-  return prob(cont_part(cdf, x) + atoms_below(cdf, x, 1));
+  return prob(deq_cdf_cont(cdf, x) + deq_cdf_atoms_below(cdf, x, 1));
 }
 
 double deq_cdf_eval_left(const deq_cdf *cdf, double x)
 {
   DEQ_CHECK_NULL_NAN(cdf, "cdf");
-  return prob(cont_part(cdf, x) + atoms_below(cdf, x, 0));
+  return prob(deq_cdf_cont(cdf, x) + deq_cdf_atoms_below(cdf, x, 0));
 }
 
 double deq_cdf_mass(const deq_cdf *cdf)

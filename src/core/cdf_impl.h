@@ -13,6 +13,11 @@ struct deq_cdf {
   double atom_pos[DEQ_CDF_MAXATOMS], atom_mass[DEQ_CDF_MAXATOMS], mass;
 };
 
+/* The continuous part at x (linear between nodes, its last value beyond them) and the mass
+ * of the atoms below x (at x too when closed): F = their sum (for compare/'s W1). */
+double deq_cdf_cont(const deq_cdf *cdf, double x);
+double deq_cdf_atoms_below(const deq_cdf *cdf, double x, int closed);
+
 /* A table of n nodes (x and F allocated, uninitialised), no atoms; NULL if out of memory. */
 deq_cdf *deq_cdf_alloc(size_t n);
 
