@@ -79,7 +79,7 @@ ls "$tmp" | grep -q 'tmp\.' && bad "temporary file left behind" || ok
 # reference round trip, and a tampered value is caught (exit 1, the column named)
 "$deqnn" ck --act erf --ratios 0.7,1.3,2.385 --x 0:6:61 --out "$tmp/ref.csv" || bad "ck run"
 expect 0 "" check "$tmp/ref.csv"
-awk -F, 'BEGIN{OFS=","} /^x,/{h=1; print; next} h && NR%7==0 && $2>0 {$2=$2*1.000001} {print}' \
+awk -F, 'BEGIN{OFS=","} /^#/ {print; next} /^x,/{h=1; print; next} h && NR%7==0 && $2>0 {$2=$2*1.000001} {print}' \
   "$tmp/ref.csv" >"$tmp/tampered.csv"
 expect 1 "density" check "$tmp/tampered.csv"
 
@@ -236,13 +236,13 @@ done
 "$deqnn" rf --lambda 0.01:1:5:log --out "$tmp/rf.csv" || bad "rf run"
 delcol risk "$tmp/rf.csv" "$tmp/no_risk.csv"
 expect 2 "column 'risk'" check "$tmp/no_risk.csv"
-awk -F, 'BEGIN{OFS=","} /^x,/{h=1; print; next} h && !d && $2>0.1 {$2=5; $3=1e300; d=1} {print}' \
+awk -F, 'BEGIN{OFS=","} /^#/ {print; next} /^x,/{h=1; print; next} h && !d && $2>0.1 {$2=5; $3=1e300; d=1} {print}' \
   "$tmp/ref.csv" >"$tmp/wide_err.csv"
 expect 2 "error bar" check "$tmp/wide_err.csv"
-awk -F, 'BEGIN{OFS=","} /^x,/{h=1; print; next} h && !d && $2>0.1 {$4="etol"; d=1} {print}' \
+awk -F, 'BEGIN{OFS=","} /^#/ {print; next} /^x,/{h=1; print; next} h && !d && $2>0.1 {$4="etol"; d=1} {print}' \
   "$tmp/ref.csv" >"$tmp/text.csv"
 expect 1 "reference 'etol', now 'ok'" check "$tmp/text.csv"
-awk -F, 'BEGIN{OFS=","} /^x,/{h=1; print; next} h && !d && $2>0.1 {$4="bogus"; d=1} {print}' \
+awk -F, 'BEGIN{OFS=","} /^#/ {print; next} /^x,/{h=1; print; next} h && !d && $2>0.1 {$4="bogus"; d=1} {print}' \
   "$tmp/ref.csv" >"$tmp/token.csv"
 expect 2 "status 'bogus'" check "$tmp/token.csv"
 head -c 4000 /dev/urandom >"$tmp/random.csv"
@@ -268,14 +268,16 @@ awk -F, '/^#/ || /^x,/ {next} $NF == "ok" && /(inf|nan)/ {n++} END {exit n > 0}'
 "$deqnn" ck --act relu --ratios 0.8,1.6 --simulate --n 200 --seeds 3 --seed 7 --out "$tmp/s1.csv" 2>/dev/null
 "$deqnn" ck --act relu --ratios 0.8,1.6 --simulate --n 200 --seeds 3 --seed 7 --out "$tmp/s2.csv" 2>/dev/null
 "$deqnn" ck --act relu --ratios 0.8,1.6 --simulate --n 200 --seeds 3 --seed 8 --out "$tmp/s3.csv" 2>/dev/null
-grep -v '^# command' "$tmp/s1.csv" >"$tmp/a"; grep -v '^# command' "$tmp/s2.csv" >"$tmp/b"
+# provenance lines that differ between runs by design: command line, date, thread count
+volatile='^# (command|date|threads):'
+grep -Ev "$volatile" "$tmp/s1.csv" >"$tmp/a"; grep -Ev "$volatile" "$tmp/s2.csv" >"$tmp/b"
 cmp -s "$tmp/a" "$tmp/b" && ok || bad "same seed gave different output"
 cmp -s "$tmp/s1.csv.summary.csv" "$tmp/s3.csv.summary.csv" && bad "different seeds gave the same output" || ok
 expect 0 "" check "$tmp/s1.csv.summary.csv"
 # the thread count does not change a single digit (BLAS pinned to one thread per replicate)
 DEQNN_THREADS=1 "$deqnn" ntk --act relu --ratios 0.8,1.6 --simulate --n 200 --seeds 3 --seed 7 --out "$tmp/t1.csv" 2>/dev/null
 DEQNN_THREADS=2 OPENBLAS_NUM_THREADS=2 "$deqnn" ntk --act relu --ratios 0.8,1.6 --simulate --n 200 --seeds 3 --seed 7 --out "$tmp/t2.csv" 2>/dev/null
-same() { grep -v '^# command' "$1" >"$tmp/same.a"; grep -v '^# command' "$2" >"$tmp/same.b"; cmp -s "$tmp/same.a" "$tmp/same.b"; }
+same() { grep -Ev "$volatile" "$1" >"$tmp/same.a"; grep -Ev "$volatile" "$2" >"$tmp/same.b"; cmp -s "$tmp/same.a" "$tmp/same.b"; }
 same "$tmp/t1.csv" "$tmp/t2.csv" && same "$tmp/t1.csv.summary.csv" "$tmp/t2.csv.summary.csv" && ok || bad "ntk: 1 and 2 threads differ"
 DEQNN_THREADS=1 "$deqnn" ck --act tanh --ratios 0.5,0.8,1.2 --simulate --n 200 --seeds 3 --seed 7 --out "$tmp/c1.csv" 2>/dev/null
 DEQNN_THREADS=2 OPENBLAS_NUM_THREADS=2 "$deqnn" ck --act tanh --ratios 0.5,0.8,1.2 --simulate --n 200 --seeds 3 --seed 7 --out "$tmp/c2.csv" 2>/dev/null

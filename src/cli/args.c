@@ -5,11 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "cli/cli.h"
 #include "deqnn/grid.h"
 #include "deqnn/status.h"
 #include "deqnn/version.h"
+#include "revision.h"
 
 /* Where cli_errorf writes on this thread (deq_command_run collects the messages). */
 static _Thread_local char *msg_buf;
@@ -204,10 +206,29 @@ int cli_stats_parse(const char *text, double *lambda, size_t nmax, size_t *n)
   return CLI_EXIT_OK;
 }
 
+/* The current time as ISO 8601 UTC ("2026-11-30T23:41:05Z"); SOURCE_DATE_EPOCH, when set,
+ * replaces the clock (reproducible builds' convention: byte-identical outputs on demand). */
+static const char *utc_now(char *buf, size_t len)
+{
+  const char *sde = getenv("SOURCE_DATE_EPOCH");
+  char *end = NULL;
+  long long e = sde != NULL ? strtoll(sde, &end, 10) : 0;
+  time_t now = sde != NULL && end != sde && *end == '\0' ? (time_t) e : time(NULL);
+  struct tm tm;
+  if (gmtime_r(&now, &tm) == NULL || strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+    snprintf(buf, len, "unknown");
+  return buf;
+}
+
 int cli_table_header(const cli_ctx *ctx, deq_table *t, const char *kind)
 {
   int s = deq_table_add_comment(t, "command: %s", ctx->command);
   s = deq_status_merge(s, deq_table_add_comment(t, "version: deqnn %s", DEQ_VERSION));
+  s = deq_status_merge(s, deq_table_add_comment(t, "revision: %s", DEQ_REVISION));
+  char date[32];
+  s = deq_status_merge(s, deq_table_add_comment(t, "date: %s", utc_now(date, sizeof date)));
+  s = deq_status_merge(s, deq_table_add_comment(t, "threads: %zu, ranks: %d", cli_threads(),
+                                                ctx->ranks > 0 ? ctx->ranks : 1));
   s = deq_status_merge(s, deq_table_add_comment(t, "kind: %s", kind));
   if (ctx->error_cols)
     s = deq_status_merge(s, deq_table_add_comment(t, "error-columns: %s", ctx->error_cols));

@@ -177,11 +177,13 @@ int deq_table_fprint(const deq_table *t, FILE *f)
 {
   DEQ_CHECK_NULL(t, "t");
   DEQ_CHECK_NULL(f, "f");
-  for (size_t k = 0; k < t->ncomments; k++)
-    fprintf(f, "# %s\n", t->comments[k]);
+  /* The column header first, then the provenance comments: numpy.genfromtxt(names=True)
+   * and pandas.read_csv(comment='#') take the first line for the names. */
   for (size_t k = 0; k < t->ncols; k++)
     fprintf(f, "%s%s", k ? "," : "", t->names[k]);
   fputc('\n', f);
+  for (size_t k = 0; k < t->ncomments; k++)
+    fprintf(f, "# %s\n", t->comments[k]);
   for (size_t r = 0; r < t->nrows; r++) {
     for (size_t k = 0; k < t->ncols; k++) {
       if (k)
