@@ -171,7 +171,7 @@ static int plot_risk(const void *arg, const char *csv, const char *plot)
   if (len < sizeof key)
     len += (size_t) snprintf(key + len, sizeof key - len, "' noenhanced\n");
   if (job->simulate && len < sizeof key)   /* points at the ends keep their error bars */
-    len += (size_t) snprintf(key + len, sizeof key - len, "set offsets graph 0.02, graph 0.02, 0, 0\n");
+    len += (size_t) snprintf(key + len, sizeof key - len, "set autoscale xfix\nset offsets graph 0.02, graph 0.02, 0, 0\n");
   /* a risk spanning more than two decades (the ridgeless peak) on a log axis */
   double lo = INFINITY, hi = 0.0;
   for (size_t i = 0; i < job->nrows; i++) {
@@ -186,7 +186,7 @@ static int plot_risk(const void *arg, const char *csv, const char *plot)
   if (!job->onestep && ws && job->p[P_LAMBDA] == 0.0 && len < sizeof key)
     snprintf(key + len, sizeof key - len, "set arrow from %.17g, graph 0 to %.17g, graph 1 "
              "nohead dt 2 lc rgb '#7f7f7f'\nset label 'interpolation threshold N = n' at "
-             "%.17g, graph 0.95 left offset 0.5,0 tc rgb '#7f7f7f' noenhanced\n",
+             "%.17g, graph 0.04 left offset 0.5,0 tc rgb '#7f7f7f' noenhanced\n",
              job->p[job->sw.sweep == P_WIDTH ? P_SAMPLE : P_WIDTH],
              job->p[job->sw.sweep == P_WIDTH ? P_SAMPLE : P_WIDTH],
              job->p[job->sw.sweep == P_WIDTH ? P_SAMPLE : P_WIDTH]);
