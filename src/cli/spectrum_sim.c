@@ -24,7 +24,7 @@ static int network_spec(const spec_job *job, deq_network_spec *ns)
     ns->input = job->input.kind == DEQ_DATA_ORTHONORMAL ? DEQ_INPUT_ORTHONORMAL : DEQ_INPUT_GAUSSIAN;
   }
   ns->readout = job->rademacher ? DEQ_READOUT_RADEMACHER : DEQ_READOUT_GAUSSIAN;
-  ns->need = strcmp(job->kind, "ntk") == 0 ? DEQ_NETWORK_ALL : DEQ_NETWORK_CK_ONLY;
+  ns->need = strcmp(job->kind, "ntk") == 0 ? DEQ_NETWORK_NTK_ONLY : DEQ_NETWORK_CK_ONLY;
   return CLI_EXIT_OK;
 }
 
@@ -136,7 +136,7 @@ static void free_workers(worker_state *w, size_t nt)
 /* The n x n NTK of a worker, outside its workspace (a CK is formed inside it). */
 static int needs_k(const deq_network_spec *ns)
 {
-  return ns->need == DEQ_NETWORK_ALL;
+  return ns->need == DEQ_NETWORK_NTK_ONLY;
 }
 
 /* nt workspaces (the memory of all of them was checked together); 0 if one fails. */

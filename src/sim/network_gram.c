@@ -81,12 +81,32 @@ static void backward_step(deq_network *net, size_t l, const double *s, double *s
     snext[i] *= dsig[i];
 }
 
-/* Upper triangle of K += G_S o G_X. */
-static void add_hadamard_upper(size_t n, const double *gs, const double *gx, double *K)
+/* G = A[:, 0:rows]^T A[:, j0:j0+w], rows x w (ld rows), A k x n (lda k). */
+static void gram_block(deq_network *net, size_t k, const double *a, size_t j0, size_t rows,
+                       size_t w, double *g)
 {
-  for (size_t j = 0; j < n; j++)
-    for (size_t i = 0; i <= j; i++)
-      K[i + j * n] += gs[i + j * n] * gx[i + j * n];
+  int kk = (int) k, r = (int) rows;
+  DEQ_NETWORK_TIMED(net, cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, r, (int) w, kk,
+                                     1.0, a, kk, a + j0 * k, kk, 0.0, g, r));
+}
+
+/* Upper triangle of K += (S^T S) o (X^T X), S ks x n, X kx x n, by blocks of
+ * DEQ_NETWORK_GCOLS columns of K (rows 0..j0 + w of each; scratch gs, gx of n x GCOLS). */
+static void add_gram_product(deq_network *net, size_t ks, const double *sm, size_t kx,
+                             const double *xm, double *K)
+{
+  size_t n = net->spec.n;
+  for (size_t j0 = 0; j0 < n; j0 += DEQ_NETWORK_GCOLS) {
+    size_t w = n - j0 < DEQ_NETWORK_GCOLS ? n - j0 : DEQ_NETWORK_GCOLS, rows = j0 + w;
+    gram_block(net, ks, sm, j0, rows, w, net->gs);
+    gram_block(net, kx, xm, j0, rows, w, net->gx);
+    for (size_t j = 0; j < w; j++) {
+      const double *gs = net->gs + j * rows, *gx = net->gx + j * rows;
+      double *kc = K + (j0 + j) * n;
+      for (size_t i = 0; i <= j0 + j; i++)
+        kc[i] += gs[i] * gx[i];
+    }
+  }
 }
 
 int deq_network_ntk(deq_network *net, double *K)
@@ -94,26 +114,28 @@ int deq_network_ntk(deq_network *net, double *K)
   DEQ_CHECK_NULL(net, "net");
   if (net->spec.need == DEQ_NETWORK_CK_ONLY)
     DEQ_ERROR("network: the workspace was allocated for the CK only (spec.need = "
-              "DEQ_NETWORK_CK_ONLY); the NTK needs DEQ_NETWORK_ALL", DEQ_EINVAL);
+              "DEQ_NETWORK_CK_ONLY); the NTK needs DEQ_NETWORK_ALL or _NTK_ONLY", DEQ_EINVAL);
+  if (net->consumed)
+    DEQ_ERROR("network: an NTK-only workspace gives one NTK per draw (its backward pass "
+              "overwrites the features); draw again", DEQ_EINVAL);
   int status = check_ready(net, K);
   if (status)
     return status;
   double t0 = deq_network_now();
   const deq_network_spec *sp = &net->spec;
-  double *s = net->s[0], *snext = net->s[1];
+  int ntk_only = sp->need == DEQ_NETWORK_NTK_ONLY;
+  double *s = ntk_only ? net->hd[sp->L] : net->s[0];   /* S_L: in place of D_L (NTK_ONLY) */
   gram_upper(net, sp->d[sp->L], net->x[sp->L], K);
   backward_top(net, s);
   for (size_t l = sp->L; l >= 1; l--) {
-    gram_upper(net, sp->d[l], s, net->gs);
-    gram_upper(net, sp->d[l - 1], net->x[l - 1], net->gx);
-    add_hadamard_upper(sp->n, net->gs, net->gx, K);
-    if (l > 1) {
+    add_gram_product(net, sp->d[l], s, sp->d[l - 1], net->x[l - 1], K);
+    if (l > 1) {   /* S_{l-1}: into X_{l-1}, whose Gram was just taken (NTK_ONLY) */
+      double *snext = ntk_only ? net->x[l - 1] : s == net->s[0] ? net->s[1] : net->s[0];
       backward_step(net, l, s, snext);
-      double *tmp = s;
       s = snext;
-      snext = tmp;
     }
   }
+  net->consumed = ntk_only;
   return finish(net, K, "NTK", t0);
 }
 
@@ -190,6 +212,9 @@ int deq_network_ck_spectrum(deq_network *net, double *eval)
   DEQ_CHECK_NULL(net, "net");
   DEQ_CHECK_NULL(eval, "eval");
   const deq_network_spec *sp = &net->spec;
+  if (sp->need == DEQ_NETWORK_NTK_ONLY)
+    DEQ_ERROR("network: an NTK-only workspace has no n x n scratch for the CK; pass a matrix "
+              "to deq_network_ck", DEQ_EINVAL);
   double *K = sp->need == DEQ_NETWORK_CK_ONLY ? net->x[(sp->L + 1) % 2] : net->gs;
   int status = deq_network_ck(net, K);
   return status == DEQ_SUCCESS ? deq_network_spectrum(net, K, eval) : status;
