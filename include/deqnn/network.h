@@ -134,9 +134,12 @@ int deq_network_spectrum(deq_network *net, double *K, double *eval);
 /* Eigenvalues (ascending, zeros cut as above) of the CK of the current draw without a
  * caller matrix: K is formed in workspace memory the draw no longer needs (for CK-only, the
  * feature buffer X_L is not in, which deq_network_alloc sized for n x n; for ALL, the NTK's
- * scratch) by deq_network_ck and passed to deq_network_spectrum.  X_L stays valid, so
- * deq_network_ck / _ntk may still be called.  Bitwise the eigenvalues of deq_network_ck
- * followed by deq_network_spectrum.  Errors as those two; NULL net or eval: DEQ_EINVAL. */
+ * scratch).  With d_L >= n, K = X_L^T X_L by deq_network_ck and its eigenvalues by
+ * deq_network_spectrum (bitwise those two calls).  With d_L < n, the n - d_L zero eigenvalues
+ * are exact and the others are those of the d_L x d_L Gram X_L X_L^T (one dsyrk, dsyevd of
+ * order d_L: (d_L/n)^3 of the work; equal to the n x n route to rounding, ~1e-15 of the
+ * largest).  X_L stays valid, so deq_network_ck / _ntk may still be called.  Errors as those
+ * two; NULL net or eval, no draw, or an NTK-only workspace: DEQ_EINVAL. */
 int deq_network_ck_spectrum(deq_network *net, double *eval);
 
 /* Read-only views of the current draw (column-major; NULL for an index out of range; a

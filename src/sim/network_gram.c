@@ -1,6 +1,7 @@
 /* Gram matrices of the drawn network: CK, NTK by the backward pass (ck_ntk S27), spectra. */
 #include <limits.h>
 #include <math.h>
+#include <string.h>
 #include <cblas.h>
 #include <lapacke.h>
 #include "core/check.h"
@@ -207,6 +208,43 @@ int deq_network_spectrum(deq_network *net, double *K, double *eval)
   return status;
 }
 
+/* Ascending eigenvalues of the CK from those of the d x d Gram X_L X_L^T in tail =
+ * eval + (n - d): its negatives (rounding beyond the zero cut) first, then the n - d exact
+ * zeros of X_L^T X_L, then the rest of tail, which is in place. */
+static void pad_zeros(size_t n, size_t d, double *eval)
+{
+  const double *tail = eval + (n - d);
+  size_t neg = 0;
+  while (neg < d && tail[neg] < 0.0)
+    neg++;
+  memmove(eval, tail, neg * sizeof *eval);
+  for (size_t i = neg; i < neg + (n - d); i++)
+    eval[i] = 0.0;
+}
+
+/* d_L < n: the n - d_L zero eigenvalues of X_L^T X_L are exact, its others are those of the
+ * d_L x d_L Gram X_L X_L^T, formed in K (dsyrk) and passed to dsyevd: d_L^3 instead of n^3. */
+static int ck_spectrum_small(deq_network *net, double *K, double *eval)
+{
+  const deq_network_spec *sp = &net->spec;
+  size_t n = sp->n, d = sp->d[sp->L];
+  double t0 = deq_network_now();
+  int dd = (int) d;
+  DEQ_NETWORK_TIMED(net, cblas_dsyrk(CblasColMajor, CblasUpper, CblasNoTrans, dd, (int) n, 1.0,
+                                     net->x[sp->L], dd, 0.0, K, dd));
+  int status = eig_check(d, K, eval);
+  lapack_int info = 0;
+  if (!status)
+    DEQ_NETWORK_TIMED(net, info = LAPACKE_dsyevd_work(LAPACK_COL_MAJOR, 'N', 'U', dd, K, dd,
+                                                       eval + (n - d), net->ev_work,
+                                                       (lapack_int) net->ev_lwork, net->ev_iwork,
+                                                       (lapack_int) net->ev_liwork));
+  if (!status && !(status = eig_finish(info, d, eval + (n - d))))
+    pad_zeros(n, d, eval);
+  net->t_total += deq_network_now() - t0;
+  return status;
+}
+
 int deq_network_ck_spectrum(deq_network *net, double *eval)
 {
   DEQ_CHECK_NULL(net, "net");
@@ -216,6 +254,10 @@ int deq_network_ck_spectrum(deq_network *net, double *eval)
     DEQ_ERROR("network: an NTK-only workspace has no n x n scratch for the CK; pass a matrix "
               "to deq_network_ck", DEQ_EINVAL);
   double *K = sp->need == DEQ_NETWORK_CK_ONLY ? net->x[(sp->L + 1) % 2] : net->gs;
+  if (!net->drawn)
+    DEQ_ERROR("network: no successful deq_network_draw before the Gram matrix", DEQ_EINVAL);
+  if (sp->d[sp->L] < sp->n)
+    return ck_spectrum_small(net, K, eval);
   int status = deq_network_ck(net, K);
   return status == DEQ_SUCCESS ? deq_network_spectrum(net, K, eval) : status;
 }
