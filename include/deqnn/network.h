@@ -103,8 +103,8 @@ double deq_network_bytes(const deq_network_spec *spec);
 /* Draw X, W_1..W_L and w from the stream of (master, replicate) in the order stated above,
  * and run the forward pass (W_l drawn and multiplied in blocks of 512 columns as layer l
  * runs), keeping X_0..X_L and D_l = sigma'(H_l)/sqrt(d_l), l = 1..L, for the NTK
- * (DEQ_NETWORK_ALL; D_l comes from the same pass over H_l as X_l), or X_L only (CK_ONLY,
- * which never evaluates sigma').  DEQ_EBADFUNC if a feature or a derivative is not finite
+ * (DEQ_NETWORK_ALL and _NTK_ONLY; D_l comes from the same pass over H_l as X_l), or X_L
+ * only (CK_ONLY, which never evaluates sigma').  DEQ_EBADFUNC if a feature or a derivative is not finite
  * (layer named), DEQ_EINVAL if the QR of orthonormal input fails (never for a Gaussian
  * matrix in practice). */
 int deq_network_draw(deq_network *net, uint64_t master, uint64_t replicate);
