@@ -214,13 +214,15 @@ int cli_cmd_risk(cli_ctx *ctx, int onestep, int argc, char **argv)
   risk_job job;
   memset(&job, 0, sizeof job);
   job.onestep = onestep;
+  job.mp = cli_ctx_ranks(ctx);
   options(o, onestep);
   const char *cmd = onestep ? "onestep" : "rf";
   int rc = cli_parse(cmd, argc, argv, o, O_NOPT);
   if (rc)
     return rc < 0 ? CLI_EXIT_OK : rc;
   if ((rc = parse_job(&job, o)) ||
-      (cli_writes(ctx) && (rc = cli_outputs_check(o[O_OUT].value, o[O_PLOT].value, 0)))) {
+      (cli_writes(ctx) && (rc = cli_outputs_check(o[O_OUT].value, o[O_PLOT].value, 0))) ||
+      (ctx->rank != 0 && !job.simulate)) {   /* MPI: a theory runs on rank 0 alone */
     job_free(&job);
     return rc;
   }
@@ -239,11 +241,12 @@ int cli_cmd_risk(cli_ctx *ctx, int onestep, int argc, char **argv)
       job_free(&job);
       return src ? src : CLI_EXIT_FAIL;
     }
-    if (cli_writes(ctx))
+    if (cli_writes(ctx) && ctx->rank == 0)
       print_summary(&job);
     rc = cli_exit_merge(rc, src);
   }
-  rc = cli_exit_merge(rc, write_outputs(&job, ctx, o[O_OUT].value, o[O_PLOT].value));
+  if (ctx->rank == 0)   /* MPI: rank 0 reports and writes the outputs */
+    rc = cli_exit_merge(rc, write_outputs(&job, ctx, o[O_OUT].value, o[O_PLOT].value));
   job_free(&job);
   return rc;
 }

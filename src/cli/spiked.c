@@ -247,6 +247,7 @@ int cli_cmd_spiked(cli_ctx *ctx, int argc, char **argv)
   cli_opt o[O_NOPT];
   srf_job job;
   memset(&job, 0, sizeof job);
+  job.mp = cli_ctx_ranks(ctx);
   options(o);
   int rc = cli_parse("spiked", argc, argv, o, O_NOPT);
   if (rc)
@@ -254,6 +255,7 @@ int cli_cmd_spiked(cli_ctx *ctx, int argc, char **argv)
   cli_sweep_init(&job.sw);
   if ((rc = parse_job(&job, o)) ||
       (cli_writes(ctx) && (rc = cli_outputs_check(o[O_OUT].value, o[O_PLOT].value, 0))) ||
+      (ctx->rank != 0 && !job.simulate) ||   /* MPI: a theory runs on rank 0 alone */
       (rc = cli_quiet(first_plan, &job, "--act, --teacher"))) {
     job_free(&job);
     return rc;
@@ -261,11 +263,11 @@ int cli_cmd_spiked(cli_ctx *ctx, int argc, char **argv)
   rc = srf_theory(&job);
   if (rc != CLI_EXIT_USAGE && job.simulate && !ctx->dry) {
     int src = srf_simulate(&job);
-    if (job.simulated && cli_writes(ctx))
+    if (job.simulated && cli_writes(ctx) && ctx->rank == 0)
       srf_print_summary(&job);
     rc = cli_exit_merge(rc, src);
   }
-  if (rc != CLI_EXIT_USAGE) {
+  if (rc != CLI_EXIT_USAGE && ctx->rank == 0) {   /* MPI: rank 0 writes the outputs */
     deq_table *t = NULL;
     int trc = srf_table(&job, ctx, &t);
     rc = cli_exit_merge(rc, t == NULL ? CLI_EXIT_FAIL : trc);
