@@ -35,6 +35,21 @@ typedef struct {
   const char *extra;
 } plot_spec;
 
+/* s as a gnuplot double-quoted string: a newline in s starts a second line of the title. */
+static void put_quoted(FILE *f, const char *s)
+{
+  fputc('"', f);
+  for (; *s; s++) {
+    if (*s == '\n')
+      fputs("\\n", f);
+    else if (*s == '"' || *s == '\\')
+      fprintf(f, "\\%c", *s);
+    else
+      fputc(*s, f);
+  }
+  fputc('"', f);
+}
+
 /* The body of a single-panel figure (cli_plot_script writes the preamble before it). */
 static void write_script(FILE *f, const void *arg)
 {
@@ -42,10 +57,14 @@ static void write_script(FILE *f, const void *arg)
   fprintf(f, "set datafile separator ','\nset datafile missing 'nan'\n");
   /* labels and titles are plain text (no gnuplot markup: width_ratio is not width subscript
    * r); the key sits below the axes, where it cannot cover data */
-  fprintf(f, "set title '%s' noenhanced\nset xlabel '%s' noenhanced\nset ylabel '%s' noenhanced\n",
-          p->title, p->xlabel, p->ylabel);
+  fputs("set title ", f);
+  put_quoted(f, p->title);
+  fprintf(f, " noenhanced\nset xlabel '%s' noenhanced\nset ylabel '%s' noenhanced\n",
+          p->xlabel, p->ylabel);
+  /* the x range is the grid's (no extension to the next tic) */
+  fprintf(f, "set autoscale xfix\n");
   fprintf(f, "set key bmargin center horizontal box noopaque noenhanced\nset bmargin %zu\n"
-          "set grid\n%s", PLOT_BMARGIN + p->ny, p->logx ? "set logscale x\nset autoscale xfix\n" : "");
+          "set grid\n%s", PLOT_BMARGIN + p->ny, p->logx ? "set logscale x\n" : "");
   if (p->extra != NULL)
     fprintf(f, "%s\n", p->extra);
   fprintf(f, "plot ");

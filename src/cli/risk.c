@@ -147,31 +147,31 @@ static int plot_risk(const void *arg, const char *csv, const char *plot)
     y[k] = "kernel_limit", st[k] = "lines lw 1 dt 4 lc rgb '#2ca02c'", ti[k++] = "rotation-invariant kernel";
     y[k] = "best_linear", st[k] = "lines lw 1 dt 3 lc rgb '#000000'", ti[k++] = "best linear";
   }
+  char simti[160];
+  snprintf(simti, sizeof simti, "test risk (simulation, d = %ld, %ld seeds, +- SE)", job->d,
+           job->seeds);
   if (job->simulate) {
     y[k] = "sim_risk':'sim_risk_se", st[k] = "yerrorbars pt 7 ps 0.6 lc rgb '#d95f02'";
-    ti[k++] = "test risk (simulation, +- SE)";
+    ti[k++] = simti;
   }
-  char title[512], key[1536];
-  snprintf(title, sizeof title, "%s: student %s, teacher %s", job->onestep ? (job->large ?
-           "one large step" : "one gradient step") : "random features", job->act_text,
-           job->teacher_text);
-  /* the fixed parameters as the key's title (one line, below the axes with the key) */
-  size_t len = (size_t) snprintf(key, sizeof key, "set key title '");
+  char title[1024], key[1536];
+  /* the fixed parameters on the title's second line */
+  size_t len = (size_t) snprintf(title, sizeof title, "%s: student %s, teacher %s\n",
+                                 job->onestep ? (job->large ? "one large step" :
+                                 "one gradient step") : "random features", job->act_text,
+                                 job->teacher_text);
   int first = 1;
-  for (int q = 0; q < P_N && len < sizeof key; q++)
+  for (int q = 0; q < P_N && len < sizeof title; q++)
     if (q != job->sw.sweep && (job->onestep || (q != P_BATCH && q != P_ETA))) {
-      len += (size_t) snprintf(key + len, sizeof key - len, "%s%s = %g", first ? "" : ", ",
+      len += (size_t) snprintf(title + len, sizeof title - len, "%s%s = %g", first ? "" : ", ",
                                risk_param_names[q], q == P_BATCH && !job->batch_given ?
                                job->p[P_SAMPLE] : job->p[q]);
       first = 0;
     }
-  if (job->simulate && len < sizeof key)
-    len += (size_t) snprintf(key + len, sizeof key - len, "; simulation: d = %ld, %ld seeds",
-                             job->d, job->seeds);
-  if (len < sizeof key)
-    len += (size_t) snprintf(key + len, sizeof key - len, "' noenhanced\n");
+  key[0] = '\0';
+  len = 0;
   if (job->simulate && len < sizeof key)   /* points at the ends keep their error bars */
-    len += (size_t) snprintf(key + len, sizeof key - len, "set autoscale xfix\nset offsets graph 0.02, graph 0.02, 0, 0\n");
+    len += (size_t) snprintf(key + len, sizeof key - len, "set offsets graph 0.02, graph 0.02, 0, 0\n");
   /* a risk spanning more than two decades (the ridgeless peak) on a log axis */
   double lo = INFINITY, hi = 0.0;
   for (size_t i = 0; i < job->nrows; i++) {
