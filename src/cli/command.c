@@ -8,6 +8,7 @@
 int cli_run(cli_ctx *ctx, int argc, char **argv)
 {
   const char *cmd = argv[0];
+  cli_progress_mute(ctx->rank != 0);   /* one progress line: rank 0's */
   if (strcmp(cmd, "mp") == 0 || strcmp(cmd, "ck") == 0 || strcmp(cmd, "ntk") == 0)
     return cli_cmd_spectrum(ctx, cmd, argc, argv);
   if (ctx->rank != 0)

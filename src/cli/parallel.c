@@ -56,7 +56,8 @@ static void *worker(void *arg)
     pthread_mutex_lock(&p->lock);
     if (s != 0 && p->status == 0)
       p->status = s;
-    cli_progress(p->what, ++p->done, p->nrep);
+    ++p->done;
+    cli_progress_add(1);
     pthread_mutex_unlock(&p->lock);
   }
   return NULL;
@@ -92,6 +93,7 @@ int cli_run_replicates(const char *what, size_t nrep, size_t nthreads, void **st
 #endif
   nthreads = nthreads > 64 ? 64 : nthreads < 1 ? 1 : nthreads;
   p.nworkers = nthreads;
+  cli_progress_begin(what, nrep);
   for (size_t t = 0; t < nthreads; t++) {
     args[t].p = &p;
     args[t].state = states[t];
@@ -101,5 +103,6 @@ int cli_run_replicates(const char *what, size_t nrep, size_t nthreads, void **st
   worker(&args[0]);
   for (size_t t = 1; t <= started; t++)
     pthread_join(tid[t], NULL);
+  cli_progress_end();
   return p.status;
 }

@@ -44,13 +44,12 @@ static int risk_row(srf_job *job, size_t i)
 static int risk_theory(srf_job *job)
 {
   int rc = CLI_EXIT_OK;
-  for (size_t i = 0; i < job->nrows; i++) {
+  cli_progress_begin("theory rows", job->nrows);
+  for (size_t i = 0; i < job->nrows && rc != CLI_EXIT_USAGE; i++, cli_progress_add(1)) {
     int s = risk_row(job, i);
-    if (s == DEQ_EINVAL)
-      return CLI_EXIT_USAGE;
-    if (s != DEQ_SUCCESS)
-      rc = CLI_EXIT_FAIL;
+    rc = s == DEQ_EINVAL ? CLI_EXIT_USAGE : s != DEQ_SUCCESS ? CLI_EXIT_FAIL : rc;
   }
+  cli_progress_end();
   return rc;
 }
 
