@@ -161,11 +161,13 @@ static const char *const man_head =
   "The same concept has the same name in every command: \\fB\\-\\-out\\fR, \\fB\\-\\-plot\\fR,\n"
   "\\fB\\-\\-simulate\\fR, \\fB\\-\\-seeds\\fR (independent replicates), \\fB\\-\\-seed\\fR\n"
   "(master seed, default 1), \\fB\\-\\-n\\-test\\fR, \\fB\\-\\-x\\fR (a grid),\n"
-  "\\fB\\-\\-stats\\fR. The simulation size is named after the dimension the command's ratios\n"
-  "divide: \\fB\\-\\-n\\fR (samples) for mp, ck, ntk and train, whose ratios are n/d;\n"
-  "\\fB\\-\\-d\\fR (input dimension) for rf, onestep and spiked, whose ratios are N/d and n/d.\n"
-  "The default number of seeds is the least for which the command's verdicts apply\n"
-  "(10 for spectra and spiked, 20 for rf and onestep, 3 for train).\n"
+  "\\fB\\-\\-stats\\fR. The simulation size has two names because it fixes two different\n"
+  "dimensions: \\fB\\-\\-n\\fR, the number of samples, for the spectra of n x n kernels\n"
+  "(mp, ck, ntk: the widths are round(n/g); train: d0 = round(n/sample_ratio));\n"
+  "\\fB\\-\\-d\\fR, the input dimension, for the risks (rf, onestep, spiked: N, n and\n"
+  "p = round(ratio d)). The default number of seeds is the least for which the command's\n"
+  "verdicts are calibrated: 10 for mp, ck, ntk and spiked, 20 for rf and onestep (whose test\n"
+  "risks fluctuate more), 3 for train (each seed a whole training run).\n"
   ".SH COMMANDS\n";
 
 static const char *const man_tail =
