@@ -228,11 +228,13 @@ int risk_large_simulate(risk_job *job)
   double *res = calloc(job->nrows * S * L_N, sizeof *res);
   if (res == NULL)
     return CLI_EXIT_FAIL;
-  cli_progress_begin("rows", paired ? 1 : job->nrows);   /* a unit: a row's seeds */
+  if (!paired)
+    cli_progress_begin("rows", job->nrows);   /* a unit: a row's seeds */
   int s = paired ? run_group(job, 0, job->nrows, res) : DEQ_SUCCESS;
   for (size_t i = 0; !paired && !s && i < job->nrows; i++)
     s = run_group(job, i, i + 1, res);
-  cli_progress_end();
+  if (!paired)
+    cli_progress_end();
   if (s) {   /* the options were validated: a failure of the run itself is exit 1 */
     free(res);
     return CLI_EXIT_FAIL;

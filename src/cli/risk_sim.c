@@ -190,13 +190,15 @@ int risk_simulate(risk_job *job)
   double *res = calloc(job->nrows * S * M_N, sizeof *res);
   if (res == NULL)
     return CLI_EXIT_FAIL;
-  int s = DEQ_SUCCESS;
-  cli_progress_begin("rows", group_pairs(job) ? 1 : job->nrows);   /* a unit: a row's seeds */
-  if (group_pairs(job))
+  int s = DEQ_SUCCESS, rows = !group_pairs(job);
+  if (rows)
+    cli_progress_begin("rows", job->nrows);   /* a unit: a row's seeds */
+  if (!rows)
     s = run_group(job, 0, job->nrows, res);
-  for (size_t i = 0; !group_pairs(job) && !s && i < job->nrows; i++)
+  for (size_t i = 0; rows && !s && i < job->nrows; i++)
     s = run_group(job, i, i + 1, res);
-  cli_progress_end();
+  if (rows)
+    cli_progress_end();
   if (s) {   /* the options were validated: a failure of the run itself is exit 1 */
     free(res);
     return CLI_EXIT_FAIL;
