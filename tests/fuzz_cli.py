@@ -313,7 +313,11 @@ class Fuzzer:
             a += ["--out", out]
         if self.chance(self.plot):
             a += ["--plot", os.path.join(d, "fig.%s" % self.rng.choice(["png", "svg", "gif"]))]
+        if self.chance(0.05):   # the options every command takes (progress on stderr only)
+            a += [self.rng.choice(["--progress", "--quiet"])]
         self.rng.shuffle(pairs := pair_up(a))
+        # --name=value is --name value
+        pairs = [[p[0] + "=" + p[1]] if len(p) == 2 and self.chance(0.1) else p for p in pairs]
         return cmd, [x for p in pairs for x in p], out
 
 
