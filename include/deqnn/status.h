@@ -22,7 +22,7 @@
 typedef std::complex<double> deq_complex;
 #define DEQ_CREAL(z) (std::real(z))
 #define DEQ_CIMAG(z) (std::imag(z))
-#define DEQ_COMPLEX(re, im) (deq_complex((re), (im)))
+#define DEQ_COMPLEX(re, im) (deq_complex{ (re), (im) })
 extern "C" {
 #else
 #include <complex.h>
