@@ -22,14 +22,18 @@
 typedef std::complex<double> deq_complex;
 #define DEQ_CREAL(z) (std::real(z))
 #define DEQ_CIMAG(z) (std::imag(z))
-#define DEQ_COMPLEX(re, im) (deq_complex{ (re), (im) })
+#define DEQ_COMPLEX(re, im) (deq_complex{ (double) (re), (double) (im) })
 extern "C" {
 #else
 #include <complex.h>
 typedef double complex deq_complex;
 #define DEQ_CREAL(z) (creal(z))
 #define DEQ_CIMAG(z) (cimag(z))
+#ifdef CMPLX
+#define DEQ_COMPLEX(re, im) (CMPLX((re), (im)))
+#else
 #define DEQ_COMPLEX(re, im) ((double) (re) + (double) (im) * I)
+#endif
 #endif
 
 enum {
