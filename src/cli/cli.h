@@ -24,7 +24,7 @@ typedef struct {
   const char *name;   /* "--act" */
   int has_arg;
   const char *def;    /* default value (NULL: none) */
-  const char *help;
+  const char *help;   /* NULL: the option does not apply to this command (not listed) */
   const char *value;  /* parsed */
   int seen;
 } cli_opt;

@@ -45,10 +45,13 @@ void cli_progress_mute(int muted)
   pthread_mutex_unlock(&pg.lock);
 }
 
-/* Whether lines are written at all in this session. */
+/* Whether lines are written at all in this session (not for a single unit: "0/1" says
+ * nothing a user can wait on). */
 static int enabled(void)
 {
-  return !pg.muted && (pg.mode == CLI_PROGRESS_ON || (pg.mode == CLI_PROGRESS_AUTO && pg.tty));
+  if (pg.muted || (pg.depth == 1 && pg.total[0] <= 1))
+    return 0;
+  return pg.mode == CLI_PROGRESS_ON || (pg.mode == CLI_PROGRESS_AUTO && pg.tty);
 }
 
 /* The fraction of the outermost session done, inner sessions counting as part of one unit. */
