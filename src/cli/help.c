@@ -174,7 +174,8 @@ static const char *const man_tail =
   ".SS deqnn check\n"
   "deqnn check FILE.csv recomputes the command recorded in FILE.csv (theory only) and\n"
   "compares every theory column within the recorded error bars.\n"
-  ".SS Common options\n";
+  ".SS Common options\n"
+  "Taken by every command but check.\n";
 
 static const char *const man_end =
   ".SH EXIT STATUS\n"
