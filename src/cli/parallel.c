@@ -18,7 +18,8 @@ void openblas_set_num_threads(int num_threads);
 
 typedef struct {
   pthread_mutex_t lock;
-  size_t next, done, nrep;
+  size_t next, done, nrep;   /* nrep: this rank's replicates */
+  size_t r0, stride;         /* its i-th replicate is r0 + i stride */
   int status;
   cli_replicate_fn *fn;
   void *shared;
@@ -52,7 +53,7 @@ static void *worker(void *arg)
     pthread_mutex_unlock(&p->lock);
     if (r == p->nrep)
       break;
-    int s = p->fn(w->state, r, p->shared);
+    int s = p->fn(w->state, p->r0 + r * p->stride, p->shared);
     pthread_mutex_lock(&p->lock);
     if (s != 0 && p->status == 0)
       p->status = s;
@@ -81,13 +82,30 @@ size_t cli_workers(double per, size_t nrep, const char *what)
   return deq_mem_check_job(per * (double) nt, nt, what) == DEQ_SUCCESS ? nt : 0;
 }
 
-int cli_run_replicates(const char *what, size_t nrep, size_t nthreads, void **states,
-                       cli_replicate_fn *fn, void *shared)
+/* The first of this rank's replicates: (rank - first) mod ranks. */
+static size_t rank_first(const cli_ranks *mp, size_t first)
 {
-  pool p = { PTHREAD_MUTEX_INITIALIZER, 0, 0, nrep, 0, fn, shared, what, 0 };
+  size_t K = mp ? (size_t) mp->ranks : 1, k = mp ? (size_t) mp->rank : 0;
+  return (k + K - first % K) % K;
+}
+
+size_t cli_rank_count(const cli_ranks *mp, size_t first, size_t nrep)
+{
+  size_t K = mp ? (size_t) mp->ranks : 1, r0 = rank_first(mp, first);
+  return r0 < nrep ? (nrep - r0 + K - 1) / K : 0;
+}
+
+int cli_run_replicates(const cli_ranks *mp, size_t first, const char *what, size_t nrep,
+                       size_t nthreads, void **states, cli_replicate_fn *fn, void *shared)
+{
+  size_t nloc = cli_rank_count(mp, first, nrep);
+  pool p = { PTHREAD_MUTEX_INITIALIZER, 0, 0, nloc, rank_first(mp, first),
+             mp ? (size_t) mp->ranks : 1, 0, fn, shared, what, 0 };
   pthread_t tid[64];
   worker_arg args[64];
   size_t started = 0;
+  if (nloc == 0)
+    return 0;
 #ifdef DEQ_HAVE_OPENBLAS_THREADS
   openblas_set_num_threads(1);
 #endif
