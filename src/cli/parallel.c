@@ -111,7 +111,7 @@ int cli_run_replicates(const cli_ranks *mp, size_t first, const char *what, size
 #endif
   nthreads = nthreads > 64 ? 64 : nthreads < 1 ? 1 : nthreads;
   p.nworkers = nthreads;
-  cli_progress_begin(what, nrep);
+  cli_progress_begin(what, nloc);   /* this rank's replicates */
   for (size_t t = 0; t < nthreads; t++) {
     args[t].p = &p;
     args[t].state = states[t];
