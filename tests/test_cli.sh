@@ -196,6 +196,38 @@ expect 2 "--plot" train --summary --plot "$tmp/x.png"
 # deqnn help CMD is deqnn CMD --help
 "$deqnn" help train | grep -q -- '--record' && ok || bad "deqnn help train"
 "$deqnn" help check | grep -q 'usage: deqnn check' && ok || bad "deqnn help check"
+# --help lists what the command takes, with defaults: mp/ntk do not list ck's options, rf not
+# onestep's; -h and help CMD print the same list; check -h is help, not an error
+"$deqnn" mp --help >"$tmp/h.mp" && ! grep -q -- '^  --ratios\|^  --act\|^  --readout' "$tmp/h.mp" &&
+  grep -q -- '^  --ratio .*\[default 2.385\]' "$tmp/h.mp" && ok || bad "mp --help lists ck's options"
+"$deqnn" ntk -h >"$tmp/h.ntk" && ! grep -q -- '^  --ratio \|^  --input-samples' "$tmp/h.ntk" &&
+  grep -q -- '^  --readout' "$tmp/h.ntk" && ok || bad "ntk -h"
+"$deqnn" help rf >"$tmp/h.rf" && ! grep -q -- '^  --eta\|^  --large\|^  --batch-ratio' "$tmp/h.rf" &&
+  grep -q -- '^  --seeds .*\[default 20\]' "$tmp/h.rf" && ok || bad "rf --help lists onestep's options"
+"$deqnn" rf --help | cmp -s - "$tmp/h.rf" && ok || bad "rf --help differs from deqnn help rf"
+expect 0 "" check -h
+# an option hidden from a command's --help is still refused with its reason
+expect 2 "does not apply to deqnn mp" mp --ratios 0.5,1
+# progress: nothing on stderr in a pipe unless asked; --progress writes done/total, rate and
+# the time taken; --quiet wins over a terminal (script(1) gives one when installed)
+"$deqnn" onestep --eta 0,1 --simulate --d 60 --seeds 3 --n-test 200 --out "$tmp/p.csv" \
+  2>"$tmp/p.err" && ! grep -q 'simulating' "$tmp/p.err" && ok || bad "progress shown into a pipe"
+"$deqnn" onestep --eta 0,1 --simulate --d 60 --seeds 3 --n-test 200 --progress --out "$tmp/p.csv" \
+  2>"$tmp/p.err" && grep -q '^deqnn: simulating 3/3, .*/s, in [0-9.]* s$' "$tmp/p.err" &&
+  grep -q '^deqnn: theory rows 2/2' "$tmp/p.err" && ok || bad "--progress: no progress line"
+"$deqnn" rf --width-ratio 0.5,2 --simulate --d 60 --seeds 3 --n-test 200 --progress \
+  --out "$tmp/p.csv" 2>"$tmp/p.err" && grep -q '^deqnn: rows 0/2$' "$tmp/p.err" &&
+  grep -q '^deqnn: rows 2/2, .*/s, in [0-9.]* s$' "$tmp/p.err" &&
+  ok || bad "--progress: rows and replicates"
+if command -v script >/dev/null && script -q -c true /dev/null >/dev/null 2>&1; then
+  script -q -c "'$deqnn' ck --simulate --n 100 --seeds 3 --progress --out '$tmp/t.csv'" \
+    "$tmp/tty" >/dev/null 2>&1
+  grep -q "$(printf '\r')" "$tmp/tty" && grep -q 'simulating 3/3' "$tmp/tty" && ok ||
+    bad "progress on a terminal: not rewritten in place"
+  script -q -c "'$deqnn' ck --simulate --n 100 --seeds 3 --quiet --out '$tmp/t.csv'" \
+    "$tmp/tty" >/dev/null 2>&1
+  ! grep -q 'simulating' "$tmp/tty" && ok || bad "--quiet on a terminal"
+fi
 # --name=value is --name value; a flag takes no value
 expect 0 "" mp --ratio=0.5 --x=0:1:3
 expect 2 "--simulate takes no value" ck --simulate=1

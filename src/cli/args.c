@@ -46,14 +46,6 @@ void cli_errorf(const char *fmt, ...)
   va_end(ap);
 }
 
-static void usage(const char *cmd, const cli_opt *opts, size_t n)
-{
-  printf("usage: deqnn %s [options]\n", cmd);
-  for (size_t k = 0; k < n; k++)
-    printf("  %-16s %s%s%s%s\n", opts[k].name, opts[k].help, opts[k].def ? " [default " : "",
-           opts[k].def ? opts[k].def : "", opts[k].def ? "]" : "");
-}
-
 /* The option named by arg: "--name", or "--name=value" (then *inline_value -> value). */
 static cli_opt *find(cli_opt *opts, size_t n, const char *arg, const char **inline_value)
 {
@@ -72,10 +64,15 @@ int cli_parse(const char *cmd, int argc, char **argv, cli_opt *opts, size_t nopt
     opts[k].value = opts[k].def;
     opts[k].seen = 0;
   }
+  cli_progress_mode(CLI_PROGRESS_AUTO);
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-      usage(cmd, opts, nopts);
+      cli_usage(cmd, opts, nopts);
       return -1;
+    }
+    if (strcmp(argv[i], "--progress") == 0 || strcmp(argv[i], "--quiet") == 0) {
+      cli_progress_mode(argv[i][2] == 'p' ? CLI_PROGRESS_ON : CLI_PROGRESS_OFF);
+      continue;
     }
     const char *inl;
     cli_opt *o = find(opts, nopts, argv[i], &inl);
@@ -240,16 +237,6 @@ int cli_exit_status(int deq_status)
   if (deq_status == DEQ_SUCCESS)
     return CLI_EXIT_OK;
   return deq_status == DEQ_EINVAL || deq_status == DEQ_EFORMAT ? CLI_EXIT_USAGE : CLI_EXIT_FAIL;
-}
-
-void cli_progress(const char *what, size_t done, size_t total)
-{
-  if (!isatty(STDERR_FILENO))
-    return;
-  fprintf(stderr, "\r%s: %zu/%zu", what, done, total);
-  if (done == total)
-    fputc('\n', stderr);
-  fflush(stderr);
 }
 
 #define GUARD_MAXMSG 3   /* rows described; the rest counted */

@@ -24,7 +24,7 @@ typedef struct {
   const char *name;   /* "--act" */
   int has_arg;
   const char *def;    /* default value (NULL: none) */
-  const char *help;
+  const char *help;   /* NULL: the option does not apply to this command (not listed) */
   const char *value;  /* parsed */
   int seen;
 } cli_opt;
@@ -82,7 +82,10 @@ void cli_mpi_start(cli_ctx *ctx, int *argc, char ***argv);
 void cli_mpi_finish(const cli_ctx *ctx);
 
 /* Parse argv[1..] against opts; unknown flags, missing values and repeated flags print
- * a message and return CLI_EXIT_USAGE.  "--help" prints usage and returns -1. */
+ * a message and return CLI_EXIT_USAGE.  "--help" or "-h" prints usage and returns -1.
+ * "--progress" and "--quiet", taken by every command, set cli_progress_mode.  An option whose
+ * help is NULL does not apply to this command: it is parsed (the command refuses it with its
+ * reason) but not listed. */
 int cli_parse(const char *cmd, int argc, char **argv, cli_opt *opts, size_t nopts);
 const char *cli_get(const cli_opt *opts, size_t nopts, const char *name);
 int cli_flag(const cli_opt *opts, size_t nopts, const char *name);
@@ -188,8 +191,18 @@ int cli_plot(const char *csv, const char *plot, const char *title, const char *x
              const char *const *styles, const char *const *titles, size_t ny, int logx,
              const char *extra);
 
-/* Progress on stderr when it is a terminal. */
-void cli_progress(const char *what, size_t done, size_t total);
+/* Progress of a long run on stderr (progress.c): "deqnn: rows 3/11, simulating 7/20, 1.3/s,
+ * ETA 0:09", one line rewritten in place on a terminal once the run has taken a second; a line
+ * per update (at most 5 a second) when forced into a pipe or file; nothing otherwise.  Sessions
+ * nest: a session begun inside another counts as one unit of it (a row's replicates).  Safe
+ * from worker threads.  The mode comes from --progress (CLI_PROGRESS_ON) and --quiet (_OFF),
+ * read by cli_parse; muted on MPI ranks other than 0. */
+enum { CLI_PROGRESS_AUTO, CLI_PROGRESS_ON, CLI_PROGRESS_OFF };
+void cli_progress_mode(int mode);
+void cli_progress_mute(int muted);
+void cli_progress_begin(const char *what, size_t total);
+void cli_progress_add(size_t k);
+void cli_progress_end(void);
 
 /* This rank's replicates among r = 0..nrep-1 (item first + r of the run; cli_rank_count of
  * them, all of them when mp is NULL) over nthreads worker threads (states[t] is thread t's
@@ -214,6 +227,16 @@ int cli_plot_script(const char *plot, void (*fn)(FILE *, const void *), const vo
 /* OpenBLAS on Prescott kernels although the CPU has AVX2/AVX-512 (a virtual machine's generic
  * CPU model): run argv again with OPENBLAS_CORETYPE set (blascore.c); returns if nothing to do. */
 void cli_blas_core(char **argv);
+
+/* The commands and their one-line summaries, NULL-terminated (help.c). */
+typedef struct { const char *name, *summary; } cli_command;
+extern const cli_command cli_commands[];
+/* Usage of a command from its option table (text, or roff for the manual when
+ * cli_help_roff(1)); the list of commands; the manual page deqnn(1) on stdout. */
+void cli_usage(const char *cmd, const cli_opt *opts, size_t n);
+void cli_help_roff(int on);
+void cli_usage_main(void);
+int cli_man(void);
 
 /* Commands. */
 int cli_cmd_spectrum(cli_ctx *ctx, const char *kind, int argc, char **argv);

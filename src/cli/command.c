@@ -8,6 +8,7 @@
 int cli_run(cli_ctx *ctx, int argc, char **argv)
 {
   const char *cmd = argv[0];
+  cli_progress_mute(ctx->rank != 0);   /* one progress line: rank 0's */
   /* Under MPI every rank parses; the simulations are spread over the ranks, a theory runs
    * on rank 0 alone, and rank 0 writes the outputs. */
   if (strcmp(cmd, "mp") == 0 || strcmp(cmd, "ck") == 0 || strcmp(cmd, "ntk") == 0)

@@ -57,7 +57,8 @@ static void *worker(void *arg)
     pthread_mutex_lock(&p->lock);
     if (s != 0 && p->status == 0)
       p->status = s;
-    cli_progress(p->what, ++p->done, p->nrep);
+    ++p->done;
+    cli_progress_add(1);
     pthread_mutex_unlock(&p->lock);
   }
   return NULL;
@@ -110,6 +111,7 @@ int cli_run_replicates(const cli_ranks *mp, size_t first, const char *what, size
 #endif
   nthreads = nthreads > 64 ? 64 : nthreads < 1 ? 1 : nthreads;
   p.nworkers = nthreads;
+  cli_progress_begin(what, nloc);   /* this rank's replicates */
   for (size_t t = 0; t < nthreads; t++) {
     args[t].p = &p;
     args[t].state = states[t];
@@ -119,5 +121,6 @@ int cli_run_replicates(const cli_ranks *mp, size_t first, const char *what, size
   worker(&args[0]);
   for (size_t t = 1; t <= started; t++)
     pthread_join(tid[t], NULL);
+  cli_progress_end();
   return p.status;
 }

@@ -38,6 +38,9 @@ static void options(cli_opt *o, int onestep)
     { "--n-test", 1, "6000", "simulation: test samples", 0, 0 },
   };
   memcpy(o, def, sizeof def);
+  const int onestep_only[] = { O_BATCH, O_ETA, O_LARGE, O_RSUPPORT, O_RWEIGHTS };
+  for (size_t k = 0; !onestep && k < sizeof onestep_only / sizeof *onestep_only; k++)
+    o[onestep_only[k]].help = NULL;   /* refused by parse_job, not listed by --help */
 }
 
 static int check_value(int k, double v)

@@ -233,9 +233,13 @@ int risk_large_simulate(risk_job *job)
   double *res = calloc(job->nrows * S * L_N, sizeof *res);
   if (res == NULL)
     return CLI_EXIT_FAIL;
+  if (!paired)
+    cli_progress_begin("rows", job->nrows);   /* a unit: a row's seeds */
   int s = paired ? run_group(job, 0, job->nrows, res) : DEQ_SUCCESS;
   for (size_t i = 0; !paired && !s && i < job->nrows; i++)
     s = run_group(job, i, i + 1, res);
+  if (!paired)
+    cli_progress_end();
   s = cli_ranks_worst(&job->mp, s);   /* MPI: every replicate's results on every rank */
   if (!s)
     cli_ranks_sum(&job->mp, res, job->nrows * S * L_N);

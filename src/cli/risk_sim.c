@@ -195,11 +195,15 @@ int risk_simulate(risk_job *job)
   double *res = calloc(job->nrows * S * M_N, sizeof *res);
   if (res == NULL)
     return CLI_EXIT_FAIL;
-  int s = DEQ_SUCCESS;
-  if (group_pairs(job))
+  int s = DEQ_SUCCESS, rows = !group_pairs(job);
+  if (rows)
+    cli_progress_begin("rows", job->nrows);   /* a unit: a row's seeds */
+  if (!rows)
     s = run_group(job, 0, job->nrows, res);
-  for (size_t i = 0; !group_pairs(job) && !s && i < job->nrows; i++)
+  for (size_t i = 0; rows && !s && i < job->nrows; i++)
     s = run_group(job, i, i + 1, res);
+  if (rows)
+    cli_progress_end();
   s = cli_ranks_worst(&job->mp, s);   /* MPI: every replicate's results on every rank */
   if (!s)
     cli_ranks_sum(&job->mp, res, job->nrows * S * M_N);

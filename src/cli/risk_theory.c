@@ -84,13 +84,17 @@ int risk_theory(risk_job *job)
   if (job->rows == NULL)
     return CLI_EXIT_FAIL;
   int rc = CLI_EXIT_OK;
-  for (size_t i = 0; i < job->nrows; i++) {
+  cli_progress_begin("theory rows", job->nrows);
+  for (size_t i = 0; i < job->nrows; i++, cli_progress_add(1)) {
     int s = row_theory(job, i);
-    if (s == DEQ_EINVAL)
+    if (s == DEQ_EINVAL) {
+      cli_progress_end();
       return CLI_EXIT_USAGE;
+    }
     if (s != DEQ_SUCCESS && s != DEQ_EDIVERGE)
       rc = CLI_EXIT_FAIL;
   }
+  cli_progress_end();
   for (size_t i = 0; job->onestep && job->sw.sweep == P_ETA && i < job->nrows; i++) {
     risk_row *r = &job->rows[i];   /* R(eta) - R(eta_0), paired in the simulation */
     r->diff.val = r->th.risk.val - job->rows[0].th.risk.val;

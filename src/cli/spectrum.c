@@ -33,6 +33,19 @@ static void options(cli_opt *o, const char *kind)
     { "--input-kernel", 1, "expected", "(ck --input FILE) expected (exact for L = 1) | linearised ((1-b) I + b X^T X)", 0, 0 },
   };
   memcpy(o, def, sizeof def);
+  /* --help lists what this kind takes (the others are refused by check_applicable) */
+  const int hide_mp[] = { O_ACT, O_RATIOS, O_READOUT, O_IKERNEL },
+            hide_ck[] = { O_RATIO, O_READOUT },
+            hide_ntk[] = { O_RATIO, O_ISAMPLES, O_ISEED, O_INORM, O_IKERNEL };
+  const int *hide = mp ? hide_mp : strcmp(kind, "ck") == 0 ? hide_ck : hide_ntk;
+  size_t nhide = mp ? 4 : strcmp(kind, "ck") == 0 ? 2 : 5;
+  for (size_t k = 0; k < nhide; k++)
+    o[hide[k]].help = NULL;
+  if (mp)
+    o[O_INPUT].help = "FILE (csv, npy, idx, .gz): the statistics of the data's Gram spectrum, "
+                      "with --stats (docs/data.md) [default: Gaussian data, the MP law]";
+  else if (strcmp(kind, "ntk") == 0)
+    o[O_INPUT].help = "input data: gaussian | orthonormal";
 }
 
 static int parse_ratios(spec_job *job, const cli_opt *o)

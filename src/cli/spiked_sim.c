@@ -194,6 +194,7 @@ static int simulate_risk(srf_job *job)
   size_t S = (size_t) job->seeds;
   double *res = calloc(S * R_N, sizeof *res);
   int s = res == NULL ? DEQ_ENOMEM : DEQ_SUCCESS, all = 1;
+  cli_progress_begin("rows", job->nrows);   /* a unit: a row's seeds */
   for (size_t i = 0; !s && i < job->nrows; i++) {
     deq_srfsim_spec spec;
     make_spec(job, job->rowp[i], &spec);
@@ -203,6 +204,7 @@ static int simulate_risk(srf_job *job)
     risk_verdict(job, i);
     all &= job->sim[i].pass;
   }
+  cli_progress_end();
   free(res);
   job->simulated = !s;
   return s ? CLI_EXIT_FAIL : all ? CLI_EXIT_OK : CLI_EXIT_FAIL;
