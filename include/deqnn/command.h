@@ -29,6 +29,18 @@ extern "C" {
 int deq_command_run(int argc, const char *const *argv, deq_table **table, deq_table **summary,
                     char *msg, size_t msglen);
 
+/* The same run with every table it makes: tables[i] for i < ntables receives the table named
+ * deq_command_table_name(i) or NULL: 0 "table" (the --out table), 1 "summary" (as above),
+ * 2 "seeds" (a simulation's values per replicate: columns row (of the main table, or 0),
+ * replicate, then the quantities: ck/ntk/mp --simulate the statistics of the summary; rf and
+ * onestep (not --large) risk, train_error and, for onestep, align_grad, align_w1, top_w1),
+ * 3 "eigenvalues" (ck/ntk/mp --simulate: row 0, replicate, eigenvalue; n rows per replicate,
+ * ascending).  Tables past ntables are freed.  tables NULL or ntables 0: 2, as above. */
+int deq_command_run_tables(int argc, const char *const *argv, deq_table **tables,
+                           size_t ntables, char *msg, size_t msglen);
+/* Name of table i of deq_command_run_tables, NULL past the last. */
+const char *deq_command_table_name(size_t i);
+
 #ifdef __cplusplus
 }
 #endif

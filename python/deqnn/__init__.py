@@ -15,6 +15,7 @@ See docs/python.md.
 """
 import ctypes
 import os
+import re
 
 import numpy as np
 
@@ -36,6 +37,13 @@ def library_path():
                  os.path.join(_HERE, "libdeqnn.so")):
         if os.path.exists(cand):
             return os.path.abspath(cand)
+    try:   # written by meson install: the libdir the library was installed to
+        from deqnn._paths import LIBDIR
+        cand = os.path.join(LIBDIR, "libdeqnn.so.0")
+        if os.path.exists(cand):
+            return cand
+    except ImportError:
+        pass
     return "libdeqnn.so.0"
 
 
@@ -49,7 +57,8 @@ def _load_library():
     lib = ctypes.CDLL(library_path())
     p, sz, cp, i = ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_int
     sig = {
-        "deq_command_run": (i, [i, ctypes.POINTER(cp), ctypes.POINTER(p), ctypes.POINTER(p), cp, sz]),
+        "deq_command_run_tables": (i, [i, ctypes.POINTER(cp), ctypes.POINTER(p), sz, cp, sz]),
+        "deq_command_table_name": (cp, [sz]),
         "deq_table_read": (i, [cp, ctypes.POINTER(p)]),
         "deq_table_free": (None, [p]),
         "deq_table_ncols": (sz, [p]),
@@ -65,6 +74,9 @@ def _load_library():
     for name, (res, args) in sig.items():
         f = getattr(lib, name)
         f.restype, f.argtypes = res, args
+    lib.names = []
+    while lib.deq_command_table_name(len(lib.names)) is not None:
+        lib.names.append(lib.deq_command_table_name(len(lib.names)).decode())
     _lib = lib
     return lib
 
@@ -74,10 +86,16 @@ class Table:
     numbers, str for text), ``meta`` (the "# key: value" comments as a dict: command,
     version, kind, ...), ``comments`` (all comment lines), ``summary`` (the table written
     beside --out by a simulation, or None), ``exit_code`` (the CLI's: 0, or 1 for a failure
-    flagged in a row or a failed verdict) and ``messages`` (what the CLI would print)."""
+    flagged in a row or a failed verdict) and ``messages`` (what the CLI would print).
+    A simulation run through ``table`` also has ``seeds`` (a Table: row, replicate, then the
+    per-replicate values of the summary's statistics or of the risks) and, for mp/ck/ntk,
+    ``eigenvalues`` (a Table: replicate, index, eigenvalue); ``per_seed(name)`` and
+    ``eigenvalue_matrix()`` give them as (rows, seeds) and (seeds, n) arrays."""
 
-    def __init__(self, data, comments, summary=None, exit_code=0, messages=""):
+    def __init__(self, data, comments, summary=None, exit_code=0, messages="", extra=None):
         self.data = data
+        self.seeds = (extra or {}).get("seeds")
+        self.eigenvalues = (extra or {}).get("eigenvalues")
         self.comments = comments
         self.meta = {}
         for line in comments:
@@ -87,6 +105,21 @@ class Table:
         self.summary = summary
         self.exit_code = exit_code
         self.messages = messages
+
+    def per_seed(self, name):
+        """Per-replicate values of `name` as an array (rows of the main table, seeds)."""
+        if self.seeds is None:
+            raise DeqnnError("per_seed: no simulation in this table (simulate=True)")
+        s = self.seeds.data
+        nrow, nrep = int(s["row"].max()) + 1, int(s["replicate"].max()) + 1
+        return np.asarray(s[name]).reshape(nrow, nrep)
+
+    def eigenvalue_matrix(self):
+        """Every replicate's eigenvalues, ascending: an array (seeds, n)."""
+        if self.eigenvalues is None:
+            raise DeqnnError("eigenvalue_matrix: no simulated spectrum in this table")
+        e = self.eigenvalues.data
+        return np.asarray(e["eigenvalue"]).reshape(int(e["replicate"].max()) + 1, -1)
 
     @property
     def columns(self):
@@ -103,7 +136,7 @@ class Table:
             self.meta.get("kind", "?"), len(self.data), ",".join(self.columns))
 
 
-def _to_table(lib, ptr, summary=None, exit_code=0, messages=""):
+def _to_table(lib, ptr, summary=None, exit_code=0, messages="", extra=None):
     nc, nr = lib.deq_table_ncols(ptr), lib.deq_table_nrows(ptr)
     names = [lib.deq_table_name(ptr, c).decode() for c in range(nc)]
     text = [bool(lib.deq_table_is_text(ptr, c)) for c in range(nc)]
@@ -123,7 +156,7 @@ def _to_table(lib, ptr, summary=None, exit_code=0, messages=""):
         data[n] = col
     comments = [lib.deq_table_comment_at(ptr, i).decode()
                 for i in range(lib.deq_table_ncomments(ptr))]
-    return Table(data, comments, summary, exit_code, messages)
+    return Table(data, comments, summary, exit_code, messages, extra)
 
 
 def _flag(name):
@@ -149,9 +182,9 @@ def _argv(command, options):
     for name, v in options.items():
         if v is None or v is False:
             continue
-        if name in ("out", "plot"):
-            raise DeqnnError("--%s: deqnn.table writes no file; use the CLI, or save the "
-                             "returned table yourself" % name)
+        if name in ("out", "plot", "help"):
+            raise DeqnnError("%s: --%s: deqnn.table writes and prints nothing; use the "
+                             "CLI, or save the returned table yourself" % (name, name))
         if v is True:
             argv.append(_flag(name))
         else:
@@ -159,28 +192,51 @@ def _argv(command, options):
     return argv
 
 
+def _python_name(flag):
+    """The Python spelling of a CLI option: --lambda -> lam, --width-ratio -> width_ratio."""
+    return "lam" if flag == "--lambda" else flag[2:].replace("-", "_")
+
+
+def _error(text, command, rc):
+    """DeqnnError from the CLI's message: its first --option, in the Python spelling, leads."""
+    text = text.strip() or "deqnn %s failed (exit %d)" % (command, rc)
+    m = re.search(r"--[a-z][a-z0-9-]*", text)
+    if m is None:
+        return DeqnnError(text)
+    name = _python_name(m.group(0))
+    err = DeqnnError("%s: %s" % (name, text))
+    err.parameter = name
+    return err
+
+
+def _run(argv):
+    lib = _load_library()
+    arr = (ctypes.c_char_p * len(argv))(*[a.encode() for a in argv])
+    n = len(lib.names)
+    ptrs = (ctypes.c_void_p * n)()
+    msg = ctypes.create_string_buffer(8192)
+    rc = lib.deq_command_run_tables(len(argv), arr, ptrs, n, msg, len(msg))
+    return lib, rc, ptrs, msg.value.decode(errors="replace")
+
+
 def table(command, **options):
     """Run ``deqnn COMMAND`` with these options in-process; return its Table.
 
-    Raises DeqnnError for bad input (the CLI's exit 2).  A failure flagged in a row or a
-    failed verdict (exit 1) still returns the table, with ``exit_code = 1``."""
-    lib = _load_library()
-    argv = _argv(command, options)
-    arr = (ctypes.c_char_p * len(argv))(*[a.encode() for a in argv])
-    t, s = ctypes.c_void_p(), ctypes.c_void_p()
-    msg = ctypes.create_string_buffer(8192)
-    rc = lib.deq_command_run(len(argv), arr, ctypes.byref(t), ctypes.byref(s), msg, len(msg))
-    text = msg.value.decode(errors="replace")
+    Raises DeqnnError (a ValueError) for bad input (the CLI's exit 2), its message led by the
+    parameter's Python name (``lam: --lambda: must lie in ...``; also ``err.parameter``).  A
+    failure flagged in a row or a failed verdict (exit 1) still returns the table, with
+    ``exit_code = 1`` and the flag in the ``status`` column."""
+    lib, rc, ptrs, text = _run(_argv(command, options))
     try:
-        if rc == 2 or not t.value:
-            raise DeqnnError(text.strip() or "deqnn %s failed (exit %d)" % (command, rc))
-        summary = _to_table(lib, s) if s.value else None
-        return _to_table(lib, t, summary, rc, text)
+        if rc == 2 or not ptrs[0]:
+            raise _error(text, command, rc)
+        tabs = {name: (_to_table(lib, ptrs[i]) if ptrs[i] else None)
+                for i, name in enumerate(lib.names) if i > 0}
+        return _to_table(lib, ptrs[0], tabs.get("summary"), rc, text, tabs)
     finally:
-        if t.value:
-            lib.deq_table_free(t)
-        if s.value:
-            lib.deq_table_free(s)
+        for i in range(len(lib.names)):
+            if ptrs[i]:
+                lib.deq_table_free(ptrs[i])
 
 
 def load(path):

@@ -22,6 +22,36 @@ int cli_run(cli_ctx *ctx, int argc, char **argv)
   return CLI_EXIT_USAGE;
 }
 
+deq_table *cli_seeds_table(const cli_ctx *ctx, const char *kind, size_t nrows, size_t S,
+                           size_t k, const char *const *names, const double *res)
+{
+  if (k > 24 || res == NULL)
+    return NULL;
+  deq_table *t = deq_table_alloc(2 + k, names, NULL);
+  cli_ctx c = *ctx;
+  c.error_cols = NULL;
+  int s = t == NULL || cli_table_header(&c, t, kind);
+  double v[2 + 24];
+  for (size_t i = 0; !s && i < nrows; i++)
+    for (size_t r = 0; !s && r < S; r++) {
+      v[0] = (double) i, v[1] = (double) r;
+      memcpy(v + 2, res + (i * S + r) * k, k * sizeof *v);
+      s = deq_table_add_row(t, v, NULL);
+    }
+  if (s) {
+    deq_table_free(t);
+    return NULL;
+  }
+  return t;
+}
+
+static const char *const table_names[] = { "table", "summary", "seeds", "eigenvalues" };
+
+const char *deq_command_table_name(size_t i)
+{
+  return i < sizeof table_names / sizeof *table_names ? table_names[i] : NULL;
+}
+
 static void to_messages(const char *reason, const char *file, int line, int status)
 {
   (void) file, (void) line, (void) status;
@@ -37,18 +67,16 @@ static void record(cli_ctx *ctx, int argc, const char *const *argv)
   }
 }
 
-int deq_command_run(int argc, const char *const *argv, deq_table **table, deq_table **summary,
-                    char *msg, size_t msglen)
+int deq_command_run_tables(int argc, const char *const *argv, deq_table **tables,
+                           size_t ntables, char *msg, size_t msglen)
 {
   char discard[256];   /* without a buffer the messages are dropped: never printed */
   if (msg == NULL || msglen == 0)
     msg = discard, msglen = sizeof discard;
   cli_messages_to(msg, msglen);
-  if (table != NULL)
-    *table = NULL;
-  if (summary != NULL)
-    *summary = NULL;
-  if (argc < 1 || argv == NULL || table == NULL || argv[0] == NULL ||
+  for (size_t i = 0; tables != NULL && i < ntables; i++)
+    tables[i] = NULL;
+  if (argc < 1 || argv == NULL || tables == NULL || ntables < 1 || argv[0] == NULL ||
       strcmp(argv[0], "check") == 0) {
     cli_errorf("deq_command_run: need a command (mp, ck, ntk, rf, onestep, spiked, train) and "
                "a table pointer");
@@ -67,14 +95,28 @@ int deq_command_run(int argc, const char *const *argv, deq_table **table, deq_ta
     deq_error_handler_t *old = deq_set_error_handler(to_messages);
     rc = cli_run(ctx, argc, args);
     deq_set_error_handler(old);
-    *table = ctx->table;
-    if (summary != NULL)
-      *summary = ctx->summary;
-    else
-      deq_table_free(ctx->summary);
+    deq_table *got[] = { ctx->table, ctx->summary, ctx->seeds, ctx->eigen };
+    for (size_t i = 0; i < sizeof got / sizeof *got; i++)
+      if (i < ntables)
+        tables[i] = got[i];
+      else
+        deq_table_free(got[i]);
   }
   free(args);
   free(ctx);
   cli_messages_to(NULL, 0);
+  return rc;
+}
+
+int deq_command_run(int argc, const char *const *argv, deq_table **table, deq_table **summary,
+                    char *msg, size_t msglen)
+{
+  deq_table *t[2] = { NULL, NULL };
+  int rc = deq_command_run_tables(argc, argv, table != NULL ? t : NULL, summary ? 2 : 1, msg,
+                                  msglen);
+  if (table != NULL)
+    *table = t[0];
+  if (summary != NULL)
+    *summary = t[1];
   return rc;
 }

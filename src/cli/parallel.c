@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include "cli/cli.h"
 #include "core/mem.h"
@@ -24,11 +25,14 @@ typedef struct {
   void *shared;
   const char *what;
   size_t nworkers;
+  const void *first;     /* the caller's worker_arg (it runs on the calling thread) */
+  int captured;          /* the caller's messages go to a buffer (deq_command_run) */
 } pool;
 
 typedef struct {
   pool *p;
   void *state;
+  char msg[1024];        /* captured: this worker thread's messages, re-issued by the caller */
 } worker_arg;
 
 static void print_error(const char *reason, const char *file, int line, int status)
@@ -42,6 +46,8 @@ static void *worker(void *arg)
   worker_arg *w = arg;
   pool *p = w->p;
   deq_set_error_handler(print_error);
+  if (p->captured && w != p->first)
+    cli_messages_to(w->msg, sizeof w->msg);
 #ifdef _OPENMP
   if (p->nworkers > 1)
     omp_set_num_threads(1);   /* the replicates already fill the cores */
@@ -56,7 +62,9 @@ static void *worker(void *arg)
     pthread_mutex_lock(&p->lock);
     if (s != 0 && p->status == 0)
       p->status = s;
-    cli_progress(p->what, ++p->done, p->nrep);
+    ++p->done;
+    if (!p->captured)
+      cli_progress(p->what, p->done, p->nrep);
     pthread_mutex_unlock(&p->lock);
   }
   return NULL;
@@ -83,7 +91,8 @@ size_t cli_workers(double per, size_t nrep, const char *what)
 int cli_run_replicates(const char *what, size_t nrep, size_t nthreads, void **states,
                        cli_replicate_fn *fn, void *shared)
 {
-  pool p = { PTHREAD_MUTEX_INITIALIZER, 0, 0, nrep, 0, fn, shared, what, 0 };
+  pool p = { PTHREAD_MUTEX_INITIALIZER, 0, 0, nrep, 0, fn, shared, what, 0, NULL,
+             cli_messages_captured() };
   pthread_t tid[64];
   worker_arg args[64];
   size_t started = 0;
@@ -92,14 +101,21 @@ int cli_run_replicates(const char *what, size_t nrep, size_t nthreads, void **st
 #endif
   nthreads = nthreads > 64 ? 64 : nthreads < 1 ? 1 : nthreads;
   p.nworkers = nthreads;
+  p.first = &args[0];
   for (size_t t = 0; t < nthreads; t++) {
     args[t].p = &p;
     args[t].state = states[t];
+    args[t].msg[0] = '\0';
     if (t > 0 && pthread_create(&tid[t], NULL, worker, &args[t]) == 0)
       started++;
   }
   worker(&args[0]);
-  for (size_t t = 1; t <= started; t++)
+  for (size_t t = 1; t <= started; t++) {
     pthread_join(tid[t], NULL);
+    for (char *m = args[t].msg, *e; *m; m = *e ? e + 1 : e) {   /* one message a line */
+      e = m + strcspn(m, "\n");
+      cli_errorf("%.*s", (int) (e - m), m);
+    }
+  }
   return p.status;
 }

@@ -111,6 +111,7 @@ static void job_free(risk_job *job)
   deq_rf_model_free(job->model);
   deq_srf_plan_free(job->plan);
   free(job->rows);
+  free(job->res);
 }
 
 static void print_summary(const risk_job *job)
@@ -215,6 +216,8 @@ int cli_cmd_risk(cli_ctx *ctx, int onestep, int argc, char **argv)
     }
     if (cli_writes(ctx))
       print_summary(&job);
+    if (ctx->capture)
+      src = cli_exit_merge(src, risk_seeds_table(&job, ctx));
     rc = cli_exit_merge(rc, src);
   }
   rc = cli_exit_merge(rc, write_outputs(&job, ctx, o[O_OUT].value, o[O_PLOT].value));

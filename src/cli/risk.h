@@ -44,11 +44,15 @@ typedef struct {
   deq_srf_weights plan_w;
   risk_row *rows;
   size_t nrows;
+  double *res;                /* capture: the per-replicate values of risk_simulate */
 } risk_job;
 
 int risk_theory(risk_job *job);
 int risk_table(const risk_job *job, cli_ctx *ctx, deq_table **out);
 int risk_simulate(risk_job *job);
+/* Capture (deq_command_run): ctx->seeds from job->res (rf: risk, train_error; onestep: also
+ * align_grad, align_w1, top_w1); nothing without job->res (--large). */
+int risk_seeds_table(risk_job *job, cli_ctx *ctx);
 /* Before any work: every row's sizes round(ratio d) fit the BLAS integers and the memory. */
 int risk_simulate_check(const risk_job *job);
 void risk_row_params(const risk_job *job, size_t i, double *p);

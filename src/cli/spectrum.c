@@ -286,6 +286,7 @@ void spec_job_free(spec_job *job)
     free(job->stat[k].sample);
   free(job->hist);
   free(job->hist_se);
+  free(job->ev_all);
   deq_dataset_free(job->ds);
   free(job->atom_x);
   free(job->atom_p);
@@ -400,6 +401,7 @@ int cli_cmd_spectrum(cli_ctx *ctx, const char *kind, int argc, char **argv)
     return s ? cli_exit_status(s) : CLI_EXIT_FAIL;
   }
   rc = spec_theory_stats(&job);
+  job.keep = ctx->capture;
   if (job.simulate && !ctx->dry) {
     int src = spec_simulate(&job);
     if (src == CLI_EXIT_USAGE || !job.simulated) {  /* nothing simulated: write nothing */
@@ -414,7 +416,9 @@ int cli_cmd_spectrum(cli_ctx *ctx, const char *kind, int argc, char **argv)
     }
     if (cli_writes(ctx))
       print_summary(&job);
-    if (job.smeared)
+    if (ctx->capture)
+      src = cli_exit_merge(src, spec_seeds_tables(&job, ctx));
+    if (job.smeared && !ctx->capture)
       fprintf(stderr, "note: the limit has an atom of mass %.4g at %.6g, not at 0; the finite "
               "network smears it, so KS does not tend to 0 (docs/ntk.md)\n", job.smeared_mass,
               job.smeared_pos);

@@ -118,6 +118,8 @@ static int one_replicate(void *state, size_t i, void *shared)
     return s;
   }
   measure(job, r, w->ev, sh->cdf, sh->hall + r * m);
+  if (job->ev_all != NULL)
+    memcpy(job->ev_all + r * (size_t) job->n, w->ev, (size_t) job->n * sizeof *w->ev);
   return 0;
 }
 
@@ -219,6 +221,9 @@ int spec_simulate(spec_job *job)
   job->hist_se = calloc(m + 1, sizeof *job->hist_se);
   if (!hall || !job->hist || !job->hist_se)
     rc = CLI_EXIT_FAIL;
+  if (job->keep && job->ranks < 2 &&
+      (job->ev_all = malloc((size_t) job->n * (size_t) job->seeds * sizeof *job->ev_all)) == NULL)
+    rc = CLI_EXIT_FAIL;
   void *states[64];
   for (size_t t = 0; t < nt; t++)
     states[t] = &w[t];
@@ -236,4 +241,26 @@ int spec_simulate(spec_job *job)
   for (size_t k = 0; !rc && k < job->nstat; k++)
     rc = job->stat[k].verdict.pass || !job->stat[k].applies ? rc : CLI_EXIT_FAIL;
   return rc;
+}
+
+int spec_seeds_tables(const spec_job *job, cli_ctx *ctx)
+{
+  size_t S = (size_t) job->seeds, k = job->nstat, n = (size_t) job->n;
+  const char *names[2 + SPEC_MAXSTAT] = { "row", "replicate" };
+  double *res = malloc((S * k + 1) * sizeof *res);
+  if (res == NULL)
+    return CLI_EXIT_FAIL;
+  for (size_t j = 0; j < k; j++) {
+    names[2 + j] = job->stat[j].name;
+    for (size_t r = 0; r < S; r++)
+      res[r * k + j] = job->stat[j].sample[r];
+  }
+  ctx->seeds = cli_seeds_table(ctx, "seeds", 1, S, k, names, res);
+  free(res);
+  if (job->ev_all != NULL) {
+    const char *ev[] = { "replicate", "index", "eigenvalue" };
+    ctx->eigen = cli_seeds_table(ctx, "eigenvalues", S, n, 1, ev, job->ev_all);
+  }
+  return ctx->seeds == NULL || (job->ev_all != NULL && ctx->eigen == NULL) ? CLI_EXIT_FAIL
+                                                                          : CLI_EXIT_OK;
 }
