@@ -67,6 +67,7 @@ def _load_library():
         "deq_table_is_text": (i, [p, sz]),
         "deq_table_values": (ctypes.POINTER(ctypes.c_double), [p]),
         "deq_table_text_at": (cp, [p, sz, sz]),
+        "deq_table_text_column": (sz, [p, sz, cp, sz]),
         "deq_table_ncomments": (sz, [p]),
         "deq_table_comment_at": (cp, [p, sz]),
         "deq_strerror": (cp, [i]),
@@ -145,8 +146,10 @@ def _to_table(lib, ptr, summary=None, exit_code=0, messages="", extra=None):
     cols = []
     for c in range(nc):
         if text[c]:
-            col = np.array([(lib.deq_table_text_at(ptr, r, c) or b"").decode() for r in range(nr)],
-                           dtype=str)
+            need = lib.deq_table_text_column(ptr, c, None, 0)
+            buf = ctypes.create_string_buffer(need)
+            lib.deq_table_text_column(ptr, c, buf, need)
+            col = np.array(buf.value.decode().split("\n")[:nr], dtype=str)
         else:
             col = np.array(vals[:, c], dtype=np.float64)
         cols.append(col)
@@ -168,6 +171,8 @@ def _flag(name):
 def _value(v):
     if isinstance(v, str):
         return v
+    if isinstance(v, np.ndarray) and v.dtype.kind in "fiu":
+        return ",".join(map(repr, np.ravel(v).astype(float).tolist()))
     if isinstance(v, (list, tuple, np.ndarray)):
         return ",".join(_value(x) for x in np.ravel(np.asarray(v, dtype=object)))
     if isinstance(v, (bool, np.bool_)):
@@ -275,3 +280,9 @@ def column(command, name, **options):
         opts = {**options, **{k: float(b[k][idx]) for k in b}}
         out[idx] = table(command, **opts)[name][0]
     return out
+
+
+from deqnn.face import (Quantity, Result, broadcast, rf, onestep, spiked, density,  # noqa: E402
+                        mp, ck, ntk, stats, resolvent, moments, simulate)
+__all__ += ["Quantity", "Result", "broadcast", "rf", "onestep", "spiked", "density", "mp",
+            "ck", "ntk", "stats", "resolvent", "moments", "simulate"]
