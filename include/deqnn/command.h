@@ -41,6 +41,14 @@ int deq_command_run_tables(int argc, const char *const *argv, deq_table **tables
 /* Name of table i of deq_command_run_tables, NULL past the last. */
 const char *deq_command_table_name(size_t i);
 
+/* The OPENBLAS_CORETYPE the CLI runs with: NULL when it is set already or OpenBLAS chose its
+ * kernels from the CPU model, else the best kernels the CPU supports ("SkylakeX", "Haswell",
+ * "Sandybridge") when OpenBLAS fell back to Prescott's (a virtual machine's generic CPU
+ * model; the CLI then runs itself again with it set).  OpenBLAS reads the variable when it
+ * is loaded: a program that wants the CLI's numbers to the last bit asks in a child process
+ * and sets it before loading the library (python/deqnn does). */
+const char *deq_command_blas_core(void);
+
 #ifdef __cplusplus
 }
 #endif

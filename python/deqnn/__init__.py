@@ -16,10 +16,9 @@ See docs/python.md.
 import ctypes
 import os
 import re
+import sys
 
-import numpy as np
-
-__all__ = ["table", "load", "Table", "DeqnnError", "column", "library_path"]
+__all__ = ["table", "load", "Table", "DeqnnError", "column", "library_path", "blas_mismatch"]
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -46,6 +45,29 @@ def library_path():
         pass
     return "libdeqnn.so.0"
 
+
+def _blas_core(path):
+    """OPENBLAS_CORETYPE as the CLI runs (deq_command_blas_core, asked in a child process:
+    OpenBLAS reads it once, when loaded), so that BLAS-heavy runs give the CLI's bits."""
+    import subprocess
+    code = ("import ctypes; f = ctypes.CDLL(%r).deq_command_blas_core; "
+            "f.restype = ctypes.c_char_p; c = f(); print(c.decode() if c else '')" % path)
+    try:
+        r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           timeout=60)
+        return r.stdout.strip() if r.returncode == 0 else ""
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+# OpenBLAS reads OPENBLAS_CORETYPE when it is loaded, and numpy loads it: set it as the CLI
+# would before numpy comes in (when numpy came first, see blas_mismatch()).
+if "OPENBLAS_CORETYPE" not in os.environ and "numpy" not in sys.modules:
+    _core = _blas_core(library_path())
+    if _core:
+        os.environ["OPENBLAS_CORETYPE"] = _core
+
+import numpy as np  # noqa: E402
 
 _lib = None
 
@@ -80,6 +102,26 @@ def _load_library():
         lib.names.append(lib.deq_command_table_name(len(lib.names)).decode())
     _lib = lib
     return lib
+
+
+def blas_mismatch():
+    """None when OpenBLAS runs the kernels the CLI runs (then simulations and data kernels
+    equal the CLI's to the last bit), else a note: numpy was imported before deqnn on a CPU
+    where the CLI sets OPENBLAS_CORETYPE (a virtual machine's generic CPU model); export
+    OPENBLAS_CORETYPE=<the core named> before starting Python, or import deqnn first.  The
+    results then agree with the CLI's to round-off (docs/python.md)."""
+    lib = _load_library()
+    want = os.environ.get("OPENBLAS_CORETYPE")
+    try:
+        f = lib.openblas_get_corename
+    except AttributeError:
+        return None
+    f.restype = ctypes.c_char_p
+    have = (f() or b"").decode()
+    if want is None:
+        c = _blas_core(library_path())
+        return None if not c else "OpenBLAS runs %s kernels, the CLI %s" % (have, c)
+    return None if have.lower() == want.lower() else "OpenBLAS runs %s kernels, the CLI %s" % (have, want)
 
 
 class Table:
