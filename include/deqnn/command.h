@@ -33,7 +33,8 @@ int deq_command_run(int argc, const char *const *argv, deq_table **table, deq_ta
  * deq_command_table_name(i) or NULL: 0 "table" (the --out table), 1 "summary" (as above),
  * 2 "seeds" (a simulation's values per replicate: columns row (of the main table, or 0),
  * replicate, then the quantities: ck/ntk/mp --simulate the statistics of the summary; rf and
- * onestep (not --large) risk, train_error and, for onestep, align_grad, align_w1, top_w1),
+ * onestep --large risk, train_error; onestep also align_grad, align_w1, top_w1; spiked
+ * test_error, train_error, or with --x / --stats its spectrum statistics),
  * 3 "eigenvalues" (ck/ntk/mp --simulate: row 0, replicate, eigenvalue; n rows per replicate,
  * ascending).  Tables past ntables are freed.  tables NULL or ntables 0: 2, as above. */
 int deq_command_run_tables(int argc, const char *const *argv, deq_table **tables,

@@ -300,29 +300,13 @@ def load(path):
 
 
 def column(command, name, **options):
-    """One column of a command's table, with numpy broadcasting over the options.
-
-    Options that are numpy arrays of the same (broadcast) shape are evaluated point by point
-    (one table per point unless exactly one option varies, which becomes the CLI's list);
-    returns an array of that shape.  Example: ``column("rf", "risk", lam=lams, noise=0.1)``."""
-    arrays = {k: np.asarray(v) for k, v in options.items()
-              if isinstance(v, (np.ndarray, list, tuple)) and k not in ("ratios", "record", "stats")}
-    if not arrays:
+    """One column of a command's table, with numpy broadcasting over the options (as
+    ``deqnn.broadcast``): an array of the broadcast shape, or the table's whole column when
+    no option is an array.  Example: ``column("rf", "risk", lam=lams, noise=0.1)``."""
+    from deqnn.face import _varying, broadcast
+    if not _varying(options):
         return np.asarray(table(command, **options)[name])
-    shape = np.broadcast_shapes(*[a.shape for a in arrays.values()])
-    if len(arrays) == 1:
-        (k, a), = arrays.items()
-        flat = np.ravel(np.broadcast_to(a, shape))
-        uniq, inv = np.unique(flat, return_inverse=True)
-        vals = table(command, **{**options, k: uniq})[name]
-        return np.asarray(vals)[inv].reshape(shape)
-    out = np.empty(shape)
-    b = {k: np.broadcast_to(a, shape) for k, a in arrays.items()}
-    for idx in np.ndindex(shape):
-        opts = {**options, **{k: float(b[k][idx]) for k in b}}
-        out[idx] = table(command, **opts)[name][0]
-    return out
-
+    return np.asarray(broadcast(command, **options).data[name])
 
 from deqnn.face import (Quantity, Result, broadcast, rf, onestep, spiked, density,  # noqa: E402
                         mp, ck, ntk, stats, resolvent, moments, simulate)

@@ -194,7 +194,8 @@ def moments(kind, **options):
 def simulate(command, **options):
     """``deqnn COMMAND --simulate``: the Table (theory and simulation columns, verdicts) with
     ``summary`` (mp/ck/ntk/train), ``seeds`` and ``per_seed(name)`` (values per replicate:
-    rf/onestep risks, mp/ck/ntk statistics) and ``eigenvalue_matrix()`` (mp/ck/ntk).  Same
+    rf/onestep/spiked errors, mp/ck/ntk/spiked statistics) and ``eigenvalue_matrix()``
+    (mp/ck/ntk).  Same
     seeds, same numbers as the CLI (``seed=``, ``seeds=``; any thread count)."""
     if command == "train":
         return table(command, **options)

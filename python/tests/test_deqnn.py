@@ -98,6 +98,8 @@ def test_face_functions_are_the_cli(tmp_path):
     # two parameters broadcast: one CLI list per value of the other
     g = deqnn.rf(lam=LAMS, noise=np.array([[0.1], [0.3]]), width_ratio=1.3)
     assert g.shape == (2, 7) and np.array_equal(g.risk.value[0], ref["risk"])
+    assert np.array_equal(deqnn.column("rf", "risk", lam=LAMS, noise=np.array([[0.1], [0.3]]),
+                                       width_ratio=1.3), g.risk.value)
     one = deqnn.rf(lam=LAMS[2], noise=0.3, width_ratio=1.3)
     assert one.shape == () and one.risk.value == g.risk.value[1, 2]
     # spectra: density at any x (any order), resolvent traces and moments
@@ -152,6 +154,18 @@ def test_simulation_is_the_cli(tmp_path):
     assert risk.shape == (2, 3) and np.array_equal(risk, r2.per_seed("risk"))
     assert np.allclose(risk.mean(axis=1), rref["sim_risk"], rtol=1e-14)
     assert np.allclose(r1.per_seed("align_w1").mean(axis=1), rref["sim_align_w1"], rtol=1e-14)
+    # onestep --large and spiked: their per-seed errors make the CLI's means
+    for cmd, opts, args, col, simcol in (
+            ("onestep", dict(large=True, eta=[0, 1.5], batch_ratio=8, d=60, seeds=3, n_test=200),
+             ["--large", "--eta", "0,1.5", "--batch-ratio", "8", "--d", "60", "--seeds", "3",
+              "--n-test", "200"], "risk", "sim_risk"),
+            ("spiked", dict(spike=[0.5, 1.5], d=60, seeds=3, n_test=200),
+             ["--spike", "0.5,1.5", "--d", "60", "--seeds", "3", "--n-test", "200"],
+             "test_error", "sim_test_error")):
+        got = deqnn.simulate(cmd, **opts)
+        ref = cli([cmd, "--simulate"] + args, str(tmp_path / (cmd + ".csv")))
+        same(got, ref, cmd + " --simulate")
+        assert np.allclose(got.per_seed(col).mean(axis=1), ref[simcol], rtol=1e-14)
 
 
 # The bad-input list (docs/guide.md section 8): each a ValueError led by the parameter's
