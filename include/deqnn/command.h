@@ -35,8 +35,12 @@ int deq_command_run(int argc, const char *const *argv, deq_table **table, deq_ta
  * replicate, then the quantities: ck/ntk/mp --simulate the statistics of the summary; rf and
  * onestep --large risk, train_error; onestep also align_grad, align_w1, top_w1; spiked
  * test_error, train_error, or with --x / --stats its spectrum statistics),
- * 3 "eigenvalues" (ck/ntk/mp --simulate: row 0, replicate, eigenvalue; n rows per replicate,
- * ascending).  Tables past ntables are freed.  tables NULL or ntables 0: 2, as above. */
+ * 3 "eigenvalues" (ck/ntk/mp --simulate: replicate, index, eigenvalue; n rows per
+ * replicate, ascending), 4 "law" (mp/ck/ntk: the limit law's support edges and atoms: part
+ * "edge_lo" | "edge_hi" | "atom", x, mass, mass_err (NAN for an edge: located by bisection on
+ * the density, no error bar), status), 5 "cdf" (mp/ck/ntk with a grid: x, cdf, status: the
+ * distribution function, atoms included); tables 4 and 5 are made only when ntables > 4
+ * (they cost a tabulation of the CDF).  Tables past ntables are freed.  tables NULL or ntables 0: 2, as above. */
 int deq_command_run_tables(int argc, const char *const *argv, deq_table **tables,
                            size_t ntables, char *msg, size_t msglen);
 /* Name of table i of deq_command_run_tables, NULL past the last. */

@@ -132,13 +132,18 @@ class Table:
     flagged in a row or a failed verdict) and ``messages`` (what the CLI would print).
     A simulation run through ``table`` also has ``seeds`` (a Table: row, replicate, then the
     per-replicate values of the summary's statistics or of the risks) and, for mp/ck/ntk,
-    ``eigenvalues`` (a Table: replicate, index, eigenvalue); ``per_seed(name)`` and
+    ``eigenvalues`` (a Table: replicate, index, eigenvalue); mp/ck/ntk have ``law`` (support
+    edges and atoms: part, x, mass, mass_err, status) and ``cdf`` (x, cdf, status at the
+    grid) when asked for (``table(kind, _law=True, ...)``, as deqnn.law and deqnn.cdf do: they
+    cost a tabulation of the CDF); ``per_seed(name)`` and
     ``eigenvalue_matrix()`` give them as (rows, seeds) and (seeds, n) arrays."""
 
     def __init__(self, data, comments, summary=None, exit_code=0, messages="", extra=None):
         self.data = data
         self.seeds = (extra or {}).get("seeds")
         self.eigenvalues = (extra or {}).get("eigenvalues")
+        self.law = (extra or {}).get("law")
+        self.cdf = (extra or {}).get("cdf")
         self.comments = comments
         self.meta = {}
         for line in comments:
@@ -256,32 +261,33 @@ def _error(text, command, rc):
     return err
 
 
-def _run(argv):
+def _run(argv, law=False):
     lib = _load_library()
     arr = (ctypes.c_char_p * len(argv))(*[a.encode() for a in argv])
-    n = len(lib.names)
+    n = len(lib.names) if law else min(4, len(lib.names))   # law, cdf: only when asked
     ptrs = (ctypes.c_void_p * n)()
     msg = ctypes.create_string_buffer(8192)
     rc = lib.deq_command_run_tables(len(argv), arr, ptrs, n, msg, len(msg))
     return lib, rc, ptrs, msg.value.decode(errors="replace")
 
 
-def table(command, **options):
+def table(command, _law=False, **options):
     """Run ``deqnn COMMAND`` with these options in-process; return its Table.
 
     Raises DeqnnError (a ValueError) for bad input (the CLI's exit 2), its message led by the
     parameter's Python name (``lam: --lambda: must lie in ...``; also ``err.parameter``).  A
     failure flagged in a row or a failed verdict (exit 1) still returns the table, with
     ``exit_code = 1`` and the flag in the ``status`` column."""
-    lib, rc, ptrs, text = _run(_argv(command, options))
+    lib, rc, ptrs, text = _run(_argv(command, options), _law)
+    n = len(ptrs)
     try:
         if rc == 2 or not ptrs[0]:
             raise _error(text, command, rc)
         tabs = {name: (_to_table(lib, ptrs[i]) if ptrs[i] else None)
-                for i, name in enumerate(lib.names) if i > 0}
+                for i, name in enumerate(lib.names[:n]) if i > 0}
         return _to_table(lib, ptrs[0], tabs.get("summary"), rc, text, tabs)
     finally:
-        for i in range(len(lib.names)):
+        for i in range(n):
             if ptrs[i]:
                 lib.deq_table_free(ptrs[i])
 
@@ -309,6 +315,6 @@ def column(command, name, **options):
     return np.asarray(broadcast(command, **options).data[name])
 
 from deqnn.face import (Quantity, Result, broadcast, rf, onestep, spiked, density,  # noqa: E402
-                        mp, ck, ntk, stats, resolvent, moments, simulate)
+                        mp, ck, ntk, stats, resolvent, moments, simulate, law, cdf)
 __all__ += ["Quantity", "Result", "broadcast", "rf", "onestep", "spiked", "density", "mp",
-            "ck", "ntk", "stats", "resolvent", "moments", "simulate"]
+            "ck", "ntk", "stats", "resolvent", "moments", "simulate", "law", "cdf"]

@@ -156,6 +156,31 @@ def ntk(x, **options):
     return density("ntk", x, **options)
 
 
+def law(kind, **options):
+    """Support and atoms of the limit law of ``kind`` (mp, ck, ntk): a dict with ``edges``
+    (array (intervals, 2): lower and upper edge of each support interval, located by
+    bisection on the density: no error bar), ``atoms`` (positions) and ``mass`` (a Quantity:
+    the atoms' masses with their error bars and statuses)."""
+    t = table(kind, _law=True, x=options.pop("x", "0:1:2"), **options).law
+    p = t["part"]
+    lo, hi = t["x"][p == "edge_lo"], t["x"][p == "edge_hi"]
+    a = p == "atom"
+    return {"edges": np.stack([lo, hi], axis=1), "atoms": t["x"][a],
+            "mass": Quantity(t["mass"][a], t["mass_err"][a], t["status"][a])}
+
+
+def cdf(kind, x, **options):
+    """Distribution function of the limit law of ``kind`` (mp, ck, ntk) at x (any shape, any
+    order), atoms included: a Quantity whose ``err`` is NaN (the tabulated CDF carries no
+    error bar; its status says whether its total mass came to 1)."""
+    x = np.asarray(x, dtype=float)
+    values, inv = np.unique(np.ravel(x), return_inverse=True)
+    t = table(kind, _law=True, x=values, **options).cdf
+    shape = x.shape
+    return Quantity(t["cdf"][inv].reshape(shape), np.full(shape, np.nan),
+                    t["status"][inv].reshape(shape))
+
+
 _MAXLAM = 16   # --stats takes at most this many values per run (the CLI says so if not)
 
 

@@ -122,6 +122,21 @@ def test_face_functions_are_the_cli(tmp_path):
     assert s.test_error.value.shape == (2,) and np.all(s.test_error.ok)
 
 
+def test_law_and_cdf(tmp_path):
+    """Edges and atoms of the limit law, its CDF: the CLI's default grid is the support +-5 %;
+    MP's edges (1 +- sqrt(gamma))^2 and atom 1 - 1/gamma; the CDF jumps by the atom."""
+    g = 2.385
+    law = deqnn.law("mp", ratio=g)
+    assert np.allclose(law["edges"], [[(1 - g ** 0.5) ** 2, (1 + g ** 0.5) ** 2]], rtol=1e-6)
+    assert np.allclose(law["mass"].value, [1 - 1 / g], rtol=1e-12) and np.all(law["mass"].ok)
+    grid = cli(["ck", "--act", "tanh"], str(tmp_path / "g.csv"))["x"]
+    lo, hi = deqnn.law("ck", act="tanh")["edges"][0]
+    assert np.allclose([grid[0], grid[-1]], [lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)], rtol=1e-13)
+    F = deqnn.cdf("mp", np.array([7.0, -1.0, 0.0, 1.0, 3.0]), ratio=g)
+    assert F.value[1] == 0 and abs(F.value[0] - 1) < 1e-4 and np.all(F.ok)
+    assert abs(F.value[2] - (1 - 1 / g)) < 1e-9 and F.value[2] < F.value[3] < F.value[4]
+
+
 def test_simulation_is_the_cli(tmp_path):
     """Same seed, same numbers as the CLI; per-seed arrays that make the summary; any thread
     count."""

@@ -38,6 +38,8 @@ typedef struct {
   deq_table *summary;       /* capture: the summary table a file run writes beside --out */
   deq_table *seeds;         /* capture: a simulation's values per replicate (cli_seeds_table) */
   deq_table *eigen;         /* capture: ck/ntk/mp --simulate's eigenvalues per replicate */
+  deq_table *law, *cdf;     /* capture: mp/ck/ntk edges and atoms, the CDF at the grid */
+  int want_law;             /* capture: make law and cdf (they cost a CDF tabulation) */
   const char *error_cols;   /* "density:err" */
   int rank, ranks;          /* MPI rank of this process and their number (0 and 1 without MPI) */
 } cli_ctx;

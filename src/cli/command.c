@@ -45,7 +45,8 @@ deq_table *cli_seeds_table(const cli_ctx *ctx, const char *kind, size_t nrows, s
   return t;
 }
 
-static const char *const table_names[] = { "table", "summary", "seeds", "eigenvalues" };
+static const char *const table_names[] = { "table", "summary", "seeds", "eigenvalues", "law",
+                                            "cdf" };
 
 const char *deq_command_table_name(size_t i)
 {
@@ -91,11 +92,12 @@ int deq_command_run_tables(int argc, const char *const *argv, deq_table **tables
       args[i] = (char *) argv[i];   /* the parser reads them only */
     args[argc] = NULL;
     ctx->capture = 1;
+    ctx->want_law = ntables > 4;
     record(ctx, argc, argv);
     deq_error_handler_t *old = deq_set_error_handler(to_messages);
     rc = cli_run(ctx, argc, args);
     deq_set_error_handler(old);
-    deq_table *got[] = { ctx->table, ctx->summary, ctx->seeds, ctx->eigen };
+    deq_table *got[] = { ctx->table, ctx->summary, ctx->seeds, ctx->eigen, ctx->law, ctx->cdf };
     for (size_t i = 0; i < sizeof got / sizeof *got; i++)
       if (i < ntables)
         tables[i] = got[i];

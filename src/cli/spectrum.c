@@ -401,6 +401,8 @@ int cli_cmd_spectrum(cli_ctx *ctx, const char *kind, int argc, char **argv)
     return s ? cli_exit_status(s) : CLI_EXIT_FAIL;
   }
   rc = spec_theory_stats(&job);
+  if (ctx->capture && ctx->want_law && ctx->rank == 0)
+    rc = cli_exit_merge(rc, spec_law_tables(&job, ctx));
   job.keep = ctx->capture;
   if (job.simulate && !ctx->dry) {
     int src = spec_simulate(&job);

@@ -91,5 +91,9 @@ void spec_job_free(spec_job *job);
 /* Capture (deq_command_run): ctx->seeds (the statistics per replicate) and ctx->eigen (the
  * eigenvalues per replicate, when job->keep) of a simulated job. */
 int spec_seeds_tables(const spec_job *job, cli_ctx *ctx);
+/* Capture: ctx->law (support edges and atoms of the limit law: part, x, mass, mass_err,
+ * status) and, with a grid, ctx->cdf (x, cdf, status: the distribution function, atoms
+ * included, at the grid). */
+int spec_law_tables(const spec_job *job, cli_ctx *ctx);
 
 #endif
