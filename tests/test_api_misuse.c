@@ -841,6 +841,12 @@ static const char *null_fmt(void) { return NULL; }
   X(deq_command_run_tables, "ntables 0", \
     (deq_command_run_tables(1, (const char *[]) { "mp" }, &F.out_table, 0, F.text, 64) == 2 ? \
      DEQ_EINVAL : 0), DEQ_EINVAL, 0) \
+  X(deq_command_stieltjes, "nz 0", \
+    (deq_command_stieltjes(1, (const char *[]) { "mp" }, 0, F.buf, F.buf, F.buf, F.buf, F.buf, \
+                           (int *) F.res, F.text, 64) == 2 ? DEQ_EINVAL : 0), DEQ_EINVAL, 0) \
+  X(deq_command_stieltjes, "command rf", \
+    (deq_command_stieltjes(1, (const char *[]) { "rf" }, 1, F.buf, F.buf, F.buf, F.buf, F.buf, \
+                           (int *) F.res, F.text, 64) == 2 ? DEQ_EINVAL : 0), DEQ_EINVAL, 0) \
   X(deq_command_table_name, "i 99 (documented NULL, no report)", \
     (deq_command_table_name(99) == NULL ? 0 : 1), 0, 0) \
   X(deq_command_blas_core, "no argument (documented: NULL or a name)", \

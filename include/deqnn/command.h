@@ -46,6 +46,16 @@ int deq_command_run_tables(int argc, const char *const *argv, deq_table **tables
 /* Name of table i of deq_command_run_tables, NULL past the last. */
 const char *deq_command_table_name(size_t i);
 
+/* The Stieltjes transform m(z) = int dmu(x)/(x - z) of the law of an mp, ck or ntk command
+ * (argv as for deq_command_run: the model options; --x, --stats, --simulate are not used) at
+ * z_k = z_re[k] + i z_im[k], k < nz: m_re, m_im (Im m > 0 when Im z > 0; a real z must lie
+ * outside the support), the error bar m_err and the status of each point (DEQ_EBRANCH, ...;
+ * the value of a failed point is its last iterate).  Returns the CLI's exit code: 0, 1 when a
+ * point failed, 2 bad input (a message naming the option, or "z" for a non-finite point). */
+int deq_command_stieltjes(int argc, const char *const *argv, size_t nz, const double *z_re,
+                          const double *z_im, double *m_re, double *m_im, double *m_err,
+                          int *status, char *msg, size_t msglen);
+
 /* The OPENBLAS_CORETYPE the CLI runs with: NULL when it is set already or OpenBLAS chose its
  * kernels from the CPU model, else the best kernels the CPU supports ("SkylakeX", "Haswell",
  * "Sandybridge") when OpenBLAS fell back to Prescott's (a virtual machine's generic CPU

@@ -93,6 +93,8 @@ def _load_library():
         "deq_table_ncomments": (sz, [p]),
         "deq_table_comment_at": (cp, [p, sz]),
         "deq_strerror": (cp, [i]),
+        "deq_status_name": (cp, [i]),
+        "deq_command_stieltjes": (i, [i, ctypes.POINTER(cp), sz, p, p, p, p, p, p, cp, sz]),
     }
     for name, (res, args) in sig.items():
         f = getattr(lib, name)
@@ -253,6 +255,10 @@ def _error(text, command, rc):
     """DeqnnError from the CLI's message: its first --option, in the Python spelling, leads."""
     text = text.strip() or "deqnn %s failed (exit %d)" % (command, rc)
     m = re.search(r"--[a-z][a-z0-9-]*", text)
+    if m is None and text.startswith("z: "):   # deq_command_stieltjes's points
+        err = DeqnnError(text)
+        err.parameter = "z"
+        return err
     if m is None:
         return DeqnnError(text)
     name = _python_name(m.group(0))
@@ -315,6 +321,7 @@ def column(command, name, **options):
     return np.asarray(broadcast(command, **options).data[name])
 
 from deqnn.face import (Quantity, Result, broadcast, rf, onestep, spiked, density,  # noqa: E402
-                        mp, ck, ntk, stats, resolvent, moments, simulate, law, cdf)
+                        mp, ck, ntk, stats, resolvent, moments, simulate, law, cdf,
+                        stieltjes)
 __all__ += ["Quantity", "Result", "broadcast", "rf", "onestep", "spiked", "density", "mp",
-            "ck", "ntk", "stats", "resolvent", "moments", "simulate", "law", "cdf"]
+            "ck", "ntk", "stats", "resolvent", "moments", "simulate", "law", "cdf", "stieltjes"]

@@ -169,6 +169,31 @@ def law(kind, **options):
             "mass": Quantity(t["mass"][a], t["mass_err"][a], t["status"][a])}
 
 
+def stieltjes(kind, z, **options):
+    """Stieltjes transform m(z) = int dmu(x) / (x - z) of the limit law of ``kind`` (mp, ck,
+    ntk) at complex z (any shape; Im m > 0 when Im z > 0, a real z outside the support): a
+    Quantity with complex ``value``, its error bar and status (``deq_command_stieltjes``)."""
+    import ctypes
+    from deqnn import _argv, _error, _load_library
+    lib = _load_library()
+    z = np.asarray(z, dtype=complex)
+    flat = np.ravel(z)
+    n = flat.size
+    zr, zi = np.ascontiguousarray(flat.real), np.ascontiguousarray(flat.imag)
+    mr, mi, err = np.empty(n), np.empty(n), np.empty(n)
+    st = np.empty(n, dtype=np.intc)
+    argv = _argv(kind, options)
+    arr = (ctypes.c_char_p * len(argv))(*[a.encode() for a in argv])
+    msg = ctypes.create_string_buffer(8192)
+    ptr = [a.ctypes.data_as(ctypes.c_void_p) for a in (zr, zi, mr, mi, err, st)]
+    rc = lib.deq_command_stieltjes(len(argv), arr, n, *ptr, msg, len(msg))
+    if rc == 2:
+        raise _error(msg.value.decode(errors="replace"), kind, rc)
+    names = np.array([lib.deq_status_name(int(s)).decode() for s in st], dtype=str)
+    return Quantity((mr + 1j * mi).reshape(z.shape), err.reshape(z.shape),
+                    names.reshape(z.shape))
+
+
 def cdf(kind, x, **options):
     """Distribution function of the limit law of ``kind`` (mp, ck, ntk) at x (any shape, any
     order), atoms included: a Quantity whose ``err`` is NaN (the tabulated CDF carries no

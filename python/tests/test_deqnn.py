@@ -137,6 +137,25 @@ def test_law_and_cdf(tmp_path):
     assert abs(F.value[2] - (1 - 1 / g)) < 1e-9 and F.value[2] < F.value[3] < F.value[4]
 
 
+def test_stieltjes_at_complex_z():
+    """m(z) at complex z: Im m > 0 above the axis, m(conj z) = conj m(z), m(-lam) = the CLI's
+    resolvent trace, MP's closed form; bad points and options are ValueErrors."""
+    z = np.array([[0.3 + 0.2j, 2.0 + 1e-3j], [-0.5 + 0j, 5.0 - 0.4j]])
+    m = deqnn.stieltjes("ck", z, act="tanh")
+    assert m.shape == (2, 2) and np.all(m.ok)
+    assert m.value[0, 0].imag > 0 and m.value[0, 1].imag > 0 and m.value[1, 1].imag < 0
+    assert np.allclose(deqnn.stieltjes("ck", np.conj(z), act="tanh").value, np.conj(m.value), rtol=1e-12)
+    assert abs(m.value[1, 0] - deqnn.resolvent("ck", 0.5, act="tanh").value) <= 2 * m.err[1, 0]
+    g, w = 2.385, 1.3 + 0.7j   # MP with ratio g: g w m^2 + (w + g - 1) m + 1 = 0
+    mp = deqnn.stieltjes("mp", [w], ratio=g).value[0]
+    assert abs(g * w * mp ** 2 + (w + g - 1) * mp + 1) < 1e-13
+    for bad, param in ((dict(z=[np.nan]), "z"), (dict(z=[1j], act="bogus"), "act"),
+                       (dict(z=[1j], ratios=[]), "ratios")):
+        with pytest.raises(ValueError) as e:
+            deqnn.stieltjes("ck", **bad)
+        assert e.value.parameter == param
+
+
 def test_simulation_is_the_cli(tmp_path):
     """Same seed, same numbers as the CLI; per-seed arrays that make the summary; any thread
     count."""

@@ -40,6 +40,11 @@ typedef struct {
   deq_table *eigen;         /* capture: ck/ntk/mp --simulate's eigenvalues per replicate */
   deq_table *law, *cdf;     /* capture: mp/ck/ntk edges and atoms, the CDF at the grid */
   int want_law;             /* capture: make law and cdf (they cost a CDF tabulation) */
+  /* deq_command_stieltjes: m(z) of mp/ck/ntk at nz points instead of the tables */
+  size_t nz;
+  const double *z_re, *z_im;
+  double *m_re, *m_im, *m_err;
+  int *m_status;
   const char *error_cols;   /* "density:err" */
   int rank, ranks;          /* MPI rank of this process and their number (0 and 1 without MPI) */
 } cli_ctx;

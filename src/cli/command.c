@@ -1,4 +1,5 @@
 /* The CLI's commands as a library call (deqnn/command.h). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,13 +69,37 @@ static void record(cli_ctx *ctx, int argc, const char *const *argv)
   }
 }
 
+/* Run argv on ctx (capture) with the messages to msg and the library's errors among them. */
+static int run_captured(cli_ctx *ctx, int argc, const char *const *argv)
+{
+  char **args = malloc((size_t) (argc + 1) * sizeof *args);
+  if (args == NULL)
+    return CLI_EXIT_FAIL;
+  for (int i = 0; i < argc; i++)
+    args[i] = (char *) argv[i];   /* the parser reads them only */
+  args[argc] = NULL;
+  ctx->capture = 1;
+  record(ctx, argc, argv);
+  deq_error_handler_t *old = deq_set_error_handler(to_messages);
+  int rc = cli_run(ctx, argc, args);
+  deq_set_error_handler(old);
+  free(args);
+  return rc;
+}
+
+static const char *messages_start(char *msg, size_t msglen, char *discard, size_t dlen)
+{
+  if (msg == NULL || msglen == 0)   /* without a buffer the messages are dropped: never printed */
+    msg = discard, msglen = dlen;
+  cli_messages_to(msg, msglen);
+  return msg;
+}
+
 int deq_command_run_tables(int argc, const char *const *argv, deq_table **tables,
                            size_t ntables, char *msg, size_t msglen)
 {
-  char discard[256];   /* without a buffer the messages are dropped: never printed */
-  if (msg == NULL || msglen == 0)
-    msg = discard, msglen = sizeof discard;
-  cli_messages_to(msg, msglen);
+  char discard[256];
+  messages_start(msg, msglen, discard, sizeof discard);
   for (size_t i = 0; tables != NULL && i < ntables; i++)
     tables[i] = NULL;
   if (argc < 1 || argv == NULL || tables == NULL || ntables < 1 || argv[0] == NULL ||
@@ -84,19 +109,11 @@ int deq_command_run_tables(int argc, const char *const *argv, deq_table **tables
     cli_messages_to(NULL, 0);
     return CLI_EXIT_USAGE;
   }
-  char **args = malloc((size_t) (argc + 1) * sizeof *args);
   cli_ctx *ctx = calloc(1, sizeof *ctx);
   int rc = CLI_EXIT_FAIL;
-  if (args != NULL && ctx != NULL) {
-    for (int i = 0; i < argc; i++)
-      args[i] = (char *) argv[i];   /* the parser reads them only */
-    args[argc] = NULL;
-    ctx->capture = 1;
+  if (ctx != NULL) {
     ctx->want_law = ntables > 4;
-    record(ctx, argc, argv);
-    deq_error_handler_t *old = deq_set_error_handler(to_messages);
-    rc = cli_run(ctx, argc, args);
-    deq_set_error_handler(old);
+    rc = run_captured(ctx, argc, argv);
     deq_table *got[] = { ctx->table, ctx->summary, ctx->seeds, ctx->eigen, ctx->law, ctx->cdf };
     for (size_t i = 0; i < sizeof got / sizeof *got; i++)
       if (i < ntables)
@@ -104,7 +121,39 @@ int deq_command_run_tables(int argc, const char *const *argv, deq_table **tables
       else
         deq_table_free(got[i]);
   }
-  free(args);
+  free(ctx);
+  cli_messages_to(NULL, 0);
+  return rc;
+}
+
+int deq_command_stieltjes(int argc, const char *const *argv, size_t nz, const double *z_re,
+                          const double *z_im, double *m_re, double *m_im, double *m_err,
+                          int *status, char *msg, size_t msglen)
+{
+  char discard[256];
+  messages_start(msg, msglen, discard, sizeof discard);
+  if (argc < 1 || argv == NULL || argv[0] == NULL || nz == 0 || !z_re || !z_im || !m_re ||
+      !m_im || !m_err || !status ||
+      (strcmp(argv[0], "mp") != 0 && strcmp(argv[0], "ck") != 0 && strcmp(argv[0], "ntk") != 0)) {
+    cli_errorf("deq_command_stieltjes: need mp, ck or ntk, nz > 0 points and their outputs");
+    cli_messages_to(NULL, 0);
+    return CLI_EXIT_USAGE;
+  }
+  for (size_t i = 0; i < nz; i++)
+    if (!isfinite(z_re[i]) || !isfinite(z_im[i])) {
+      cli_errorf("z: point %zu is not finite (%g%+gi)", i, z_re[i], z_im[i]);
+      cli_messages_to(NULL, 0);
+      return CLI_EXIT_USAGE;
+    }
+  cli_ctx *ctx = calloc(1, sizeof *ctx);
+  int rc = CLI_EXIT_FAIL;
+  if (ctx != NULL) {
+    ctx->nz = nz, ctx->z_re = z_re, ctx->z_im = z_im;
+    ctx->m_re = m_re, ctx->m_im = m_im, ctx->m_err = m_err, ctx->m_status = status;
+    rc = run_captured(ctx, argc, argv);
+    deq_table_free(ctx->table);   /* none is made; a --simulate is not run */
+    deq_table_free(ctx->summary);
+  }
   free(ctx);
   cli_messages_to(NULL, 0);
   return rc;

@@ -1,4 +1,5 @@
 /* deqnn mp / ck / ntk: limit spectra, optionally against the simulated network. */
+#include <complex.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -378,6 +379,26 @@ static int two_sizes(spec_job *job)
   return rc;
 }
 
+/* deq_command_stieltjes: m(z) = (1/n) tr (K - z)^-1 of the job's law at ctx's points (data
+ * input: the pencil's spectrum scaled by c, m(z) = m_pen(z/c)/c). */
+static int stieltjes_points(const spec_job *job, cli_ctx *ctx)
+{
+  double c = job->input_file ? job->kscale : 1.0;
+  int worst = DEQ_SUCCESS;
+  for (size_t i = 0; i < ctx->nz; i++) {
+    deq_cresult m = { 0, NAN };
+    deq_complex z = (ctx->z_re[i] + I * ctx->z_im[i]) / c;
+    int s = deq_pencil_stieltjes(job->pen, z, &m, NULL);
+    ctx->m_re[i] = creal(m.val) / c, ctx->m_im[i] = cimag(m.val) / c, ctx->m_err[i] = m.err / c;
+    ctx->m_status[i] = s;
+    if (s == DEQ_EINVAL)
+      cli_errorf("z: point %zu (%g%+gi): %s", i, ctx->z_re[i], ctx->z_im[i],
+                 "not a point where m is defined (a real z inside the support?)");
+    worst = worst ? worst : s;
+  }
+  return worst == DEQ_EINVAL ? CLI_EXIT_USAGE : worst ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+}
+
 int cli_cmd_spectrum(cli_ctx *ctx, const char *kind, int argc, char **argv)
 {
   cli_opt o[O_NOPT];
@@ -396,6 +417,11 @@ int cli_cmd_spectrum(cli_ctx *ctx, const char *kind, int argc, char **argv)
     return rc;
   }
   int s = build_pencil(&job);
+  if (s == DEQ_SUCCESS && ctx->nz > 0) {
+    rc = stieltjes_points(&job, ctx);
+    spec_job_free(&job);
+    return rc;
+  }
   if (s != DEQ_SUCCESS || (job.grid == NULL && !job.stats_mode && default_grid(&job))) {
     spec_job_free(&job);
     return s ? cli_exit_status(s) : CLI_EXIT_FAIL;
