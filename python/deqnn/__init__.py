@@ -69,6 +69,26 @@ if "OPENBLAS_CORETYPE" not in os.environ and "numpy" not in sys.modules:
 
 import numpy as np  # noqa: E402
 
+_p, _sz, _cp, _i = ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_int
+_SIGNATURES = {  # every C function the package calls: its result and argument types
+    "deq_command_run_tables": (_i, [_i, ctypes.POINTER(_cp), ctypes.POINTER(_p), _sz, _cp, _sz]),
+    "deq_command_table_name": (_cp, [_sz]),
+    "deq_table_read": (_i, [_cp, ctypes.POINTER(_p)]),
+    "deq_table_free": (None, [_p]),
+    "deq_table_ncols": (_sz, [_p]),
+    "deq_table_nrows": (_sz, [_p]),
+    "deq_table_name": (_cp, [_p, _sz]),
+    "deq_table_is_text": (_i, [_p, _sz]),
+    "deq_table_values": (ctypes.POINTER(ctypes.c_double), [_p]),
+    "deq_table_text_at": (_cp, [_p, _sz, _sz]),
+    "deq_table_text_column": (_sz, [_p, _sz, _cp, _sz]),
+    "deq_table_ncomments": (_sz, [_p]),
+    "deq_table_comment_at": (_cp, [_p, _sz]),
+    "deq_strerror": (_cp, [_i]),
+    "deq_status_name": (_cp, [_i]),
+    "deq_command_stieltjes": (_i, [_i, ctypes.POINTER(_cp), _sz, _p, _p, _p, _p, _p, _p, _cp, _sz]),
+}
+
 _lib = None
 
 
@@ -77,26 +97,7 @@ def _load_library():
     if _lib is not None:
         return _lib
     lib = ctypes.CDLL(library_path())
-    p, sz, cp, i = ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_int
-    sig = {
-        "deq_command_run_tables": (i, [i, ctypes.POINTER(cp), ctypes.POINTER(p), sz, cp, sz]),
-        "deq_command_table_name": (cp, [sz]),
-        "deq_table_read": (i, [cp, ctypes.POINTER(p)]),
-        "deq_table_free": (None, [p]),
-        "deq_table_ncols": (sz, [p]),
-        "deq_table_nrows": (sz, [p]),
-        "deq_table_name": (cp, [p, sz]),
-        "deq_table_is_text": (i, [p, sz]),
-        "deq_table_values": (ctypes.POINTER(ctypes.c_double), [p]),
-        "deq_table_text_at": (cp, [p, sz, sz]),
-        "deq_table_text_column": (sz, [p, sz, cp, sz]),
-        "deq_table_ncomments": (sz, [p]),
-        "deq_table_comment_at": (cp, [p, sz]),
-        "deq_strerror": (cp, [i]),
-        "deq_status_name": (cp, [i]),
-        "deq_command_stieltjes": (i, [i, ctypes.POINTER(cp), sz, p, p, p, p, p, p, cp, sz]),
-    }
-    for name, (res, args) in sig.items():
+    for name, (res, args) in _SIGNATURES.items():
         f = getattr(lib, name)
         f.restype, f.argtypes = res, args
     lib.names = []

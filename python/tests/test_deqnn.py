@@ -361,24 +361,45 @@ def test_check_reads_old_and_new_layouts(tmp_path):
     same(deqnn.load(old), deqnn.load(new))
 
 
+def _ctype_of(decl):
+    """The ctypes class a C declaration ("const double *x", "size_t n") is passed as."""
+    import ctypes
+    decl = re.sub(r"\bconst\b", " ", decl)
+    if "*" in decl:
+        return "pointer"
+    words = decl.split()
+    base = words[0] if len(words) <= 2 else " ".join(words[:-1])
+    return {"int": ctypes.c_int, "size_t": ctypes.c_size_t, "double": ctypes.c_double,
+            "void": None}[base]
+
+
+def _kind(t):
+    import ctypes
+    if t is None:
+        return None
+    if t in (ctypes.c_void_p, ctypes.c_char_p) or issubclass(t, ctypes._Pointer):
+        return "pointer"
+    return t
+
+
 def test_no_struct_is_mirrored():
     """The binding holds pointers to opaque tables only: no ctypes.Structure, and every
-    function it declares has the parameter count of its prototype in the installed headers."""
+    function it declares (deqnn._SIGNATURES) has the parameters and result of its prototype
+    in include/deqnn/: count, and int / size_t / double / pointer each in its place."""
     pkg = os.path.dirname(deqnn.__file__)
     src = "".join(open(f).read() for f in glob.glob(os.path.join(pkg, "*.py")))
     assert "Structure" not in src and "Union" not in src and "_fields_" not in src
     headers = " ".join(open(f).read() for f in glob.glob(os.path.join(ROOT, "include", "deqnn", "*.h")))
     headers = re.sub(r"/\*.*?\*/", " ", headers, flags=re.S)
-    lib = deqnn._load_library()
-    for name in ("deq_command_run_tables", "deq_command_table_name", "deq_table_read",
-                 "deq_table_free", "deq_table_ncols", "deq_table_nrows", "deq_table_name",
-                 "deq_table_is_text", "deq_table_values", "deq_table_text_at",
-                 "deq_table_text_column", "deq_table_ncomments", "deq_table_comment_at",
-                 "deq_strerror"):
-        m = re.search(r"\b%s\s*\(([^)]*)\)" % name, headers)
+    assert len(deqnn._SIGNATURES) >= 16
+    for name, (res, args) in deqnn._SIGNATURES.items():
+        m = re.search(r"([\w\s\*]+?)\b%s\s*\(([^)]*)\)\s*;" % name, headers)
         assert m, name
-        params = [p for p in m.group(1).split(",") if p.strip() and p.strip() != "void"]
-        assert len(params) == len(getattr(lib, name).argtypes), name
+        params = [q for q in m.group(2).split(",") if q.strip() and q.strip() != "void"]
+        assert [_ctype_of(q) for q in params] == [_kind(a) for a in args], name
+        ret = m.group(1).split()[-1] + ("*" if "*" in m.group(1) else "")
+        assert _ctype_of(ret if "*" in ret else ret + " r") == _kind(res), name
+    lib = deqnn._load_library()
     assert lib.names[:2] == ["table", "summary"] and "seeds" in lib.names
 
 
