@@ -94,9 +94,16 @@ def broadcast(command, **options):
         return Result(t.data.reshape(()), t.meta, [t])
     shape = np.broadcast_shapes(*[a.shape for a in arrays.values()])
     flat = {k: np.ravel(np.broadcast_to(a, shape)) for k, a in arrays.items()}
+    if len(flat) == 1:   # a curve: one run (no reordering when the values already increase)
+        (sweep, v), = flat.items()
+        inc = v.dtype.kind in "fiu" and np.all(v[1:] > v[:-1])
+        values, inv = (v, None) if inc else np.unique(v, return_inverse=True)
+        t = table(command, **{**options, sweep: values})
+        out = t.data if inv is None else t.data[inv]
+        return Result(out.reshape(shape), t.meta, [t])
     sweep = max(flat, key=lambda k: len(np.unique(flat[k])))
     others = [k for k in flat if k != sweep]
-    keys = np.stack([flat[k] for k in others], axis=1) if others else np.zeros((flat[sweep].size, 0))
+    keys = np.stack([flat[k] for k in others], axis=1)
     groups, ginv = np.unique(keys, axis=0, return_inverse=True)
     out, tables = None, []
     for g, point in enumerate(groups):
