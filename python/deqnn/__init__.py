@@ -2,7 +2,7 @@
 
 The package is a thin layer over libdeqnn (ctypes): it holds no formula and no check of its
 own.  ``table(command, **options)`` runs a command exactly as ``deqnn COMMAND --options`` would
-(same validation, theory, simulation, seeds, verdicts) through ``deq_command_run`` and returns
+(same validation, theory, simulation, seeds, verdicts) through ``deq_command_run_tables`` and returns
 its table as a numpy structured array with the provenance; ``load(path)`` reads any CSV the CLI
 writes.  Option names are the CLI's with ``-`` -> ``_`` (``lam`` or ``lambda_`` for
 ``--lambda``); numpy arrays and lists are accepted wherever the CLI takes a list or a grid.
