@@ -49,6 +49,27 @@ typedef struct {
   int rank, ranks;          /* MPI rank of this process and their number (0 and 1 without MPI) */
 } cli_ctx;
 
+/* The MPI ranks of a simulation (rank 0 of 1 without MPI).  Replicates are spread over them:
+ * item g of the run (a replicate, counted over every grid point's replicates) is rank
+ * g mod ranks's, whatever the threads, so a replicate's stream (seed, r) is drawn once. */
+typedef struct {
+  int rank, ranks;
+} cli_ranks;
+static inline cli_ranks cli_ctx_ranks(const cli_ctx *ctx)
+{
+  cli_ranks m = { ctx->rank, ctx->ranks > 1 ? ctx->ranks : 1 };
+  return m;
+}
+/* Of nrep replicates r = 0..nrep-1 whose first is item `first` of the run: how many are this
+ * rank's (all of them when mp is NULL). */
+size_t cli_rank_count(const cli_ranks *mp, size_t first, size_t nrep);
+/* The worst status over the ranks (status itself without MPI); every rank must call it. */
+int cli_ranks_worst(const cli_ranks *mp, int status);
+/* buf[0..len) summed over the ranks, in place, on every rank.  Each rank wrote only its own
+ * replicates' entries into a buffer that started at zero, so each sum is one rank's value
+ * plus zeros: exactly the value one process computes. */
+void cli_ranks_sum(const cli_ranks *mp, double *buf, size_t len);
+
 /* A law: sup = "a1,..,aK" (distinct, finite, K <= DEQ_SRF_MAXGROUPS) under option sopt, wt =
  * "p1,..,pK" (>= 0, positive finite sum; NULL: equal) under wopt, normalised into weights;
  * a message naming the option as typed and CLI_EXIT_USAGE otherwise (law.c). */
@@ -182,12 +203,15 @@ int cli_plot(const char *csv, const char *plot, const char *title, const char *x
 /* Progress on stderr when it is a terminal. */
 void cli_progress(const char *what, size_t done, size_t total);
 
-/* Replicates r = 0..nrep-1 over nthreads worker threads (states[t] is thread t's workspace),
- * BLAS pinned to one thread: results do not depend on the thread count.  Stops handing out
- * replicates after the first failure and returns its status. */
+/* This rank's replicates among r = 0..nrep-1 (item first + r of the run; cli_rank_count of
+ * them, all of them when mp is NULL) over nthreads worker threads (states[t] is thread t's
+ * workspace), BLAS pinned to one thread: fn(state, r, shared) gets r itself, so results do
+ * not depend on the thread or rank count.  Stops handing out replicates after the first
+ * failure and returns its status; 0 at once when the rank has none.  No MPI call: gather
+ * with cli_ranks_worst and cli_ranks_sum. */
 typedef int cli_replicate_fn(void *state, size_t r, void *shared);
-int cli_run_replicates(const char *what, size_t nrep, size_t nthreads, void **states,
-                       cli_replicate_fn *fn, void *shared);
+int cli_run_replicates(const cli_ranks *mp, size_t first, const char *what, size_t nrep,
+                       size_t nthreads, void **states, cli_replicate_fn *fn, void *shared);
 /* Worker threads to use: DEQNN_THREADS or the number of online processors (1..64). */
 size_t cli_threads(void);
 /* Workers for nrep replicates of `per` bytes each: at most cli_threads() and nrep, fewer when

@@ -9,10 +9,10 @@
 int cli_run(cli_ctx *ctx, int argc, char **argv)
 {
   const char *cmd = argv[0];
+  /* Under MPI every rank parses; the simulations are spread over the ranks, a theory runs
+   * on rank 0 alone, and rank 0 writes the outputs. */
   if (strcmp(cmd, "mp") == 0 || strcmp(cmd, "ck") == 0 || strcmp(cmd, "ntk") == 0)
     return cli_cmd_spectrum(ctx, cmd, argc, argv);
-  if (ctx->rank != 0)
-    return CLI_EXIT_OK;   /* under MPI the other commands run on rank 0 alone */
   if (strcmp(cmd, "rf") == 0 || strcmp(cmd, "onestep") == 0)
     return cli_cmd_risk(ctx, strcmp(cmd, "onestep") == 0, argc, argv);
   if (strcmp(cmd, "spiked") == 0)

@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 
 #define PLOT_VAR "deqnn_output"
+#define PLOT_BMARGIN 4   /* character heights below the axes: tics, label; + one per key row */
 
 static const char *terminal_for(const char *plot)
 {
@@ -39,14 +40,17 @@ static void write_script(FILE *f, const void *arg)
 {
   const plot_spec *p = arg;
   fprintf(f, "set datafile separator ','\nset datafile missing 'nan'\n");
-  fprintf(f, "set title '%s' noenhanced\nset xlabel '%s'\nset ylabel '%s'\n", p->title,
-          p->xlabel, p->ylabel);
-  fprintf(f, "set key top right box opaque\nset grid\n%s", p->logx ? "set logscale x\n" : "");
+  /* labels and titles are plain text (no gnuplot markup: width_ratio is not width subscript
+   * r); the key sits below the axes, where it cannot cover data */
+  fprintf(f, "set title '%s' noenhanced\nset xlabel '%s' noenhanced\nset ylabel '%s' noenhanced\n",
+          p->title, p->xlabel, p->ylabel);
+  fprintf(f, "set key bmargin center horizontal box noopaque noenhanced\nset bmargin %zu\n"
+          "set grid\n%s", PLOT_BMARGIN + p->ny, p->logx ? "set logscale x\nset autoscale xfix\n" : "");
   if (p->extra != NULL)
     fprintf(f, "%s\n", p->extra);
   fprintf(f, "plot ");
   for (size_t k = 0; k < p->ny; k++)
-    fprintf(f, "%s'%s' using '%s':'%s' with %s title '%s'", k ? ", \\\n     " : "", p->csv,
+    fprintf(f, "%s'%s' using '%s':'%s' with %s title '%s' noenhanced", k ? ", \\\n     " : "", p->csv,
             p->xcol, p->ycols[k], p->styles[k], p->titles[k]);
   fprintf(f, "\n");
 }

@@ -39,6 +39,7 @@ typedef struct {
   cli_sweep sw;               /* the swept parameter (P_*), its grid */
   int simulate;
   long d, seeds, seed, n_test;
+  cli_ranks mp;               /* MPI: the replicates are spread over these ranks */
   deq_rf_model *model;
   deq_srf_plan *plan;         /* --large: the plan of plan_w */
   deq_srf_weights plan_w;

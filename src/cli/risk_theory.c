@@ -211,8 +211,9 @@ static int add_comments(const risk_job *job, cli_ctx *ctx, deq_table *t)
     s = deq_status_merge(s, large_comments(job, t));
   if (job->simulate)
     s = deq_status_merge(s, deq_table_add_comment(t, "simulation: d = %ld, seeds = %ld, master "
-                         "seed = %ld, n_test = %ld; ratios above are the realised round(ratio d)/d",
-                         job->d, job->seeds, job->seed, job->n_test));
+                         "seed = %ld, n_test = %ld, ranks = %d; ratios above are the realised "
+                         "round(ratio d)/d", job->d, job->seeds, job->seed, job->n_test,
+                         job->mp.ranks));
   return cli_exit_merge(rc, cli_exit_status(s));   /* statuses and exit codes kept apart */
 }
 

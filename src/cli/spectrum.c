@@ -220,6 +220,7 @@ static int parse_job(spec_job *job, cli_opt *o)
     return rc;
   if ((rc = parse_ratios(job, o)) || (rc = parse_sim(job, o)) || (rc = parse_stats(job, o)))
     return rc;
+  job->logx = o[O_X].value != NULL && strstr(o[O_X].value, ":log") != NULL;
   if (o[O_X].value != NULL && deq_grid_parse(o[O_X].value, "--x", &job->grid))
     return CLI_EXIT_USAGE;
   if (job->input_file && ((rc = check_data_norm(job)) || (rc = spec_data_load(job))))
@@ -458,20 +459,61 @@ int cli_cmd_spectrum(cli_ctx *ctx, const char *kind, int argc, char **argv)
   return rc;
 }
 
+/* The figure's atoms: an arrow of the density axis' height at each atom of the limit, labelled
+ * with its mass (on a log x axis an atom at 0 cannot be drawn: it is named in the title). */
+#define PLOT_MAXATOMS 8
+static void plot_atoms(const spec_job *job, char *buf, size_t len, char *at0, size_t len0)
+{
+  double pos[PLOT_MAXATOMS], c = job->input_file ? job->kscale : 1.0;
+  deq_result mass[PLOT_MAXATOMS];
+  size_t na = 0, u = 0;
+  buf[0] = at0[0] = '\0';
+  if (job->stats_mode || (job->input_file && strcmp(job->kind, "mp") == 0) ||
+      deq_pencil_atoms(job->pen, PLOT_MAXATOMS, pos, mass, &na) != DEQ_SUCCESS)
+    return;
+  for (size_t k = 0; k < na && u < len; k++) {
+    if (mass[k].val < 1e-6)
+      continue;
+    if (job->logx && pos[k] <= 0.0) {
+      snprintf(at0, len0, "; atom %.3g%% at 0 (not on the log axis)", 100.0 * mass[k].val);
+      continue;
+    }
+    u += (size_t) snprintf(buf + u, len - u, "set arrow from %.17g, graph 0 to %.17g, graph 0.9 "
+                           "nohead lw 4 lc rgb '#7b3294' front\nset label 'atom: %.3g%% at %.4g' "
+                           "at %.17g, graph 0.93 left offset 0.5,0 tc rgb '#7b3294' front "
+                           "noenhanced\n", c * pos[k], c * pos[k], 100.0 * mass[k].val, c * pos[k],
+                           c * pos[k]);
+  }
+}
+
 static int plot_density(const void *arg, const char *csv, const char *plot)
 {
   const spec_job *job = arg;
-  const char *y[] = { "density", "sim_density" };
-  const char *st[] = { "lines lw 2 lc rgb '#1f4e9e'", "histeps lw 1.2 lc rgb '#d95f02'" };
-  const char *ti[] = { "theory (deterministic equivalent)", "simulation (mean over seeds)" };
-  char title[512];
+  /* the simulation first, the theory drawn over it (the histogram does not hide the line) */
+  const char *y[] = { "sim_density", "density" };
+  const char *st[] = { "histeps lw 1.2 lc rgb '#d95f02'", "lines lw 2 lc rgb '#1f4e9e'" };
+  char simti[160], ratios[256] = "", title[1024], extra[2048], at0[96];
+  snprintf(simti, sizeof simti, "simulated network: eigenvalue histogram, n = %ld, mean of %ld "
+           "seeds", job->n, job->seeds);
+  const char *ti[] = { simti, "theory (deterministic equivalent)" };
+  size_t u = 0;
+  size_t l0 = job->input_file ? 1 : 0;   /* with --input, n/d0 is the file's */
+  for (size_t l = l0; l <= job->L && u < sizeof ratios; l++)
+    u += (size_t) snprintf(ratios + u, sizeof ratios - u, "%s%.4g", l > l0 ? "," : "",
+                           job->gamma[l]);
+  plot_atoms(job, extra, sizeof extra, at0, sizeof at0);
   const char *base = job->input_file ? strrchr(job->input_file, '/') : NULL;
-  snprintf(title, sizeof title, "%s spectrum, %s, %zu layer(s)%s%s%s", job->kind, job->actname,
-           job->L, job->simulate ? ", vs simulated network" : "",
-           job->input_file ? ", data " : "",
-           job->input_file ? (base ? base + 1 : job->input_file) : "");
-  return cli_plot(csv, plot, title, "eigenvalue x", "density", "x", y, st, ti,
-                  job->simulate ? 2 : 1, 0, NULL);
+  if (job->L == 0)
+    snprintf(title, sizeof title, "Marchenko-Pastur law, ratio n/d = %.4g%s", job->gamma[0], at0);
+  else
+    snprintf(title, sizeof title, "%s spectrum, sigma = %s, %zu hidden layer(s), n/d_l = %s%s%s%s",
+             strcmp(job->kind, "ck") == 0 ? "CK" : "NTK", job->actname, job->L, ratios,
+             job->input_file ? ", data " : "",
+             job->input_file ? (base ? base + 1 : job->input_file) : "", at0);
+  return cli_plot(csv, plot, title, "eigenvalue x", "density", "x",
+                  job->simulate ? y : y + 1, job->simulate ? st : st + 1,
+                  job->simulate ? ti : ti + 1, job->simulate ? 2 : 1, job->logx,
+                  extra[0] ? extra : NULL);
 }
 
 static int write_outputs(spec_job *job, cli_ctx *ctx, const char *out, const char *plot)

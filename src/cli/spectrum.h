@@ -40,6 +40,7 @@ typedef struct {
   deq_pencil_params par;
   deq_pencil *pen;
   deq_grid *grid;
+  int logx;                           /* --x A:B:K:log: a log x axis in the figure */
   double lambda[SPEC_MAXLAM];
   size_t nlam;
   int stats_mode, simulate, simulated;

@@ -6,9 +6,6 @@
 #include "cli/spectrum.h"
 #include "core/mem.h"
 #include "deqnn/network.h"
-#ifdef DEQ_HAVE_MPI
-#include <mpi.h>
-#endif
 
 static int network_spec(const spec_job *job, deq_network_spec *ns)
 {
@@ -27,7 +24,7 @@ static int network_spec(const spec_job *job, deq_network_spec *ns)
     ns->input = job->input.kind == DEQ_DATA_ORTHONORMAL ? DEQ_INPUT_ORTHONORMAL : DEQ_INPUT_GAUSSIAN;
   }
   ns->readout = job->rademacher ? DEQ_READOUT_RADEMACHER : DEQ_READOUT_GAUSSIAN;
-  ns->need = strcmp(job->kind, "ntk") == 0 ? DEQ_NETWORK_ALL : DEQ_NETWORK_CK_ONLY;
+  ns->need = strcmp(job->kind, "ntk") == 0 ? DEQ_NETWORK_NTK_ONLY : DEQ_NETWORK_CK_ONLY;
   return CLI_EXIT_OK;
 }
 
@@ -93,20 +90,26 @@ typedef struct {
   double *hall;
 } shared_state;
 
-/* The replicates of this rank: r = rank + i ranks, i = 0, 1, ... (all of them without MPI). */
-static size_t local_replicates(const spec_job *job)
+static cli_ranks job_ranks(const spec_job *job)
 {
-  size_t S = (size_t) job->seeds, rank = (size_t) job->rank, ranks = (size_t) job->ranks;
-  return rank < S ? (S - rank + ranks - 1) / ranks : 0;
+  cli_ranks m = { job->rank, job->ranks };
+  return m;
 }
 
-/* The i-th replicate of this rank. */
-static int one_replicate(void *state, size_t i, void *shared)
+/* The replicates of this rank (all of them without MPI). */
+static size_t local_replicates(const spec_job *job)
+{
+  cli_ranks mp = job_ranks(job);
+  return cli_rank_count(&mp, 0, (size_t) job->seeds);
+}
+
+/* Replicate r. */
+static int one_replicate(void *state, size_t r, void *shared)
 {
   worker_state *w = state;
   shared_state *sh = shared;
   spec_job *job = sh->job;
-  size_t m = job->grid ? job->grid->n : 0, r = (size_t) job->rank + i * (size_t) job->ranks;
+  size_t m = job->grid ? job->grid->n : 0;
   int s = deq_network_draw(w->net, (uint64_t) job->seed, (uint64_t) r);
   if (!s && w->K != NULL)
     s = deq_network_ntk(w->net, w->K);
@@ -135,7 +138,7 @@ static void free_workers(worker_state *w, size_t nt)
 /* The n x n NTK of a worker, outside its workspace (a CK is formed inside it). */
 static int needs_k(const deq_network_spec *ns)
 {
-  return ns->need == DEQ_NETWORK_ALL;
+  return ns->need == DEQ_NETWORK_NTK_ONLY;
 }
 
 /* nt workspaces (the memory of all of them was checked together); 0 if one fails. */
@@ -178,24 +181,17 @@ int spec_simulate_check(const spec_job *job)
   return local_replicates(job) > 0 && job_workers(job, &ns) == 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
 }
 
-/* MPI: every rank filled the samples and histograms of its own replicates and left zeros
- * elsewhere, so sums over the ranks are the values themselves, exactly: afterwards every
- * rank holds what one process would have computed.  The worst status is everyone's. */
+/* MPI: the worst status, the samples and the histograms of every replicate on every rank
+ * (cli_ranks_sum: each rank left zeros for the others' replicates), so that every rank then
+ * holds what one process would have computed. */
 static int gather(spec_job *job, double *hall, size_t m, int rc)
 {
-#ifdef DEQ_HAVE_MPI
-  if (job->ranks < 2)
-    return rc;
-  int S = (int) job->seeds;
-  MPI_Allreduce(MPI_IN_PLACE, &rc, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+  cli_ranks mp = job_ranks(job);
+  rc = cli_ranks_worst(&mp, rc);
   for (size_t k = 0; rc == 0 && k < job->nstat; k++)
-    MPI_Allreduce(MPI_IN_PLACE, job->stat[k].sample, S, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
-  for (int r = 0; rc == 0 && m > 0 && r < S; r++)   /* one histogram row per call: m fits an int */
-    MPI_Allreduce(MPI_IN_PLACE, hall + (size_t) r * m, (int) m, MPI_DOUBLE, MPI_SUM,
-                  MPI_COMM_WORLD);
-#else
-  (void) job, (void) hall, (void) m;
-#endif
+    cli_ranks_sum(&mp, job->stat[k].sample, (size_t) job->seeds);
+  if (rc == 0)
+    cli_ranks_sum(&mp, hall, m * (size_t) job->seeds);
   return rc;
 }
 
@@ -228,7 +224,9 @@ int spec_simulate(spec_job *job)
   for (size_t t = 0; t < nt; t++)
     states[t] = &w[t];
   shared_state sh = { job, cdf, hall };
-  if (!rc && nloc > 0 && cli_run_replicates("simulating", nloc, nt, states, one_replicate, &sh))
+  cli_ranks mp = job_ranks(job);
+  if (!rc && cli_run_replicates(&mp, 0, "simulating", (size_t) job->seeds, nt, states,
+                                one_replicate, &sh))
     rc = CLI_EXIT_FAIL;
   rc = gather(job, hall, m, rc);
   if (!rc) {

@@ -69,6 +69,7 @@ typedef struct {
   int mean_status;
   int simulate, simulated;         /* --simulate (srf_simulate ran) */
   long d, seeds, seed, n_test;
+  cli_ranks mp;               /* MPI: the replicates are spread over these ranks */
   srf_simrow *sim;                 /* SRF_RISK: one per row */
   double *hist, *hist_se;          /* SRF_DENSITY: histogram of the eigenvalues of S */
   srf_simstat stat[SRF_NSTAT];     /* SRF_DENSITY */

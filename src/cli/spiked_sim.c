@@ -89,7 +89,8 @@ int srf_simulate_check(const srf_job *job)
     row_params(job, i, p);
     make_spec(job, p, &spec);
     double per = deq_srfsim_bytes(&spec) + 8.0 * (double) spec.p;
-    if (cli_workers(per, (size_t) job->seeds, "--d: the simulation") == 0)
+    size_t nloc = cli_rank_count(&job->mp, i * (size_t) job->seeds, (size_t) job->seeds);
+    if (nloc > 0 && cli_workers(per, nloc, "--d: the simulation") == 0)
       return CLI_EXIT_USAGE;
   }
   return CLI_EXIT_OK;
@@ -120,14 +121,18 @@ static int one_replicate(void *state, size_t r, void *shared)
   return s;
 }
 
-/* The seeds of one spec: res[r * stride + k] filled, r < seeds. */
-static int run_spec(srf_job *job, const deq_srfsim_spec *spec, size_t stride, double *res)
+/* The seeds of one spec, items first + r of the run spread over the ranks: res[r * stride + k]
+ * filled, r < seeds, on every rank (zeroed, then each rank's replicates summed over them). */
+static int run_spec(srf_job *job, const deq_srfsim_spec *spec, size_t first, size_t stride,
+                    double *res)
 {
   worker w[64] = { { NULL, NULL } };
   void *states[64];
-  size_t nt = cli_workers(deq_srfsim_bytes(spec) + 8.0 * (double) spec->p, (size_t) job->seeds,
-                          "--d: the simulation");
-  int s = nt == 0 ? DEQ_ENOMEM : DEQ_SUCCESS;
+  size_t S = (size_t) job->seeds, nloc = cli_rank_count(&job->mp, first, S);
+  size_t nt = nloc == 0 ? 0 : cli_workers(deq_srfsim_bytes(spec) + 8.0 * (double) spec->p,
+                                          nloc, "--d: the simulation");
+  int s = nloc > 0 && nt == 0 ? DEQ_ENOMEM : DEQ_SUCCESS;
+  memset(res, 0, S * stride * sizeof *res);
   for (size_t t = 0; !s && t < nt; t++) {
     w[t].eig = malloc(spec->p * sizeof *w[t].eig);
     if (w[t].eig == NULL || deq_srfsim_alloc(spec, &w[t].ws) != DEQ_SUCCESS)
@@ -136,11 +141,14 @@ static int run_spec(srf_job *job, const deq_srfsim_spec *spec, size_t stride, do
   }
   shared_state sh = { job, stride, spec->p, res };
   if (!s)
-    s = cli_run_replicates("simulating", (size_t) job->seeds, nt, states, one_replicate, &sh);
+    s = cli_run_replicates(&job->mp, first, "simulating", S, nt, states, one_replicate, &sh);
   for (size_t t = 0; t < 64; t++) {
     deq_srfsim_free(w[t].ws);
     free(w[t].eig);
   }
+  s = cli_ranks_worst(&job->mp, s);
+  if (!s)
+    cli_ranks_sum(&job->mp, res, S * stride);
   return s;
 }
 
@@ -190,7 +198,7 @@ static int simulate_risk(srf_job *job)
   for (size_t i = 0; !s && i < job->nrows; i++) {
     deq_srfsim_spec spec;
     make_spec(job, job->rowp[i], &spec);
-    s = run_spec(job, &spec, R_N, res);
+    s = run_spec(job, &spec, i * S, R_N, res);
     for (size_t r = 0; r < S; r++)
       job->seed_res[(i * S + r) * 2] = res[r * R_N + R_TEST],
       job->seed_res[(i * S + r) * 2 + 1] = res[r * R_N + R_TRAIN];
@@ -268,7 +276,7 @@ static int simulate_spectrum(srf_job *job)
   double *res = calloc((size_t) job->seeds * stride, sizeof *res);
   job->hist = calloc(m, sizeof *job->hist);
   job->hist_se = calloc(m, sizeof *job->hist_se);
-  int s = !res || !job->hist || !job->hist_se ? DEQ_ENOMEM : run_spec(job, &spec, stride, res);
+  int s = !res || !job->hist || !job->hist_se ? DEQ_ENOMEM : run_spec(job, &spec, 0, stride, res);
   if (!s)
     spectrum_verdicts(job, res, stride);
   job->seed_res = calloc((size_t) job->seeds * SRF_NSTAT + 1, sizeof *job->seed_res);

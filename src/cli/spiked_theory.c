@@ -226,8 +226,9 @@ static int header(const srf_job *job, cli_ctx *ctx, deq_table *t)
 static int add_simulation(const srf_job *job, deq_table *t)
 {
   int s = deq_table_add_comment(t, "simulation: d = %ld, seeds = %ld, master seed = %ld, "
-                                "n_test = %ld; ratios above are the realised round(ratio d)/d",
-                                job->d, job->seeds, job->seed, job->n_test);
+                                "n_test = %ld, ranks = %d; ratios above are the realised "
+                                "round(ratio d)/d", job->d, job->seeds, job->seed, job->n_test,
+                                job->mp.ranks);
   for (int k = 0; job->mode == SRF_DENSITY && k < SRF_NSTAT; k++) {
     const srf_simstat *st = &job->stat[k];
     s = deq_status_merge(s, deq_table_add_comment(t, "sim %s: theory %.10g, sim %.10g +- %.3g "
