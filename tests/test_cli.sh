@@ -143,7 +143,7 @@ expect 0 "" check "$tmp/sp_sim.csv"                   # the theory replayed at t
 expect 1 "" spiked --simulate --d 120 --seeds 3 --x 0:3:13 --out "$tmp/sp_simx.csv" --plot "$tmp/sp_simx.png"
 grep -q '^x,density,err,status,sim_density,sim_density_se$' "$tmp/sp_simx.csv" \
   && [ "$(grep -c '^# sim .*: pass$' "$tmp/sp_simx.csv")" -eq 6 ] && grep -q '^# sim lambda_2 (edge): .*: fail$' "$tmp/sp_simx.csv" && grep -q 'histeps' "$tmp/sp_simx.png.gp" \
-  && grep -q 'λ_1 = ' "$tmp/sp_simx.png.gp" && ok || bad "spiked --x --simulate: histogram, statistics or figure"
+  && grep -q 'top eigenvalue ' "$tmp/sp_simx.png.gp" && ok || bad "spiked --x --simulate: histogram, statistics or figure"
 expect 2 "--d" spiked --simulate --d 1
 expect 2 "--d" spiked --simulate --d abc
 expect 2 "--seeds" spiked --simulate --seeds 1
