@@ -10,7 +10,7 @@ set -eu
 cd "$(dirname "$0")"
 what=${1:-main}
 
-PKGS="build-essential meson ninja-build pkg-config libgsl-dev liblapacke-dev libopenblas-dev libcmocka-dev zlib1g-dev gnuplot-nox valgrind python3 python3-numpy libopenmpi-dev openmpi-bin"
+PKGS="build-essential meson ninja-build pkg-config libgsl-dev liblapacke-dev libopenblas-dev libcmocka-dev zlib1g-dev gnuplot-nox valgrind python3 python3-numpy python3-pytest python3-pandas python3-matplotlib libopenmpi-dev openmpi-bin"
 
 install_missing() {
   missing=""

@@ -68,6 +68,10 @@ const char *deq_table_name(const deq_table *t, size_t c);
 int deq_table_is_text(const deq_table *t, size_t c);
 const double *deq_table_values(const deq_table *t);
 const char *deq_table_text_at(const deq_table *t, size_t r, size_t c);
+/* Column c's cells, each followed by '\n' (numeric cells empty), NUL-terminated in buf (len
+ * bytes; cells that do not fit are left out whole): one call for a whole text column.
+ * Returns the bytes the whole column needs, NUL included (0, reported, for a bad c). */
+size_t deq_table_text_column(const deq_table *t, size_t c, char *buf, size_t len);
 size_t deq_table_ncomments(const deq_table *t);
 const char *deq_table_comment_at(const deq_table *t, size_t i);
 

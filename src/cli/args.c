@@ -25,6 +25,11 @@ void cli_messages_to(char *buf, size_t len)
     msg_buf[0] = '\0';
 }
 
+int cli_messages_captured(void)
+{
+  return msg_buf != NULL;
+}
+
 void cli_errorf(const char *fmt, ...)
 {
   va_list ap;

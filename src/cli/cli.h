@@ -36,6 +36,15 @@ typedef struct {
   int capture;              /* deq_command_run: simulate, but write no file (tables to ctx) */
   deq_table *table;         /* main output table (owned by the caller after return) */
   deq_table *summary;       /* capture: the summary table a file run writes beside --out */
+  deq_table *seeds;         /* capture: a simulation's values per replicate (cli_seeds_table) */
+  deq_table *eigen;         /* capture: ck/ntk/mp --simulate's eigenvalues per replicate */
+  deq_table *law, *cdf;     /* capture: mp/ck/ntk edges and atoms, the CDF at the grid */
+  int want_law;             /* capture: make law and cdf (they cost a CDF tabulation) */
+  /* deq_command_stieltjes: m(z) of mp/ck/ntk at nz points instead of the tables */
+  size_t nz;
+  const double *z_re, *z_im;
+  double *m_re, *m_im, *m_err;
+  int *m_status;
   const char *error_cols;   /* "density:err" */
   int rank, ranks;          /* MPI rank of this process and their number (0 and 1 without MPI) */
 } cli_ctx;
@@ -73,6 +82,9 @@ static inline int cli_writes(const cli_ctx *ctx) { return !ctx->dry && !ctx->cap
 /* Messages of cli_errorf go to buf (appended, NUL-terminated, truncated to len) instead of
  * stderr while set on this thread; NULL restores stderr. */
 void cli_messages_to(char *buf, size_t len);
+/* Whether this thread's messages go to a buffer (then worker threads collect theirs for it,
+ * and no progress is shown: cli_run_replicates). */
+int cli_messages_captured(void);
 
 /* MPI (a build with DEQ_HAVE_MPI, started by an MPI launcher): initialise MPI and set
  * ctx->rank, ctx->ranks; otherwise rank 0 of 1.  A process not started by a launcher (no
@@ -237,6 +249,13 @@ void cli_usage(const char *cmd, const cli_opt *opts, size_t n);
 void cli_help_roff(int on);
 void cli_usage_main(void);
 int cli_man(void);
+
+/* Capture (deq_command_run): a simulation's per-replicate values res[(i S + r) k + j] (row
+ * i < nrows of the main table, replicate r < S, quantity j < k <= 24) as a table of kind
+ * `kind` with the command's header comments and 2 + k columns named names[]: i, r (usually
+ * "row", "replicate") and the quantities; NULL when out of memory. */
+deq_table *cli_seeds_table(const cli_ctx *ctx, const char *kind, size_t nrows, size_t S,
+                           size_t k, const char *const *names, const double *res);
 
 /* Commands. */
 int cli_cmd_spectrum(cli_ctx *ctx, const char *kind, int argc, char **argv);

@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include "cli/cli.h"
 #include "core/mem.h"
@@ -25,11 +26,14 @@ typedef struct {
   void *shared;
   const char *what;
   size_t nworkers;
+  const void *caller;    /* the caller's worker_arg (it runs on the calling thread) */
+  int captured;          /* the caller's messages go to a buffer (deq_command_run) */
 } pool;
 
 typedef struct {
   pool *p;
   void *state;
+  char msg[1024];        /* captured: this worker thread's messages, re-issued by the caller */
 } worker_arg;
 
 static void print_error(const char *reason, const char *file, int line, int status)
@@ -43,6 +47,8 @@ static void *worker(void *arg)
   worker_arg *w = arg;
   pool *p = w->p;
   deq_set_error_handler(print_error);
+  if (p->captured && w != p->caller)
+    cli_messages_to(w->msg, sizeof w->msg);
 #ifdef _OPENMP
   if (p->nworkers > 1)
     omp_set_num_threads(1);   /* the replicates already fill the cores */
@@ -100,7 +106,8 @@ int cli_run_replicates(const cli_ranks *mp, size_t first, const char *what, size
 {
   size_t nloc = cli_rank_count(mp, first, nrep);
   pool p = { PTHREAD_MUTEX_INITIALIZER, 0, 0, nloc, rank_first(mp, first),
-             mp ? (size_t) mp->ranks : 1, 0, fn, shared, what, 0 };
+             mp ? (size_t) mp->ranks : 1, 0, fn, shared, what, 0, NULL,
+             cli_messages_captured() };
   pthread_t tid[64];
   worker_arg args[64];
   size_t started = 0;
@@ -112,15 +119,22 @@ int cli_run_replicates(const cli_ranks *mp, size_t first, const char *what, size
   nthreads = nthreads > 64 ? 64 : nthreads < 1 ? 1 : nthreads;
   p.nworkers = nthreads;
   cli_progress_begin(what, nloc);   /* this rank's replicates */
+  p.caller = &args[0];
   for (size_t t = 0; t < nthreads; t++) {
     args[t].p = &p;
     args[t].state = states[t];
+    args[t].msg[0] = '\0';
     if (t > 0 && pthread_create(&tid[t], NULL, worker, &args[t]) == 0)
       started++;
   }
   worker(&args[0]);
-  for (size_t t = 1; t <= started; t++)
+  for (size_t t = 1; t <= started; t++) {
     pthread_join(tid[t], NULL);
+    for (char *m = args[t].msg, *e; *m; m = *e ? e + 1 : e) {   /* one message a line */
+      e = m + strcspn(m, "\n");
+      cli_errorf("%.*s", (int) (e - m), m);
+    }
+  }
   cli_progress_end();
   return p.status;
 }

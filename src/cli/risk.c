@@ -116,6 +116,7 @@ static void job_free(risk_job *job)
   deq_rf_model_free(job->model);
   deq_srf_plan_free(job->plan);
   free(job->rows);
+  free(job->res);
 }
 
 static void print_summary(const risk_job *job)
@@ -246,6 +247,8 @@ int cli_cmd_risk(cli_ctx *ctx, int onestep, int argc, char **argv)
     }
     if (cli_writes(ctx) && ctx->rank == 0)
       print_summary(&job);
+    if (ctx->capture)
+      src = cli_exit_merge(src, risk_seeds_table(&job, ctx));
     rc = cli_exit_merge(rc, src);
   }
   if (ctx->rank == 0)   /* MPI: rank 0 reports and writes the outputs */

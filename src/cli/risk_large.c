@@ -257,6 +257,7 @@ int risk_large_simulate(risk_job *job)
     r->simulated = 1;
     all &= verdict(job, r);
   }
-  free(res);
+  job->res = res;   /* test and training error per replicate (L_TEST, L_TRAIN = risk, train) */
+  job->res_stride = L_N;
   return all ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }

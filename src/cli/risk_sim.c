@@ -212,9 +212,23 @@ int risk_simulate(risk_job *job)
     return CLI_EXIT_FAIL;
   }
   summarise(job, res);
-  free(res);
+  job->res = res;   /* freed with the job */
+  job->res_stride = M_N;
   int all = 1;
   for (size_t i = 0; i < job->nrows; i++)
     all &= verdict(job, &job->rows[i]);
   return all ? CLI_EXIT_OK : CLI_EXIT_FAIL;
+}
+
+int risk_seeds_table(risk_job *job, cli_ctx *ctx)
+{
+  static const char *const names[] = { "row", "replicate", "risk", "train_error", "align_grad",
+                                       "align_w1", "top_w1" };
+  size_t k = job->onestep && !job->large ? M_N : 2, S = (size_t) job->seeds, m = job->nrows * S;
+  if (job->res == NULL)
+    return CLI_EXIT_OK;
+  for (size_t i = 0; i < m; i++)   /* rf, --large: the first two values, packed in place */
+    memmove(job->res + i * k, job->res + i * job->res_stride, k * sizeof *job->res);
+  ctx->seeds = cli_seeds_table(ctx, "seeds", job->nrows, S, k, names, job->res);
+  return ctx->seeds == NULL ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }

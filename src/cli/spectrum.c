@@ -1,4 +1,5 @@
 /* deqnn mp / ck / ntk: limit spectra, optionally against the simulated network. */
+#include <complex.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -300,6 +301,7 @@ void spec_job_free(spec_job *job)
     free(job->stat[k].sample);
   free(job->hist);
   free(job->hist_se);
+  free(job->ev_all);
   deq_dataset_free(job->ds);
   free(job->atom_x);
   free(job->atom_p);
@@ -391,6 +393,26 @@ static int two_sizes(spec_job *job)
   return rc;
 }
 
+/* deq_command_stieltjes: m(z) = (1/n) tr (K - z)^-1 of the job's law at ctx's points (data
+ * input: the pencil's spectrum scaled by c, m(z) = m_pen(z/c)/c). */
+static int stieltjes_points(const spec_job *job, cli_ctx *ctx)
+{
+  double c = job->input_file ? job->kscale : 1.0;
+  int worst = DEQ_SUCCESS;
+  for (size_t i = 0; i < ctx->nz; i++) {
+    deq_cresult m = { 0, NAN };
+    deq_complex z = (ctx->z_re[i] + I * ctx->z_im[i]) / c;
+    int s = deq_pencil_stieltjes(job->pen, z, &m, NULL);
+    ctx->m_re[i] = creal(m.val) / c, ctx->m_im[i] = cimag(m.val) / c, ctx->m_err[i] = m.err / c;
+    ctx->m_status[i] = s;
+    if (s == DEQ_EINVAL)
+      cli_errorf("z: point %zu (%g%+gi): %s", i, ctx->z_re[i], ctx->z_im[i],
+                 "not a point where m is defined (a real z inside the support?)");
+    worst = worst ? worst : s;
+  }
+  return worst == DEQ_EINVAL ? CLI_EXIT_USAGE : worst ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+}
+
 int cli_cmd_spectrum(cli_ctx *ctx, const char *kind, int argc, char **argv)
 {
   cli_opt o[O_NOPT];
@@ -409,11 +431,19 @@ int cli_cmd_spectrum(cli_ctx *ctx, const char *kind, int argc, char **argv)
     return rc;
   }
   int s = build_pencil(&job);
+  if (s == DEQ_SUCCESS && ctx->nz > 0) {
+    rc = stieltjes_points(&job, ctx);
+    spec_job_free(&job);
+    return rc;
+  }
   if (s != DEQ_SUCCESS || (job.grid == NULL && !job.stats_mode && default_grid(&job))) {
     spec_job_free(&job);
     return s ? cli_exit_status(s) : CLI_EXIT_FAIL;
   }
   rc = spec_theory_stats(&job);
+  if (ctx->capture && ctx->want_law && ctx->rank == 0)
+    rc = cli_exit_merge(rc, spec_law_tables(&job, ctx));
+  job.keep = ctx->capture;
   if (job.simulate && !ctx->dry) {
     int src = spec_simulate(&job);
     if (src == CLI_EXIT_USAGE || !job.simulated) {  /* nothing simulated: write nothing */
@@ -428,7 +458,9 @@ int cli_cmd_spectrum(cli_ctx *ctx, const char *kind, int argc, char **argv)
     }
     if (cli_writes(ctx))
       print_summary(&job);
-    if (job.smeared)
+    if (ctx->capture)
+      src = cli_exit_merge(src, spec_seeds_tables(&job, ctx));
+    if (job.smeared && !ctx->capture)
       fprintf(stderr, "note: the limit has an atom of mass %.4g at %.6g, not at 0; the finite "
               "network smears it, so KS does not tend to 0 (docs/ntk.md)\n", job.smeared_mass,
               job.smeared_pos);

@@ -121,6 +121,8 @@ static int one_replicate(void *state, size_t r, void *shared)
     return s;
   }
   measure(job, r, w->ev, sh->cdf, sh->hall + r * m);
+  if (job->ev_all != NULL)
+    memcpy(job->ev_all + r * (size_t) job->n, w->ev, (size_t) job->n * sizeof *w->ev);
   return 0;
 }
 
@@ -215,6 +217,9 @@ int spec_simulate(spec_job *job)
   job->hist_se = calloc(m + 1, sizeof *job->hist_se);
   if (!hall || !job->hist || !job->hist_se)
     rc = CLI_EXIT_FAIL;
+  if (job->keep && job->ranks < 2 &&
+      (job->ev_all = malloc((size_t) job->n * (size_t) job->seeds * sizeof *job->ev_all)) == NULL)
+    rc = CLI_EXIT_FAIL;
   void *states[64];
   for (size_t t = 0; t < nt; t++)
     states[t] = &w[t];
@@ -234,4 +239,90 @@ int spec_simulate(spec_job *job)
   for (size_t k = 0; !rc && k < job->nstat; k++)
     rc = job->stat[k].verdict.pass || !job->stat[k].applies ? rc : CLI_EXIT_FAIL;
   return rc;
+}
+
+int spec_seeds_tables(const spec_job *job, cli_ctx *ctx)
+{
+  size_t S = (size_t) job->seeds, k = job->nstat, n = (size_t) job->n;
+  const char *names[2 + SPEC_MAXSTAT] = { "row", "replicate" };
+  double *res = malloc((S * k + 1) * sizeof *res);
+  if (res == NULL)
+    return CLI_EXIT_FAIL;
+  for (size_t j = 0; j < k; j++) {
+    names[2 + j] = job->stat[j].name;
+    for (size_t r = 0; r < S; r++)
+      res[r * k + j] = job->stat[j].sample[r];
+  }
+  ctx->seeds = cli_seeds_table(ctx, "seeds", 1, S, k, names, res);
+  free(res);
+  if (job->ev_all != NULL) {
+    const char *ev[] = { "replicate", "index", "eigenvalue" };
+    ctx->eigen = cli_seeds_table(ctx, "eigenvalues", S, n, 1, ev, job->ev_all);
+  }
+  return ctx->seeds == NULL || (job->ev_all != NULL && ctx->eigen == NULL) ? CLI_EXIT_FAIL
+                                                                          : CLI_EXIT_OK;
+}
+
+/* The law table of a capture: support edges and atoms, and the CDF at the grid. */
+static deq_table *law_table(const spec_job *job, cli_ctx *ctx, double c)
+{
+  const char *names[] = { "part", "x", "mass", "mass_err", "status" };
+  int types[] = { DEQ_COL_TEXT, DEQ_COL_NUM, DEQ_COL_NUM, DEQ_COL_NUM, DEQ_COL_TEXT };
+  double e[64], pos[16];
+  deq_result mass[16];
+  size_t nint = 0, na = 0;
+  int se = deq_pencil_support(job->pen, e, 32, &nint);
+  int sa = deq_pencil_atoms(job->pen, 16, pos, mass, &na);
+  deq_table *t = deq_table_alloc(5, names, types);
+  cli_ctx cc = *ctx;
+  cc.error_cols = "mass:mass_err";
+  int s = t == NULL || cli_table_header(&cc, t, "law");
+  for (size_t i = 0; !s && i < 2 * nint; i++) {   /* edges: no error bar (bisection) */
+    double v[5] = { 0, c * e[i], 0, NAN, 0 };
+    const char *txt[5] = { i % 2 ? "edge_hi" : "edge_lo", NULL, NULL, NULL, deq_status_name(se) };
+    s = deq_table_add_row(t, v, txt);
+  }
+  for (size_t i = 0; !s && i < na; i++) {
+    double v[5] = { 0, c * pos[i], mass[i].val, mass[i].err, 0 };
+    const char *txt[5] = { "atom", NULL, NULL, NULL, deq_status_name(sa) };
+    s = deq_table_add_row(t, v, txt);
+  }
+  if (s) {
+    deq_table_free(t);
+    return NULL;
+  }
+  return t;
+}
+
+static deq_table *cdf_table(const spec_job *job, cli_ctx *ctx, double c)
+{
+  const char *names[] = { "x", "cdf", "status" };
+  int types[] = { DEQ_COL_NUM, DEQ_COL_NUM, DEQ_COL_TEXT };
+  deq_cdf *cdf = NULL;
+  int sc = deq_pencil_cdf(job->pen, &cdf);
+  deq_table *t = cdf != NULL ? deq_table_alloc(3, names, types) : NULL;
+  cli_ctx cc = *ctx;
+  cc.error_cols = NULL;
+  int s = t == NULL || cli_table_header(&cc, t, "cdf");
+  for (size_t i = 0; !s && i < job->grid->n; i++) {
+    double v[3] = { job->grid->x[i], deq_cdf_eval(cdf, job->grid->x[i] / c), 0 };
+    const char *txt[3] = { NULL, NULL, deq_status_name(sc) };
+    s = deq_table_add_row(t, v, txt);
+  }
+  deq_cdf_free(cdf);
+  if (s) {
+    deq_table_free(t);
+    return NULL;
+  }
+  return t;
+}
+
+int spec_law_tables(const spec_job *job, cli_ctx *ctx)
+{
+  double c = job->input_file ? job->kscale : 1.0;   /* data: the pencil's spectrum x c */
+  ctx->law = law_table(job, ctx, c);
+  if (job->grid != NULL && ctx->law != NULL)
+    ctx->cdf = cdf_table(job, ctx, c);
+  return ctx->law == NULL || (job->grid != NULL && ctx->cdf == NULL) ? CLI_EXIT_FAIL
+                                                                      : CLI_EXIT_OK;
 }

@@ -158,6 +158,7 @@ static void job_free(srf_job *job)
   free(job->sim);
   free(job->hist);
   free(job->hist_se);
+  free(job->seed_res);
 }
 
 /* "r = 1, c = 1, ..." for the first np parameters, the swept one left out. */
@@ -265,6 +266,8 @@ int cli_cmd_spiked(cli_ctx *ctx, int argc, char **argv)
     int src = srf_simulate(&job);
     if (job.simulated && cli_writes(ctx) && ctx->rank == 0)
       srf_print_summary(&job);
+    if (job.simulated && ctx->capture)
+      src = cli_exit_merge(src, srf_seeds_table(&job, ctx));
     rc = cli_exit_merge(rc, src);
   }
   if (rc != CLI_EXIT_USAGE && ctx->rank == 0) {   /* MPI: rank 0 writes the outputs */

@@ -193,12 +193,16 @@ static int simulate_risk(srf_job *job)
 {
   size_t S = (size_t) job->seeds;
   double *res = calloc(S * R_N, sizeof *res);
-  int s = res == NULL ? DEQ_ENOMEM : DEQ_SUCCESS, all = 1;
+  job->seed_res = calloc(job->nrows * S * 2 + 1, sizeof *job->seed_res);
+  int s = res == NULL || job->seed_res == NULL ? DEQ_ENOMEM : DEQ_SUCCESS, all = 1;
   cli_progress_begin("rows", job->nrows);   /* a unit: a row's seeds */
   for (size_t i = 0; !s && i < job->nrows; i++) {
     deq_srfsim_spec spec;
     make_spec(job, job->rowp[i], &spec);
     s = run_spec(job, &spec, i * S, R_N, res);
+    for (size_t r = 0; r < S; r++)
+      job->seed_res[(i * S + r) * 2] = res[r * R_N + R_TEST],
+      job->seed_res[(i * S + r) * 2 + 1] = res[r * R_N + R_TRAIN];
     column_stats(job, res, R_N, R_TEST, &job->sim[i].test[0], &job->sim[i].test[1]);
     column_stats(job, res, R_N, R_TRAIN, &job->sim[i].train[0], &job->sim[i].train[1]);
     risk_verdict(job, i);
@@ -277,6 +281,9 @@ static int simulate_spectrum(srf_job *job)
   int s = !res || !job->hist || !job->hist_se ? DEQ_ENOMEM : run_spec(job, &spec, 0, stride, res);
   if (!s)
     spectrum_verdicts(job, res, stride);
+  job->seed_res = calloc((size_t) job->seeds * SRF_NSTAT + 1, sizeof *job->seed_res);
+  for (size_t r = 0; !s && job->seed_res && r < (size_t) job->seeds; r++)
+    memcpy(job->seed_res + r * SRF_NSTAT, res + r * stride, SRF_NSTAT * sizeof *res);
   free(res);
   job->simulated = !s;
   int all = 1;
@@ -317,4 +324,20 @@ void srf_print_summary(const srf_job *job)
             job->risk[i].train_error.val, s->train[0], s->train[1], s->train_bound,
             s->pass ? "pass" : "FAIL", few);
   }
+}
+
+int srf_seeds_table(const srf_job *job, cli_ctx *ctx)
+{
+  const char *names[2 + SRF_NSTAT] = { "row", "replicate", "test_error", "train_error" };
+  size_t S = (size_t) job->seeds;
+  if (job->seed_res == NULL)
+    return CLI_EXIT_OK;
+  if (job->mode == SRF_RISK)
+    ctx->seeds = cli_seeds_table(ctx, "seeds", job->nrows, S, 2, names, job->seed_res);
+  else {
+    for (int k = 0; k < SRF_NSTAT; k++)
+      names[2 + k] = job->stat[k].name;
+    ctx->seeds = cli_seeds_table(ctx, "seeds", 1, S, SRF_NSTAT, names, job->seed_res);
+  }
+  return ctx->seeds == NULL ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }

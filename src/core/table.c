@@ -292,6 +292,26 @@ const char *deq_table_text_at(const deq_table *t, size_t r, size_t c)
   return t->text[r * t->ncols + c];
 }
 
+size_t deq_table_text_column(const deq_table *t, size_t c, char *buf, size_t len)
+{
+  DEQ_REQUIRE_RET(t != NULL && c < t->ncols && (buf != NULL || len == 0), 0,
+                  "%s: no column %zu (or buf NULL with len > 0)", __func__, c);
+  size_t u = 0, w = 0;   /* bytes needed, bytes written */
+  for (size_t r = 0; r < t->nrows; r++) {
+    const char *s = t->text[r * t->ncols + c];
+    size_t k = s != NULL ? strlen(s) : 0;
+    if (w == u && u + k + 1 < len) {
+      memcpy(buf + u, s != NULL ? s : "", k);
+      buf[u + k] = '\n';
+      w += k + 1;
+    }
+    u += k + 1;
+  }
+  if (len > 0)
+    buf[w] = '\0';
+  return u + 1;
+}
+
 size_t deq_table_ncomments(const deq_table *t)
 {
   DEQ_REQUIRE_RET(t != NULL, 0, "%s: t must not be NULL", __func__);
