@@ -253,7 +253,8 @@ class Fuzzer:
                              ["--spike-support", "0,1", "--spike-weights", "1,-1"],
                              ["--spike-support", "0,1", "--spike-weights", "0,0"],
                              ["--spike-support", ",".join(str(k) for k in range(17))],
-                             ["--spike-support", "a,b"], ["--spike-weights", "2,3"]])
+                             ["--spike-support", "a,b"], ["--spike-weights", "2,3"],
+                             ["--spike-support", "gaussian", "--spike-weights", "1"]])
         vals = sorted({round(r.uniform(-2, 2), 3) for _ in range(r.randint(1, 3))})
         a = ["--spike-support", ",".join("%g" % v for v in vals)]
         if self.chance(0.5):

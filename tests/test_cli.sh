@@ -131,6 +131,14 @@ expect 2 "--spike-support '0,nan'" spiked --spike-support 0,nan
 expect 2 "--spike-support '0,1,0'" spiked --spike-support 0,1,0
 expect 2 "--spike-support '0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16'" spiked --spike-support 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16
 expect 2 "--spike-support 'x'" spiked --spike-support x
+# the continuous (Gaussian) second layer: the bulk only, labelled approximate, err from the
+# half-group rule; the risk, the weights and the simulation refused naming the option
+expect 0 "" spiked --act relu --spike 1.5 --width-ratio 1 --sample-ratio 1.25 --spike-support gaussian --stats 0.5 --out "$tmp/sp_gauss.csv"
+grep -q '^# spike law: APPROXIMATE: abar ~ N(0, 1)' "$tmp/sp_gauss.csv" \
+  && grep -q '^res(0.5),0.5,1\.[0-9]*,0\.00[0-9e.-]*,ok$' "$tmp/sp_gauss.csv" && ok || bad "spiked --spike-support gaussian: label or row"
+expect 2 "--spike-support gaussian: the test and training errors" spiked --spike-support gaussian
+expect 2 "--spike-weights: not with --spike-support gaussian" spiked --spike-support gaussian --x 1 --spike-weights 1
+expect 2 "--simulate: not with --spike-support gaussian" spiked --spike-support gaussian --x 1 --simulate
 # spiked --simulate: small sizes; columns, summary lines, exit codes, options named
 expect 0 "" spiked --simulate --d 120 --seeds 3 --spike 0.5,1 --out "$tmp/sp_sim.csv" --plot "$tmp/sp_sim.png"
 grep -q "sim_test_error':'sim_test_error_se" "$tmp/sp_sim.png.gp" && ok || bad "spiked --simulate --plot: the simulated points"

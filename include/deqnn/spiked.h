@@ -43,7 +43,9 @@ extern "C" {
 #endif
 
 /* Largest number of spike groups K (spiked_finite_support section 9: the bulk has
- * K(K+1)/2 + K complex unknowns, 152 at K = 16; the spec's 128-group quadrature is not offered). */
+ * K(K+1)/2 + K complex unknowns, 152 at K = 16).  The continuous law abar ~ N(0, 1) (F19) is
+ * offered by the CLI (`deqnn spiked --spike-support gaussian`) as 16 Gauss-Hermite groups, the
+ * bulk only and labelled approximate (docs/spiked.md); the spec's 128 groups are not. */
 #define DEQ_SRF_MAXGROUPS 16
 
 /* The weights after the step: what a plan is built for (spiked_rf section 1,

@@ -16,6 +16,9 @@ enum { SRF_SPIKE, SRF_BULK, SRF_ALIGN, SRF_WIDTH, SRF_SAMPLE, SRF_LAMBDA, SRF_NO
 enum { SRF_RISK, SRF_DENSITY, SRF_STATS };
 
 #define SRF_MAXSEEDS 4096
+/* --spike-support gaussian: Gauss-Hermite groups of the continuous law (spiked_finite_support
+ * F19), the most the group solver takes (DEQ_SRF_MAXGROUPS); the error rule has half. */
+#define SRF_GAUSS_GROUPS DEQ_SRF_MAXGROUPS
 /* Statistics of the simulated spectrum (spiked_rf section 10): Re and Im m(z) at the three z,
  * lambda_2 against the edge, lambda_1 against S13 at the simulated width. */
 enum { SRF_NZ = 3, SRF_ST_L2 = 2 * SRF_NZ, SRF_ST_L1, SRF_NSTAT };
@@ -48,6 +51,11 @@ typedef struct {
   size_t ngroups;                  /* --spike-support: K values (spiked_finite_support) */
   double support[DEQ_SRF_MAXGROUPS], weights[DEQ_SRF_MAXGROUPS];   /* weights normalised */
   int nmean;                       /* --simulate --x: mean outliers of the theory (F11) */
+  int gaussian;                    /* --spike-support gaussian: abar ~ N(0,1) by SRF_GAUSS_GROUPS
+                                      Gauss-Hermite groups (F19), bulk only, approximate */
+  size_t ngroups_h;                /* the SRF_GAUSS_GROUPS/2-group rule: its difference is err */
+  double support_h[DEQ_SRF_MAXGROUPS], weights_h[DEQ_SRF_MAXGROUPS];
+  deq_srf_plan *plan_h;
   deq_act act, teacher;
   char actname[160], teachername[160];
   double p[SRF_N];                 /* scalar values */

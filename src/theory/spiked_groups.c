@@ -2,11 +2,16 @@
  * the group-resolved unknowns (upper triangle of V1, V2), solved by complex Newton through the
  * solver driver with the Jacobian from the kappa sums (dS/dV = -E[w^2 g g^T]) and the exact
  * directional derivative of the K x K algebra of F6; continuation and error bars as the
- * constant spike's (spiked_bulk.c). */
+ * constant spike's (spiked_bulk.c).
+ *
+ * The kappa sums are matrix products over the nodes (cblas_dgemm, also for matrix-vector
+ * products: OpenBLAS runs dgemm below m n k = 2^18 on one thread, dgemv above m n = 9216 on
+ * all, so these shapes (K <= 6) are computed the same way whatever the BLAS thread count). */
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <cblas.h>
 #include "theory/spiked_impl.h"
 
 /* Continuation in Im z (spiked_finite_support section 9, as spiked_bulk.c). */
@@ -22,14 +27,34 @@ static const double warm_radius_rel = 0.25;
 static const double bulk_round_ulps = 64.0;
 /* Density height relative to the bulk mean and the factor on its bias (as spiked_bulk.c). */
 
+/* What gwork holds: the node weights (F4) of rule R at V and the sums S there.  Newton
+ * evaluates F at an iterate and then its Jacobian at the same iterate, and the error bar
+ * the Jacobian at the root: the second call reuses the first's node weights and sums. */
+struct srf_gmemo {
+  const srf_rule *R;           /* NULL: nothing held */
+  double complex V[SRF_MAX_UNK], S[SRF_MAX_UNK];
+};
+
+/* The table of pair products g_Y g_Z (Z >= Y) is kept when it takes at most this many bytes
+ * per rule (K <= 6 at 240 panels); larger K weight a copy of gY per Jacobian instead. */
+static const size_t pair_table_max_bytes = (size_t) 16 << 20;
+
 static void fill_table(deq_srf_plan *plan, srf_rule *R)
 {
-  size_t nu = plan->nunk, K = plan->ngroups;
-  for (size_t i = 0; i < R->n; i++)
+  size_t nu = plan->nunk, K = plan->ngroups, n = R->n;
+  for (size_t i = 0; i < n; i++) {
     for (size_t Y = 0; Y < nu; Y++) {
       size_t k = plan->uk[Y], l = plan->ul[Y];
-      R->gY[Y * R->n + i] = l == K ? R->g[k].B[i] : R->g[k].mu1[i] * R->g[l].mu1[i];
+      R->gY[Y * n + i] = l == K ? R->g[k].B[i] : R->g[k].mu1[i] * R->g[l].mu1[i];
     }
+    for (size_t k = 0; k < K; k++)
+      R->gM[k * n + i] = R->g[k].mu0[i], R->gM[(K + k) * n + i] = R->g[k].mu1[i];
+    R->gM[2 * K * n + i] = R->h[i], R->gM[(2 * K + 1) * n + i] = R->h1[i];
+  }
+  for (size_t Y = 0, c = 0; R->gP != NULL && Y < nu; Y++)
+    for (size_t Z = Y; Z < nu; Z++, c++)
+      for (size_t i = 0; i < n; i++)
+        R->gP[c * n + i] = R->gY[Y * n + i] * R->gY[Z * n + i];
 }
 
 int deq_srf_groups_init(deq_srf_plan *plan)
@@ -42,17 +67,34 @@ int deq_srf_groups_init(deq_srf_plan *plan)
   for (size_t k = 0; k < K; k++, Y++)
     plan->uk[Y] = k, plan->ul[Y] = K, plan->mult[Y] = 1.0;
   plan->nunk = Y;
+  plan->full.gM = malloc((2 * K + 2) * plan->full.n * sizeof *plan->full.gM);
+  plan->half.gM = malloc((2 * K + 2) * plan->half.n * sizeof *plan->half.gM);
+  plan->gT = malloc(2 * Y * plan->full.n * sizeof *plan->gT);
+  size_t np = Y * (Y + 1) / 2;
+  if (np * plan->full.n * sizeof(double) <= pair_table_max_bytes) {
+    plan->full.gP = malloc(np * plan->full.n * sizeof *plan->full.gP);
+    plan->half.gP = malloc(np * plan->half.n * sizeof *plan->half.gP);
+    if (plan->full.gP == NULL || plan->half.gP == NULL)
+      DEQ_ERROR("spiked: out of memory for the group tables", DEQ_ENOMEM);
+  }
+  if (plan->full.gM == NULL || plan->half.gM == NULL || plan->gT == NULL)
+    DEQ_ERROR("spiked: out of memory for the group tables", DEQ_ENOMEM);
   fill_table(plan, &plan->full);
   fill_table(plan, &plan->half);
   plan->gnewton = deq_solver_alloc(deq_solver_newton, Y);
-  plan->last_Vg = calloc(2 * Y + 2 * Y * Y, sizeof *plan->last_Vg);
-  plan->gR = malloc(Y * Y * sizeof *plan->gR);
+  plan->last_Vg = calloc(3 * Y + 2 * Y * Y, sizeof *plan->last_Vg);
+  plan->gmemo = calloc(1, sizeof *plan->gmemo);
+  plan->gR = malloc(3 * Y * Y * sizeof *plan->gR);
+  plan->gHr = plan->gR == NULL ? NULL : plan->gR + Y * Y;
   plan->gwork = malloc(7 * plan->full.n * sizeof *plan->gwork);
-  if (plan->gnewton == NULL || plan->last_Vg == NULL || plan->gR == NULL || plan->gwork == NULL)
+  plan->grwork = malloc(8 * plan->full.n * sizeof *plan->grwork);
+  if (plan->gnewton == NULL || plan->last_Vg == NULL || plan->gR == NULL || plan->gwork == NULL
+      || plan->grwork == NULL || plan->gmemo == NULL)
     DEQ_ERROR("spiked: out of memory for the group solver", DEQ_ENOMEM);
   plan->last_dVg = plan->last_Vg + Y;
   plan->gH = plan->last_Vg + 2 * Y;
   plan->gJ = plan->gH + Y * Y;
+  plan->last2_Vg = plan->gJ + Y * Y;
   return DEQ_SUCCESS;
 }
 
@@ -67,80 +109,87 @@ double complex deq_srf_gm(const deq_srf_plan *plan, const srf_ratios *q, const d
 
 void deq_srf_gw(const deq_srf_plan *plan, const srf_rule *R, const double *V, double *w)
 {
-  size_t n = R->n;
+  size_t n = R->n, nu = plan->nunk;
+  double v[SRF_MAX_UNK];
+  for (size_t Y = 0; Y < nu; Y++)
+    v[Y] = plan->mult[Y] * V[Y];
   for (size_t i = 0; i < n; i++)
     w[i] = 1;
-  for (size_t Y = 0; Y < plan->nunk; Y++) {
-    const double *g = R->gY + Y * n;
-    double v = plan->mult[Y] * V[Y];
-#pragma omp simd
-    for (size_t i = 0; i < n; i++)
-      w[i] += g[i] * v;
-  }
+  cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int) n, 1, (int) nu, 1.0, R->gY,
+              (int) n, v, (int) nu, 1.0, w, (int) n);
 #pragma omp simd
   for (size_t i = 0; i < n; i++)
     w[i] = 1 / w[i];
 }
 
-/* Per node: d = 1 + delta (F4) and the weights wt w, wt w^2 (real and imaginary parts),
+/* Per node: d = 1 + delta (F4; dr holds delta's real part) and the weights wt w, wt w^2 (real and imaginary parts),
  * one vectorisable loop per unknown (the tables are stored unknown by unknown). */
 static void node_weights(const deq_srf_plan *plan, const srf_rule *R, const double complex *V,
-                         int jac, double *ws)
+                         double *ws)
 {
   size_t n = R->n;
   double *dr = ws, *di = ws + n, *gr = ws + 2 * n, *gi = ws + 3 * n;
   double *hr = ws + 4 * n, *hi = ws + 5 * n;
   const double *wt = R->wt;
-  for (size_t i = 0; i < n; i++)
-    dr[i] = 1, di[i] = 0;
-  for (size_t Y = 0; Y < plan->nunk; Y++) {
-    const double *g = R->gY + Y * n;
-    double vr = plan->mult[Y] * creal(V[Y]), vi = plan->mult[Y] * cimag(V[Y]);
-#pragma omp simd
-    for (size_t i = 0; i < n; i++)
-      dr[i] += g[i] * vr, di[i] += g[i] * vi;
-  }
+  size_t nu = plan->nunk;
+  double v[2 * SRF_MAX_UNK] = { 0 };
+  for (size_t Y = 0; Y < nu; Y++)
+    v[Y] = plan->mult[Y] * creal(V[Y]), v[nu + Y] = plan->mult[Y] * cimag(V[Y]);
+  cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int) n, 2, (int) nu, 1.0, R->gY,
+              (int) n, v, (int) nu, 0.0, dr, (int) n);
 #pragma omp simd
   for (size_t i = 0; i < n; i++) {
-    double inv = 1 / (dr[i] * dr[i] + di[i] * di[i]), wr = dr[i] * inv, wi = -di[i] * inv;
+    double d = 1 + dr[i], inv = 1 / (d * d + di[i] * di[i]), wr = d * inv, wi = -di[i] * inv;
     gr[i] = wt[i] * wr, gi[i] = wt[i] * wi;
-    hr[i] = jac ? gr[i] * wr - gi[i] * wi : 0, hi[i] = jac ? gr[i] * wi + gi[i] * wr : 0;
+    hr[i] = gr[i] * wr - gi[i] * wi, hi[i] = gr[i] * wi + gi[i] * wr;
   }
 }
 
-/* sum_i (ar[i] + i ai[i]) g[i] h[i] in a fixed order (omp simd: thread-independent); h = NULL
- * reads as 1. */
-static double complex dot_c(size_t n, const double *ar, const double *ai, const double *g,
-                            const double *h)
-{
-  double sr = 0, si = 0;
-  if (h == NULL) {
-#pragma omp simd reduction(+ : sr, si)
-    for (size_t i = 0; i < n; i++)
-      sr += ar[i] * g[i], si += ai[i] * g[i];
-  } else {
-#pragma omp simd reduction(+ : sr, si)
-    for (size_t i = 0; i < n; i++) {
-      double gh = g[i] * h[i];
-      sr += ar[i] * gh, si += ai[i] * gh;
-    }
-  }
-  return CMPLX(sr, si);
-}
-
-/* S_Y and (H != NULL) the sums E[w^2 g_Y g_Y'] (symmetric). */
+/* S_Y = E[w g_Y] (G^T [wt Re w, wt Im w], one dgemm over the nodes) and, H != NULL, the
+ * sums E[w^2 g_Y g_Y'] (G^T [hr g_Y', hi g_Y'], one dgemm; symmetric, the upper triangle is
+ * kept).  G = the n x nunk table gY. */
 static void sums_nodes(const deq_srf_plan *plan, const srf_rule *R, const double complex *V,
                        double complex *S, double complex *H)
 {
   size_t nu = plan->nunk, n = R->n;
-  double *ws = plan->gwork;
-  node_weights(plan, R, V, H != NULL, ws);
-  for (size_t Y = 0; Y < nu; Y++) {
-    const double *g = R->gY + Y * n;
-    S[Y] = dot_c(n, ws + 2 * n, ws + 3 * n, g, NULL);
-    for (size_t Z = Y; H != NULL && Z < nu; Z++)
-      H[Y * nu + Z] = H[Z * nu + Y] = dot_c(n, ws + 4 * n, ws + 5 * n, g, R->gY + Z * n);
+  double *ws = plan->gwork, out[2 * SRF_MAX_UNK], *T = plan->gT;
+  struct srf_gmemo *c = plan->gmemo;
+  if (c->R == R && memcmp(c->V, V, nu * sizeof *V) == 0) {
+    memcpy(S, c->S, nu * sizeof *S);
+  } else {
+    node_weights(plan, R, V, ws);
+    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int) nu, 2, (int) n, 1.0, R->gY,
+                (int) n, ws + 2 * n, (int) n, 0.0, out, (int) nu);
+    for (size_t Y = 0; Y < nu; Y++)
+      S[Y] = CMPLX(out[Y], out[nu + Y]);
+    c->R = R;
+    memcpy(c->V, V, nu * sizeof *V), memcpy(c->S, S, nu * sizeof *S);
   }
+  if (H == NULL)
+    return;
+  double *Hr = plan->gHr;
+  if (R->gP != NULL) {
+    size_t np = nu * (nu + 1) / 2;
+    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int) np, 2, (int) n, 1.0, R->gP,
+                (int) n, ws + 4 * n, (int) n, 0.0, Hr, (int) np);
+    for (size_t Y = 0, j = 0; Y < nu; Y++)
+      for (size_t Z = Y; Z < nu; Z++, j++)
+        H[Y * nu + Z] = H[Z * nu + Y] = CMPLX(Hr[j], Hr[np + j]);
+    return;
+  }
+  const double *hr = ws + 4 * n, *hi = ws + 5 * n;
+  for (size_t Z = 0; Z < nu; Z++) {
+    const double *g = R->gY + Z * n;
+    double *tr = T + Z * n, *ti = T + (nu + Z) * n;
+#pragma omp simd
+    for (size_t i = 0; i < n; i++)
+      tr[i] = hr[i] * g[i], ti[i] = hi[i] * g[i];
+  }
+  cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int) nu, (int) (2 * nu), (int) n, 1.0,
+              R->gY, (int) n, T, (int) n, 0.0, Hr, (int) nu);
+  for (size_t Y = 0; Y < nu; Y++)
+    for (size_t Z = Y; Z < nu; Z++)
+      H[Y * nu + Z] = H[Z * nu + Y] = CMPLX(Hr[Z * nu + Y], Hr[(nu + Z) * nu + Y]);
 }
 
 /* Unknown-ordered values (A upper, b) into an algebra point. */
@@ -422,6 +471,26 @@ static int warm_ok(const deq_srf_plan *plan, const srf_ratios *q, double complex
          && cabs(z - plan->last_z) <= warm_radius_rel * (cabs(z) + plan->scale);
 }
 
+/* The warm start at z from the last solution V1 = V(z1): first order with the slope
+ * V'(z1) when known, and second order (the Hermite quadratic through V2 = V(z2) at the
+ * previous point, when that lies within the warm radius of z) V1 + V'(z1) h + c h^2,
+ * h = z - z1, c = (V2 - V1 - V'(z1) h2)/h2^2, h2 = z2 - z1. */
+static void predict(const deq_srf_plan *plan, double complex z, double complex *V)
+{
+  size_t nu = plan->nunk;
+  double complex h = z - plan->last_z, h2 = plan->last2_z - plan->last_z;
+  int second = plan->have_slope && plan->have_last2 && h2 != 0
+               && cabs(z - plan->last2_z) <= warm_radius_rel * (cabs(z) + plan->scale);
+  for (size_t Y = 0; Y < nu; Y++) {
+    V[Y] = plan->last_Vg[Y];
+    if (!plan->have_slope)
+      continue;
+    V[Y] += h * plan->last_dVg[Y];
+    if (second)
+      V[Y] += h * h * (plan->last2_Vg[Y] - plan->last_Vg[Y] - h2 * plan->last_dVg[Y]) / (h2 * h2);
+  }
+}
+
 int deq_srf_gsolve(deq_srf_plan *plan, const srf_rule *R, const srf_ratios *q,
                    double complex z, const deq_opts *opts, double complex *V)
 {
@@ -429,9 +498,7 @@ int deq_srf_gsolve(deq_srf_plan *plan, const srf_rule *R, const srf_ratios *q,
   size_t nu = plan->nunk;
   opts = deq_opts_or_default(opts);
   if (warm_ok(plan, q, z)) {
-    double complex dz = z - plan->last_z;
-    for (size_t Y = 0; Y < nu; Y++)
-      V[Y] = plan->last_Vg[Y] + (plan->have_slope ? dz * plan->last_dVg[Y] : 0);
+    predict(plan, z, V);
     status = newton_at(plan, R, q, z, opts, V);
   }
   int outside = creal(z) < 0 || creal(z) > deq_srf_upper_bound(plan, q);
@@ -442,6 +509,9 @@ int deq_srf_gsolve(deq_srf_plan *plan, const srf_rule *R, const srf_ratios *q,
   if (status != DEQ_SUCCESS)
     status = ladder(plan, R, q, z, opts, V);
   if (status == DEQ_SUCCESS && R == &plan->full) {
+    plan->have_last2 = plan->have_last && plan->last_phi == q->phi && plan->last_psi == q->psi;
+    plan->last2_z = plan->last_z;
+    copy(nu, plan->last_Vg, plan->last2_Vg);
     plan->have_last = 1, plan->last_phi = q->phi, plan->last_psi = q->psi;
     plan->last_z = z, plan->have_slope = 0;
     copy(nu, V, plan->last_Vg);

@@ -6,7 +6,7 @@
 #include <float.h>
 #include <math.h>
 #include <string.h>
-#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_linalg.h>   /* brings gsl_cblas.h: cblas_* bind to OpenBLAS (docs/design.md) */
 #include "theory/spiked_impl.h"
 
 /* A group's mean column counts as zero (F13: dropped from E_mm) when E mu0_k^2 is below this
@@ -35,24 +35,78 @@ typedef struct {
   double DV[SRF_MAX_UNK * SRF_MAX_UNK], L[SRF_MAX_UNK * SRF_MAX_UNK];
 } grisk_work;
 
-static void sums1(const deq_srf_plan *plan, const srf_rule *R, const double *w, grisk_sums *S)
+/* Node arrays of one evaluation (plan->grwork): w (F4), wt w, wt w kappa, wt w kappa^2,
+ * cbar, h - cbar, the weighted residual wt w^2 (R0 + noise), wt w^2 (the last two adjacent:
+ * one dgemm takes both). */
+typedef struct {
+  double *w, *a0, *ak, *akk, *cb, *hc, *res, *a2;
+} grisk_nodes;
+
+static grisk_nodes nodes_of(const deq_srf_plan *plan)
 {
-  size_t K = plan->ngroups;
-  memset(S, 0, sizeof *S);
+  double *b = plan->grwork;
+  size_t n = plan->full.n;
+  return (grisk_nodes) { b, b + n, b + 2 * n, b + 3 * n, b + 4 * n, b + 5 * n, b + 6 * n,
+                         b + 7 * n };
+}
+
+/* sum_i x[i] y[i] and sum_i x[i] y[i] z[i] (omp simd: a fixed, thread-independent order). */
+static double dot2(size_t n, const double *x, const double *y)
+{
+  double s = 0;
+#pragma omp simd reduction(+ : s)
+  for (size_t i = 0; i < n; i++)
+    s += x[i] * y[i];
+  return s;
+}
+
+static double dot3(size_t n, const double *x, const double *y, const double *z)
+{
+  double s = 0;
+#pragma omp simd reduction(+ : s)
+  for (size_t i = 0; i < n; i++)
+    s += x[i] * y[i] * z[i];
+  return s;
+}
+
+/* w at the nodes and the weights built from it (one vectorisable loop). */
+static void node_weights_real(const deq_srf_plan *plan, const srf_rule *R, const double *V,
+                              const grisk_nodes *N)
+{
+  deq_srf_gw(plan, R, V, N->w);
+#pragma omp simd
   for (size_t i = 0; i < R->n; i++) {
-    double gw = R->wt[i] * w[i], kap = R->kappa[i];
-    for (size_t k = 0; k < K; k++) {
-      const srf_group *G = &R->g[k];
-      S->Eh0[k] += gw * G->mu0[i] * R->h[i];
-      S->Ekh[k] += gw * kap * G->mu1[i] * R->h[i];
-      S->Eps[k] += gw * G->mu1[i] * R->h1[i];
-      S->Em0sq[k] += R->wt[i] * G->mu0[i] * G->mu0[i];
-      for (size_t l = 0; l < K; l++) {
-        const srf_group *H = &R->g[l];
-        S->Emm[k * K + l] += gw * G->mu0[i] * H->mu0[i];
-        S->Emt[k * K + l] += gw * kap * G->mu0[i] * H->mu1[i];
-        S->Ett[k * K + l] += gw * kap * kap * G->mu1[i] * H->mu1[i];
-      }
+    N->a0[i] = R->wt[i] * N->w[i], N->ak[i] = N->a0[i] * R->kappa[i];
+    N->akk[i] = N->ak[i] * R->kappa[i], N->a2[i] = N->a0[i] * N->w[i];
+  }
+}
+
+/* F13-F14 sums as one dgemm: M^T [a0 M0, a0 M1, ak M1, akk M1] with M = (mu0_k, mu1_k, h, h1)
+ * the rule's table gM ((2K + 2) x 4K result, column-major). */
+static void sums1(const deq_srf_plan *plan, const srf_rule *R, const grisk_nodes *N,
+                  grisk_sums *S)
+{
+  size_t K = plan->ngroups, n = R->n, r = 2 * K + 2;
+  double *T = plan->gT, out[(2 * SRF_MAX_GROUPS + 2) * 4 * SRF_MAX_GROUPS];
+  for (size_t c = 0; c < 4 * K; c++) {
+    const double *a = c < 2 * K ? N->a0 : c < 3 * K ? N->ak : N->akk;
+    const double *m = R->gM + (c < K ? c : K + c % K) * n;
+    double *t = T + c * n;
+#pragma omp simd
+    for (size_t i = 0; i < n; i++)
+      t[i] = a[i] * m[i];
+  }
+  cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int) r, (int) (4 * K), (int) n, 1.0,
+              R->gM, (int) n, T, (int) n, 0.0, out, (int) r);
+  for (size_t k = 0; k < K; k++) {
+    S->Eh0[k] = out[2 * K + r * k];
+    S->Eps[k] = out[2 * K + 1 + r * (K + k)];
+    S->Ekh[k] = out[2 * K + r * (2 * K + k)];
+    S->Em0sq[k] = dot3(n, R->wt, R->g[k].mu0, R->g[k].mu0);
+    for (size_t l = 0; l < K; l++) {
+      S->Emt[k * K + l] = out[k + r * (2 * K + l)];
+      S->Emm[k * K + l] = out[(k < l ? k : l) + r * (k < l ? l : k)];
+      S->Ett[k * K + l] = out[K + (k < l ? k : l) + r * (3 * K + (k < l ? l : k))];
     }
   }
 }
@@ -174,52 +228,81 @@ typedef struct {
   double Eth[SRF_MAX_GROUPS];
 } grisk_pass2;
 
-static double cbar_at(const srf_rule *R, size_t K, size_t i, const double *m,
-                      const double *theta)
-{
-  double c = 0;
-  for (size_t k = 0; k < K; k++)
-    c += R->g[k].mu0[i] * m[k] + R->kappa[i] * R->g[k].mu1[i] * theta[k];
-  return c;
-}
-
-static void pass2(const deq_srf_plan *plan, const srf_rule *R, const double *w,
+static void pass2(const deq_srf_plan *plan, const srf_rule *R, const grisk_nodes *N,
                   const double *m, const double *theta, const double *psio, double noise,
                   grisk_pass2 *P)
 {
-  size_t K = plan->ngroups, nu = plan->nunk;
-  memset(P, 0, sizeof *P);
-  for (size_t i = 0; i < R->n; i++) {
-    double gw = R->wt[i] * w[i], gw2 = gw * w[i];
-    double cb = cbar_at(R, K, i, m, theta), h = R->h[i], mp = 0;
-    for (size_t k = 0; k < K; k++) {
-      mp += R->g[k].mu1[i] * psio[k];
-      P->Eth[k] += gw * R->kappa[i] * R->g[k].mu1[i] * (h - cb);
-    }
-    double cross = 2 * R->h1[i] * mp, R0 = R->hh[i] - 2 * h * cb + cb * cb - cross;
-    P->ER0 += R->wt[i] * R0;
-    P->R0abs += R->wt[i] * (R->hh[i] + fabs(2 * h * cb) + cb * cb + fabs(cross));
-    P->Tw2R0 += gw2 * (R0 + noise);
-    for (size_t Y = 0; Y < nu; Y++) {
-      double g = R->gY[Y * R->n + i];
-      P->G0[Y] += gw2 * (R0 + noise) * g;
-      P->Eg[Y] += R->wt[i] * g;
-      P->Ew2g[Y] += gw2 * g;
-    }
+  size_t K = plan->ngroups, nu = plan->nunk, n = R->n;
+  double *cb = N->cb, *mp = N->hc, ER0 = 0, R0abs = 0, Tw2R0 = 0;
+  for (size_t i = 0; i < n; i++)
+    cb[i] = mp[i] = 0;
+  for (size_t k = 0; k < K; k++) {
+    const double *mu0 = R->g[k].mu0, *mu1 = R->g[k].mu1, mk = m[k], tk = theta[k];
+    const double pk = psio[k];
+#pragma omp simd
+    for (size_t i = 0; i < n; i++)
+      cb[i] += mu0[i] * mk + R->kappa[i] * mu1[i] * tk, mp[i] += mu1[i] * pk;
+  }
+#pragma omp simd reduction(+ : ER0, R0abs, Tw2R0)
+  for (size_t i = 0; i < n; i++) {
+    double h = R->h[i], c = cb[i], cross = 2 * R->h1[i] * mp[i];
+    double R0 = R->hh[i] - 2 * h * c + c * c - cross;
+    ER0 += R->wt[i] * R0;
+    R0abs += R->wt[i] * (R->hh[i] + fabs(2 * h * c) + c * c + fabs(cross));
+    N->res[i] = N->a2[i] * (R0 + noise);
+    Tw2R0 += N->res[i];
+    N->hc[i] = h - c;
+  }
+  P->ER0 = ER0, P->R0abs = R0abs, P->Tw2R0 = Tw2R0;
+  for (size_t k = 0; k < K; k++)
+    P->Eth[k] = dot3(n, N->ak, R->g[k].mu1, N->hc);
+  double out[2 * SRF_MAX_UNK];
+  cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int) nu, 2, (int) n, 1.0, R->gY,
+              (int) n, N->res, (int) (N->a2 - N->res), 0.0, out, (int) nu);
+  for (size_t Y = 0; Y < nu; Y++) {
+    P->G0[Y] = out[Y], P->Ew2g[Y] = out[nu + Y];
+    P->Eg[Y] = dot2(n, R->wt, R->gY + Y * n);
   }
 }
 
-/* N[Y][Y'] = E[w^2 g_Y g_Y'] mult_Y' (the real Jacobian sums) and the point (A, b, V2). */
-static void n_matrix(deq_srf_plan *plan, const srf_rule *R, const double *V, double *N,
-                     srf_alg_pt *a)
+/* N[Y][Y'] = E[w^2 g_Y g_Y'] mult_Y' (the real Jacobian sums, G^T [a2 G] as one dgemm) and
+ * the point (A, b, V2). */
+static void n_matrix(const deq_srf_plan *plan, const srf_rule *R, const grisk_nodes *Nd,
+                     const double *V, double *N, srf_alg_pt *a)
 {
-  size_t nu = plan->nunk;
-  double complex Vc[SRF_MAX_UNK];
-  for (size_t Y = 0; Y < nu; Y++)
-    Vc[Y] = V[Y];
-  deq_srf_gsums(plan, R, Vc, a, plan->gH);
-  for (size_t Y = 0; Y < nu * nu; Y++)
-    N[Y] = creal(plan->gH[Y]) * plan->mult[Y % nu];
+  size_t nu = plan->nunk, K = plan->ngroups, n = R->n;
+  double *T = plan->gT, *H = plan->gHr, Sv[SRF_MAX_UNK];
+  size_t np = nu * (nu + 1) / 2;
+  cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int) nu, 1, (int) n, 1.0, R->gY,
+              (int) n, Nd->a0, (int) n, 0.0, Sv, (int) nu);
+  if (R->gP != NULL) {
+    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int) np, 1, (int) n, 1.0, R->gP,
+                (int) n, Nd->a2, (int) n, 0.0, H + nu * nu, (int) np);
+    for (size_t Y = 0, c = 0; Y < nu; Y++)
+      for (size_t Z = Y; Z < nu; Z++, c++)
+        H[Z * nu + Y] = H[nu * nu + c];
+  } else {
+    for (size_t Z = 0; Z < nu; Z++) {
+      const double *g = R->gY + Z * n;
+      double *t = T + Z * n;
+#pragma omp simd
+      for (size_t i = 0; i < n; i++)
+        t[i] = Nd->a2[i] * g[i];
+    }
+    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int) nu, (int) nu, (int) n, 1.0,
+                R->gY, (int) n, T, (int) n, 0.0, H, (int) nu);
+  }
+  for (size_t Y = 0; Y < nu; Y++) {
+    size_t k = plan->uk[Y], l = plan->ul[Y];
+    if (l == K)
+      a->b[k] = Sv[Y], a->V2[k] = V[Y];
+    else
+      a->A[k * K + l] = a->A[l * K + k] = Sv[Y];
+    for (size_t Z = Y; Z < nu; Z++) {
+      double h = H[Z * nu + Y];
+      N[Y * nu + Z] = h * plan->mult[Z], N[Z * nu + Y] = h * plan->mult[Y];
+    }
+  }
 }
 
 /* (I + DV N) q = -DV G0 by LU (real, stored complex); returns ||L|| ||L^-1|| (1-norms). */
@@ -273,10 +356,11 @@ static int grisk_terms(deq_srf_plan *plan, const srf_rule *R, const srf_ratios *
   grisk_work W;
   double tv[SRF_MAX_GROUPS], m[SRF_MAX_GROUPS], th[SRF_MAX_GROUPS], psio[SRF_MAX_GROUPS];
   double V1[SRF_MAX_GROUPS * SRF_MAX_GROUPS], G0[SRF_MAX_UNK], qv[SRF_MAX_UNK];
-  double *N = plan->gR, *w = plan->gwork + 6 * plan->full.n;
+  double *N = plan->gR;
+  grisk_nodes Nd = nodes_of(plan);
   srf_alg_pt a;
-  deq_srf_gw(plan, R, V, w);
-  sums1(plan, R, w, &S);
+  node_weights_real(plan, R, V, &Nd);
+  sums1(plan, R, &Nd, &S);
   for (size_t k = 0; k < K; k++)
     tv[k] = q->c * q->phi / q->psi * V[o + k];
   double c13 = overlaps(plan, &S, tv, m, th);
@@ -286,13 +370,13 @@ static int grisk_terms(deq_srf_plan *plan, const srf_rule *R, const srf_ratios *
     for (size_t l = 0; l < K; l++)
       psio[k] += q->phi / q->psi * V1[k * K + l] * S.Eps[l];
   }
-  pass2(plan, R, w, m, th, psio, p->noise, &P);
+  pass2(plan, R, &Nd, m, th, psio, p->noise, &P);
   for (size_t Y = 0; Y < nu; Y++) {
     size_t k = plan->uk[Y], l = plan->ul[Y];
     G0[Y] = P.G0[Y] + q->phi / q->psi * (l == K ? q->c * P.Eth[k] * P.Eth[k]
                                                  : S.Eps[k] * S.Eps[l]);
   }
-  n_matrix(plan, R, V, N, &a);
+  n_matrix(plan, R, &Nd, V, N, &a);
   if (inner_jacobian(plan, q, p->lambda, &a, W.DV))
     return DEQ_ETOL;
   double cq = q_solve(plan, &W, N, G0, qv);

@@ -32,6 +32,10 @@ typedef struct {
   size_t ngroups;
   srf_group g[SRF_MAX_GROUPS];
   double *gY;                  /* K >= 2: g_Y (mu1_k mu1_l, then mus2_k) at the nodes, gY[Y n + i] */
+  double *gM;                  /* K >= 2: (mu0_1..K, mu1_1..K, h, h1) at the nodes, n x (2K + 2)
+                                  column-major (the risk's sums as one dgemm) */
+  double *gP;                  /* K >= 2, small K: g_Y g_Z (Z >= Y) at the nodes, n x nunk(nunk+1)/2
+                                  column-major (the Jacobian sums as one dgemm); else NULL */
 } srf_rule;
 
 struct deq_srf_plan {
@@ -52,10 +56,16 @@ struct deq_srf_plan {
   double mult[SRF_MAX_UNK];    /* 2 for an off-diagonal V1_kl, else 1 */
   deq_solver *gnewton;
   double complex *last_Vg, *last_dVg;        /* warm start, nunk each */
+  int have_last2;              /* last2_Vg: the solution before last_Vg, same ratios */
+  double complex last2_z, *last2_Vg;         /* (second-order predictor), nunk */
+  struct srf_gmemo *gmemo;     /* the node weights in gwork are those of (rule, V) */
   double complex *gH, *gJ;     /* nunk x nunk Jacobian sums and Jacobian (workspaces) */
   double *gR;                  /* nunk x nunk real workspace (risk) */
+  double *gHr;                 /* nunk x 2 nunk: the Jacobian sums' dgemm (after gR) */
+  double *gT;                  /* n x 2 nunk (full rule): node-weighted tables for the dgemms */
   double *gwork;               /* 7 x (nodes of the full rule): node weights of the sums (6),
                                   w of the real routines (the last) */
+  double *grwork;              /* 8 x (nodes of the full rule): node arrays of the risk */
 };
 
 /* Ratios of a point in the spec's letters. */

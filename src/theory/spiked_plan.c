@@ -122,7 +122,8 @@ void deq_srf_plan_free(deq_srf_plan *plan)
   free(plan->full.kappa), free(plan->half.kappa);
   deq_solver_free(plan->newton), deq_solver_free(plan->bisect), deq_solver_free(plan->brent);
   deq_solver_free(plan->gnewton);
-  free(plan->last_Vg), free(plan->gR), free(plan->gwork);
+  free(plan->last_Vg), free(plan->gmemo), free(plan->gR), free(plan->gT),
+  free(plan->full.gM), free(plan->half.gM), free(plan->full.gP), free(plan->half.gP), free(plan->gwork), free(plan->grwork);
   free(plan);
 }
 
