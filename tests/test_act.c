@@ -99,6 +99,23 @@ static void test_hermite(void **state)
   assert_close(h[1].val, m.mu1.val, 1e-12); /* Stein: E G f(G) = E f'(G) */
 }
 
+/* deq_act_is_odd against the definition f(-x) = -f(x) at a few points. */
+static void test_is_odd(void **state)
+{
+  (void) state;
+  const char *names[] = { "linear", "tanh", "erf", "relu", "sigmoid", "softplus", "poly:0,1,0,0.5",
+                          "poly:0.1,1,0,0", "poly:0,1,0.3,0" };
+  const double xs[] = { 0.3, 1.1, 2.7 };
+  for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+    deq_act a;
+    assert_int_equal(deq_act_parse(names[k], "--act", &a), DEQ_SUCCESS);
+    int odd = 1;
+    for (size_t i = 0; i < 3; i++)
+      odd &= fabs(deq_act_eval(&a, -xs[i]) + deq_act_eval(&a, xs[i])) <= 1e-12 * (1 + fabs(deq_act_eval(&a, xs[i])));
+    assert_int_equal(deq_act_is_odd(&a), odd);
+  }
+}
+
 static void test_eval(void **state)
 {
   (void) state;
@@ -164,6 +181,7 @@ int main(void)
     cmocka_unit_test(test_shift_scale),
     cmocka_unit_test(test_raw_moments),
     cmocka_unit_test(test_hermite),
+    cmocka_unit_test(test_is_odd),
     cmocka_unit_test(test_eval),
     cmocka_unit_test(test_errors),
   };

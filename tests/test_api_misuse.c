@@ -385,6 +385,8 @@ static const char *null_fmt(void) { return NULL; }
   X(deq_act_name, "buf NULL", VOID(deq_act_name(&F.act, NULL, 8)), E1) \
   X(deq_act_name, "n 0", VOID(deq_act_name(&F.act, F.text, 0)), E1) \
   X(deq_act_name, "kind 99", VOID(deq_act_name(&F.bad_act, F.text, sizeof F.text)), E1) \
+  X(deq_act_is_odd, "act NULL", VOID(deq_act_is_odd(NULL)), E1) \
+  X(deq_act_is_odd, "kind 99", VOID(deq_act_is_odd(&F.bad_act)), E1) \
   X(deq_act_eval, "act NULL", NANV(deq_act_eval(NULL, 0.5)), E1) \
   X(deq_act_eval, "kind 99", NANV(deq_act_eval(&F.bad_act, 0.5)), E1) \
   X(deq_act_deriv, "act NULL", NANV(deq_act_deriv(NULL, 0.5)), E1) \

@@ -65,6 +65,11 @@ int deq_act_check_domain(const deq_act *act, const char *param);
 /* Canonical name of an activation ("tanh", "poly:0,1,0.5,0"); writes at most n bytes. */
 void deq_act_name(const deq_act *act, char *buf, size_t n);
 
+/* Whether f is odd, f(-x) = -f(x): linear, tanh, erf, and poly with c0 = c2 = 0 (He1 and He3
+ * are odd); then E f(G) = E f''(G) = 0 (spiked_rf S21, spiked_finite_support F20).  0 for a
+ * NULL or invalid act (DEQ_EINVAL through the handler). */
+int deq_act_is_odd(const deq_act *act);
+
 /* f(x) and f'(x) (relu'(0) = 0). */
 double deq_act_eval(const deq_act *act, double x);
 double deq_act_deriv(const deq_act *act, double x);

@@ -127,6 +127,20 @@ static double act_deriv(const deq_act *act, double x)
   return NAN;
 }
 
+int deq_act_is_odd(const deq_act *act)
+{
+  if (check_act(act, __func__))
+    return 0;
+  switch (act->kind) {
+  case DEQ_ACT_LINEAR: case DEQ_ACT_TANH: case DEQ_ACT_ERF:
+    return 1;
+  case DEQ_ACT_POLY:
+    return act->c[0] == 0 && act->c[2] == 0;
+  default:
+    return 0;
+  }
+}
+
 double deq_act_eval(const deq_act *act, double x)
 {
   if (check_act(act, __func__))

@@ -78,18 +78,6 @@ int cli_law_parse(const char *sopt, const char *sup, const char *wopt, const cha
 }
 
 
-/* linear, tanh, erf and poly with c0 = c2 = 0 are odd (as spiked_network.c). */
-static int act_is_odd(const deq_act *a)
-{
-  switch (a->kind) {
-  case DEQ_ACT_LINEAR: case DEQ_ACT_TANH: case DEQ_ACT_ERF:
-    return 1;
-  case DEQ_ACT_POLY:
-    return a->c[0] == 0 && a->c[2] == 0;
-  default:
-    return 0;
-  }
-}
 
 /* The Gaussian law abar ~ N(0, 1) as `groups` groups (spiked_finite_support F19): the
  * Gauss-Hermite rule for N(0, 1) with `groups` nodes, or for an odd sigma with 2 groups nodes
@@ -97,7 +85,7 @@ static int act_is_odd(const deq_act *a)
 int cli_law_gaussian(const deq_act *act, size_t groups, double *support, double *weights,
                      size_t *ngroups)
 {
-  int odd = act_is_odd(act);
+  int odd = deq_act_is_odd(act);
   size_t nodes = odd ? 2 * groups : groups, K = 0;
   gsl_integration_fixed_workspace *ws =
       gsl_integration_fixed_alloc(gsl_integration_fixed_hermite, nodes, 0.0, 0.5, 0.0, 0.0);

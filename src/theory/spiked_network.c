@@ -9,23 +9,11 @@ static const double centred_rel = 1e-12;
 /* Rounding allowance of the map, in ulps of each output. */
 static const double map_round_ulps = 16.0;
 
-/* linear, tanh, erf and poly with c0 = c2 = 0 are odd: E sigma = E sigma'' = 0. */
-static int act_is_odd(const deq_act *a)
-{
-  switch (a->kind) {
-  case DEQ_ACT_LINEAR: case DEQ_ACT_TANH: case DEQ_ACT_ERF:
-    return 1;
-  case DEQ_ACT_POLY:
-    return a->c[0] == 0 && a->c[2] == 0;
-  default:
-    return 0;
-  }
-}
 
 static int check_network(const deq_act *act, double noise, double eta_t, double batch_ratio)
 {
   char name[64];
-  if (!act_is_odd(act)) {
+  if (!deq_act_is_odd(act)) {
     deq_act_name(act, name, sizeof name);
     DEQ_ERRORF(DEQ_EINVAL, "act = %s: the S21 map needs an odd activation (E sigma = "
                "E sigma'' = 0; linear, tanh, erf, poly:0,c1,0,c3)", name);
