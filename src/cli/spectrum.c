@@ -151,8 +151,9 @@ static int parse_input(spec_job *job, const cli_opt *o)
     return CLI_EXIT_OK;
   job->input_file = v;
   if (strcmp(job->kind, "ntk") == 0) {
-    cli_errorf("--input: a data file applies to deqnn ck and mp only (the NTK on data is not "
-               "yet derived; docs/data.md)");
+    cli_errorf("--input: a data file applies to deqnn ck and mp only: the NTK on data has no "
+               "validated theory in deqnn (its D_1 o K_0 term fluctuates around Kdot_1 o K_0 "
+               "by O(1) on real data; the best candidate errs by ~5%%: docs/data.md)");
     return CLI_EXIT_USAGE;
   }
   if (strcmp(job->kind, "mp") == 0 && (!o[O_STATS].seen || o[O_X].seen)) {
@@ -311,6 +312,7 @@ static void print_summary(const spec_job *job)
     if (!isnan(v->z))
       snprintf(z, sizeof z, "%.2f", v->z);
     const char *verdict = s->approx ? "n/a (approximate theory: z is its error)"
+                          : s->unvalidated ? "n/a (KS on data: not validated; docs/data.md)"
                           : !s->applies ? "n/a (smeared atom)" : s->two_size == 1
                           ? "pass (n*bias stable at n/2: finite size)" : v->pass ? "pass" : "FAIL";
     fprintf(stderr, "%-12s %14s %14.8g %11.3g %11.3g %8s  %s%s\n", s->name, th, v->sim.mean,

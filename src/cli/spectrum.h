@@ -25,6 +25,7 @@ typedef struct {
   int applies;             /* 0: no verdict (KS next to a smeared atom; approximate theory) */
   int approx;              /* 1: the theory is approximate (--input FILE, L >= 2 or
                               --input-kernel linearised): rel error reported, no verdict */
+  int unvalidated;         /* 1: KS on data: reported, no verdict (docs/data.md) */
   int measured_B;          /* 1: B measured by the two-size scan (--input FILE, docs/data.md) */
   int two_size;            /* 0 not run, 1 n*bias stable (finite size), 2 not stable */
   double nbias[2], nbias_se[2];   /* n*bias and n*SE at n and n/2 */

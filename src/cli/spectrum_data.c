@@ -183,8 +183,11 @@ static int comment_exactness(const spec_job *job, deq_table *t)
                                  "Louart Liao & Couillet 2018)");
   return deq_table_add_comment(t, "exactness: layer 1 EXACT (the MP map of spec(Kbar); Louart "
                                "Liao & Couillet 2018); layers 2..%zu APPROXIMATE (iterated MP "
-                               "map with b = %.6g on layer 1's output; not yet validated by "
-                               "simulation)", job->L, job->fw.b.val);
+                               "map with b = %.6g on layer 1's output; it UNDERESTIMATES: "
+                               "measured on Fashion-MNIST 14x14, n = 500, ratios 1.2,0.8, "
+                               "(theory - sim)/sim of res(0.05), res(0.5), res(2) = -39%%, -14%%, "
+                               "-5%% (relu), -21%%, -4.4%%, -1.2%% (tanh); docs/data.md)",
+                               job->L, job->fw.b.val);
 }
 
 int spec_data_comments(const spec_job *job, deq_table *t)
@@ -274,6 +277,8 @@ int spec_data_scan(spec_job *job)
     cli_errorf("--input: the two-size scan needs at least 8 samples, got %ld", job->n);
   for (size_t k = 0; !rc && k < job->nstat; k++) {
     spec_stat *s = &job->stat[k], *h = find_stat(&half, s->name);
+    if (strcmp(s->name, "KS") == 0)   /* measured, not judged: docs/data.md "Verdicts" */
+      s->unvalidated = 1, s->applies = 0;
     if (h == NULL || !s->applies || !h->applies)
       continue;   /* no scan value (e.g. no atom at n/2): the spec's B stays */
     set_allowance(s, h, job->n, half.n);

@@ -249,7 +249,8 @@ int spec_stats_table(spec_job *job, cli_ctx *ctx, deq_table **out)
     double row[10] = { 0, isnan(s->lambda) ? 0 : s->lambda, isnan(s->theory.val) ? 0 : s->theory.val,
                        s->theory.err, 0,
                        v->sim.mean, v->sim.se, v->bound, isnan(v->z) ? 0 : v->z, 0 };
-    const char *verdict = s->approx ? "n/a-approximate" : !s->applies ? "n/a"
+    const char *verdict = s->approx ? "n/a-approximate" : s->unvalidated ? "n/a-unvalidated"
+                          : !s->applies ? "n/a"
                           : s->two_size == 1 ? "pass-1/n-bias"
                           : v->pass ? "pass" : "fail";
     const char *txt[10] = { s->name, NULL, NULL, NULL, deq_status_name(s->status), NULL, NULL,
