@@ -22,8 +22,8 @@ static void options(cli_opt *o, const char *kind)
     { "--x", 1, NULL, "grid A:B:K, A:B:K:log or x1,x2,.. [default: the support +-5%, 400 points]", 0, 0 },
     { "--out", 1, "-", "output CSV file ('-' = stdout)", 0, 0 },
     { "--plot", 1, NULL, "figure FILE.png|svg|pdf (gnuplot script kept beside it as FILE.png.gp)", 0, 0 },
-    { "--simulate", 0, NULL, "simulate the finite network and compare", 0, 0 },
-    { "--n", 1, "2000", "simulation: samples n (widths dl = round(n/gl))", 0, 0 },
+    { "--simulate", 0, NULL, "simulate the finite network and compare (with --input FILE: on the data, only the weights random)", 0, 0 },
+    { "--n", 1, "2000", "simulation: samples n (widths dl = round(n/gl)); not with --input FILE (n is the data's)", 0, 0 },
     { "--seeds", 1, "10", "simulation: independent replicates", 0, 0 },
     { "--seed", 1, "1", "simulation: master seed", 0, 0 },
     { "--stats", 1, NULL, "lambda1,..: output linear statistics (1/n)tr K, tr K^2, tr (K+lambda)^-1", 0, 0 },
@@ -233,6 +233,11 @@ static int parse_job(spec_job *job, cli_opt *o)
     return rc;
   if (job->input_file)   /* the samples of the file: n and d0 are the data's */
     job->n = (long) job->ds->n;
+  if (job->input_file && job->simulate && job->n < SPEC_DATA_MIN_SIM) {
+    cli_errorf("--input: the simulation's two-size scan needs at least %d samples, got %ld",
+               SPEC_DATA_MIN_SIM, job->n);
+    return CLI_EXIT_USAGE;
+  }
   realise_ratios(job, job->simulate);
   return job->simulate ? spec_simulate_check(job) : CLI_EXIT_OK;
 }

@@ -13,6 +13,8 @@
 #define SPEC_MAXLAM 16
 #define SPEC_MAXSTAT (4 + SPEC_MAXLAM)
 #define SPEC_MAXSEEDS 4096
+/* --input FILE --simulate: fewest samples (the two-size scan runs at n/2) */
+#define SPEC_DATA_MIN_SIM 8
 
 typedef struct {
   char name[32];

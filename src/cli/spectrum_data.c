@@ -271,10 +271,8 @@ int spec_data_scan(spec_job *job)
       job->stat[k].approx = 1, job->stat[k].applies = 0;
     return CLI_EXIT_OK;
   }
-  spec_job half;
-  int rc = job->n < 8 ? CLI_EXIT_USAGE : spec_two_sizes(job, &half);
-  if (rc == CLI_EXIT_USAGE)
-    cli_errorf("--input: the two-size scan needs at least 8 samples, got %ld", job->n);
+  spec_job half;   /* n >= SPEC_DATA_MIN_SIM was checked before any work */
+  int rc = spec_two_sizes(job, &half);
   for (size_t k = 0; !rc && k < job->nstat; k++) {
     spec_stat *s = &job->stat[k], *h = find_stat(&half, s->name);
     if (strcmp(s->name, "KS") == 0)   /* measured, not judged: docs/data.md "Verdicts" */
@@ -285,7 +283,6 @@ int spec_data_scan(spec_job *job)
     if (!s->verdict.pass)
       rc = CLI_EXIT_FAIL;
   }
-  if (job->n >= 8)
-    spec_job_free(&half);
+  spec_job_free(&half);
   return rc;
 }
