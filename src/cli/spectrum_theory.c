@@ -105,11 +105,14 @@ static int scan_comments(const spec_job *job, deq_table *t)
                                  "n*bias = %.4g +- %.2g there", st->name, st->nbias[1],
                                  st->nbias_se[1], st->n_half, st->rate, st->B / (double) job->n,
                                  job->n, st->B, st->nbias[0], st->nbias_se[0]);
+    char z[32] = "z n/a: SE 0";
+    if (!isnan(v->z))
+      snprintf(z, sizeof z, "z = %.3g", -v->z);
     if (st->approx && !isnan(st->theory.val) && v->sim.mean != 0)
       s |= deq_table_add_comment(t, "approximate theory, measured error: %s: (theory - sim)/sim "
-                                 "= %+.3g%% +- %.2g%% (z = %.3g)", st->name,
+                                 "= %+.3g%% +- %.2g%% (%s)", st->name,
                                  100 * (st->theory.val - v->sim.mean) / v->sim.mean,
-                                 100 * v->sim.se / fabs(v->sim.mean), -v->z);
+                                 100 * v->sim.se / fabs(v->sim.mean), z);
   }
   return s;
 }
