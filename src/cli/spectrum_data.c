@@ -272,8 +272,8 @@ int spec_data_scan(spec_job *job)
     return CLI_EXIT_OK;
   }
   spec_job half;   /* n >= SPEC_DATA_MIN_SIM was checked before any work */
-  int rc = spec_two_sizes(job, &half);
-  for (size_t k = 0; !rc && k < job->nstat; k++) {
+  int scan = spec_two_sizes(job, &half), rc = scan;
+  for (size_t k = 0; scan == CLI_EXIT_OK && k < job->nstat; k++) {
     spec_stat *s = &job->stat[k], *h = find_stat(&half, s->name);
     if (strcmp(s->name, "KS") == 0)   /* measured, not judged: docs/data.md "Verdicts" */
       s->unvalidated = 1, s->applies = 0;
