@@ -1,6 +1,8 @@
 #!/bin/sh
 # deqnn quick start on Debian 12 (run as root, or with sudo available):
-#   ./quickstart.sh main   install what is missing, build, run the main job -> out/
+#   ./quickstart.sh main   install what is missing, build, install deqnn into /usr/local (the
+#                          program on PATH, the library, headers, deqnn.pc, deqnn(1)), run the
+#                          main job -> out/
 #   ./quickstart.sh test   install what is missing, build, run every test suite
 #                          (unit, cli, check, slow Monte Carlo; the unit suite under valgrind;
 #                          the unit and cli suites under AddressSanitizer + UBSan)
@@ -8,7 +10,7 @@ set -eu
 cd "$(dirname "$0")"
 what=${1:-main}
 
-PKGS="build-essential meson ninja-build pkg-config libgsl-dev liblapacke-dev libopenblas-dev libcmocka-dev zlib1g-dev gnuplot-nox valgrind python3 python3-numpy libopenmpi-dev openmpi-bin"
+PKGS="build-essential meson ninja-build pkg-config libgsl-dev liblapacke-dev libopenblas-dev libcmocka-dev zlib1g-dev gnuplot-nox valgrind python3 python3-numpy python3-pytest python3-pandas python3-matplotlib libopenmpi-dev openmpi-bin"
 
 install_missing() {
   missing=""
@@ -30,10 +32,20 @@ build() {
   ninja -C "$dir" >/dev/null
 }
 
+# meson install into /usr/local, then ldconfig: deqnn on PATH, libdeqnn found by programs.
+install_deqnn() {
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO meson install -C build --no-rebuild --quiet >/dev/null
+  $SUDO ldconfig
+  echo "quickstart: installed $(command -v deqnn || echo /usr/local/bin/deqnn) ($(deqnn version 2>/dev/null || echo 'not on PATH'))"
+}
+
 install_missing
 case "$what" in
 main)
   build build
+  install_deqnn
   sh validation/main_job.sh build/src/deqnn out
   ;;
 test)

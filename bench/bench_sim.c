@@ -1,7 +1,8 @@
 /* Benchmark of the network simulation, per replicate and as a whole process.
  *   CK : the CLI's default network (3-layer tanh, ratios n/d_l = 0.5, 0.8, 1.2, 1.71,
  *        Gaussian input), n = 1000, 2000, 4000, a CK-only workspace as `deqnn ck` uses;
- *   NTK: n = 1200, L = 2, tanh, d = (1440, 1080, 1320), Gaussian input and read-out.
+ *   NTK: n = 1200, L = 2, tanh, d = (1440, 1080, 1320), Gaussian input and read-out, an
+ *        NTK-only workspace as `deqnn ntk` uses.
  * Each case runs in a child process (fork), which reports
  *   - per replicate: draw, Gram, eigenvalues (deq_network_spectrum) and the share of the
  *     time inside BLAS/LAPACK (deq_network_timing); the first replicate also pays the first
@@ -9,7 +10,8 @@
  *   - whole process: the allocation (workspace; + K for the NTK), the wall time from the start of the
  *     child to the release of the workspace, and its peak resident memory (getrusage
  *     ru_maxrss), next to the workspace size deq_network_bytes predicts.
- * `bench_sim N...` runs the CK case for the given n only. */
+ * `bench_sim N...` runs the CK case for the given n only, `bench_sim ntk N...` the NTK of the
+ * CLI's default network (the CK's sizes) at the given n. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,23 +115,24 @@ static int in_child(const char *label, const deq_network_spec *s, int ntk)
 
 static deq_network_spec spec_of(size_t n, size_t L, const size_t *d, int ck_only)
 {
+  /* ck_only: a CK-only workspace, else an NTK-only one (what the CLI allocates) */
   deq_network_spec s;
   memset(&s, 0, sizeof s);
   s.n = n, s.L = L;
   memcpy(s.d, d, (L + 1) * sizeof(size_t));
   deq_act_parse("tanh", "act", &s.act);
-  s.need = ck_only ? DEQ_NETWORK_CK_ONLY : DEQ_NETWORK_ALL;
+  s.need = ck_only ? DEQ_NETWORK_CK_ONLY : DEQ_NETWORK_NTK_ONLY;
   return s;
 }
 
-/* The CLI's default CK network at n: d_l = round(n / ratio_l). */
-static int ck_case(size_t n)
+/* The CLI's default network at n (d_l = round(n / ratio_l)): its CK, or its NTK. */
+static int default_case(size_t n, int ntk)
 {
   size_t d[CK_L + 1];
   for (size_t l = 0; l <= CK_L; l++)
     d[l] = (size_t) lround((double) n / ck_ratios[l]);
-  deq_network_spec s = spec_of(n, CK_L, d, 1);
-  return in_child("CK", &s, 0);
+  deq_network_spec s = spec_of(n, CK_L, d, !ntk);
+  return in_child(ntk ? "NTK" : "CK", &s, ntk);
 }
 
 int main(int argc, char **argv)
@@ -139,13 +142,14 @@ int main(int argc, char **argv)
 #endif
   int rc = 0;
   if (argc > 1) {
-    for (int i = 1; i < argc; i++)
-      rc |= ck_case((size_t) atol(argv[i]));
+    int ntk = strcmp(argv[1], "ntk") == 0;
+    for (int i = 1 + ntk; i < argc; i++)
+      rc |= default_case((size_t) atol(argv[i]), ntk);
     return rc;
   }
   const size_t ns[] = { 1000, 2000, 4000 }, dntk[] = { 1440, 1080, 1320 };
   for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
-    rc |= ck_case(ns[i]);
+    rc |= default_case(ns[i], 0);
   deq_network_spec s = spec_of(1200, 2, dntk, 0);
   rc |= in_child("NTK", &s, 1);
   return rc;

@@ -2,7 +2,8 @@
 """Seeded fuzzer of the deqnn command line (python3 standard library only).
 
 Every run draws a command (mp, ck, ntk, rf, onestep, spiked, check) and random valid and invalid
-values for its options, runs it in a scratch directory and asserts:
+values for its options (some as --name=value, some runs with --progress or --quiet), runs it
+in a scratch directory and asserts:
   - the exit code is 0, 1 or 2, and no signal ended the process;
   - an exit-2 message names an option (--name) or the command;
   - exit 2 writes no file (validation comes before any work); --out as a symbolic link, a
@@ -314,7 +315,11 @@ class Fuzzer:
             a += ["--out", out]
         if self.chance(self.plot):
             a += ["--plot", os.path.join(d, "fig.%s" % self.rng.choice(["png", "svg", "gif"]))]
+        if self.chance(0.05):   # the options every command takes (progress on stderr only)
+            a += [self.rng.choice(["--progress", "--quiet"])]
         self.rng.shuffle(pairs := pair_up(a))
+        # --name=value is --name value
+        pairs = [[p[0] + "=" + p[1]] if len(p) == 2 and self.chance(0.1) else p for p in pairs]
         return cmd, [x for p in pairs for x in p], out
 
 

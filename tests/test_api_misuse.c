@@ -824,6 +824,10 @@ static const char *null_fmt(void) { return NULL; }
   X(deq_table_is_text, "t NULL", (deq_table_is_text(NULL, 0) == 0 ? DEQ_EINVAL : 0), E1) \
   X(deq_table_values, "t NULL", PTR(deq_table_values(NULL)), E1) \
   X(deq_table_text_at, "r 99", PTR(deq_table_text_at(F.tab, 99, 0)), E1) \
+  X(deq_table_text_column, "c 99", \
+    (deq_table_text_column(F.tab, 99, F.text, sizeof F.text) == 0 ? DEQ_EINVAL : 0), E1) \
+  X(deq_table_text_column, "buf NULL, len 8", \
+    (deq_table_text_column(F.tab, 0, NULL, 8) == 0 ? DEQ_EINVAL : 0), E1) \
   X(deq_table_ncomments, "t NULL", (deq_table_ncomments(NULL) == 0 ? DEQ_EINVAL : 0), E1) \
   X(deq_table_comment_at, "i 99", PTR(deq_table_comment_at(F.tab, 99)), E1) \
   /* command.h (returns the CLI's exit code: 2 for misuse, with the message in msg) */ \
@@ -831,6 +835,22 @@ static const char *null_fmt(void) { return NULL; }
     (deq_command_run(1, NULL, &F.out_table, NULL, F.text, sizeof F.text) == 2 ? DEQ_EINVAL : 0), DEQ_EINVAL, 0) \
   X(deq_command_run, "table NULL", \
     (deq_command_run(1, (const char *[]) { "mp" }, NULL, NULL, F.text, 64) == 2 ? DEQ_EINVAL : 0), DEQ_EINVAL, 0) \
+  X(deq_command_run_tables, "tables NULL", \
+    (deq_command_run_tables(1, (const char *[]) { "mp" }, NULL, 4, F.text, 64) == 2 ? DEQ_EINVAL : 0), \
+    DEQ_EINVAL, 0) \
+  X(deq_command_run_tables, "ntables 0", \
+    (deq_command_run_tables(1, (const char *[]) { "mp" }, &F.out_table, 0, F.text, 64) == 2 ? \
+     DEQ_EINVAL : 0), DEQ_EINVAL, 0) \
+  X(deq_command_stieltjes, "nz 0", \
+    (deq_command_stieltjes(1, (const char *[]) { "mp" }, 0, F.buf, F.buf, F.buf, F.buf, F.buf, \
+                           (int *) F.res, F.text, 64) == 2 ? DEQ_EINVAL : 0), DEQ_EINVAL, 0) \
+  X(deq_command_stieltjes, "command rf", \
+    (deq_command_stieltjes(1, (const char *[]) { "rf" }, 1, F.buf, F.buf, F.buf, F.buf, F.buf, \
+                           (int *) F.res, F.text, 64) == 2 ? DEQ_EINVAL : 0), DEQ_EINVAL, 0) \
+  X(deq_command_table_name, "i 99 (documented NULL, no report)", \
+    (deq_command_table_name(99) == NULL ? 0 : 1), 0, 0) \
+  X(deq_command_blas_core, "no argument (documented: NULL or a name)", \
+    NOOP(deq_command_blas_core()), 0, 0) \
   /* trainsim.h */ \
   X(deq_trainsim_spec_init, "spec NULL", VOID(deq_trainsim_spec_init(NULL)), E1) \
   X(deq_trainsim_bytes, "spec NULL", NANV(deq_trainsim_bytes(NULL)), E1) \

@@ -79,7 +79,7 @@ ls "$tmp" | grep -q 'tmp\.' && bad "temporary file left behind" || ok
 # reference round trip, and a tampered value is caught (exit 1, the column named)
 "$deqnn" ck --act erf --ratios 0.7,1.3,2.385 --x 0:6:61 --out "$tmp/ref.csv" || bad "ck run"
 expect 0 "" check "$tmp/ref.csv"
-awk -F, 'BEGIN{OFS=","} /^x,/{h=1; print; next} h && NR%7==0 && $2>0 {$2=$2*1.000001} {print}' \
+awk -F, 'BEGIN{OFS=","} /^#/ {print; next} /^x,/{h=1; print; next} h && NR%7==0 && $2>0 {$2=$2*1.000001} {print}' \
   "$tmp/ref.csv" >"$tmp/tampered.csv"
 expect 1 "density" check "$tmp/tampered.csv"
 
@@ -143,7 +143,7 @@ expect 0 "" check "$tmp/sp_sim.csv"                   # the theory replayed at t
 expect 1 "" spiked --simulate --d 120 --seeds 3 --x 0:3:13 --out "$tmp/sp_simx.csv" --plot "$tmp/sp_simx.png"
 grep -q '^x,density,err,status,sim_density,sim_density_se$' "$tmp/sp_simx.csv" \
   && [ "$(grep -c '^# sim .*: pass$' "$tmp/sp_simx.csv")" -eq 6 ] && grep -q '^# sim lambda_2 (edge): .*: fail$' "$tmp/sp_simx.csv" && grep -q 'histeps' "$tmp/sp_simx.png.gp" \
-  && grep -q 'λ_1 = ' "$tmp/sp_simx.png.gp" && ok || bad "spiked --x --simulate: histogram, statistics or figure"
+  && grep -q 'top eigenvalue ' "$tmp/sp_simx.png.gp" && ok || bad "spiked --x --simulate: histogram, statistics or figure"
 expect 2 "--d" spiked --simulate --d 1
 expect 2 "--d" spiked --simulate --d abc
 expect 2 "--seeds" spiked --simulate --seeds 1
@@ -196,6 +196,38 @@ expect 2 "--plot" train --summary --plot "$tmp/x.png"
 # deqnn help CMD is deqnn CMD --help
 "$deqnn" help train | grep -q -- '--record' && ok || bad "deqnn help train"
 "$deqnn" help check | grep -q 'usage: deqnn check' && ok || bad "deqnn help check"
+# --help lists what the command takes, with defaults: mp/ntk do not list ck's options, rf not
+# onestep's; -h and help CMD print the same list; check -h is help, not an error
+"$deqnn" mp --help >"$tmp/h.mp" && ! grep -q -- '^  --ratios\|^  --act\|^  --readout' "$tmp/h.mp" &&
+  grep -q -- '^  --ratio .*\[default 2.385\]' "$tmp/h.mp" && ok || bad "mp --help lists ck's options"
+"$deqnn" ntk -h >"$tmp/h.ntk" && ! grep -q -- '^  --ratio \|^  --input-samples' "$tmp/h.ntk" &&
+  grep -q -- '^  --readout' "$tmp/h.ntk" && ok || bad "ntk -h"
+"$deqnn" help rf >"$tmp/h.rf" && ! grep -q -- '^  --eta\|^  --large\|^  --batch-ratio' "$tmp/h.rf" &&
+  grep -q -- '^  --seeds .*\[default 20\]' "$tmp/h.rf" && ok || bad "rf --help lists onestep's options"
+"$deqnn" rf --help | cmp -s - "$tmp/h.rf" && ok || bad "rf --help differs from deqnn help rf"
+expect 0 "" check -h
+# an option hidden from a command's --help is still refused with its reason
+expect 2 "does not apply to deqnn mp" mp --ratios 0.5,1
+# progress: nothing on stderr in a pipe unless asked; --progress writes done/total, rate and
+# the time taken; --quiet wins over a terminal (script(1) gives one when installed)
+"$deqnn" onestep --eta 0,1 --simulate --d 60 --seeds 3 --n-test 200 --out "$tmp/p.csv" \
+  2>"$tmp/p.err" && ! grep -q 'simulating' "$tmp/p.err" && ok || bad "progress shown into a pipe"
+"$deqnn" onestep --eta 0,1 --simulate --d 60 --seeds 3 --n-test 200 --progress --out "$tmp/p.csv" \
+  2>"$tmp/p.err" && grep -q '^deqnn: simulating 3/3, .*/s, in [0-9.]* s$' "$tmp/p.err" &&
+  grep -q '^deqnn: theory rows 2/2' "$tmp/p.err" && ok || bad "--progress: no progress line"
+"$deqnn" rf --width-ratio 0.5,2 --simulate --d 60 --seeds 3 --n-test 200 --progress \
+  --out "$tmp/p.csv" 2>"$tmp/p.err" && grep -q '^deqnn: rows 0/2$' "$tmp/p.err" &&
+  grep -q '^deqnn: rows 2/2, .*/s, in [0-9.]* s$' "$tmp/p.err" &&
+  ok || bad "--progress: rows and replicates"
+if command -v script >/dev/null && script -q -c true /dev/null >/dev/null 2>&1; then
+  script -q -c "'$deqnn' ck --simulate --n 100 --seeds 3 --progress --out '$tmp/t.csv'" \
+    "$tmp/tty" >/dev/null 2>&1
+  grep -q "$(printf '\r')" "$tmp/tty" && grep -q 'simulating 3/3' "$tmp/tty" && ok ||
+    bad "progress on a terminal: not rewritten in place"
+  script -q -c "'$deqnn' ck --simulate --n 100 --seeds 3 --quiet --out '$tmp/t.csv'" \
+    "$tmp/tty" >/dev/null 2>&1
+  ! grep -q 'simulating' "$tmp/tty" && ok || bad "--quiet on a terminal"
+fi
 # --name=value is --name value; a flag takes no value
 expect 0 "" mp --ratio=0.5 --x=0:1:3
 expect 2 "--simulate takes no value" ck --simulate=1
@@ -236,13 +268,13 @@ done
 "$deqnn" rf --lambda 0.01:1:5:log --out "$tmp/rf.csv" || bad "rf run"
 delcol risk "$tmp/rf.csv" "$tmp/no_risk.csv"
 expect 2 "column 'risk'" check "$tmp/no_risk.csv"
-awk -F, 'BEGIN{OFS=","} /^x,/{h=1; print; next} h && !d && $2>0.1 {$2=5; $3=1e300; d=1} {print}' \
+awk -F, 'BEGIN{OFS=","} /^#/ {print; next} /^x,/{h=1; print; next} h && !d && $2>0.1 {$2=5; $3=1e300; d=1} {print}' \
   "$tmp/ref.csv" >"$tmp/wide_err.csv"
 expect 2 "error bar" check "$tmp/wide_err.csv"
-awk -F, 'BEGIN{OFS=","} /^x,/{h=1; print; next} h && !d && $2>0.1 {$4="etol"; d=1} {print}' \
+awk -F, 'BEGIN{OFS=","} /^#/ {print; next} /^x,/{h=1; print; next} h && !d && $2>0.1 {$4="etol"; d=1} {print}' \
   "$tmp/ref.csv" >"$tmp/text.csv"
 expect 1 "reference 'etol', now 'ok'" check "$tmp/text.csv"
-awk -F, 'BEGIN{OFS=","} /^x,/{h=1; print; next} h && !d && $2>0.1 {$4="bogus"; d=1} {print}' \
+awk -F, 'BEGIN{OFS=","} /^#/ {print; next} /^x,/{h=1; print; next} h && !d && $2>0.1 {$4="bogus"; d=1} {print}' \
   "$tmp/ref.csv" >"$tmp/token.csv"
 expect 2 "status 'bogus'" check "$tmp/token.csv"
 head -c 4000 /dev/urandom >"$tmp/random.csv"
@@ -268,14 +300,16 @@ awk -F, '/^#/ || /^x,/ {next} $NF == "ok" && /(inf|nan)/ {n++} END {exit n > 0}'
 "$deqnn" ck --act relu --ratios 0.8,1.6 --simulate --n 200 --seeds 3 --seed 7 --out "$tmp/s1.csv" 2>/dev/null
 "$deqnn" ck --act relu --ratios 0.8,1.6 --simulate --n 200 --seeds 3 --seed 7 --out "$tmp/s2.csv" 2>/dev/null
 "$deqnn" ck --act relu --ratios 0.8,1.6 --simulate --n 200 --seeds 3 --seed 8 --out "$tmp/s3.csv" 2>/dev/null
-grep -v '^# command' "$tmp/s1.csv" >"$tmp/a"; grep -v '^# command' "$tmp/s2.csv" >"$tmp/b"
+# provenance lines that differ between runs by design: command line, date, thread count
+volatile='^# (command|date|threads):'
+grep -Ev "$volatile" "$tmp/s1.csv" >"$tmp/a"; grep -Ev "$volatile" "$tmp/s2.csv" >"$tmp/b"
 cmp -s "$tmp/a" "$tmp/b" && ok || bad "same seed gave different output"
 cmp -s "$tmp/s1.csv.summary.csv" "$tmp/s3.csv.summary.csv" && bad "different seeds gave the same output" || ok
 expect 0 "" check "$tmp/s1.csv.summary.csv"
 # the thread count does not change a single digit (BLAS pinned to one thread per replicate)
 DEQNN_THREADS=1 "$deqnn" ntk --act relu --ratios 0.8,1.6 --simulate --n 200 --seeds 3 --seed 7 --out "$tmp/t1.csv" 2>/dev/null
 DEQNN_THREADS=2 OPENBLAS_NUM_THREADS=2 "$deqnn" ntk --act relu --ratios 0.8,1.6 --simulate --n 200 --seeds 3 --seed 7 --out "$tmp/t2.csv" 2>/dev/null
-same() { grep -v '^# command' "$1" >"$tmp/same.a"; grep -v '^# command' "$2" >"$tmp/same.b"; cmp -s "$tmp/same.a" "$tmp/same.b"; }
+same() { grep -Ev "$volatile" "$1" >"$tmp/same.a"; grep -Ev "$volatile" "$2" >"$tmp/same.b"; cmp -s "$tmp/same.a" "$tmp/same.b"; }
 same "$tmp/t1.csv" "$tmp/t2.csv" && same "$tmp/t1.csv.summary.csv" "$tmp/t2.csv.summary.csv" && ok || bad "ntk: 1 and 2 threads differ"
 DEQNN_THREADS=1 "$deqnn" ck --act tanh --ratios 0.5,0.8,1.2 --simulate --n 200 --seeds 3 --seed 7 --out "$tmp/c1.csv" 2>/dev/null
 DEQNN_THREADS=2 OPENBLAS_NUM_THREADS=2 "$deqnn" ck --act tanh --ratios 0.5,0.8,1.2 --simulate --n 200 --seeds 3 --seed 7 --out "$tmp/c2.csv" 2>/dev/null

@@ -1,6 +1,6 @@
 #!/bin/sh
-# MPI (suite 'cli'): `mpirun -n 2 --oversubscribe deqnn ck|ntk|mp --simulate` (and -n 3 with a
-# rank that has no replicate) gives the same
+# MPI (suite 'cli'): `mpirun -n 2 --oversubscribe deqnn ck|ntk|mp|rf|onestep|spiked --simulate`
+# and `deqnn train` (and -n 3 with a rank that has no replicate) give the same
 # tables and summary, digit for digit, as one process with the same seed, rank 0 alone writes
 # them, and they record the number of ranks.  Skipped (exit 77) when the build has no MPI or
 # there is no mpirun.  Usage: test_mpi.sh DEQNN MPIRUN|none
@@ -27,22 +27,31 @@ compare() {   # name, then the deqnn arguments
   rc2=$?
   [ "$rc1" = "$rc2" ] || bad "$name: exit $rc1 with one process, $rc2 with $np ranks"
   for f in "" .summary; do
-    [ -f "$tmp/$name.2.csv$f.csv" ] || [ -z "$f" ] || { bad "$name: no summary"; continue; }
+    [ -z "$f" ] || [ -f "$tmp/$name.1.csv$f.csv" ] || continue   # rf, onestep, spiked: none
+    [ -z "$f" ] || [ -f "$tmp/$name.2.csv$f.csv" ] || { bad "$name: no summary"; continue; }
     cmp -s "$tmp/$name.1.csv${f:+$f.csv}" "$tmp/$name.2.csv${f:+$f.csv}" 2>/dev/null && continue
     data "$tmp/$name.1.csv${f:+$f.csv}" > "$tmp/a"
     data "$tmp/$name.2.csv${f:+$f.csv}" > "$tmp/b"
     cmp -s "$tmp/a" "$tmp/b" || bad "$name$f: one process and $np ranks differ"
   done
-  grep -q "^# simulation: .*, ranks = $np\$" "$tmp/$name.2.csv" || bad "$name: ranks not recorded"
-  grep -q '^# simulation: .*, ranks = 1$' "$tmp/$name.1.csv" || bad "$name: ranks = 1 not recorded"
+  grep -q "^# simulation: .*, ranks = $np\(;.*\)\?\$" "$tmp/$name.2.csv" || bad "$name: ranks not recorded"
+  grep -q '^# simulation: .*, ranks = 1\(;.*\)\?$' "$tmp/$name.1.csv" || bad "$name: ranks = 1 not recorded"
 }
 np=2
 compare ck ck --simulate --n 200 --seeds 5 --seed 3
 compare ntk ntk --act relu --ratios 0.8,1.6 --simulate --n 150 --seeds 3 --seed 7
 compare mp mp --ratio 2.385 --simulate --n 160 --seeds 4 --seed 2
 compare three ck --act erf --ratios 0.5,1.2 --simulate --n 120 --seeds 3 --seed 9   # 2 + 1 replicates
+# the other simulating commands: paired rows (one draw per replicate), grid points with their
+# own sizes (replicates counted over the rows), the spiked model's risk and spectrum, training
+compare onestep onestep --eta 0,2 --simulate --d 60 --seeds 3 --n-test 200 --seed 5
+compare large onestep --large --eta 0,1 --simulate --d 50 --seeds 3 --n-test 200
+compare spiked spiked --simulate --d 80 --seeds 3 --spike 0.5,1 --n-test 500
+compare spikedx spiked --simulate --d 80 --seeds 2 --x 0:3:7 --n-test 500
+compare train train --n 100 --steps 2 --seeds 3
 np=3
 compare idle ntk --act tanh --ratios 0.7,1.3 --simulate --n 100 --seeds 2 --seed 4   # rank 2 idle
+compare rows rf --width-ratio 0.5,1,1.5 --simulate --d 40 --seeds 2 --n-test 200   # 6 items
 ls "$tmp"/*.2.csv.* 2>/dev/null | grep -v summary.csv && bad "a rank other than 0 wrote a file"
 echo "mpi: $fail failure(s)"
 [ "$fail" -eq 0 ]

@@ -49,11 +49,21 @@ static void test_handler(void **state)
   assert_int_equal(calls, 1);
 }
 
+/* The spellings shared with C++ (tests/test_cxx.cpp compiles the same expressions). */
+static void test_complex_macros(void **state)
+{
+  (void) state;
+  deq_complex z = DEQ_COMPLEX(1.5, -2.25);
+  assert_true(DEQ_CREAL(z) == 1.5 && DEQ_CIMAG(z) == -2.25);
+  assert_true(DEQ_CREAL(z * z) == 1.5 * 1.5 - 2.25 * 2.25 && DEQ_CIMAG(z * z) == -2 * 1.5 * 2.25);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_names),
     cmocka_unit_test(test_handler),
+    cmocka_unit_test(test_complex_macros),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

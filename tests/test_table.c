@@ -36,6 +36,15 @@ static void test_roundtrip(void **state)
   assert_null(deq_table_comment(u, "seed"));
   assert_int_equal(deq_table_column(u, "density"), 1);
   assert_int_equal(deq_table_column(u, "nope"), -1);
+  char col[16];
+  assert_int_equal(deq_table_text_column(u, 2, NULL, 0), 13);
+  assert_int_equal(deq_table_text_column(u, 2, col, sizeof col), 13);
+  assert_string_equal(col, "ok\nediverge\n");
+  assert_int_equal(deq_table_text_column(u, 2, col, 8), 13);   /* only whole cells */
+  assert_string_equal(col, "ok\n");
+  assert_int_equal(deq_table_text_column(u, 0, col, sizeof col), 3);
+  assert_string_equal(col, "\n\n");
+  assert_int_equal(deq_table_text_column(u, 3, col, sizeof col), 0);
   deq_table_free(u);
   deq_table_free(t);
   unlink(path);

@@ -50,8 +50,15 @@ typedef enum { DEQ_READOUT_GAUSSIAN, DEQ_READOUT_RADEMACHER } deq_readout_kind;
  *   at least n x n, for deq_network_ck_spectrum), one block of 512 columns of W_l (W_l is
  *   drawn and multiplied block by block; the stream is the same), X_l computed in place of
  *   H_l, no NTK buffers.  Only X_L can be viewed after a draw, and deq_network_ntk is
- *   DEQ_EINVAL.  The CK, its spectrum and X_L are bitwise those of DEQ_NETWORK_ALL. */
-typedef enum { DEQ_NETWORK_ALL, DEQ_NETWORK_CK_ONLY } deq_network_need;
+ *   DEQ_EINVAL.  The CK, its spectrum and X_L are bitwise those of DEQ_NETWORK_ALL.
+ * DEQ_NETWORK_NTK_ONLY: one NTK per draw, in a smaller workspace: X_0..X_L and D_1..D_L as
+ *   for ALL, one block of 512 columns of W_1 (the backward pass needs W_2..W_L only), no S
+ *   buffers (S_L is formed in place of D_L, S_{l-1} in X_{l-1} once its Gram is taken) and
+ *   Gram scratch of 2 n x 256.  After deq_network_ntk, X_0..X_{L-1} are gone (their views
+ *   are NULL) and a second NTK of the same draw is DEQ_EINVAL; X_L and deq_network_ck stay
+ *   valid; W_1 cannot be viewed; deq_network_ck_spectrum is DEQ_EINVAL (no n x n scratch).
+ *   The NTK is bitwise that of DEQ_NETWORK_ALL. */
+typedef enum { DEQ_NETWORK_ALL, DEQ_NETWORK_CK_ONLY, DEQ_NETWORK_NTK_ONLY } deq_network_need;
 
 typedef struct {
   size_t n;                            /* samples */
@@ -60,7 +67,7 @@ typedef struct {
   deq_act act;                         /* raw activation; the module normalises it */
   deq_input_kind input;
   deq_readout_kind readout;
-  deq_network_need need;               /* DEQ_NETWORK_ALL (0) or DEQ_NETWORK_CK_ONLY */
+  deq_network_need need;               /* DEQ_NETWORK_ALL (0), _CK_ONLY or _NTK_ONLY */
   const double *x0;                    /* DEQ_INPUT_FIXED: X_0, d_0 x n column-major (= n x d_0
                                           row-major, one sample per row: deq_dataset's x),
                                           the caller's, read at every draw: it must outlive
@@ -72,7 +79,8 @@ typedef struct deq_network deq_network;
 /* Workspace for one network shape.  Validates the spec: n >= 1, 1 <= L <= DEQ_NETWORK_MAXL,
  * d[l] >= 1 (l = 0..L), n <= d[0] for orthonormal input, known input/readout/act/need kinds,
  * for FIXED input x0 not NULL with finite entries (DEQ_EINVAL naming the field, e.g.
- * "spec.d[2]", or the entry "spec.x0: entry (sample 4, feature 2) is nan").  Computes the normalisation of act once
+ * "spec.d[2]", or the entry "spec.x0: entry (sample 4, feature 2) is nan").  Computes the
+ * normalisation of act once
  * (deq_act_fw_constants with opts; NULL = defaults; its errors are passed on).  Computes the
  * memory needed (deq_network_bytes) and refuses with DEQ_ENOMEM, giving the GiB needed and
  * the memory available (MemAvailable, else the physical memory), if it exceeds the latter,
@@ -92,7 +100,9 @@ void deq_network_free(deq_network *net);
  *                             + min(L, 2) max_{l>=1} d_l n + 2 n^2]
  *   DEQ_NETWORK_CK_ONLY: 8 x [(max_{l even} d_l + max_{l odd} d_l) n
  *                             + max_l d_l min(512, d_{l-1}) + d_L]   (l = 0..L),
- *   with the buffer of the parity other than L's raised to n^2 if it is smaller.
+ *   with the buffer of the parity other than L's raised to n^2 if it is smaller,
+ *   DEQ_NETWORK_NTK_ONLY: 8 x [d_0 n + d_1 min(512, d_0) + sum_{l>=2} d_l d_{l-1}
+ *                             + 2 sum_{l>=1} d_l n + d_L + 2 n min(n, 256)].
  * NAN (DEQ_EINVAL reported) for a NULL spec or L outside 1..DEQ_NETWORK_MAXL. */
 double deq_network_bytes(const deq_network_spec *spec);
 
@@ -100,8 +110,8 @@ double deq_network_bytes(const deq_network_spec *spec);
  * (master, replicate) in the order stated above,
  * and run the forward pass (W_l drawn and multiplied in blocks of 512 columns as layer l
  * runs), keeping X_0..X_L and D_l = sigma'(H_l)/sqrt(d_l), l = 1..L, for the NTK
- * (DEQ_NETWORK_ALL; D_l comes from the same pass over H_l as X_l), or X_L only (CK_ONLY,
- * which never evaluates sigma').  DEQ_EBADFUNC if a feature or a derivative is not finite
+ * (DEQ_NETWORK_ALL and _NTK_ONLY; D_l comes from the same pass over H_l as X_l), or X_L
+ * only (CK_ONLY, which never evaluates sigma').  DEQ_EBADFUNC if a feature or a derivative is not finite
  * (layer named), DEQ_EINVAL if the QR of orthonormal input fails (never for a Gaussian
  * matrix in practice). */
 int deq_network_draw(deq_network *net, uint64_t master, uint64_t replicate);
@@ -111,9 +121,10 @@ int deq_network_draw(deq_network *net, uint64_t master, uint64_t replicate);
 int deq_network_ck(deq_network *net, double *K);
 
 /* NTK by the backward pass ck_ntk S27 (no Jacobian): n x n, full symmetric, column-major, into K,
- * from the D_l of the draw; it can be called any number of times per draw, before or after
- * deq_network_ck.  Errors as deq_network_ck, and DEQ_EINVAL for a DEQ_NETWORK_CK_ONLY
- * workspace. */
+ * from the D_l of the draw, the Gram products (S_l^T S_l) o (X_{l-1}^T X_{l-1}) accumulated by
+ * blocks of 256 columns; it can be called any number of times per draw (once for
+ * DEQ_NETWORK_NTK_ONLY), before or after deq_network_ck.  Errors as deq_network_ck, and
+ * DEQ_EINVAL for a DEQ_NETWORK_CK_ONLY workspace or a second call on an NTK-only one. */
 int deq_network_ntk(deq_network *net, double *K);
 
 /* Eigenvalues (ascending) of a symmetric n x n column-major matrix (upper triangle read) by
@@ -130,9 +141,12 @@ int deq_network_spectrum(deq_network *net, double *K, double *eval);
 /* Eigenvalues (ascending, zeros cut as above) of the CK of the current draw without a
  * caller matrix: K is formed in workspace memory the draw no longer needs (for CK-only, the
  * feature buffer X_L is not in, which deq_network_alloc sized for n x n; for ALL, the NTK's
- * scratch) by deq_network_ck and passed to deq_network_spectrum.  X_L stays valid, so
- * deq_network_ck / _ntk may still be called.  Bitwise the eigenvalues of deq_network_ck
- * followed by deq_network_spectrum.  Errors as those two; NULL net or eval: DEQ_EINVAL. */
+ * scratch).  With d_L >= n, K = X_L^T X_L by deq_network_ck and its eigenvalues by
+ * deq_network_spectrum (bitwise those two calls).  With d_L < n, the n - d_L zero eigenvalues
+ * are exact and the others are those of the d_L x d_L Gram X_L X_L^T (one dsyrk, dsyevd of
+ * order d_L: (d_L/n)^3 of the work; equal to the n x n route to rounding, ~1e-15 of the
+ * largest).  X_L stays valid, so deq_network_ck / _ntk may still be called.  Errors as those
+ * two; NULL net or eval, no draw, or an NTK-only workspace: DEQ_EINVAL. */
 int deq_network_ck_spectrum(deq_network *net, double *eval);
 
 /* Read-only views of the current draw (column-major; NULL for an index out of range; a

@@ -14,14 +14,26 @@
 #define DEQ_STATUS_H
 
 /* deq_complex: C's double complex, or std::complex<double> from C++ (the two are layout-
- * and calling-convention-compatible on the platforms deqnn supports). */
+ * and calling-convention-compatible on the platforms deqnn supports).  DEQ_CREAL(z),
+ * DEQ_CIMAG(z) and DEQ_COMPLEX(re, im) read and build one in either language (C's creal()
+ * does not exist in C++), so an example written with them compiles as both. */
 #ifdef __cplusplus
 #include <complex>
 typedef std::complex<double> deq_complex;
+#define DEQ_CREAL(z) (std::real(z))
+#define DEQ_CIMAG(z) (std::imag(z))
+#define DEQ_COMPLEX(re, im) (deq_complex{ (double) (re), (double) (im) })
 extern "C" {
 #else
 #include <complex.h>
 typedef double complex deq_complex;
+#define DEQ_CREAL(z) (creal(z))
+#define DEQ_CIMAG(z) (cimag(z))
+#ifdef CMPLX
+#define DEQ_COMPLEX(re, im) (CMPLX((re), (im)))
+#else
+#define DEQ_COMPLEX(re, im) ((double) (re) + (double) (im) * I)
+#endif
 #endif
 
 enum {

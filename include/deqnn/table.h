@@ -1,8 +1,11 @@
 /* deqnn/table.h -- result tables and their CSV form.
  *
  * A table is a list of named columns, each of numbers or of text, plus `#` comment
- * lines of the form "key: value" (command line, version, parameters, seeds).  The
- * CSV form is: the comment lines, one header row, then one row per record.
+ * lines of the form "key: value" (command line, version, revision, date, threads,
+ * parameters, seeds).  The CSV form is: one header row, the comment lines, then one row per
+ * record (the header first so that numpy.genfromtxt(names=True) and
+ * pandas.read_csv(comment='#') read it; deqnn 0.1 wrote the comments first, and
+ * deq_table_read accepts both).
  * Numbers are written with 17 significant digits ("inf" / "-inf" for infinities),
  * so that reading a file back gives the same doubles.
  *
@@ -65,6 +68,10 @@ const char *deq_table_name(const deq_table *t, size_t c);
 int deq_table_is_text(const deq_table *t, size_t c);
 const double *deq_table_values(const deq_table *t);
 const char *deq_table_text_at(const deq_table *t, size_t r, size_t c);
+/* Column c's cells, each followed by '\n' (numeric cells empty), NUL-terminated in buf (len
+ * bytes; cells that do not fit are left out whole): one call for a whole text column.
+ * Returns the bytes the whole column needs, NUL included (0, reported, for a bad c). */
+size_t deq_table_text_column(const deq_table *t, size_t c, char *buf, size_t len);
 size_t deq_table_ncomments(const deq_table *t);
 const char *deq_table_comment_at(const deq_table *t, size_t i);
 
@@ -74,7 +81,8 @@ int deq_table_fprint(const deq_table *t, FILE *f);
 /* Write as CSV to path atomically; path NULL or "-" writes to stdout. */
 int deq_table_write(const deq_table *t, const char *path);
 
-/* Read a CSV written by deq_table_write.  A column is numeric if every cell of it
+/* Read a CSV written by deq_table_write (comment lines may come before or after the
+ * header, and between rows).  A column is numeric if every cell of it
  * parses as a number.  Malformed files give DEQ_EFORMAT with the line number: rows whose
  * field count differs from the header's, a missing header, empty or repeated column names,
  * and bytes that are not text (NUL, control characters other than tab, CR, LF). */

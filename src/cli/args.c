@@ -5,11 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "cli/cli.h"
 #include "deqnn/grid.h"
 #include "deqnn/status.h"
 #include "deqnn/version.h"
+#include "revision.h"
 
 /* Where cli_errorf writes on this thread (deq_command_run collects the messages). */
 static _Thread_local char *msg_buf;
@@ -21,6 +23,11 @@ void cli_messages_to(char *buf, size_t len)
   msg_len = len;
   if (msg_buf != NULL)
     msg_buf[0] = '\0';
+}
+
+int cli_messages_captured(void)
+{
+  return msg_buf != NULL;
 }
 
 void cli_errorf(const char *fmt, ...)
@@ -44,14 +51,6 @@ void cli_errorf(const char *fmt, ...)
   va_end(ap);
 }
 
-static void usage(const char *cmd, const cli_opt *opts, size_t n)
-{
-  printf("usage: deqnn %s [options]\n", cmd);
-  for (size_t k = 0; k < n; k++)
-    printf("  %-16s %s%s%s%s\n", opts[k].name, opts[k].help, opts[k].def ? " [default " : "",
-           opts[k].def ? opts[k].def : "", opts[k].def ? "]" : "");
-}
-
 /* The option named by arg: "--name", or "--name=value" (then *inline_value -> value). */
 static cli_opt *find(cli_opt *opts, size_t n, const char *arg, const char **inline_value)
 {
@@ -70,10 +69,15 @@ int cli_parse(const char *cmd, int argc, char **argv, cli_opt *opts, size_t nopt
     opts[k].value = opts[k].def;
     opts[k].seen = 0;
   }
+  cli_progress_mode(CLI_PROGRESS_AUTO);
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-      usage(cmd, opts, nopts);
+      cli_usage(cmd, opts, nopts);
       return -1;
+    }
+    if (strcmp(argv[i], "--progress") == 0 || strcmp(argv[i], "--quiet") == 0) {
+      cli_progress_mode(argv[i][2] == 'p' ? CLI_PROGRESS_ON : CLI_PROGRESS_OFF);
+      continue;
     }
     const char *inl;
     cli_opt *o = find(opts, nopts, argv[i], &inl);
@@ -204,10 +208,29 @@ int cli_stats_parse(const char *text, double *lambda, size_t nmax, size_t *n)
   return CLI_EXIT_OK;
 }
 
+/* The current time as ISO 8601 UTC ("2026-11-30T23:41:05Z"); SOURCE_DATE_EPOCH, when set,
+ * replaces the clock (reproducible builds' convention: byte-identical outputs on demand). */
+static const char *utc_now(char *buf, size_t len)
+{
+  const char *sde = getenv("SOURCE_DATE_EPOCH");
+  char *end = NULL;
+  long long e = sde != NULL ? strtoll(sde, &end, 10) : 0;
+  time_t now = sde != NULL && end != sde && *end == '\0' ? (time_t) e : time(NULL);
+  struct tm tm;
+  if (gmtime_r(&now, &tm) == NULL || strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+    snprintf(buf, len, "unknown");
+  return buf;
+}
+
 int cli_table_header(const cli_ctx *ctx, deq_table *t, const char *kind)
 {
   int s = deq_table_add_comment(t, "command: %s", ctx->command);
   s = deq_status_merge(s, deq_table_add_comment(t, "version: deqnn %s", DEQ_VERSION));
+  s = deq_status_merge(s, deq_table_add_comment(t, "revision: %s", DEQ_REVISION));
+  char date[32];
+  s = deq_status_merge(s, deq_table_add_comment(t, "date: %s", utc_now(date, sizeof date)));
+  s = deq_status_merge(s, deq_table_add_comment(t, "threads: %zu, ranks: %d", cli_threads(),
+                                                ctx->ranks > 0 ? ctx->ranks : 1));
   s = deq_status_merge(s, deq_table_add_comment(t, "kind: %s", kind));
   if (ctx->error_cols)
     s = deq_status_merge(s, deq_table_add_comment(t, "error-columns: %s", ctx->error_cols));
@@ -219,16 +242,6 @@ int cli_exit_status(int deq_status)
   if (deq_status == DEQ_SUCCESS)
     return CLI_EXIT_OK;
   return deq_status == DEQ_EINVAL || deq_status == DEQ_EFORMAT ? CLI_EXIT_USAGE : CLI_EXIT_FAIL;
-}
-
-void cli_progress(const char *what, size_t done, size_t total)
-{
-  if (!isatty(STDERR_FILENO))
-    return;
-  fprintf(stderr, "\r%s: %zu/%zu", what, done, total);
-  if (done == total)
-    fputc('\n', stderr);
-  fflush(stderr);
 }
 
 #define GUARD_MAXMSG 3   /* rows described; the rest counted */

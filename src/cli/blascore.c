@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <cblas.h>
 #include "cli/cli.h"
+#include "deqnn/command.h"
 
 static const char *best_core(void)
 {
@@ -25,12 +26,18 @@ static const char *best_core(void)
   return NULL;
 }
 
-void cli_blas_core(char **argv)
+const char *deq_command_blas_core(void)
 {
   if (getenv("OPENBLAS_CORETYPE") != NULL)
-    return;
+    return NULL;
   const char *core = openblas_get_corename(), *want = best_core();
-  if (core == NULL || want == NULL || strcasecmp(core, "prescott") != 0)
+  return core == NULL || want == NULL || strcasecmp(core, "prescott") != 0 ? NULL : want;
+}
+
+void cli_blas_core(char **argv)
+{
+  const char *want = deq_command_blas_core();
+  if (want == NULL)
     return;
   if (setenv("OPENBLAS_CORETYPE", want, 1) == 0)
     execv("/proc/self/exe", argv);   /* on failure: go on with the slow kernels */

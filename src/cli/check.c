@@ -165,11 +165,12 @@ static int read_table(void *arg)
 
 int cli_cmd_check(int argc, char **argv)
 {
+  int help = argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);
   if (argc != 2 || argv[1][0] == '-') {
-    fprintf(argc == 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr,
+    fprintf(help ? stdout : stderr,
             "usage: deqnn check FILE.csv\n  recompute the command recorded in FILE.csv and "
             "compare every theory column within the recorded error bars\n");
-    return argc == 2 && strcmp(argv[1], "--help") == 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+    return help ? CLI_EXIT_OK : CLI_EXIT_USAGE;
   }
   deq_table *ref = NULL, *got = NULL;
   read_arg ra = { argv[1], &ref };

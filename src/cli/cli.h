@@ -24,7 +24,7 @@ typedef struct {
   const char *name;   /* "--act" */
   int has_arg;
   const char *def;    /* default value (NULL: none) */
-  const char *help;
+  const char *help;   /* NULL: the option does not apply to this command (not listed) */
   const char *value;  /* parsed */
   int seen;
 } cli_opt;
@@ -36,9 +36,39 @@ typedef struct {
   int capture;              /* deq_command_run: simulate, but write no file (tables to ctx) */
   deq_table *table;         /* main output table (owned by the caller after return) */
   deq_table *summary;       /* capture: the summary table a file run writes beside --out */
+  deq_table *seeds;         /* capture: a simulation's values per replicate (cli_seeds_table) */
+  deq_table *eigen;         /* capture: ck/ntk/mp --simulate's eigenvalues per replicate */
+  deq_table *law, *cdf;     /* capture: mp/ck/ntk edges and atoms, the CDF at the grid */
+  int want_law;             /* capture: make law and cdf (they cost a CDF tabulation) */
+  /* deq_command_stieltjes: m(z) of mp/ck/ntk at nz points instead of the tables */
+  size_t nz;
+  const double *z_re, *z_im;
+  double *m_re, *m_im, *m_err;
+  int *m_status;
   const char *error_cols;   /* "density:err" */
   int rank, ranks;          /* MPI rank of this process and their number (0 and 1 without MPI) */
 } cli_ctx;
+
+/* The MPI ranks of a simulation (rank 0 of 1 without MPI).  Replicates are spread over them:
+ * item g of the run (a replicate, counted over every grid point's replicates) is rank
+ * g mod ranks's, whatever the threads, so a replicate's stream (seed, r) is drawn once. */
+typedef struct {
+  int rank, ranks;
+} cli_ranks;
+static inline cli_ranks cli_ctx_ranks(const cli_ctx *ctx)
+{
+  cli_ranks m = { ctx->rank, ctx->ranks > 1 ? ctx->ranks : 1 };
+  return m;
+}
+/* Of nrep replicates r = 0..nrep-1 whose first is item `first` of the run: how many are this
+ * rank's (all of them when mp is NULL). */
+size_t cli_rank_count(const cli_ranks *mp, size_t first, size_t nrep);
+/* The worst status over the ranks (status itself without MPI); every rank must call it. */
+int cli_ranks_worst(const cli_ranks *mp, int status);
+/* buf[0..len) summed over the ranks, in place, on every rank.  Each rank wrote only its own
+ * replicates' entries into a buffer that started at zero, so each sum is one rank's value
+ * plus zeros: exactly the value one process computes. */
+void cli_ranks_sum(const cli_ranks *mp, double *buf, size_t len);
 
 /* A law: sup = "a1,..,aK" (distinct, finite, K <= DEQ_SRF_MAXGROUPS) under option sopt, wt =
  * "p1,..,pK" (>= 0, positive finite sum; NULL: equal) under wopt, normalised into weights;
@@ -52,6 +82,9 @@ static inline int cli_writes(const cli_ctx *ctx) { return !ctx->dry && !ctx->cap
 /* Messages of cli_errorf go to buf (appended, NUL-terminated, truncated to len) instead of
  * stderr while set on this thread; NULL restores stderr. */
 void cli_messages_to(char *buf, size_t len);
+/* Whether this thread's messages go to a buffer (then worker threads collect theirs for it,
+ * and no progress is shown: cli_run_replicates). */
+int cli_messages_captured(void);
 
 /* MPI (a build with DEQ_HAVE_MPI, started by an MPI launcher): initialise MPI and set
  * ctx->rank, ctx->ranks; otherwise rank 0 of 1.  A process not started by a launcher (no
@@ -61,7 +94,10 @@ void cli_mpi_start(cli_ctx *ctx, int *argc, char ***argv);
 void cli_mpi_finish(const cli_ctx *ctx);
 
 /* Parse argv[1..] against opts; unknown flags, missing values and repeated flags print
- * a message and return CLI_EXIT_USAGE.  "--help" prints usage and returns -1. */
+ * a message and return CLI_EXIT_USAGE.  "--help" or "-h" prints usage and returns -1.
+ * "--progress" and "--quiet", taken by every command, set cli_progress_mode.  An option whose
+ * help is NULL does not apply to this command: it is parsed (the command refuses it with its
+ * reason) but not listed. */
 int cli_parse(const char *cmd, int argc, char **argv, cli_opt *opts, size_t nopts);
 const char *cli_get(const cli_opt *opts, size_t nopts, const char *name);
 int cli_flag(const cli_opt *opts, size_t nopts, const char *name);
@@ -167,15 +203,28 @@ int cli_plot(const char *csv, const char *plot, const char *title, const char *x
              const char *const *styles, const char *const *titles, size_t ny, int logx,
              const char *extra);
 
-/* Progress on stderr when it is a terminal. */
-void cli_progress(const char *what, size_t done, size_t total);
+/* Progress of a long run on stderr (progress.c): "deqnn: rows 3/11, simulating 7/20, 1.3/s,
+ * ETA 0:09", one line rewritten in place on a terminal once the run has taken a second; a line
+ * per update (at most 5 a second) when forced into a pipe or file; nothing otherwise.  Sessions
+ * nest: a session begun inside another counts as one unit of it (a row's replicates).  Safe
+ * from worker threads.  The mode comes from --progress (CLI_PROGRESS_ON) and --quiet (_OFF),
+ * read by cli_parse; muted on MPI ranks other than 0. */
+enum { CLI_PROGRESS_AUTO, CLI_PROGRESS_ON, CLI_PROGRESS_OFF };
+void cli_progress_mode(int mode);
+void cli_progress_mute(int muted);
+void cli_progress_begin(const char *what, size_t total);
+void cli_progress_add(size_t k);
+void cli_progress_end(void);
 
-/* Replicates r = 0..nrep-1 over nthreads worker threads (states[t] is thread t's workspace),
- * BLAS pinned to one thread: results do not depend on the thread count.  Stops handing out
- * replicates after the first failure and returns its status. */
+/* This rank's replicates among r = 0..nrep-1 (item first + r of the run; cli_rank_count of
+ * them, all of them when mp is NULL) over nthreads worker threads (states[t] is thread t's
+ * workspace), BLAS pinned to one thread: fn(state, r, shared) gets r itself, so results do
+ * not depend on the thread or rank count.  Stops handing out replicates after the first
+ * failure and returns its status; 0 at once when the rank has none.  No MPI call: gather
+ * with cli_ranks_worst and cli_ranks_sum. */
 typedef int cli_replicate_fn(void *state, size_t r, void *shared);
-int cli_run_replicates(const char *what, size_t nrep, size_t nthreads, void **states,
-                       cli_replicate_fn *fn, void *shared);
+int cli_run_replicates(const cli_ranks *mp, size_t first, const char *what, size_t nrep,
+                       size_t nthreads, void **states, cli_replicate_fn *fn, void *shared);
 /* Worker threads to use: DEQNN_THREADS or the number of online processors (1..64). */
 size_t cli_threads(void);
 /* Workers for nrep replicates of `per` bytes each: at most cli_threads() and nrep, fewer when
@@ -190,6 +239,23 @@ int cli_plot_script(const char *plot, void (*fn)(FILE *, const void *), const vo
 /* OpenBLAS on Prescott kernels although the CPU has AVX2/AVX-512 (a virtual machine's generic
  * CPU model): run argv again with OPENBLAS_CORETYPE set (blascore.c); returns if nothing to do. */
 void cli_blas_core(char **argv);
+
+/* The commands and their one-line summaries, NULL-terminated (help.c). */
+typedef struct { const char *name, *summary; } cli_command;
+extern const cli_command cli_commands[];
+/* Usage of a command from its option table (text, or roff for the manual when
+ * cli_help_roff(1)); the list of commands; the manual page deqnn(1) on stdout. */
+void cli_usage(const char *cmd, const cli_opt *opts, size_t n);
+void cli_help_roff(int on);
+void cli_usage_main(void);
+int cli_man(void);
+
+/* Capture (deq_command_run): a simulation's per-replicate values res[(i S + r) k + j] (row
+ * i < nrows of the main table, replicate r < S, quantity j < k <= 24) as a table of kind
+ * `kind` with the command's header comments and 2 + k columns named names[]: i, r (usually
+ * "row", "replicate") and the quantities; NULL when out of memory. */
+deq_table *cli_seeds_table(const cli_ctx *ctx, const char *kind, size_t nrows, size_t S,
+                           size_t k, const char *const *names, const double *res);
 
 /* Commands. */
 int cli_cmd_spectrum(cli_ctx *ctx, const char *kind, int argc, char **argv);

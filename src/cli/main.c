@@ -13,22 +13,6 @@ static void print_error(const char *reason, const char *file, int line, int stat
   cli_errorf("%s", reason);
 }
 
-static void usage(void)
-{
-  puts("usage: deqnn COMMAND [options]      (deqnn COMMAND --help or deqnn help COMMAND for\n"
-       "       the options; --name value or --name=value)\n"
-       "commands:\n"
-       "  mp      Marchenko-Pastur law (and its simulation)\n"
-       "  ck      conjugate-kernel spectrum of a deep network\n"
-       "  ntk     neural-tangent-kernel spectrum of a deep network\n"
-       "  rf      ridge risk on random features (Mei-Montanari), curves in any parameter\n"
-       "  onestep risk after one gradient step on the first layer (Ba et al.), baselines\n"
-       "  spiked  spiked random features after one large step: risk, spectrum, outliers\n"
-       "  train   spectra of a two-layer network during training (GD, SGD, Adam), theory overlays\n"
-       "  check   recompute a CSV written by deqnn and compare within its error bars\n"
-       "  version print the version");
-}
-
 static void record_command(cli_ctx *ctx, int argc, char **argv)
 {
   size_t u = (size_t) snprintf(ctx->command, sizeof ctx->command, "deqnn");
@@ -44,16 +28,19 @@ int main(int argc, char **argv)
   deq_set_error_handler(print_error);
   cli_signals_install();
   if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-    usage();
+    cli_usage_main();
     return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
   }
   if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
     printf("deqnn %s\n", DEQ_VERSION);
     return CLI_EXIT_OK;
   }
+  if (strcmp(argv[1], "--man") == 0 || (strcmp(argv[1], "help") == 0 && argc > 2 &&
+                                          strcmp(argv[2], "--man") == 0))
+    return cli_man();   /* deqnn(1) in roff, from the option tables */
   if (strcmp(argv[1], "help") == 0) {   /* deqnn help [CMD] = deqnn CMD --help */
     if (argc < 3) {
-      usage();
+      cli_usage_main();
       return CLI_EXIT_OK;
     }
     char *hargv[] = { argv[2], "--help", NULL };

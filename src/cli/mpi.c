@@ -1,4 +1,6 @@
-/* MPI for the CLI (optional): which rank this process is, and the end of MPI. */
+/* MPI for the CLI (optional): which rank this process is, the gathering of the replicates'
+ * results, and the end of MPI. */
+#include <limits.h>
 #include <stdlib.h>
 #include "cli/cli.h"
 #ifdef DEQ_HAVE_MPI
@@ -41,4 +43,30 @@ void cli_mpi_finish(const cli_ctx *ctx)
     MPI_Finalize();
 #endif
   (void) ctx;
+}
+
+int cli_ranks_worst(const cli_ranks *mp, int status)
+{
+#ifdef DEQ_HAVE_MPI
+  if (mp != NULL && mp->ranks > 1)
+    MPI_Allreduce(MPI_IN_PLACE, &status, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+#else
+  (void) mp;
+#endif
+  return status;
+}
+
+/* Elements per MPI_Allreduce: MPI counts are ints. */
+#define CLI_MPI_CHUNK ((size_t) INT_MAX)
+
+void cli_ranks_sum(const cli_ranks *mp, double *buf, size_t len)
+{
+#ifdef DEQ_HAVE_MPI
+  for (size_t u = 0; mp != NULL && mp->ranks > 1 && u < len; u += CLI_MPI_CHUNK) {
+    size_t c = len - u < CLI_MPI_CHUNK ? len - u : CLI_MPI_CHUNK;
+    MPI_Allreduce(MPI_IN_PLACE, buf + u, (int) c, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+  }
+#else
+  (void) mp, (void) buf, (void) len;
+#endif
 }

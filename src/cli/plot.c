@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 
 #define PLOT_VAR "deqnn_output"
+#define PLOT_BMARGIN 4   /* character heights below the axes: tics, label; + one per key row */
 
 static const char *terminal_for(const char *plot)
 {
@@ -34,19 +35,41 @@ typedef struct {
   const char *extra;
 } plot_spec;
 
+/* s as a gnuplot double-quoted string: a newline in s starts a second line of the title. */
+static void put_quoted(FILE *f, const char *s)
+{
+  fputc('"', f);
+  for (; *s; s++) {
+    if (*s == '\n')
+      fputs("\\n", f);
+    else if (*s == '"' || *s == '\\')
+      fprintf(f, "\\%c", *s);
+    else
+      fputc(*s, f);
+  }
+  fputc('"', f);
+}
+
 /* The body of a single-panel figure (cli_plot_script writes the preamble before it). */
 static void write_script(FILE *f, const void *arg)
 {
   const plot_spec *p = arg;
   fprintf(f, "set datafile separator ','\nset datafile missing 'nan'\n");
-  fprintf(f, "set title '%s' noenhanced\nset xlabel '%s'\nset ylabel '%s'\n", p->title,
+  /* labels and titles are plain text (no gnuplot markup: width_ratio is not width subscript
+   * r); the key sits below the axes, where it cannot cover data */
+  fputs("set title ", f);
+  put_quoted(f, p->title);
+  fprintf(f, " noenhanced\nset xlabel '%s' noenhanced\nset ylabel '%s' noenhanced\n",
           p->xlabel, p->ylabel);
-  fprintf(f, "set key top right box opaque\nset grid\n%s", p->logx ? "set logscale x\n" : "");
+  /* the x range is the grid's (no extension to the next tic) */
+  fprintf(f, "set autoscale xfix\n");
+  fprintf(f, "set key bmargin center horizontal box noopaque noenhanced\nset bmargin %zu\n"
+          "set grid\n%s", PLOT_BMARGIN + p->ny, p->logx ? "set logscale x\n" : "");
   if (p->extra != NULL)
     fprintf(f, "%s\n", p->extra);
   fprintf(f, "plot ");
   for (size_t k = 0; k < p->ny; k++)
-    fprintf(f, "%s'%s' using '%s':'%s' with %s title '%s'", k ? ", \\\n     " : "", p->csv,
+    fprintf(f, "%s'%s' using '%s':'%s' with %s title '%s' noenhanced", k ? ", \\\n     " : "", p->csv,
             p->xcol, p->ycols[k], p->styles[k], p->titles[k]);
   fprintf(f, "\n");
 }

@@ -5,6 +5,8 @@
 #include <string.h>
 #include "cli/risk.h"
 
+#define PLOT_LOGY_SPAN 100.0   /* max/min of the plotted risk above which the y axis is log */
+
 const char *const risk_param_names[P_N] = { "width_ratio", "sample_ratio", "batch_ratio",
                                             "lambda", "noise", "eta" };
 static const char *const flags[P_N] = { "--width-ratio", "--sample-ratio", "--batch-ratio",
@@ -36,6 +38,9 @@ static void options(cli_opt *o, int onestep)
     { "--n-test", 1, "6000", "simulation: test samples", 0, 0 },
   };
   memcpy(o, def, sizeof def);
+  const int onestep_only[] = { O_BATCH, O_ETA, O_LARGE, O_RSUPPORT, O_RWEIGHTS };
+  for (size_t k = 0; !onestep && k < sizeof onestep_only / sizeof *onestep_only; k++)
+    o[onestep_only[k]].help = NULL;   /* refused by parse_job, not listed by --help */
 }
 
 static int check_value(int k, double v)
@@ -111,6 +116,7 @@ static void job_free(risk_job *job)
   deq_rf_model_free(job->model);
   deq_srf_plan_free(job->plan);
   free(job->rows);
+  free(job->res);
 }
 
 static void print_summary(const risk_job *job)
@@ -145,25 +151,49 @@ static int plot_risk(const void *arg, const char *csv, const char *plot)
     y[k] = "kernel_limit", st[k] = "lines lw 1 dt 4 lc rgb '#2ca02c'", ti[k++] = "rotation-invariant kernel";
     y[k] = "best_linear", st[k] = "lines lw 1 dt 3 lc rgb '#000000'", ti[k++] = "best linear";
   }
+  char simti[160];
+  snprintf(simti, sizeof simti, "test risk (simulation, d = %ld, %ld seeds, +- SE)", job->d,
+           job->seeds);
   if (job->simulate) {
     y[k] = "sim_risk':'sim_risk_se", st[k] = "yerrorbars pt 7 ps 0.6 lc rgb '#d95f02'";
-    ti[k++] = "test risk (simulation, +- SE)";
+    ti[k++] = simti;
   }
-  char title[512], key[1024];
-  snprintf(title, sizeof title, "%s: student %s, teacher %s", job->onestep ? (job->large ?
-           "one large step" : "one gradient step") : "random features", job->act_text,
-           job->teacher_text);
-  /* the fixed parameters in the key's title (a double-quoted gnuplot string: \n breaks) */
-  size_t len = (size_t) snprintf(key, sizeof key, "set key outside right top box noopaque title \"");
-  for (int q = 0; q < P_N && len < sizeof key; q++)
-    if (q != job->sw.sweep && (job->onestep || (q != P_BATCH && q != P_ETA)))
-      len += (size_t) snprintf(key + len, sizeof key - len, "%s = %g\\n", risk_param_names[q],
-                               q == P_BATCH && !job->batch_given ? job->p[P_SAMPLE] : job->p[q]);
-  if (job->simulate && len < sizeof key)
-    len += (size_t) snprintf(key + len, sizeof key - len, "simulation: d = %ld, %ld seeds\\n",
-                             job->d, job->seeds);
-  if (len < sizeof key)
-    snprintf(key + len, sizeof key - len, "\" noenhanced\n");
+  char title[1024], key[1536];
+  /* the fixed parameters on the title's second line */
+  size_t len = (size_t) snprintf(title, sizeof title, "%s: student %s, teacher %s\n",
+                                 job->onestep ? (job->large ? "one large step" :
+                                 "one gradient step") : "random features", job->act_text,
+                                 job->teacher_text);
+  int first = 1;
+  for (int q = 0; q < P_N && len < sizeof title; q++)
+    if (q != job->sw.sweep && (job->onestep || (q != P_BATCH && q != P_ETA))) {
+      len += (size_t) snprintf(title + len, sizeof title - len, "%s%s = %g", first ? "" : ", ",
+                               risk_param_names[q], q == P_BATCH && !job->batch_given ?
+                               job->p[P_SAMPLE] : job->p[q]);
+      first = 0;
+    }
+  key[0] = '\0';
+  len = 0;
+  if (job->simulate && len < sizeof key)   /* points at the ends keep their error bars */
+    len += (size_t) snprintf(key + len, sizeof key - len, "set offsets graph 0.02, graph 0.02, 0, 0\n");
+  /* a risk spanning more than two decades (the ridgeless peak) on a log axis */
+  double lo = INFINITY, hi = 0.0;
+  for (size_t i = 0; i < job->nrows; i++) {
+    double v = job->rows[i].th.risk.val;
+    if (isfinite(v) && v > 0)
+      lo = v < lo ? v : lo, hi = v > hi ? v : hi;
+  }
+  if (hi > PLOT_LOGY_SPAN * lo && len < sizeof key)
+    len += (size_t) snprintf(key + len, sizeof key - len, "set logscale y\n");
+  /* ridgeless: the interpolation threshold N = n (width_ratio = sample_ratio) */
+  int ws = job->sw.sweep == P_WIDTH || job->sw.sweep == P_SAMPLE;
+  if (!job->onestep && ws && job->p[P_LAMBDA] == 0.0 && len < sizeof key)
+    snprintf(key + len, sizeof key - len, "set arrow from %.17g, graph 0 to %.17g, graph 1 "
+             "nohead dt 2 lc rgb '#7f7f7f'\nset label 'interpolation threshold N = n' at "
+             "%.17g, graph 0.04 left offset 0.5,0 tc rgb '#7f7f7f' noenhanced\n",
+             job->p[job->sw.sweep == P_WIDTH ? P_SAMPLE : P_WIDTH],
+             job->p[job->sw.sweep == P_WIDTH ? P_SAMPLE : P_WIDTH],
+             job->p[job->sw.sweep == P_WIDTH ? P_SAMPLE : P_WIDTH]);
   return cli_plot(csv, plot, title, x, "excess risk", x, y, st, ti, k, job->sw.logx, key);
 }
 
@@ -188,13 +218,15 @@ int cli_cmd_risk(cli_ctx *ctx, int onestep, int argc, char **argv)
   risk_job job;
   memset(&job, 0, sizeof job);
   job.onestep = onestep;
+  job.mp = cli_ctx_ranks(ctx);
   options(o, onestep);
   const char *cmd = onestep ? "onestep" : "rf";
   int rc = cli_parse(cmd, argc, argv, o, O_NOPT);
   if (rc)
     return rc < 0 ? CLI_EXIT_OK : rc;
   if ((rc = parse_job(&job, o)) ||
-      (cli_writes(ctx) && (rc = cli_outputs_check(o[O_OUT].value, o[O_PLOT].value, 0)))) {
+      (cli_writes(ctx) && (rc = cli_outputs_check(o[O_OUT].value, o[O_PLOT].value, 0))) ||
+      (ctx->rank != 0 && !job.simulate)) {   /* MPI: a theory runs on rank 0 alone */
     job_free(&job);
     return rc;
   }
@@ -213,11 +245,14 @@ int cli_cmd_risk(cli_ctx *ctx, int onestep, int argc, char **argv)
       job_free(&job);
       return src ? src : CLI_EXIT_FAIL;
     }
-    if (cli_writes(ctx))
+    if (cli_writes(ctx) && ctx->rank == 0)
       print_summary(&job);
+    if (ctx->capture)
+      src = cli_exit_merge(src, risk_seeds_table(&job, ctx));
     rc = cli_exit_merge(rc, src);
   }
-  rc = cli_exit_merge(rc, write_outputs(&job, ctx, o[O_OUT].value, o[O_PLOT].value));
+  if (ctx->rank == 0)   /* MPI: rank 0 reports and writes the outputs */
+    rc = cli_exit_merge(rc, write_outputs(&job, ctx, o[O_OUT].value, o[O_PLOT].value));
   job_free(&job);
   return rc;
 }

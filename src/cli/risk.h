@@ -39,16 +39,22 @@ typedef struct {
   cli_sweep sw;               /* the swept parameter (P_*), its grid */
   int simulate;
   long d, seeds, seed, n_test;
+  cli_ranks mp;               /* MPI: the replicates are spread over these ranks */
   deq_rf_model *model;
   deq_srf_plan *plan;         /* --large: the plan of plan_w */
   deq_srf_weights plan_w;
   risk_row *rows;
   size_t nrows;
+  double *res;                /* the per-replicate values of risk_simulate (capture) */
+  size_t res_stride;          /* values per (row, replicate) in res: risk, train_error, ... */
 } risk_job;
 
 int risk_theory(risk_job *job);
 int risk_table(const risk_job *job, cli_ctx *ctx, deq_table **out);
 int risk_simulate(risk_job *job);
+/* Capture (deq_command_run): ctx->seeds from job->res (rf and onestep --large: risk,
+ * train_error; onestep: also align_grad, align_w1, top_w1). */
+int risk_seeds_table(risk_job *job, cli_ctx *ctx);
 /* Before any work: every row's sizes round(ratio d) fit the BLAS integers and the memory. */
 int risk_simulate_check(const risk_job *job);
 void risk_row_params(const risk_job *job, size_t i, double *p);

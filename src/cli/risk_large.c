@@ -167,13 +167,18 @@ static int one_replicate(void *state, size_t r, void *shared)
   return s;
 }
 
+/* Rows [row0, row1) over this rank's replicates (items row0 seeds + r of the run). */
 static int run_group(const risk_job *job, size_t row0, size_t row1, double *res)
 {
   deq_srfsim_spec spec;
   deq_srfsim *ws[64] = { NULL };
   void *states[64];
+  size_t S = (size_t) job->seeds, first = row0 * S;
+  size_t nloc = cli_rank_count(&job->mp, first, S);
+  if (nloc == 0)
+    return DEQ_SUCCESS;
   make_spec(job, job->rows[row0].p, &spec);
-  size_t nt = cli_workers(deq_srfsim_bytes(&spec), (size_t) job->seeds, "--d: the simulation");
+  size_t nt = cli_workers(deq_srfsim_bytes(&spec), nloc, "--d: the simulation");
   int s = nt == 0 ? DEQ_ENOMEM : deq_srfsim_alloc(&spec, &ws[0]);
   for (size_t t = 1; !s && t < nt; t++)
     if (deq_srfsim_alloc(&spec, &ws[t]) != DEQ_SUCCESS)
@@ -182,7 +187,7 @@ static int run_group(const risk_job *job, size_t row0, size_t row1, double *res)
     states[t] = &ws[t];
   shared_state sh = { job, row0, row1, res };
   if (!s)
-    s = cli_run_replicates("simulating", (size_t) job->seeds, nt, states, one_replicate, &sh);
+    s = cli_run_replicates(&job->mp, first, "simulating", S, nt, states, one_replicate, &sh);
   for (size_t t = 0; t < 64; t++)
     deq_srfsim_free(ws[t]);
   return s;
@@ -228,9 +233,16 @@ int risk_large_simulate(risk_job *job)
   double *res = calloc(job->nrows * S * L_N, sizeof *res);
   if (res == NULL)
     return CLI_EXIT_FAIL;
+  if (!paired)
+    cli_progress_begin("rows", job->nrows);   /* a unit: a row's seeds */
   int s = paired ? run_group(job, 0, job->nrows, res) : DEQ_SUCCESS;
   for (size_t i = 0; !paired && !s && i < job->nrows; i++)
     s = run_group(job, i, i + 1, res);
+  if (!paired)
+    cli_progress_end();
+  s = cli_ranks_worst(&job->mp, s);   /* MPI: every replicate's results on every rank */
+  if (!s)
+    cli_ranks_sum(&job->mp, res, job->nrows * S * L_N);
   if (s) {   /* the options were validated: a failure of the run itself is exit 1 */
     free(res);
     return CLI_EXIT_FAIL;
@@ -245,6 +257,7 @@ int risk_large_simulate(risk_job *job)
     r->simulated = 1;
     all &= verdict(job, r);
   }
-  free(res);
+  job->res = res;   /* test and training error per replicate (L_TEST, L_TRAIN = risk, train) */
+  job->res_stride = L_N;
   return all ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }

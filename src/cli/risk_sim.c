@@ -57,12 +57,17 @@ static int group_pairs(const risk_job *job)
   return job->sw.sweep < 0 || job->sw.sweep == P_ETA || job->sw.sweep == P_LAMBDA;
 }
 
+/* Rows [row0, row1) over this rank's replicates (items row0 seeds + r of the run). */
 static int run_group(risk_job *job, size_t row0, size_t row1, double *res)
 {
   deq_twolayer_spec spec;
   deq_twolayer *tl[64] = { NULL };
   void *states[64];
   double q[P_N];
+  size_t S = (size_t) job->seeds, first = row0 * S;
+  size_t nloc = cli_rank_count(&job->mp, first, S);
+  if (nloc == 0)
+    return DEQ_SUCCESS;
   deq_twolayer_spec_init(&spec);
   risk_realise(job, job->rows[row0].p, q, &spec.N, &spec.n, &spec.n_g);
   spec.d = (size_t) job->d;
@@ -70,7 +75,7 @@ static int run_group(risk_job *job, size_t row0, size_t row1, double *res)
   spec.act = job->act;
   spec.teacher = job->teacher;
   spec.noise = job->rows[row0].p[P_NOISE];
-  size_t nt = cli_workers(deq_twolayer_bytes(&spec), (size_t) job->seeds, "--d: the simulation");
+  size_t nt = cli_workers(deq_twolayer_bytes(&spec), nloc, "--d: the simulation");
   int s = nt == 0 ? DEQ_EINVAL : DEQ_SUCCESS;
   if (!s)
     s = deq_twolayer_alloc(&spec, &tl[0]);
@@ -81,7 +86,7 @@ static int run_group(risk_job *job, size_t row0, size_t row1, double *res)
     states[t] = &tl[t];
   shared_state sh = { job, row0, row1, res };
   if (!s)
-    s = cli_run_replicates("simulating", (size_t) job->seeds, nt, states, one_replicate, &sh);
+    s = cli_run_replicates(&job->mp, first, "simulating", S, nt, states, one_replicate, &sh);
   for (size_t t = 0; t < 64; t++)
     deq_twolayer_free(tl[t]);
   return s;
@@ -190,19 +195,40 @@ int risk_simulate(risk_job *job)
   double *res = calloc(job->nrows * S * M_N, sizeof *res);
   if (res == NULL)
     return CLI_EXIT_FAIL;
-  int s = DEQ_SUCCESS;
-  if (group_pairs(job))
+  int s = DEQ_SUCCESS, rows = !group_pairs(job);
+  if (rows)
+    cli_progress_begin("rows", job->nrows);   /* a unit: a row's seeds */
+  if (!rows)
     s = run_group(job, 0, job->nrows, res);
-  for (size_t i = 0; !group_pairs(job) && !s && i < job->nrows; i++)
+  for (size_t i = 0; rows && !s && i < job->nrows; i++)
     s = run_group(job, i, i + 1, res);
+  if (rows)
+    cli_progress_end();
+  s = cli_ranks_worst(&job->mp, s);   /* MPI: every replicate's results on every rank */
+  if (!s)
+    cli_ranks_sum(&job->mp, res, job->nrows * S * M_N);
   if (s) {   /* the options were validated: a failure of the run itself is exit 1 */
     free(res);
     return CLI_EXIT_FAIL;
   }
   summarise(job, res);
-  free(res);
+  job->res = res;   /* freed with the job */
+  job->res_stride = M_N;
   int all = 1;
   for (size_t i = 0; i < job->nrows; i++)
     all &= verdict(job, &job->rows[i]);
   return all ? CLI_EXIT_OK : CLI_EXIT_FAIL;
+}
+
+int risk_seeds_table(risk_job *job, cli_ctx *ctx)
+{
+  static const char *const names[] = { "row", "replicate", "risk", "train_error", "align_grad",
+                                       "align_w1", "top_w1" };
+  size_t k = job->onestep && !job->large ? M_N : 2, S = (size_t) job->seeds, m = job->nrows * S;
+  if (job->res == NULL)
+    return CLI_EXIT_OK;
+  for (size_t i = 0; i < m; i++)   /* rf, --large: the first two values, packed in place */
+    memmove(job->res + i * k, job->res + i * job->res_stride, k * sizeof *job->res);
+  ctx->seeds = cli_seeds_table(ctx, "seeds", job->nrows, S, k, names, job->res);
+  return ctx->seeds == NULL ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }

@@ -84,13 +84,17 @@ int risk_theory(risk_job *job)
   if (job->rows == NULL)
     return CLI_EXIT_FAIL;
   int rc = CLI_EXIT_OK;
-  for (size_t i = 0; i < job->nrows; i++) {
+  cli_progress_begin("theory rows", job->nrows);
+  for (size_t i = 0; i < job->nrows; i++, cli_progress_add(1)) {
     int s = row_theory(job, i);
-    if (s == DEQ_EINVAL)
+    if (s == DEQ_EINVAL) {
+      cli_progress_end();
       return CLI_EXIT_USAGE;
+    }
     if (s != DEQ_SUCCESS && s != DEQ_EDIVERGE)
       rc = CLI_EXIT_FAIL;
   }
+  cli_progress_end();
   for (size_t i = 0; job->onestep && job->sw.sweep == P_ETA && i < job->nrows; i++) {
     risk_row *r = &job->rows[i];   /* R(eta) - R(eta_0), paired in the simulation */
     r->diff.val = r->th.risk.val - job->rows[0].th.risk.val;
@@ -211,8 +215,9 @@ static int add_comments(const risk_job *job, cli_ctx *ctx, deq_table *t)
     s = deq_status_merge(s, large_comments(job, t));
   if (job->simulate)
     s = deq_status_merge(s, deq_table_add_comment(t, "simulation: d = %ld, seeds = %ld, master "
-                         "seed = %ld, n_test = %ld; ratios above are the realised round(ratio d)/d",
-                         job->d, job->seeds, job->seed, job->n_test));
+                         "seed = %ld, n_test = %ld, ranks = %d; ratios above are the realised "
+                         "round(ratio d)/d", job->d, job->seeds, job->seed, job->n_test,
+                         job->mp.ranks));
   return cli_exit_merge(rc, cli_exit_status(s));   /* statuses and exit codes kept apart */
 }
 

@@ -1,4 +1,5 @@
 /* deqnn mp / ck / ntk: limit spectra, optionally against the simulated network. */
+#include <complex.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,19 @@ static void options(cli_opt *o, const char *kind)
     { "--input-kernel", 1, "expected", "(ck --input FILE) expected (exact for L = 1) | linearised ((1-b) I + b X^T X)", 0, 0 },
   };
   memcpy(o, def, sizeof def);
+  /* --help lists what this kind takes (the others are refused by check_applicable) */
+  const int hide_mp[] = { O_ACT, O_RATIOS, O_READOUT, O_IKERNEL },
+            hide_ck[] = { O_RATIO, O_READOUT },
+            hide_ntk[] = { O_RATIO, O_ISAMPLES, O_ISEED, O_INORM, O_IKERNEL };
+  const int *hide = mp ? hide_mp : strcmp(kind, "ck") == 0 ? hide_ck : hide_ntk;
+  size_t nhide = mp ? 4 : strcmp(kind, "ck") == 0 ? 2 : 5;
+  for (size_t k = 0; k < nhide; k++)
+    o[hide[k]].help = NULL;
+  if (mp)
+    o[O_INPUT].help = "FILE (csv, npy, idx, .gz): the statistics of the data's Gram spectrum, "
+                      "with --stats (docs/data.md) [default: Gaussian data, the MP law]";
+  else if (strcmp(kind, "ntk") == 0)
+    o[O_INPUT].help = "input data: gaussian | orthonormal";
 }
 
 static int parse_ratios(spec_job *job, const cli_opt *o)
@@ -225,6 +239,7 @@ static int parse_job(spec_job *job, cli_opt *o)
     return rc;
   if ((rc = parse_ratios(job, o)) || (rc = parse_sim(job, o)) || (rc = parse_stats(job, o)))
     return rc;
+  job->logx = o[O_X].value != NULL && strstr(o[O_X].value, ":log") != NULL;
   if (o[O_X].value != NULL && deq_grid_parse(o[O_X].value, "--x", &job->grid))
     return CLI_EXIT_USAGE;
   if (job->input_file && ((rc = check_data_norm(job)) || (rc = spec_data_load(job))))
@@ -299,6 +314,7 @@ void spec_job_free(spec_job *job)
     free(job->stat[k].sample);
   free(job->hist);
   free(job->hist_se);
+  free(job->ev_all);
   deq_dataset_free(job->ds);
   free(job->atom_x);
   free(job->atom_p);
@@ -402,6 +418,26 @@ static int two_sizes(spec_job *job)
   return rc;
 }
 
+/* deq_command_stieltjes: m(z) = (1/n) tr (K - z)^-1 of the job's law at ctx's points (data
+ * input: the pencil's spectrum scaled by c, m(z) = m_pen(z/c)/c). */
+static int stieltjes_points(const spec_job *job, cli_ctx *ctx)
+{
+  double c = job->input_file ? job->kscale : 1.0;
+  int worst = DEQ_SUCCESS;
+  for (size_t i = 0; i < ctx->nz; i++) {
+    deq_cresult m = { 0, NAN };
+    deq_complex z = (ctx->z_re[i] + I * ctx->z_im[i]) / c;
+    int s = deq_pencil_stieltjes(job->pen, z, &m, NULL);
+    ctx->m_re[i] = creal(m.val) / c, ctx->m_im[i] = cimag(m.val) / c, ctx->m_err[i] = m.err / c;
+    ctx->m_status[i] = s;
+    if (s == DEQ_EINVAL)
+      cli_errorf("z: point %zu (%g%+gi): %s", i, ctx->z_re[i], ctx->z_im[i],
+                 "not a point where m is defined (a real z inside the support?)");
+    worst = worst ? worst : s;
+  }
+  return worst == DEQ_EINVAL ? CLI_EXIT_USAGE : worst ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+}
+
 int cli_cmd_spectrum(cli_ctx *ctx, const char *kind, int argc, char **argv)
 {
   cli_opt o[O_NOPT];
@@ -420,11 +456,19 @@ int cli_cmd_spectrum(cli_ctx *ctx, const char *kind, int argc, char **argv)
     return rc;
   }
   int s = build_pencil(&job);
+  if (s == DEQ_SUCCESS && ctx->nz > 0) {
+    rc = stieltjes_points(&job, ctx);
+    spec_job_free(&job);
+    return rc;
+  }
   if (s != DEQ_SUCCESS || (job.grid == NULL && !job.stats_mode && default_grid(&job))) {
     spec_job_free(&job);
     return s ? cli_exit_status(s) : CLI_EXIT_FAIL;
   }
   rc = spec_theory_stats(&job);
+  if (ctx->capture && ctx->want_law && ctx->rank == 0)
+    rc = cli_exit_merge(rc, spec_law_tables(&job, ctx));
+  job.keep = ctx->capture;
   if (job.simulate && !ctx->dry) {
     int src = spec_simulate(&job);
     if (src == CLI_EXIT_USAGE || !job.simulated) {  /* nothing simulated: write nothing */
@@ -441,7 +485,9 @@ int cli_cmd_spectrum(cli_ctx *ctx, const char *kind, int argc, char **argv)
     }
     if (cli_writes(ctx))
       print_summary(&job);
-    if (job.smeared)
+    if (ctx->capture)
+      src = cli_exit_merge(src, spec_seeds_tables(&job, ctx));
+    if (job.smeared && !ctx->capture)
       fprintf(stderr, "note: the limit has an atom of mass %.4g at %.6g, not at 0; the finite "
               "network smears it, so KS does not tend to 0 (docs/ntk.md)\n", job.smeared_mass,
               job.smeared_pos);
@@ -453,20 +499,61 @@ int cli_cmd_spectrum(cli_ctx *ctx, const char *kind, int argc, char **argv)
   return rc;
 }
 
+/* The figure's atoms: an arrow of the density axis' height at each atom of the limit, labelled
+ * with its mass (on a log x axis an atom at 0 cannot be drawn: it is named in the title). */
+#define PLOT_MAXATOMS 8
+static void plot_atoms(const spec_job *job, char *buf, size_t len, char *at0, size_t len0)
+{
+  double pos[PLOT_MAXATOMS], c = job->input_file ? job->kscale : 1.0;
+  deq_result mass[PLOT_MAXATOMS];
+  size_t na = 0, u = 0;
+  buf[0] = at0[0] = '\0';
+  if (job->stats_mode || (job->input_file && strcmp(job->kind, "mp") == 0) ||
+      deq_pencil_atoms(job->pen, PLOT_MAXATOMS, pos, mass, &na) != DEQ_SUCCESS)
+    return;
+  for (size_t k = 0; k < na && u < len; k++) {
+    if (mass[k].val < 1e-6)
+      continue;
+    if (job->logx && pos[k] <= 0.0) {
+      snprintf(at0, len0, "; atom %.3g%% at 0 (not on the log axis)", 100.0 * mass[k].val);
+      continue;
+    }
+    u += (size_t) snprintf(buf + u, len - u, "set arrow from %.17g, graph 0 to %.17g, graph 0.9 "
+                           "nohead lw 4 lc rgb '#7b3294' front\nset label 'atom: %.3g%% at %.4g' "
+                           "at %.17g, graph 0.93 left offset 0.5,0 tc rgb '#7b3294' front "
+                           "noenhanced\n", c * pos[k], c * pos[k], 100.0 * mass[k].val, c * pos[k],
+                           c * pos[k]);
+  }
+}
+
 static int plot_density(const void *arg, const char *csv, const char *plot)
 {
   const spec_job *job = arg;
-  const char *y[] = { "density", "sim_density" };
-  const char *st[] = { "lines lw 2 lc rgb '#1f4e9e'", "histeps lw 1.2 lc rgb '#d95f02'" };
-  const char *ti[] = { "theory (deterministic equivalent)", "simulation (mean over seeds)" };
-  char title[512];
+  /* the simulation first, the theory drawn over it (the histogram does not hide the line) */
+  const char *y[] = { "sim_density", "density" };
+  const char *st[] = { "histeps lw 1.2 lc rgb '#d95f02'", "lines lw 2 lc rgb '#1f4e9e'" };
+  char simti[160], ratios[256] = "", title[1024], extra[2048], at0[96];
+  snprintf(simti, sizeof simti, "simulated network: eigenvalue histogram, n = %ld, mean of %ld "
+           "seeds", job->n, job->seeds);
+  const char *ti[] = { simti, "theory (deterministic equivalent)" };
+  size_t u = 0;
+  size_t l0 = job->input_file ? 1 : 0;   /* with --input, n/d0 is the file's */
+  for (size_t l = l0; l <= job->L && u < sizeof ratios; l++)
+    u += (size_t) snprintf(ratios + u, sizeof ratios - u, "%s%.4g", l > l0 ? "," : "",
+                           job->gamma[l]);
+  plot_atoms(job, extra, sizeof extra, at0, sizeof at0);
   const char *base = job->input_file ? strrchr(job->input_file, '/') : NULL;
-  snprintf(title, sizeof title, "%s spectrum, %s, %zu layer(s)%s%s%s", job->kind, job->actname,
-           job->L, job->simulate ? ", vs simulated network" : "",
-           job->input_file ? ", data " : "",
-           job->input_file ? (base ? base + 1 : job->input_file) : "");
-  return cli_plot(csv, plot, title, "eigenvalue x", "density", "x", y, st, ti,
-                  job->simulate ? 2 : 1, 0, NULL);
+  if (job->L == 0)
+    snprintf(title, sizeof title, "Marchenko-Pastur law, ratio n/d = %.4g%s", job->gamma[0], at0);
+  else
+    snprintf(title, sizeof title, "%s spectrum, sigma = %s, %zu hidden layer(s), n/d_l = %s%s%s%s",
+             strcmp(job->kind, "ck") == 0 ? "CK" : "NTK", job->actname, job->L, ratios,
+             job->input_file ? ", data " : "",
+             job->input_file ? (base ? base + 1 : job->input_file) : "", at0);
+  return cli_plot(csv, plot, title, "eigenvalue x", "density", "x",
+                  job->simulate ? y : y + 1, job->simulate ? st : st + 1,
+                  job->simulate ? ti : ti + 1, job->simulate ? 2 : 1, job->logx,
+                  extra[0] ? extra : NULL);
 }
 
 static int write_outputs(spec_job *job, cli_ctx *ctx, const char *out, const char *plot)

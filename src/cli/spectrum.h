@@ -48,6 +48,7 @@ typedef struct {
   deq_pencil_params par;
   deq_pencil *pen;
   deq_grid *grid;
+  int logx;                           /* --x A:B:K:log: a log x axis in the figure */
   double lambda[SPEC_MAXLAM];
   size_t nlam;
   int stats_mode, simulate, simulated;
@@ -56,6 +57,8 @@ typedef struct {
   spec_stat stat[SPEC_MAXSTAT];
   size_t nstat;
   double *hist, *hist_se;             /* simulated density on the grid */
+  int keep;                           /* capture: keep every replicate's eigenvalues */
+  double *ev_all;                     /* keep: ev_all[r n + i], ascending per replicate */
   int smeared;                        /* an atom away from 0: no exact eigenvalues there */
   double smeared_pos, smeared_mass;
   int rank, ranks;                    /* MPI: replicates r = rank, rank + ranks, ... are ours */
@@ -102,5 +105,12 @@ int spec_data_scan(spec_job *job);
  * finite-size effect (ck_ntk §9), so the verdict becomes a pass, marked in the outputs. */
 int spec_two_sizes(const spec_job *job, spec_job *half);
 void spec_job_free(spec_job *job);
+/* Capture (deq_command_run): ctx->seeds (the statistics per replicate) and ctx->eigen (the
+ * eigenvalues per replicate, when job->keep) of a simulated job. */
+int spec_seeds_tables(const spec_job *job, cli_ctx *ctx);
+/* Capture: ctx->law (support edges and atoms of the limit law: part, x, mass, mass_err,
+ * status) and, with a grid, ctx->cdf (x, cdf, status: the distribution function, atoms
+ * included, at the grid). */
+int spec_law_tables(const spec_job *job, cli_ctx *ctx);
 
 #endif

@@ -6,9 +6,6 @@
 #include "cli/spectrum.h"
 #include "core/mem.h"
 #include "deqnn/network.h"
-#ifdef DEQ_HAVE_MPI
-#include <mpi.h>
-#endif
 
 static int network_spec(const spec_job *job, deq_network_spec *ns)
 {
@@ -32,7 +29,7 @@ static int network_spec(const spec_job *job, deq_network_spec *ns)
     ns->x0 = job->ds->x;
   }
   ns->readout = job->rademacher ? DEQ_READOUT_RADEMACHER : DEQ_READOUT_GAUSSIAN;
-  ns->need = strcmp(job->kind, "ntk") == 0 ? DEQ_NETWORK_ALL : DEQ_NETWORK_CK_ONLY;
+  ns->need = strcmp(job->kind, "ntk") == 0 ? DEQ_NETWORK_NTK_ONLY : DEQ_NETWORK_CK_ONLY;
   return CLI_EXIT_OK;
 }
 
@@ -98,20 +95,26 @@ typedef struct {
   double *hall;
 } shared_state;
 
-/* The replicates of this rank: r = rank + i ranks, i = 0, 1, ... (all of them without MPI). */
-static size_t local_replicates(const spec_job *job)
+static cli_ranks job_ranks(const spec_job *job)
 {
-  size_t S = (size_t) job->seeds, rank = (size_t) job->rank, ranks = (size_t) job->ranks;
-  return rank < S ? (S - rank + ranks - 1) / ranks : 0;
+  cli_ranks m = { job->rank, job->ranks };
+  return m;
 }
 
-/* The i-th replicate of this rank. */
-static int one_replicate(void *state, size_t i, void *shared)
+/* The replicates of this rank (all of them without MPI). */
+static size_t local_replicates(const spec_job *job)
+{
+  cli_ranks mp = job_ranks(job);
+  return cli_rank_count(&mp, 0, (size_t) job->seeds);
+}
+
+/* Replicate r. */
+static int one_replicate(void *state, size_t r, void *shared)
 {
   worker_state *w = state;
   shared_state *sh = shared;
   spec_job *job = sh->job;
-  size_t m = job->grid ? job->grid->n : 0, r = (size_t) job->rank + i * (size_t) job->ranks;
+  size_t m = job->grid ? job->grid->n : 0;
   int s = deq_network_draw(w->net, (uint64_t) job->seed, (uint64_t) r);
   if (!s && w->K != NULL)
     s = deq_network_ntk(w->net, w->K);
@@ -123,6 +126,8 @@ static int one_replicate(void *state, size_t i, void *shared)
     return s;
   }
   measure(job, r, w->ev, sh->cdf, sh->hall + r * m);
+  if (job->ev_all != NULL)
+    memcpy(job->ev_all + r * (size_t) job->n, w->ev, (size_t) job->n * sizeof *w->ev);
   return 0;
 }
 
@@ -138,7 +143,7 @@ static void free_workers(worker_state *w, size_t nt)
 /* The n x n NTK of a worker, outside its workspace (a CK is formed inside it). */
 static int needs_k(const deq_network_spec *ns)
 {
-  return ns->need == DEQ_NETWORK_ALL;
+  return ns->need == DEQ_NETWORK_NTK_ONLY;
 }
 
 /* nt workspaces (the memory of all of them was checked together); 0 if one fails. */
@@ -181,24 +186,17 @@ int spec_simulate_check(const spec_job *job)
   return local_replicates(job) > 0 && job_workers(job, &ns) == 0 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
 }
 
-/* MPI: every rank filled the samples and histograms of its own replicates and left zeros
- * elsewhere, so sums over the ranks are the values themselves, exactly: afterwards every
- * rank holds what one process would have computed.  The worst status is everyone's. */
+/* MPI: the worst status, the samples and the histograms of every replicate on every rank
+ * (cli_ranks_sum: each rank left zeros for the others' replicates), so that every rank then
+ * holds what one process would have computed. */
 static int gather(spec_job *job, double *hall, size_t m, int rc)
 {
-#ifdef DEQ_HAVE_MPI
-  if (job->ranks < 2)
-    return rc;
-  int S = (int) job->seeds;
-  MPI_Allreduce(MPI_IN_PLACE, &rc, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+  cli_ranks mp = job_ranks(job);
+  rc = cli_ranks_worst(&mp, rc);
   for (size_t k = 0; rc == 0 && k < job->nstat; k++)
-    MPI_Allreduce(MPI_IN_PLACE, job->stat[k].sample, S, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
-  for (int r = 0; rc == 0 && m > 0 && r < S; r++)   /* one histogram row per call: m fits an int */
-    MPI_Allreduce(MPI_IN_PLACE, hall + (size_t) r * m, (int) m, MPI_DOUBLE, MPI_SUM,
-                  MPI_COMM_WORLD);
-#else
-  (void) job, (void) hall, (void) m;
-#endif
+    cli_ranks_sum(&mp, job->stat[k].sample, (size_t) job->seeds);
+  if (rc == 0)
+    cli_ranks_sum(&mp, hall, m * (size_t) job->seeds);
   return rc;
 }
 
@@ -224,11 +222,16 @@ int spec_simulate(spec_job *job)
   job->hist_se = calloc(m + 1, sizeof *job->hist_se);
   if (!hall || !job->hist || !job->hist_se)
     rc = CLI_EXIT_FAIL;
+  if (job->keep && job->ranks < 2 &&
+      (job->ev_all = malloc((size_t) job->n * (size_t) job->seeds * sizeof *job->ev_all)) == NULL)
+    rc = CLI_EXIT_FAIL;
   void *states[64];
   for (size_t t = 0; t < nt; t++)
     states[t] = &w[t];
   shared_state sh = { job, cdf, hall };
-  if (!rc && nloc > 0 && cli_run_replicates("simulating", nloc, nt, states, one_replicate, &sh))
+  cli_ranks mp = job_ranks(job);
+  if (!rc && cli_run_replicates(&mp, 0, "simulating", (size_t) job->seeds, nt, states,
+                                one_replicate, &sh))
     rc = CLI_EXIT_FAIL;
   rc = gather(job, hall, m, rc);
   if (!rc) {
@@ -241,4 +244,90 @@ int spec_simulate(spec_job *job)
   for (size_t k = 0; !rc && k < job->nstat; k++)
     rc = job->stat[k].verdict.pass || !job->stat[k].applies ? rc : CLI_EXIT_FAIL;
   return rc;
+}
+
+int spec_seeds_tables(const spec_job *job, cli_ctx *ctx)
+{
+  size_t S = (size_t) job->seeds, k = job->nstat, n = (size_t) job->n;
+  const char *names[2 + SPEC_MAXSTAT] = { "row", "replicate" };
+  double *res = malloc((S * k + 1) * sizeof *res);
+  if (res == NULL)
+    return CLI_EXIT_FAIL;
+  for (size_t j = 0; j < k; j++) {
+    names[2 + j] = job->stat[j].name;
+    for (size_t r = 0; r < S; r++)
+      res[r * k + j] = job->stat[j].sample[r];
+  }
+  ctx->seeds = cli_seeds_table(ctx, "seeds", 1, S, k, names, res);
+  free(res);
+  if (job->ev_all != NULL) {
+    const char *ev[] = { "replicate", "index", "eigenvalue" };
+    ctx->eigen = cli_seeds_table(ctx, "eigenvalues", S, n, 1, ev, job->ev_all);
+  }
+  return ctx->seeds == NULL || (job->ev_all != NULL && ctx->eigen == NULL) ? CLI_EXIT_FAIL
+                                                                          : CLI_EXIT_OK;
+}
+
+/* The law table of a capture: support edges and atoms, and the CDF at the grid. */
+static deq_table *law_table(const spec_job *job, cli_ctx *ctx, double c)
+{
+  const char *names[] = { "part", "x", "mass", "mass_err", "status" };
+  int types[] = { DEQ_COL_TEXT, DEQ_COL_NUM, DEQ_COL_NUM, DEQ_COL_NUM, DEQ_COL_TEXT };
+  double e[64], pos[16];
+  deq_result mass[16];
+  size_t nint = 0, na = 0;
+  int se = deq_pencil_support(job->pen, e, 32, &nint);
+  int sa = deq_pencil_atoms(job->pen, 16, pos, mass, &na);
+  deq_table *t = deq_table_alloc(5, names, types);
+  cli_ctx cc = *ctx;
+  cc.error_cols = "mass:mass_err";
+  int s = t == NULL || cli_table_header(&cc, t, "law");
+  for (size_t i = 0; !s && i < 2 * nint; i++) {   /* edges: no error bar (bisection) */
+    double v[5] = { 0, c * e[i], 0, NAN, 0 };
+    const char *txt[5] = { i % 2 ? "edge_hi" : "edge_lo", NULL, NULL, NULL, deq_status_name(se) };
+    s = deq_table_add_row(t, v, txt);
+  }
+  for (size_t i = 0; !s && i < na; i++) {
+    double v[5] = { 0, c * pos[i], mass[i].val, mass[i].err, 0 };
+    const char *txt[5] = { "atom", NULL, NULL, NULL, deq_status_name(sa) };
+    s = deq_table_add_row(t, v, txt);
+  }
+  if (s) {
+    deq_table_free(t);
+    return NULL;
+  }
+  return t;
+}
+
+static deq_table *cdf_table(const spec_job *job, cli_ctx *ctx, double c)
+{
+  const char *names[] = { "x", "cdf", "status" };
+  int types[] = { DEQ_COL_NUM, DEQ_COL_NUM, DEQ_COL_TEXT };
+  deq_cdf *cdf = NULL;
+  int sc = deq_pencil_cdf(job->pen, &cdf);
+  deq_table *t = cdf != NULL ? deq_table_alloc(3, names, types) : NULL;
+  cli_ctx cc = *ctx;
+  cc.error_cols = NULL;
+  int s = t == NULL || cli_table_header(&cc, t, "cdf");
+  for (size_t i = 0; !s && i < job->grid->n; i++) {
+    double v[3] = { job->grid->x[i], deq_cdf_eval(cdf, job->grid->x[i] / c), 0 };
+    const char *txt[3] = { NULL, NULL, deq_status_name(sc) };
+    s = deq_table_add_row(t, v, txt);
+  }
+  deq_cdf_free(cdf);
+  if (s) {
+    deq_table_free(t);
+    return NULL;
+  }
+  return t;
+}
+
+int spec_law_tables(const spec_job *job, cli_ctx *ctx)
+{
+  double c = job->input_file ? job->kscale : 1.0;   /* data: the pencil's spectrum x c */
+  ctx->law = law_table(job, ctx, c);
+  if (job->grid != NULL && ctx->law != NULL)
+    ctx->cdf = cdf_table(job, ctx, c);
+  return ctx->law == NULL || (job->grid != NULL && ctx->cdf == NULL) ? CLI_EXIT_FAIL
+                                                                      : CLI_EXIT_OK;
 }

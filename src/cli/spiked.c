@@ -158,6 +158,7 @@ static void job_free(srf_job *job)
   free(job->sim);
   free(job->hist);
   free(job->hist_se);
+  free(job->seed_res);
 }
 
 /* "r = 1, c = 1, ..." for the first np parameters, the swept one left out. */
@@ -193,10 +194,11 @@ static int plot_density(const void *arg, const char *csv, const char *plot)
   snprintf(ti0, sizeof ti0, "bulk density (%s)", key);
   const srf_simstat *l1 = &job->stat[SRF_ST_L1];
   if (job->simulated)   /* the mean outlier is O(p): off scale, noted in the key */
-    snprintf(ti1, sizeof ti1, "eigenvalues of S, d = %ld, %ld seeds; λ_1 = %.4g ± %.2g "
+    snprintf(ti1, sizeof ti1, "eigenvalues of S, d = %ld, %ld seeds; top eigenvalue %.4g ± %.2g "
              "(S13: %.4g), off scale", job->d, job->seeds, l1->mean, l1->se, l1->theory);
-  const char *y[] = { "density", "sim_density" }, *ti[] = { ti0, ti1 };
-  const char *st[] = { "lines lw 2 lc rgb '#1f4e9e'", "histeps lw 1.2 lc rgb '#d95f02'" };
+  /* the simulation first, the theory drawn over it */
+  const char *y[] = { "sim_density", "density" }, *ti[] = { ti1, ti0 };
+  const char *st[] = { "histeps lw 1.2 lc rgb '#d95f02'", "lines lw 2 lc rgb '#1f4e9e'" };
   if (job->edge_status == DEQ_SUCCESS)
     snprintf(edge, sizeof edge, "set arrow from %.17g, graph 0 to %.17g, graph 1 nohead dt 2 "
              "lw 1.5 lc rgb '#b2182b'\nset label 'edge %.5g' at %.17g, graph 0.85 right offset "
@@ -205,8 +207,9 @@ static int plot_density(const void *arg, const char *csv, const char *plot)
   law_text(job, law, sizeof law);
   snprintf(title, sizeof title, "spiked random features: spectrum of S = F^T F/n, sigma %s%s",
            job->actname, law);
-  return cli_plot(csv, plot, title, "eigenvalue x", "density", "x", y, st, ti,
-                  job->simulated ? 2 : 1, 0, edge[0] ? edge : NULL);
+  int k0 = job->simulated ? 0 : 1;
+  return cli_plot(csv, plot, title, "eigenvalue x", "density", "x", y + k0, st + k0, ti + k0,
+                  (size_t) (2 - k0), 0, edge[0] ? edge : NULL);
 }
 
 static int plot_risk(const void *arg, const char *csv, const char *plot)
@@ -245,6 +248,7 @@ int cli_cmd_spiked(cli_ctx *ctx, int argc, char **argv)
   cli_opt o[O_NOPT];
   srf_job job;
   memset(&job, 0, sizeof job);
+  job.mp = cli_ctx_ranks(ctx);
   options(o);
   int rc = cli_parse("spiked", argc, argv, o, O_NOPT);
   if (rc)
@@ -252,6 +256,7 @@ int cli_cmd_spiked(cli_ctx *ctx, int argc, char **argv)
   cli_sweep_init(&job.sw);
   if ((rc = parse_job(&job, o)) ||
       (cli_writes(ctx) && (rc = cli_outputs_check(o[O_OUT].value, o[O_PLOT].value, 0))) ||
+      (ctx->rank != 0 && !job.simulate) ||   /* MPI: a theory runs on rank 0 alone */
       (rc = cli_quiet(first_plan, &job, "--act, --teacher"))) {
     job_free(&job);
     return rc;
@@ -259,11 +264,13 @@ int cli_cmd_spiked(cli_ctx *ctx, int argc, char **argv)
   rc = srf_theory(&job);
   if (rc != CLI_EXIT_USAGE && job.simulate && !ctx->dry) {
     int src = srf_simulate(&job);
-    if (job.simulated && cli_writes(ctx))
+    if (job.simulated && cli_writes(ctx) && ctx->rank == 0)
       srf_print_summary(&job);
+    if (job.simulated && ctx->capture)
+      src = cli_exit_merge(src, srf_seeds_table(&job, ctx));
     rc = cli_exit_merge(rc, src);
   }
-  if (rc != CLI_EXIT_USAGE) {
+  if (rc != CLI_EXIT_USAGE && ctx->rank == 0) {   /* MPI: rank 0 writes the outputs */
     deq_table *t = NULL;
     int trc = srf_table(&job, ctx, &t);
     rc = cli_exit_merge(rc, t == NULL ? CLI_EXIT_FAIL : trc);

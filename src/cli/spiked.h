@@ -69,11 +69,17 @@ typedef struct {
   int mean_status;
   int simulate, simulated;         /* --simulate (srf_simulate ran) */
   long d, seeds, seed, n_test;
+  cli_ranks mp;               /* MPI: the replicates are spread over these ranks */
   srf_simrow *sim;                 /* SRF_RISK: one per row */
   double *hist, *hist_se;          /* SRF_DENSITY: histogram of the eigenvalues of S */
   srf_simstat stat[SRF_NSTAT];     /* SRF_DENSITY */
+  double *seed_res;                /* per replicate: SRF_RISK test, train error of each row
+                                    * (row-major, 2 values); SRF_DENSITY the statistics */
   deq_complex z[SRF_NZ];
 } srf_job;
+
+/* Capture (deq_command_run): ctx->seeds from job->seed_res. */
+int srf_seeds_table(const srf_job *job, cli_ctx *ctx);
 
 extern const char *const srf_param_names[SRF_N];
 extern const char *const srf_flags[SRF_N];

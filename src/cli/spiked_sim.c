@@ -89,7 +89,8 @@ int srf_simulate_check(const srf_job *job)
     row_params(job, i, p);
     make_spec(job, p, &spec);
     double per = deq_srfsim_bytes(&spec) + 8.0 * (double) spec.p;
-    if (cli_workers(per, (size_t) job->seeds, "--d: the simulation") == 0)
+    size_t nloc = cli_rank_count(&job->mp, i * (size_t) job->seeds, (size_t) job->seeds);
+    if (nloc > 0 && cli_workers(per, nloc, "--d: the simulation") == 0)
       return CLI_EXIT_USAGE;
   }
   return CLI_EXIT_OK;
@@ -120,14 +121,18 @@ static int one_replicate(void *state, size_t r, void *shared)
   return s;
 }
 
-/* The seeds of one spec: res[r * stride + k] filled, r < seeds. */
-static int run_spec(srf_job *job, const deq_srfsim_spec *spec, size_t stride, double *res)
+/* The seeds of one spec, items first + r of the run spread over the ranks: res[r * stride + k]
+ * filled, r < seeds, on every rank (zeroed, then each rank's replicates summed over them). */
+static int run_spec(srf_job *job, const deq_srfsim_spec *spec, size_t first, size_t stride,
+                    double *res)
 {
   worker w[64] = { { NULL, NULL } };
   void *states[64];
-  size_t nt = cli_workers(deq_srfsim_bytes(spec) + 8.0 * (double) spec->p, (size_t) job->seeds,
-                          "--d: the simulation");
-  int s = nt == 0 ? DEQ_ENOMEM : DEQ_SUCCESS;
+  size_t S = (size_t) job->seeds, nloc = cli_rank_count(&job->mp, first, S);
+  size_t nt = nloc == 0 ? 0 : cli_workers(deq_srfsim_bytes(spec) + 8.0 * (double) spec->p,
+                                          nloc, "--d: the simulation");
+  int s = nloc > 0 && nt == 0 ? DEQ_ENOMEM : DEQ_SUCCESS;
+  memset(res, 0, S * stride * sizeof *res);
   for (size_t t = 0; !s && t < nt; t++) {
     w[t].eig = malloc(spec->p * sizeof *w[t].eig);
     if (w[t].eig == NULL || deq_srfsim_alloc(spec, &w[t].ws) != DEQ_SUCCESS)
@@ -136,11 +141,14 @@ static int run_spec(srf_job *job, const deq_srfsim_spec *spec, size_t stride, do
   }
   shared_state sh = { job, stride, spec->p, res };
   if (!s)
-    s = cli_run_replicates("simulating", (size_t) job->seeds, nt, states, one_replicate, &sh);
+    s = cli_run_replicates(&job->mp, first, "simulating", S, nt, states, one_replicate, &sh);
   for (size_t t = 0; t < 64; t++) {
     deq_srfsim_free(w[t].ws);
     free(w[t].eig);
   }
+  s = cli_ranks_worst(&job->mp, s);
+  if (!s)
+    cli_ranks_sum(&job->mp, res, S * stride);
   return s;
 }
 
@@ -185,16 +193,22 @@ static int simulate_risk(srf_job *job)
 {
   size_t S = (size_t) job->seeds;
   double *res = calloc(S * R_N, sizeof *res);
-  int s = res == NULL ? DEQ_ENOMEM : DEQ_SUCCESS, all = 1;
+  job->seed_res = calloc(job->nrows * S * 2 + 1, sizeof *job->seed_res);
+  int s = res == NULL || job->seed_res == NULL ? DEQ_ENOMEM : DEQ_SUCCESS, all = 1;
+  cli_progress_begin("rows", job->nrows);   /* a unit: a row's seeds */
   for (size_t i = 0; !s && i < job->nrows; i++) {
     deq_srfsim_spec spec;
     make_spec(job, job->rowp[i], &spec);
-    s = run_spec(job, &spec, R_N, res);
+    s = run_spec(job, &spec, i * S, R_N, res);
+    for (size_t r = 0; r < S; r++)
+      job->seed_res[(i * S + r) * 2] = res[r * R_N + R_TEST],
+      job->seed_res[(i * S + r) * 2 + 1] = res[r * R_N + R_TRAIN];
     column_stats(job, res, R_N, R_TEST, &job->sim[i].test[0], &job->sim[i].test[1]);
     column_stats(job, res, R_N, R_TRAIN, &job->sim[i].train[0], &job->sim[i].train[1]);
     risk_verdict(job, i);
     all &= job->sim[i].pass;
   }
+  cli_progress_end();
   free(res);
   job->simulated = !s;
   return s ? CLI_EXIT_FAIL : all ? CLI_EXIT_OK : CLI_EXIT_FAIL;
@@ -264,9 +278,12 @@ static int simulate_spectrum(srf_job *job)
   double *res = calloc((size_t) job->seeds * stride, sizeof *res);
   job->hist = calloc(m, sizeof *job->hist);
   job->hist_se = calloc(m, sizeof *job->hist_se);
-  int s = !res || !job->hist || !job->hist_se ? DEQ_ENOMEM : run_spec(job, &spec, stride, res);
+  int s = !res || !job->hist || !job->hist_se ? DEQ_ENOMEM : run_spec(job, &spec, 0, stride, res);
   if (!s)
     spectrum_verdicts(job, res, stride);
+  job->seed_res = calloc((size_t) job->seeds * SRF_NSTAT + 1, sizeof *job->seed_res);
+  for (size_t r = 0; !s && job->seed_res && r < (size_t) job->seeds; r++)
+    memcpy(job->seed_res + r * SRF_NSTAT, res + r * stride, SRF_NSTAT * sizeof *res);
   free(res);
   job->simulated = !s;
   int all = 1;
@@ -307,4 +324,20 @@ void srf_print_summary(const srf_job *job)
             job->risk[i].train_error.val, s->train[0], s->train[1], s->train_bound,
             s->pass ? "pass" : "FAIL", few);
   }
+}
+
+int srf_seeds_table(const srf_job *job, cli_ctx *ctx)
+{
+  const char *names[2 + SRF_NSTAT] = { "row", "replicate", "test_error", "train_error" };
+  size_t S = (size_t) job->seeds;
+  if (job->seed_res == NULL)
+    return CLI_EXIT_OK;
+  if (job->mode == SRF_RISK)
+    ctx->seeds = cli_seeds_table(ctx, "seeds", job->nrows, S, 2, names, job->seed_res);
+  else {
+    for (int k = 0; k < SRF_NSTAT; k++)
+      names[2 + k] = job->stat[k].name;
+    ctx->seeds = cli_seeds_table(ctx, "seeds", 1, S, SRF_NSTAT, names, job->seed_res);
+  }
+  return ctx->seeds == NULL ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }

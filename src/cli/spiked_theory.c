@@ -44,13 +44,12 @@ static int risk_row(srf_job *job, size_t i)
 static int risk_theory(srf_job *job)
 {
   int rc = CLI_EXIT_OK;
-  for (size_t i = 0; i < job->nrows; i++) {
+  cli_progress_begin("theory rows", job->nrows);
+  for (size_t i = 0; i < job->nrows && rc != CLI_EXIT_USAGE; i++, cli_progress_add(1)) {
     int s = risk_row(job, i);
-    if (s == DEQ_EINVAL)
-      return CLI_EXIT_USAGE;
-    if (s != DEQ_SUCCESS)
-      rc = CLI_EXIT_FAIL;
+    rc = s == DEQ_EINVAL ? CLI_EXIT_USAGE : s != DEQ_SUCCESS ? CLI_EXIT_FAIL : rc;
   }
+  cli_progress_end();
   return rc;
 }
 
@@ -59,11 +58,13 @@ static int spectrum_theory(srf_job *job)
 {
   deq_srf_params q = point(job->p);
   int rc = CLI_EXIT_OK;
-  for (size_t i = 0; i < job->nrows; i++) {   /* point by point: a status per row */
+  cli_progress_begin("theory points", job->nrows);
+  for (size_t i = 0; i < job->nrows; i++, cli_progress_add(1)) {   /* a status per row */
     job->status[i] = deq_srf_density(job->plan, &q, 1, &job->x->x[i], NULL, &job->val[i]);
     if (job->status[i])
       rc = CLI_EXIT_FAIL;
   }
+  cli_progress_end();
   job->edge_status = deq_srf_edge(job->plan, &q, NULL, &job->edge);
   job->outliers_status = deq_srf_outliers(job->plan, &q, NULL, &job->outliers);
   job->mean_status = deq_srf_mean_outlier(job->plan, &q, SRF_MEAN_P1, NULL, &job->mean[0]);
@@ -226,8 +227,9 @@ static int header(const srf_job *job, cli_ctx *ctx, deq_table *t)
 static int add_simulation(const srf_job *job, deq_table *t)
 {
   int s = deq_table_add_comment(t, "simulation: d = %ld, seeds = %ld, master seed = %ld, "
-                                "n_test = %ld; ratios above are the realised round(ratio d)/d",
-                                job->d, job->seeds, job->seed, job->n_test);
+                                "n_test = %ld, ranks = %d; ratios above are the realised "
+                                "round(ratio d)/d", job->d, job->seeds, job->seed, job->n_test,
+                                job->mp.ranks);
   for (int k = 0; job->mode == SRF_DENSITY && k < SRF_NSTAT; k++) {
     const srf_simstat *st = &job->stat[k];
     s = deq_status_merge(s, deq_table_add_comment(t, "sim %s: theory %.10g, sim %.10g +- %.3g "

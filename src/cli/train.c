@@ -232,11 +232,22 @@ static int write_outputs(train_job *job, cli_ctx *ctx, const char *out, const ch
   return cli_exit_merge(rc, pass ? CLI_EXIT_OK : CLI_EXIT_FAIL);
 }
 
+/* MPI, ranks other than 0: the exit status of the summary's verdicts, no output. */
+static int verdicts_only(train_job *job, cli_ctx *ctx)
+{
+  deq_table *t = NULL;
+  int pass = 1, rc = train_summary_table(job, ctx, &t, &pass);
+  rc = t == NULL ? CLI_EXIT_FAIL : cli_exit_merge(rc, pass ? CLI_EXIT_OK : CLI_EXIT_FAIL);
+  deq_table_free(t);
+  return rc;
+}
+
 int cli_cmd_train(cli_ctx *ctx, int argc, char **argv)
 {
   cli_opt o[O_NOPT];
   train_job job;
   memset(&job, 0, sizeof job);
+  job.mp = cli_ctx_ranks(ctx);
   options(o);
   int rc = cli_parse("train", argc, argv, o, O_NOPT);
   if (rc)
@@ -255,8 +266,10 @@ int cli_cmd_train(cli_ctx *ctx, int argc, char **argv)
     train_job_free(&job);   /* the run failed (reported): no partial tables */
     return rc;
   }
-  if (rc != CLI_EXIT_USAGE)
-    rc = cli_exit_merge(rc, write_outputs(&job, ctx, o[O_OUT].value, o[O_PLOT].value));
+  if (rc != CLI_EXIT_USAGE)   /* MPI: rank 0 writes the outputs */
+    rc = cli_exit_merge(rc, ctx->rank == 0 ? write_outputs(&job, ctx, o[O_OUT].value,
+                                                           o[O_PLOT].value)
+                                           : verdicts_only(&job, ctx));
   train_job_free(&job);
   return rc;
 }

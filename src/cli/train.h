@@ -26,6 +26,7 @@ typedef struct {
   deq_trainsim_spec spec;       /* sizes, optimiser, lr, ... */
   double noise, sample_ratio, width_ratio;   /* as given; spec holds the realised sizes */
   long steps, seeds, seed;
+  cli_ranks mp;                 /* MPI: the replicates are spread over these ranks */
   size_t nrec;
   long rec[TRAIN_MAXREC];       /* recorded steps, increasing */
   int summary_only;             /* --summary: the output is the summary table */

@@ -106,13 +106,15 @@ static int one_replicate(void *state, size_t r, void *shared)
   return s;
 }
 
+/* This rank's replicates, then every replicate's results on every rank. */
 static int run(train_job *job, shared_state *sh)
 {
   worker w[64];
   void *states[64];
   memset(w, 0, sizeof w);
-  size_t nt = cli_workers(per_worker(job), (size_t) job->seeds, "--n: the simulation");
-  int s = nt == 0 ? DEQ_ENOMEM : DEQ_SUCCESS;
+  size_t S = (size_t) job->seeds, nloc = cli_rank_count(&job->mp, 0, S);
+  size_t nt = nloc == 0 ? 0 : cli_workers(per_worker(job), nloc, "--n: the simulation");
+  int s = nloc > 0 && nt == 0 ? DEQ_ENOMEM : DEQ_SUCCESS;
   for (size_t t = 0; !s && t < nt; t++) {
     w[t].ev[0] = malloc(job->spec.d0 * sizeof(double));
     w[t].ev[1] = malloc(job->spec.n * sizeof(double));
@@ -123,18 +125,24 @@ static int run(train_job *job, shared_state *sh)
     states[t] = &w[t];
   }
   if (!s)
-    s = cli_run_replicates("training", (size_t) job->seeds, nt, states, one_replicate, sh);
+    s = cli_run_replicates(&job->mp, 0, "training", S, nt, states, one_replicate, sh);
   for (size_t t = 0; t < 64; t++) {
     deq_trainsim_free(w[t].ws);
     for (int m = 0; m < 3; m++)
       free(w[t].ev[m]);
+  }
+  s = cli_ranks_worst(&job->mp, s);
+  if (!s) {
+    cli_ranks_sum(&job->mp, job->res, job->nrec * S * T_N);
+    cli_ranks_sum(&job->mp, sh->hseed, S * 3 * 2 * TRAIN_HIST);
   }
   return s;
 }
 
 int train_simulate_check(const train_job *job)
 {
-  return cli_workers(per_worker(job), (size_t) job->seeds, "--n: the simulation") == 0
+  size_t nloc = cli_rank_count(&job->mp, 0, (size_t) job->seeds);
+  return nloc > 0 && cli_workers(per_worker(job), nloc, "--n: the simulation") == 0
          ? CLI_EXIT_USAGE : CLI_EXIT_OK;
 }
 

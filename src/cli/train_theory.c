@@ -100,8 +100,8 @@ static int model_comments(const train_job *job, deq_table *t)
     s = deq_status_merge(s, deq_table_add_comment(t, "adam: no theory after step 0 (heavy tails, "
                          "S18, are measured, not predicted); the bulk rows compare with the init"));
   s = deq_status_merge(s, deq_table_add_comment(t, "simulation: seeds = %ld, master seed = %ld, "
-                       "recorded steps %ld..%ld (%zu)", job->seeds, job->seed, job->rec[0],
-                       job->rec[job->nrec - 1], job->nrec));
+                       "recorded steps %ld..%ld (%zu), ranks = %d", job->seeds, job->seed,
+                       job->rec[0], job->rec[job->nrec - 1], job->nrec, job->mp.ranks));
   return s;
 }
 

@@ -177,11 +177,13 @@ int deq_table_fprint(const deq_table *t, FILE *f)
 {
   DEQ_CHECK_NULL(t, "t");
   DEQ_CHECK_NULL(f, "f");
-  for (size_t k = 0; k < t->ncomments; k++)
-    fprintf(f, "# %s\n", t->comments[k]);
+  /* The column header first, then the provenance comments: numpy.genfromtxt(names=True)
+   * and pandas.read_csv(comment='#') take the first line for the names. */
   for (size_t k = 0; k < t->ncols; k++)
     fprintf(f, "%s%s", k ? "," : "", t->names[k]);
   fputc('\n', f);
+  for (size_t k = 0; k < t->ncomments; k++)
+    fprintf(f, "# %s\n", t->comments[k]);
   for (size_t r = 0; r < t->nrows; r++) {
     for (size_t k = 0; k < t->ncols; k++) {
       if (k)
@@ -288,6 +290,26 @@ const char *deq_table_text_at(const deq_table *t, size_t r, size_t c)
   DEQ_REQUIRE_RET(t != NULL && r < t->nrows && c < t->ncols, NULL, "%s: no cell (%zu, %zu)",
                   __func__, r, c);
   return t->text[r * t->ncols + c];
+}
+
+size_t deq_table_text_column(const deq_table *t, size_t c, char *buf, size_t len)
+{
+  DEQ_REQUIRE_RET(t != NULL && c < t->ncols && (buf != NULL || len == 0), 0,
+                  "%s: no column %zu (or buf NULL with len > 0)", __func__, c);
+  size_t u = 0, w = 0;   /* bytes needed, bytes written */
+  for (size_t r = 0; r < t->nrows; r++) {
+    const char *s = t->text[r * t->ncols + c];
+    size_t k = s != NULL ? strlen(s) : 0;
+    if (w == u && u + k + 1 < len) {
+      memcpy(buf + u, s != NULL ? s : "", k);
+      buf[u + k] = '\n';
+      w += k + 1;
+    }
+    u += k + 1;
+  }
+  if (len > 0)
+    buf[w] = '\0';
+  return u + 1;
 }
 
 size_t deq_table_ncomments(const deq_table *t)

@@ -149,7 +149,7 @@ static int read_stream(FILE *f, const char *path, deq_table **out)
       break;
     }
     chomp(line);
-    if (line[0] == '#' && hdr.ncells == 0) {
+    if (line[0] == '#') {   /* comments before the header (deqnn 0.1) or after it */
       const char *s = line + 1 + (line[1] == ' ');
       status = push_cell(&com, s, strlen(s));
     } else if (hdr.ncells == 0) {

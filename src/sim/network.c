@@ -59,7 +59,7 @@ static int check_spec(const deq_network_spec *s)
     DEQ_ERRORF(DEQ_EINVAL, "spec.input: unknown input kind %d", (int) s->input);
   if ((int) s->readout < 0 || (int) s->readout > (int) DEQ_READOUT_RADEMACHER)
     DEQ_ERRORF(DEQ_EINVAL, "spec.readout: unknown read-out kind %d", (int) s->readout);
-  if ((int) s->need < 0 || (int) s->need > (int) DEQ_NETWORK_CK_ONLY)
+  if ((int) s->need < 0 || (int) s->need > (int) DEQ_NETWORK_NTK_ONLY)
     DEQ_ERRORF(DEQ_EINVAL, "spec.need: unknown workspace kind %d", (int) s->need);
   if ((int) s->act.kind < 0 || (int) s->act.kind > (int) DEQ_ACT_POLY)
     DEQ_ERRORF(DEQ_EINVAL, "spec.act: unknown activation kind %d", (int) s->act.kind);
@@ -124,21 +124,28 @@ static size_t layout_ck(const deq_network_spec *s, deq_network *net, piece *p)
   return 3;
 }
 
+/* ALL keeps every array; NTK_ONLY one block of W_1, no S buffers (the backward pass writes
+ * into arrays it no longer needs) and Gram scratch of DEQ_NETWORK_GCOLS columns. */
 static size_t layout_all(const deq_network_spec *s, deq_network *net, piece *p)
 {
   double n = (double) s->n, dmax = widest(s, 1, 1);
+  int ntk_only = s->need == DEQ_NETWORK_NTK_ONLY;
+  double gcols = ntk_only ? fmin(n, (double) DEQ_NETWORK_GCOLS) : n;
   size_t k = 0;
   p[k++] = (piece) { &net->x[0], (double) s->d[0] * n };
   for (size_t l = 1; l <= s->L; l++) {
+    double wcols = ntk_only && l == 1 ? fmin((double) DEQ_NETWORK_WCOLS, (double) s->d[0])
+                                      : (double) s->d[l - 1];
     p[k++] = (piece) { &net->x[l], (double) s->d[l] * n };
     p[k++] = (piece) { &net->hd[l], (double) s->d[l] * n };
-    p[k++] = (piece) { &net->w[l], (double) s->d[l] * (double) s->d[l - 1] };
+    p[k++] = (piece) { &net->w[l], (double) s->d[l] * wcols };
   }
-  p[k++] = (piece) { &net->s[0], dmax * n };
-  if (s->L > 1)
+  if (!ntk_only)
+    p[k++] = (piece) { &net->s[0], dmax * n };
+  if (!ntk_only && s->L > 1)
     p[k++] = (piece) { &net->s[1], dmax * n };
-  p[k++] = (piece) { &net->gs, n * n };
-  p[k++] = (piece) { &net->gx, n * n };
+  p[k++] = (piece) { &net->gs, gcols * n };
+  p[k++] = (piece) { &net->gx, gcols * n };
   return k;
 }
 
@@ -330,11 +337,12 @@ static int layer(deq_network *net, size_t l)
 {
   const deq_network_spec *s = &net->spec;
   int ck_only = s->need == DEQ_NETWORK_CK_ONLY, n = (int) s->n, dl = (int) s->d[l];
+  int one_block = ck_only || (s->need == DEQ_NETWORK_NTK_ONLY && l == 1);
   size_t dp = s->d[l - 1];
   double *h = ck_only ? net->x[l] : net->hd[l];
   for (size_t c = 0; c < dp; c += DEQ_NETWORK_WCOLS) {
     size_t k = dp - c < DEQ_NETWORK_WCOLS ? dp - c : DEQ_NETWORK_WCOLS;
-    double *wb = ck_only ? net->w[l] : net->w[l] + c * s->d[l];
+    double *wb = one_block ? net->w[l] : net->w[l] + c * s->d[l];
     deq_rng_block_gaussian(&net->rng, 1.0, s->d[l] * k, wb);
     DEQ_NETWORK_TIMED(net, cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, dl, n, (int) k,
                                        1.0, wb, dl, net->x[l - 1] + c, (int) dp,
@@ -350,7 +358,7 @@ int deq_network_draw(deq_network *net, uint64_t master, uint64_t replicate)
   DEQ_CHECK_NULL(net, "net");
   double t0 = deq_network_now();
   int status = DEQ_SUCCESS;
-  net->drawn = 0;
+  net->drawn = net->consumed = 0;
   deq_rng_block_reseed(&net->rng, master, replicate);
   draw_input(net);
   if (net->spec.input == DEQ_INPUT_ORTHONORMAL)
@@ -370,6 +378,8 @@ const double *deq_network_features(const deq_network *net, size_t l)
   DEQ_REQUIRE_RET(l <= net->spec.L, NULL, "%s: layer %zu > L = %zu", __func__, l, net->spec.L);
   DEQ_REQUIRE_RET(l == net->spec.L || net->spec.need != DEQ_NETWORK_CK_ONLY, NULL,
                   "%s: layer %zu not kept: a CK-only workspace keeps X_L only", __func__, l);
+  DEQ_REQUIRE_RET(l == net->spec.L || !net->consumed, NULL, "%s: layer %zu was overwritten by "
+                  "the NTK of an NTK-only workspace", __func__, l);
   return net->x[l];
 }
 
@@ -381,6 +391,9 @@ const double *deq_network_weights(const deq_network *net, size_t l)
   DEQ_REQUIRE_RET(net->spec.need != DEQ_NETWORK_CK_ONLY, NULL,
                   "%s: W_%zu not kept: a CK-only workspace keeps one block of columns", __func__,
                   l);
+  DEQ_REQUIRE_RET(net->spec.need != DEQ_NETWORK_NTK_ONLY || l >= 2, NULL,
+                  "%s: W_1 not kept: an NTK-only workspace keeps one block of its columns",
+                  __func__);
   return net->w[l];
 }
 

@@ -1,6 +1,7 @@
 /* Gram matrices of the drawn network: CK, NTK by the backward pass (ck_ntk S27), spectra. */
 #include <limits.h>
 #include <math.h>
+#include <string.h>
 #include <cblas.h>
 #include <lapacke.h>
 #include "core/check.h"
@@ -81,12 +82,32 @@ static void backward_step(deq_network *net, size_t l, const double *s, double *s
     snext[i] *= dsig[i];
 }
 
-/* Upper triangle of K += G_S o G_X. */
-static void add_hadamard_upper(size_t n, const double *gs, const double *gx, double *K)
+/* G = A[:, 0:rows]^T A[:, j0:j0+w], rows x w (ld rows), A k x n (lda k). */
+static void gram_block(deq_network *net, size_t k, const double *a, size_t j0, size_t rows,
+                       size_t w, double *g)
 {
-  for (size_t j = 0; j < n; j++)
-    for (size_t i = 0; i <= j; i++)
-      K[i + j * n] += gs[i + j * n] * gx[i + j * n];
+  int kk = (int) k, r = (int) rows;
+  DEQ_NETWORK_TIMED(net, cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, r, (int) w, kk,
+                                     1.0, a, kk, a + j0 * k, kk, 0.0, g, r));
+}
+
+/* Upper triangle of K += (S^T S) o (X^T X), S ks x n, X kx x n, by blocks of
+ * DEQ_NETWORK_GCOLS columns of K (rows 0..j0 + w of each; scratch gs, gx of n x GCOLS). */
+static void add_gram_product(deq_network *net, size_t ks, const double *sm, size_t kx,
+                             const double *xm, double *K)
+{
+  size_t n = net->spec.n;
+  for (size_t j0 = 0; j0 < n; j0 += DEQ_NETWORK_GCOLS) {
+    size_t w = n - j0 < DEQ_NETWORK_GCOLS ? n - j0 : DEQ_NETWORK_GCOLS, rows = j0 + w;
+    gram_block(net, ks, sm, j0, rows, w, net->gs);
+    gram_block(net, kx, xm, j0, rows, w, net->gx);
+    for (size_t j = 0; j < w; j++) {
+      const double *gs = net->gs + j * rows, *gx = net->gx + j * rows;
+      double *kc = K + (j0 + j) * n;
+      for (size_t i = 0; i <= j0 + j; i++)
+        kc[i] += gs[i] * gx[i];
+    }
+  }
 }
 
 int deq_network_ntk(deq_network *net, double *K)
@@ -94,26 +115,28 @@ int deq_network_ntk(deq_network *net, double *K)
   DEQ_CHECK_NULL(net, "net");
   if (net->spec.need == DEQ_NETWORK_CK_ONLY)
     DEQ_ERROR("network: the workspace was allocated for the CK only (spec.need = "
-              "DEQ_NETWORK_CK_ONLY); the NTK needs DEQ_NETWORK_ALL", DEQ_EINVAL);
+              "DEQ_NETWORK_CK_ONLY); the NTK needs DEQ_NETWORK_ALL or _NTK_ONLY", DEQ_EINVAL);
+  if (net->consumed)
+    DEQ_ERROR("network: an NTK-only workspace gives one NTK per draw (its backward pass "
+              "overwrites the features); draw again", DEQ_EINVAL);
   int status = check_ready(net, K);
   if (status)
     return status;
   double t0 = deq_network_now();
   const deq_network_spec *sp = &net->spec;
-  double *s = net->s[0], *snext = net->s[1];
+  int ntk_only = sp->need == DEQ_NETWORK_NTK_ONLY;
+  double *s = ntk_only ? net->hd[sp->L] : net->s[0];   /* S_L: in place of D_L (NTK_ONLY) */
   gram_upper(net, sp->d[sp->L], net->x[sp->L], K);
   backward_top(net, s);
   for (size_t l = sp->L; l >= 1; l--) {
-    gram_upper(net, sp->d[l], s, net->gs);
-    gram_upper(net, sp->d[l - 1], net->x[l - 1], net->gx);
-    add_hadamard_upper(sp->n, net->gs, net->gx, K);
-    if (l > 1) {
+    add_gram_product(net, sp->d[l], s, sp->d[l - 1], net->x[l - 1], K);
+    if (l > 1) {   /* S_{l-1}: into X_{l-1}, whose Gram was just taken (NTK_ONLY) */
+      double *snext = ntk_only ? net->x[l - 1] : s == net->s[0] ? net->s[1] : net->s[0];
       backward_step(net, l, s, snext);
-      double *tmp = s;
       s = snext;
-      snext = tmp;
     }
   }
+  net->consumed = ntk_only;
   return finish(net, K, "NTK", t0);
 }
 
@@ -185,12 +208,56 @@ int deq_network_spectrum(deq_network *net, double *K, double *eval)
   return status;
 }
 
+/* Ascending eigenvalues of the CK from those of the d x d Gram X_L X_L^T in tail =
+ * eval + (n - d): its negatives (rounding beyond the zero cut) first, then the n - d exact
+ * zeros of X_L^T X_L, then the rest of tail, which is in place. */
+static void pad_zeros(size_t n, size_t d, double *eval)
+{
+  const double *tail = eval + (n - d);
+  size_t neg = 0;
+  while (neg < d && tail[neg] < 0.0)
+    neg++;
+  memmove(eval, tail, neg * sizeof *eval);
+  for (size_t i = neg; i < neg + (n - d); i++)
+    eval[i] = 0.0;
+}
+
+/* d_L < n: the n - d_L zero eigenvalues of X_L^T X_L are exact, its others are those of the
+ * d_L x d_L Gram X_L X_L^T, formed in K (dsyrk) and passed to dsyevd: d_L^3 instead of n^3. */
+static int ck_spectrum_small(deq_network *net, double *K, double *eval)
+{
+  const deq_network_spec *sp = &net->spec;
+  size_t n = sp->n, d = sp->d[sp->L];
+  double t0 = deq_network_now();
+  int dd = (int) d;
+  DEQ_NETWORK_TIMED(net, cblas_dsyrk(CblasColMajor, CblasUpper, CblasNoTrans, dd, (int) n, 1.0,
+                                     net->x[sp->L], dd, 0.0, K, dd));
+  int status = eig_check(d, K, eval);
+  lapack_int info = 0;
+  if (!status)
+    DEQ_NETWORK_TIMED(net, info = LAPACKE_dsyevd_work(LAPACK_COL_MAJOR, 'N', 'U', dd, K, dd,
+                                                       eval + (n - d), net->ev_work,
+                                                       (lapack_int) net->ev_lwork, net->ev_iwork,
+                                                       (lapack_int) net->ev_liwork));
+  if (!status && !(status = eig_finish(info, d, eval + (n - d))))
+    pad_zeros(n, d, eval);
+  net->t_total += deq_network_now() - t0;
+  return status;
+}
+
 int deq_network_ck_spectrum(deq_network *net, double *eval)
 {
   DEQ_CHECK_NULL(net, "net");
   DEQ_CHECK_NULL(eval, "eval");
   const deq_network_spec *sp = &net->spec;
+  if (sp->need == DEQ_NETWORK_NTK_ONLY)
+    DEQ_ERROR("network: an NTK-only workspace has no n x n scratch for the CK; pass a matrix "
+              "to deq_network_ck", DEQ_EINVAL);
   double *K = sp->need == DEQ_NETWORK_CK_ONLY ? net->x[(sp->L + 1) % 2] : net->gs;
+  if (!net->drawn)
+    DEQ_ERROR("network: no successful deq_network_draw before the Gram matrix", DEQ_EINVAL);
+  if (sp->d[sp->L] < sp->n)
+    return ck_spectrum_small(net, K, eval);
   int status = deq_network_ck(net, K);
   return status == DEQ_SUCCESS ? deq_network_spectrum(net, K, eval) : status;
 }

@@ -11,6 +11,10 @@
  * (one dgemm per block, accumulating), so that a CK-only workspace holds one block of W. */
 #define DEQ_NETWORK_WCOLS 512
 
+/* The NTK's Gram products (S_l^T S_l) o (X_{l-1}^T X_{l-1}) are formed in blocks of this many
+ * columns of K, so that their scratch is 2 n x DEQ_NETWORK_GCOLS, not 2 n x n. */
+#define DEQ_NETWORK_GCOLS 256
+
 /* Most arrays a workspace owns: X_0, (X_l, H_l, W_l) per layer, the read-out, two S
  * buffers, two Grams, three QR arrays and the dsyevd workspace. */
 #define DEQ_NETWORK_BLOCKS (3 * DEQ_NETWORK_MAXL + 10)
@@ -22,7 +26,10 @@
  * one X_L is not in also holds at least n x n, where deq_network_ck_spectrum forms K) and
  * w[l] = one buffer for a block of DEQ_NETWORK_WCOLS columns of the largest W_l, drawn as
  * layer l runs; H_l is computed in the buffer of X_l and the activation applied in place;
- * hd, s, gs, gx are NULL. */
+ * hd, s, gs, gx are NULL.  With DEQ_NETWORK_NTK_ONLY: x[l] and hd[l] as for ALL, w[1] one
+ * block of W_1 columns (the backward pass does not need W_1), w[l >= 2] whole, no s (S_L is
+ * formed in hd[L], S_{l-1} in x[l-1] once the Gram of X_{l-1} is taken), gs and gx
+ * n x DEQ_NETWORK_GCOLS. */
 struct deq_network {
   deq_network_spec spec;
   deq_act_fw fw;                        /* sigma = (f - fw.shift) / fw.scale */
@@ -43,6 +50,7 @@ struct deq_network {
   size_t nblock;
   deq_rng_block rng;                    /* the stream of the current (master, replicate) */
   int drawn;
+  int consumed;                         /* NTK_ONLY: the NTK overwrote X_0..X_{L-1} and D_L */
   double t_blas, t_total;               /* seconds inside BLAS/LAPACK, inside the API */
 };
 

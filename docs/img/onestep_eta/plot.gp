@@ -8,7 +8,10 @@ set title 'One gradient step: tanh student, teacher poly:0,1,0.5, N/d = 2.385, n
 set xlabel 'learning rate eta'
 set ylabel 'excess test risk'
 set grid
-set key bottom left box opaque
+set key bmargin center horizontal box noopaque
+set bmargin 7
+set offsets graph 0.02, graph 0.02, 0, 0
+set xlabel 'learning rate eta' noenhanced
 set yrange [0.2:0.85]
 plot 'docs/img/onestep_eta/theory.csv' using 'eta':'risk' with lines lw 2 lc rgb '#1f4e9e' title 'after the step (theory)', \
      '' using 'eta':'rf_risk' with lines lw 1 lc rgb '#7f7f7f' title 'random features, eta = 0', \
