@@ -55,7 +55,7 @@ static int run(const deq_dataset *ds, const char *name)
   s = s ? s : deq_datakernel_matrix(dk, n, G, &err);
   lap(&t, "expected kernel Kbar", &total);
   s = s ? s : deq_datakernel_atoms(n, G, x, p, &mean);
-  lap(&t, "eigenvalues (dsyevd)", &total);
+  lap(&t, "eigenvalues (dsyevd[_2stage])", &total);
   deq_input_law law = { DEQ_DATA_ATOMS, n, x, p };
   s = s ? s : deq_datakernel_ck_params(fw.b.val, 1, gam, &law, &par);
   s = s ? s : deq_pencil_alloc(&par, NULL, &pen);

@@ -36,3 +36,5 @@ run spiked_support_relu.csv spiked --act relu --teacher poly:0,1,0.7071067811865
 run_root() { out=$1; shift; (cd .. && "$deqnn" "$@" --out "data/$out"); echo "wrote data/$out"; }
 run_root ck_relu_data.csv ck --act relu --input data/blobs_200.csv --ratios 1.5 --x 0:5:101
 run_root ck_tanh_data_L2_stats.csv ck --act tanh --input data/blobs_200.csv --input-samples 150 --input-seed 3 --ratios 1.2,0.8 --stats 0.05,0.5,2
+# real images: 400 of the 1500 pooled Fashion-MNIST test images (data/make_fashion_1500.py)
+run_root ck_relu_fashion_stats.csv ck --act relu --input data/fashion_1500_14x14.idx.gz --input-samples 400 --ratios 1.5 --stats 0.05,0.5,2

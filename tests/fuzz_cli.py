@@ -125,10 +125,11 @@ class Fuzzer:
                                       for _ in range(r.randint(1, 4)))]
         if self.chance(0.7):
             a += ["--x", self.grid(-1, 12)]
-        if self.simulating:
-            a += ["--simulate", "--n", str(r.randint(20, 120)) if self.chance(0.95) else
-                  r.choice(["1", "0", "-5", "x", "10000000"]),
-                  "--seeds", "2" if self.chance(0.95) else r.choice(["1", "0", "5000"])]
+        if self.simulating:   # with --input FILE n is the data's: --n mostly left out
+            no_n = DATA_FILE in a and self.chance(0.9)
+            a += ["--simulate"] + ([] if no_n else ["--n", str(r.randint(20, 120))
+                  if self.chance(0.95) else r.choice(["1", "0", "-5", "x", "10000000"])])
+            a += ["--seeds", "2" if self.chance(0.95) else r.choice(["1", "0", "5000"])]
             if self.chance(0.3):
                 a += ["--seed", str(r.randint(0, 100)) if self.chance(0.9) else "-1"]
         return a

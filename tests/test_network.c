@@ -216,6 +216,47 @@ static void test_draw_order(void **state)
   }
 }
 
+/* FIXED input (real_data R21): X_0 is the caller's matrix, bitwise; the stream starts with
+ * W_1; the features are the plain-loop forward pass of those samples; a CK-only workspace
+ * gives the same CK; two draws of one replicate are bitwise equal. */
+static void test_fixed_input(void **state)
+{
+  (void) state;
+  const size_t d[] = { 5, 7, 6 };
+  double x0[4 * 5], shift, scale, xL[4 * 6], K[16], K2[16], ev[4], ev2[4];
+  for (size_t i = 0; i < 20; i++)
+    x0[i] = sin(1.7 * (double) i + 0.3);   /* sample a = x0[5a .. 5a+4] */
+  deq_network_spec s = make_spec(4, 2, d, "tanh", DEQ_INPUT_FIXED, DEQ_READOUT_GAUSSIAN);
+  s.x0 = x0;
+  deq_network *net = make_net(&s, 77, 5);
+  assert_memory_equal(deq_network_features(net, 0), x0, sizeof x0);
+  static deq_rng_block r;
+  deq_rng_block_init(&r);
+  deq_rng_block_reseed(&r, 77, 5);
+  assert_stream(&r, 1.0, 7 * 5, deq_network_weights(net, 1));
+  double *theta = get_params(net, &s);
+  deq_network_normalisation(net, &shift, &scale);
+  for (size_t a = 0; a < 4; a++)
+    naive_forward(&s, shift, scale, theta, x0 + a * 5, xL + a * 6);
+  const double *feat = deq_network_features(net, 2);
+  for (size_t i = 0; i < 24; i++)
+    assert_close(feat[i], xL[i], 1e-14);
+  assert_int_equal(deq_network_ck(net, K), DEQ_SUCCESS);
+  assert_int_equal(deq_network_spectrum(net, K, ev), DEQ_SUCCESS);
+  s.need = DEQ_NETWORK_CK_ONLY;
+  deq_network *ck = make_net(&s, 77, 5);
+  assert_int_equal(deq_network_ck_spectrum(ck, ev2), DEQ_SUCCESS);
+  assert_memory_equal(ev, ev2, sizeof ev);
+  assert_int_equal(deq_network_draw(ck, 77, 5), DEQ_SUCCESS);
+  assert_int_equal(deq_network_ck(ck, K2), DEQ_SUCCESS);
+  assert_int_equal(deq_network_draw(ck, 77, 5), DEQ_SUCCESS);
+  assert_int_equal(deq_network_ck(ck, K), DEQ_SUCCESS);
+  assert_memory_equal(K, K2, sizeof K);
+  free(theta);
+  deq_network_free(ck);
+  deq_network_free(net);
+}
+
 static void test_rademacher(void **state)
 {
   (void) state;
@@ -626,6 +667,10 @@ static void test_spec_errors(void **state)
   s = good, s.input = (deq_input_kind) 7, expect_alloc_error(&s, DEQ_EINVAL, "spec.input");
   s = good, s.readout = (deq_readout_kind) 9, expect_alloc_error(&s, DEQ_EINVAL, "spec.readout");
   s = good, s.act.kind = (deq_act_kind) 99, expect_alloc_error(&s, DEQ_EINVAL, "spec.act");
+  double x0[4 * 8] = { 0 };
+  s = good, s.input = DEQ_INPUT_FIXED, expect_alloc_error(&s, DEQ_EINVAL, "spec.x0");
+  x0[2 * 8 + 3] = NAN;
+  s.x0 = x0, expect_alloc_error(&s, DEQ_EINVAL, "(sample 2, feature 3)");
   s = good, deq_act_parse("poly:2.385", "act", &s.act);
   expect_alloc_error(&s, DEQ_EINVAL, "constant");
   s = good, deq_act_parse("poly:0,1,0.5", "act", &s.act), s.act.c[3] = NAN;
@@ -716,6 +761,7 @@ int main(void)
     cmocka_unit_test(test_ntk_fd),
     cmocka_unit_test(test_ck_naive),
     cmocka_unit_test(test_draw_order),
+    cmocka_unit_test(test_fixed_input),
     cmocka_unit_test(test_rademacher),
     cmocka_unit_test(test_orthonormal),
     cmocka_unit_test(test_reproducible),

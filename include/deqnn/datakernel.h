@@ -72,7 +72,9 @@ int deq_datakernel_eval(const deq_datakernel *dk, double qa, double qb, double c
  * ("... needs unit-norm inputs"). */
 int deq_datakernel_matrix(const deq_datakernel *dk, size_t n, double *G, double *err);
 
-/* Eigenvalues of the symmetric K (n x n, destroyed) by LAPACKE dsyevd as the atoms of mu_0:
+/* Eigenvalues of the symmetric K (n x n, destroyed) by LAPACKE dsyevd_2stage (dsyevd where the
+ * build's LAPACK lacks it; both backward stable to a small multiple of n eps ||K||) as the atoms
+ * of mu_0:
  * x[k] = lambda_k / mean (increasing; eigenvalues below 8 n eps lambda_max -- zero to within
  * dsyevd's error, e.g. the exact zeros of a Gram matrix with n > d0 -- set to 0), p[k] = 1/n,
  * *mean = tr K / n (the scale divided out, so that the atoms have mean 1 as the pencil

@@ -17,7 +17,7 @@
  * replicate), generated in blocks, with normal variates from deqnn's 128-layer ziggurat (one
  * word per variate on its fast path; docs/core.md "Random streams" -- not
  * gsl_ran_gaussian_ziggurat): X_0 (d_0 n numbers, column-major: sample 1 first; sd
- * 1/sqrt(d_0), or sd 1 before the QR for orthonormal input), then W_1, ..., W_L (each
+ * 1/sqrt(d_0), or sd 1 before the QR for orthonormal input; none for FIXED input), then W_1, ..., W_L (each
  * d_l d_{l-1} numbers, column-major, sd 1), then w (d_L numbers: N(0,1), or Rademacher +-1
  * from the low bit of a word).  The result depends only on (spec, master, replicate), not on
  * the order in which replicates run or the number of threads.
@@ -40,7 +40,7 @@ extern "C" {
 
 #define DEQ_NETWORK_MAXL 16
 
-typedef enum { DEQ_INPUT_GAUSSIAN, DEQ_INPUT_ORTHONORMAL } deq_input_kind;
+typedef enum { DEQ_INPUT_GAUSSIAN, DEQ_INPUT_ORTHONORMAL, DEQ_INPUT_FIXED } deq_input_kind;
 typedef enum { DEQ_READOUT_GAUSSIAN, DEQ_READOUT_RADEMACHER } deq_readout_kind;
 
 /* What the workspace is for (deq_network_spec.need).
@@ -68,13 +68,19 @@ typedef struct {
   deq_input_kind input;
   deq_readout_kind readout;
   deq_network_need need;               /* DEQ_NETWORK_ALL (0), _CK_ONLY or _NTK_ONLY */
+  const double *x0;                    /* DEQ_INPUT_FIXED: X_0, d_0 x n column-major (= n x d_0
+                                          row-major, one sample per row: deq_dataset's x),
+                                          the caller's, read at every draw: it must outlive
+                                          the workspace; unused (may be NULL) otherwise */
 } deq_network_spec;
 
 typedef struct deq_network deq_network;
 
 /* Workspace for one network shape.  Validates the spec: n >= 1, 1 <= L <= DEQ_NETWORK_MAXL,
- * d[l] >= 1 (l = 0..L), n <= d[0] for orthonormal input, known input/readout/act/need kinds
- * (DEQ_EINVAL naming the field, e.g. "spec.d[2]").  Computes the normalisation of act once
+ * d[l] >= 1 (l = 0..L), n <= d[0] for orthonormal input, known input/readout/act/need kinds,
+ * for FIXED input x0 not NULL with finite entries (DEQ_EINVAL naming the field, e.g.
+ * "spec.d[2]", or the entry "spec.x0: entry (sample 4, feature 2) is nan").  Computes the
+ * normalisation of act once
  * (deq_act_fw_constants with opts; NULL = defaults; its errors are passed on).  Computes the
  * memory needed (deq_network_bytes) and refuses with DEQ_ENOMEM, giving the GiB needed and
  * the memory available (MemAvailable, else the physical memory), if it exceeds the latter,
@@ -100,7 +106,8 @@ void deq_network_free(deq_network *net);
  * NAN (DEQ_EINVAL reported) for a NULL spec or L outside 1..DEQ_NETWORK_MAXL. */
 double deq_network_bytes(const deq_network_spec *spec);
 
-/* Draw X, W_1..W_L and w from the stream of (master, replicate) in the order stated above,
+/* Draw X (FIXED input: copy spec.x0, no random numbers), W_1..W_L and w from the stream of
+ * (master, replicate) in the order stated above,
  * and run the forward pass (W_l drawn and multiplied in blocks of 512 columns as layer l
  * runs), keeping X_0..X_L and D_l = sigma'(H_l)/sqrt(d_l), l = 1..L, for the NTK
  * (DEQ_NETWORK_ALL and _NTK_ONLY; D_l comes from the same pass over H_l as X_l), or X_L

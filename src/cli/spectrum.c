@@ -23,8 +23,8 @@ static void options(cli_opt *o, const char *kind)
     { "--x", 1, NULL, "grid A:B:K, A:B:K:log or x1,x2,.. [default: the support +-5%, 400 points]", 0, 0 },
     { "--out", 1, "-", "output CSV file ('-' = stdout)", 0, 0 },
     { "--plot", 1, NULL, "figure FILE.png|svg|pdf (gnuplot script kept beside it as FILE.png.gp)", 0, 0 },
-    { "--simulate", 0, NULL, "simulate the finite network and compare", 0, 0 },
-    { "--n", 1, "2000", "simulation: samples n (widths dl = round(n/gl))", 0, 0 },
+    { "--simulate", 0, NULL, "simulate the finite network and compare (with --input FILE: on the data, only the weights random)", 0, 0 },
+    { "--n", 1, "2000", "simulation: samples n (widths dl = round(n/gl)); not with --input FILE (n is the data's)", 0, 0 },
     { "--seeds", 1, "10", "simulation: independent replicates", 0, 0 },
     { "--seed", 1, "1", "simulation: master seed", 0, 0 },
     { "--stats", 1, NULL, "lambda1,..: output linear statistics (1/n)tr K, tr K^2, tr (K+lambda)^-1", 0, 0 },
@@ -165,8 +165,9 @@ static int parse_input(spec_job *job, const cli_opt *o)
     return CLI_EXIT_OK;
   job->input_file = v;
   if (strcmp(job->kind, "ntk") == 0) {
-    cli_errorf("--input: a data file applies to deqnn ck and mp only (the NTK on data is not "
-               "yet derived; docs/data.md)");
+    cli_errorf("--input: a data file applies to deqnn ck and mp only: the NTK on data has no "
+               "validated theory in deqnn (its D_1 o K_0 term fluctuates around Kdot_1 o K_0 "
+               "by O(1) on real data; the best candidate errs by ~5%%: docs/data.md)");
     return CLI_EXIT_USAGE;
   }
   if (strcmp(job->kind, "mp") == 0 && (!o[O_STATS].seen || o[O_X].seen)) {
@@ -174,9 +175,14 @@ static int parse_input(spec_job *job, const cli_opt *o)
                "spectrum (n atoms, no density): give --stats and no --x");
     return CLI_EXIT_USAGE;
   }
-  if (o[O_SIM].seen) {
-    cli_errorf("--simulate with --input: not yet (the simulation on fixed inputs comes later; "
-               "docs/data.md)");
+  if (o[O_SIM].seen && strcmp(job->kind, "mp") == 0) {
+    cli_errorf("--simulate: deqnn mp --input FILE gives the data's own Gram spectrum, which "
+               "has nothing random to simulate");
+    return CLI_EXIT_USAGE;
+  }
+  if (o[O_N].seen) {
+    cli_errorf("--n: with --input FILE the simulation's n is the number of samples (take "
+               "fewer with --input-samples)");
     return CLI_EXIT_USAGE;
   }
   if ((rc = parse_choice(o[O_INORM].value, "--input-normalize", "unit", "none", &job->input_norm)))
@@ -240,6 +246,13 @@ static int parse_job(spec_job *job, cli_opt *o)
     return rc;
   if ((rc = check_ratios(job)))
     return rc;
+  if (job->input_file)   /* the samples of the file: n and d0 are the data's */
+    job->n = (long) job->ds->n;
+  if (job->input_file && job->simulate && job->n < SPEC_DATA_MIN_SIM) {
+    cli_errorf("--input: the simulation's two-size scan needs at least %d samples, got %ld",
+               SPEC_DATA_MIN_SIM, job->n);
+    return CLI_EXIT_USAGE;
+  }
   realise_ratios(job, job->simulate);
   return job->simulate ? spec_simulate_check(job) : CLI_EXIT_OK;
 }
@@ -319,7 +332,9 @@ static void print_summary(const spec_job *job)
       snprintf(th, sizeof th, "%.8g", s->theory.val);
     if (!isnan(v->z))
       snprintf(z, sizeof z, "%.2f", v->z);
-    const char *verdict = !s->applies ? "n/a (smeared atom)" : s->two_size == 1
+    const char *verdict = s->approx ? "n/a (approximate theory: z is its error)"
+                          : s->unvalidated ? "n/a (KS on data: not validated; docs/data.md)"
+                          : !s->applies ? "n/a (smeared atom)" : s->two_size == 1
                           ? "pass (n*bias stable at n/2: finite size)" : v->pass ? "pass" : "FAIL";
     fprintf(stderr, "%-12s %14s %14.8g %11.3g %11.3g %8s  %s%s\n", s->name, th, v->sim.mean,
             v->sim.se, v->bound, z, verdict,
@@ -339,11 +354,21 @@ int spec_two_sizes(const spec_job *job, spec_job *half)
   memcpy(half->gamma_user, job->gamma_user, sizeof half->gamma_user);
   half->input = job->input;
   half->rademacher = job->rademacher;
+  half->input_file = job->input_file;   /* data: n/2 samples of the same file */
+  half->input_samples = job->input_samples;
+  half->input_seed = job->input_seed;
+  half->input_norm = job->input_norm;
+  half->linearised = job->linearised;
+  half->half_samples = (size_t) job->n / 2;   /* of the file (docs/data.md) */
   memcpy(half->lambda, job->lambda, sizeof half->lambda);
   half->nlam = job->nlam;
   half->stats_mode = 1;
   half->simulate = 1;
   half->n = job->n / 2;
+  if (half->input_file && spec_data_load(half) != CLI_EXIT_OK)
+    return CLI_EXIT_FAIL;
+  if (half->input_file)
+    half->n = (long) half->ds->n;
   half->seeds = job->seeds;
   half->seed = job->seed;
   half->rank = job->rank;
@@ -450,7 +475,9 @@ int cli_cmd_spectrum(cli_ctx *ctx, const char *kind, int argc, char **argv)
       spec_job_free(&job);
       return src ? src : CLI_EXIT_FAIL;
     }
-    if (src == CLI_EXIT_FAIL)
+    if (job.input_file)
+      src = spec_data_scan(&job);
+    else if (src == CLI_EXIT_FAIL)
       src = two_sizes(&job);
     if (ctx->rank != 0) {     /* MPI: rank 0 reports and writes the outputs */
       spec_job_free(&job);

@@ -13,6 +13,8 @@
 #define SPEC_MAXLAM 16
 #define SPEC_MAXSTAT (4 + SPEC_MAXLAM)
 #define SPEC_MAXSEEDS 4096
+/* --input FILE --simulate: fewest samples (the two-size scan runs at n/2) */
+#define SPEC_DATA_MIN_SIM 8
 
 typedef struct {
   char name[32];
@@ -22,9 +24,15 @@ typedef struct {
   double B;                /* finite-size allowance B (bound B/n) */
   double *sample;          /* one value per seed */
   deq_verdict verdict;
-  int applies;             /* 0: no verdict (KS next to a smeared atom) */
+  int applies;             /* 0: no verdict (KS next to a smeared atom; approximate theory) */
+  int approx;              /* 1: the theory is approximate (--input FILE, L >= 2 or
+                              --input-kernel linearised): rel error reported, no verdict */
+  int unvalidated;         /* 1: KS on data: reported, no verdict (docs/data.md) */
+  int measured_B;          /* 1: B measured by the two-size scan (--input FILE, docs/data.md) */
   int two_size;            /* 0 not run, 1 n*bias stable (finite size), 2 not stable */
   double nbias[2], nbias_se[2];   /* n*bias and n*SE at n and n/2 */
+  long n_half;             /* the smaller size of the two-size scan */
+  double rate;             /* the bias taken to decay as n^-rate (docs/data.md) */
 } spec_stat;
 
 typedef struct {
@@ -59,6 +67,8 @@ typedef struct {
   deq_dataset *ds;
   deq_dataset_diag diag;
   long input_samples, input_seed;     /* 0 = all samples */
+  size_t half_samples;                /* two-size scan: this many samples of the file */
+  int approximate;                    /* the data theory is approximate (L >= 2, linearised) */
   int input_norm;                     /* deq_dataset_norm */
   int linearised;                     /* --input-kernel linearised: (1 - b) I + b G */
   double kscale;                      /* tr Kbar / n: the spectrum is kscale x the pencil's */
@@ -84,6 +94,12 @@ int spec_stats_table(spec_job *job, cli_ctx *ctx, deq_table **out);
 int spec_simulate(spec_job *job);
 /* Before any work: the simulation fits in the memory (else a message naming --n, exit 2). */
 int spec_simulate_check(const spec_job *job);
+
+/* --input FILE --simulate: the finite-size allowance B of every statistic measured by the
+ * two-size scan (n/2 samples of the file, widths halved: the same ratios), then the
+ * verdicts |mean - theory| <= 4 SE + B/n + err; for an approximate theory no scan and no
+ * verdict (the relative error is reported).  Returns a CLI exit code. */
+int spec_data_scan(spec_job *job);
 
 /* After a failed verdict: the same statistics at n/2; a stable n*bias (within 2 sigma) is a
  * finite-size effect (ck_ntk §9), so the verdict becomes a pass, marked in the outputs. */

@@ -23,6 +23,11 @@ static int network_spec(const spec_job *job, deq_network_spec *ns)
     ns->act = job->act;
     ns->input = job->input.kind == DEQ_DATA_ORTHONORMAL ? DEQ_INPUT_ORTHONORMAL : DEQ_INPUT_GAUSSIAN;
   }
+  if (job->input_file != NULL) {   /* the preprocessed data (n x d0 row-major = X_0) */
+    ns->input = DEQ_INPUT_FIXED;
+    ns->d[0] = job->ds->d;
+    ns->x0 = job->ds->x;
+  }
   ns->readout = job->rademacher ? DEQ_READOUT_RADEMACHER : DEQ_READOUT_GAUSSIAN;
   ns->need = strcmp(job->kind, "ntk") == 0 ? DEQ_NETWORK_NTK_ONLY : DEQ_NETWORK_CK_ONLY;
   return CLI_EXIT_OK;

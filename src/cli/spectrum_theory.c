@@ -90,6 +90,33 @@ int spec_theory_stats(spec_job *job)
   return rc || s ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }
 
+/* --input FILE --simulate: the measured allowances, or the measured error of an approximate
+ * theory (docs/data.md). */
+static int scan_comments(const spec_job *job, deq_table *t)
+{
+  int s = 0;
+  for (size_t k = 0; k < job->nstat; k++) {
+    const spec_stat *st = &job->stat[k];
+    const deq_verdict *v = &st->verdict;
+    if (st->measured_B)
+      s |= deq_table_add_comment(t, "finite-size allowance (two-size scan): %s: n*bias = %.4g "
+                                 "+- %.2g at n = %ld (a subset of the file, widths halved); bias taken to "
+                                 "decay as n^-%g: allowance B/n = %.4g at n = %ld (B = %.4g); "
+                                 "n*bias = %.4g +- %.2g there", st->name, st->nbias[1],
+                                 st->nbias_se[1], st->n_half, st->rate, st->B / (double) job->n,
+                                 job->n, st->B, st->nbias[0], st->nbias_se[0]);
+    char z[32] = "z n/a: SE 0";
+    if (!isnan(v->z))
+      snprintf(z, sizeof z, "z = %.3g", -v->z);
+    if (st->approx && !isnan(st->theory.val) && v->sim.mean != 0)
+      s |= deq_table_add_comment(t, "approximate theory, measured error: %s: (theory - sim)/sim "
+                                 "= %+.3g%% +- %.2g%% (%s)", st->name,
+                                 100 * (st->theory.val - v->sim.mean) / v->sim.mean,
+                                 100 * v->sim.se / fabs(v->sim.mean), z);
+  }
+  return s;
+}
+
 static int add_params(const spec_job *job, deq_table *t)
 {
   char buf[1024] = "";
@@ -122,6 +149,7 @@ static int add_params(const spec_job *job, deq_table *t)
                                                             : "not stable: theory and simulation disagree");
   if (!job->simulate)
     return s;
+  s |= scan_comments(job, t);
   u = 0;
   for (size_t l = 0; l <= job->L; l++)
     u += (size_t) snprintf(buf + u, sizeof buf - u, "%s%zu", l ? "," : "", job->d[l]);
@@ -224,7 +252,9 @@ int spec_stats_table(spec_job *job, cli_ctx *ctx, deq_table **out)
     double row[10] = { 0, isnan(s->lambda) ? 0 : s->lambda, isnan(s->theory.val) ? 0 : s->theory.val,
                        s->theory.err, 0,
                        v->sim.mean, v->sim.se, v->bound, isnan(v->z) ? 0 : v->z, 0 };
-    const char *verdict = !s->applies ? "n/a" : s->two_size == 1 ? "pass-1/n-bias"
+    const char *verdict = s->approx ? "n/a-approximate" : s->unvalidated ? "n/a-unvalidated"
+                          : !s->applies ? "n/a"
+                          : s->two_size == 1 ? "pass-1/n-bias"
                           : v->pass ? "pass" : "fail";
     const char *txt[10] = { s->name, NULL, NULL, NULL, deq_status_name(s->status), NULL, NULL,
                             NULL, NULL, verdict };

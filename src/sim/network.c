@@ -35,6 +35,19 @@ static int check_sizes(const deq_network_spec *s)
   return DEQ_SUCCESS;
 }
 
+/* FIXED input: the caller's X_0 is there and finite (O(d_0 n), once per workspace). */
+static int check_fixed(const deq_network_spec *s)
+{
+  if (s->x0 == NULL)
+    DEQ_ERROR("spec.x0: NULL input matrix for DEQ_INPUT_FIXED", DEQ_EINVAL);
+  for (size_t a = 0; a < s->n; a++)
+    for (size_t i = 0; i < s->d[0]; i++)
+      if (!isfinite(s->x0[a * s->d[0] + i]))
+        DEQ_ERRORF(DEQ_EINVAL, "spec.x0: entry (sample %zu, feature %zu) is %g", a, i,
+                   s->x0[a * s->d[0] + i]);
+  return DEQ_SUCCESS;
+}
+
 static int check_spec(const deq_network_spec *s)
 {
   if (s == NULL)
@@ -42,7 +55,7 @@ static int check_spec(const deq_network_spec *s)
   int status = check_sizes(s);
   if (status)
     return status;
-  if ((int) s->input < 0 || (int) s->input > (int) DEQ_INPUT_ORTHONORMAL)
+  if ((int) s->input < 0 || (int) s->input > (int) DEQ_INPUT_FIXED)
     DEQ_ERRORF(DEQ_EINVAL, "spec.input: unknown input kind %d", (int) s->input);
   if ((int) s->readout < 0 || (int) s->readout > (int) DEQ_READOUT_RADEMACHER)
     DEQ_ERRORF(DEQ_EINVAL, "spec.readout: unknown read-out kind %d", (int) s->readout);
@@ -56,7 +69,7 @@ static int check_spec(const deq_network_spec *s)
   if (s->input == DEQ_INPUT_ORTHONORMAL && s->n > s->d[0])
     DEQ_ERRORF(DEQ_EINVAL, "spec.n: orthonormal input needs n <= d[0], got n = %zu > d[0] = %zu",
                s->n, s->d[0]);
-  return DEQ_SUCCESS;
+  return s->input == DEQ_INPUT_FIXED ? check_fixed(s) : DEQ_SUCCESS;
 }
 
 /* Optimal LAPACK workspace for dgeqrf + dorgqr on d0 x n (a query: nothing is touched). */
@@ -268,6 +281,10 @@ static int orthonormalise(deq_network *net)
 static void draw_input(deq_network *net)
 {
   const deq_network_spec *s = &net->spec;
+  if (s->input == DEQ_INPUT_FIXED) {   /* no random numbers: the stream starts with W_1 */
+    memcpy(net->x[0], s->x0, s->d[0] * s->n * sizeof *net->x[0]);
+    return;
+  }
   double sd0 = s->input == DEQ_INPUT_GAUSSIAN ? 1.0 / sqrt((double) s->d[0]) : 1.0;
   deq_rng_block_gaussian(&net->rng, sd0, s->d[0] * s->n, net->x[0]);
 }
