@@ -506,23 +506,21 @@ static void plot_atoms(const spec_job *job, char *buf, size_t len, char *at0, si
 {
   double pos[PLOT_MAXATOMS], c = job->input_file ? job->kscale : 1.0;
   deq_result mass[PLOT_MAXATOMS];
-  size_t na = 0, u = 0;
+  size_t na = 0, u = 0, v = 0;
   buf[0] = at0[0] = '\0';
   if (job->stats_mode || (job->input_file && strcmp(job->kind, "mp") == 0) ||
       deq_pencil_atoms(job->pen, PLOT_MAXATOMS, pos, mass, &na) != DEQ_SUCCESS)
     return;
-  for (size_t k = 0; k < na && u < len; k++) {
+  for (size_t k = 0; k < na && u < len && v < len0; k++) {
     if (mass[k].val < 1e-6)
       continue;
-    if (job->logx && pos[k] <= 0.0) {
-      snprintf(at0, len0, "; atom %.3g%% at 0 (not on the log axis)", 100.0 * mass[k].val);
-      continue;
-    }
-    u += (size_t) snprintf(buf + u, len - u, "set arrow from %.17g, graph 0 to %.17g, graph 0.9 "
-                           "nohead lw 4 lc rgb '#7b3294' front\nset label 'atom: %.3g%% at %.4g' "
-                           "at %.17g, graph 0.93 left offset 0.5,0 tc rgb '#7b3294' front "
-                           "noenhanced\n", c * pos[k], c * pos[k], 100.0 * mass[k].val, c * pos[k],
-                           c * pos[k]);
+    int drawn = !(job->logx && pos[k] <= 0.0);
+    v += (size_t) snprintf(at0 + v, len0 - v, "%satom of mass %.3g%% at %.4g%s", v ? ", " : "\n",
+                           100.0 * mass[k].val, c * pos[k], drawn ? " (purple bar, height not to "
+                           "scale)" : " (not on the log axis)");
+    if (drawn)
+      u += (size_t) snprintf(buf + u, len - u, "set arrow from %.17g, graph 0 to %.17g, graph 0.9 "
+                             "nohead lw 4 lc rgb '#7b3294' front\n", c * pos[k], c * pos[k]);
   }
 }
 
@@ -532,7 +530,7 @@ static int plot_density(const void *arg, const char *csv, const char *plot)
   /* the simulation first, the theory drawn over it (the histogram does not hide the line) */
   const char *y[] = { "sim_density", "density" };
   const char *st[] = { "histeps lw 1.2 lc rgb '#d95f02'", "lines lw 2 lc rgb '#1f4e9e'" };
-  char simti[160], ratios[256] = "", title[1024], extra[2048], at0[96];
+  char simti[160], ratios[256] = "", title[1024], extra[2048], at0[512];
   snprintf(simti, sizeof simti, "simulated network: eigenvalue histogram, n = %ld, mean of %ld "
            "seeds", job->n, job->seeds);
   const char *ti[] = { simti, "theory (deterministic equivalent)" };
