@@ -78,6 +78,16 @@ typedef struct { double val; double err; } deq_result;
 /* Complex twin: |truth - val| <= err. */
 typedef struct { deq_complex val; double err; } deq_cresult;
 
+/* Real and imaginary parts of a deq_complex, the same spelling in C and C++ (creal() does not
+ * take a std::complex): deq_creal(m.val). */
+#ifdef __cplusplus
+static inline double deq_creal(deq_complex z) { return z.real(); }
+static inline double deq_cimag(deq_complex z) { return z.imag(); }
+#else
+static inline double deq_creal(deq_complex z) { return creal(z); }
+static inline double deq_cimag(deq_complex z) { return cimag(z); }
+#endif
+
 /* Worse of two statuses: the first non-success one wins. */
 static inline int deq_status_merge(int a, int b) { return a != 0 ? a : b; }
 
