@@ -263,9 +263,12 @@ class Page:
         status_file = os.path.join(self.dir, '.doctest_status')
         if os.path.exists(status_file):
             os.remove(status_file)
-        p = subprocess.run(['bash', '-c', trap + script], cwd=self.dir, env=self.env,
-                           stdin=subprocess.DEVNULL, capture_output=True, text=True, errors='replace',
-                           timeout=timeout)
+        try:
+            p = subprocess.run(['bash', '-c', trap + script], cwd=self.dir, env=self.env,
+                               stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                               errors='replace', timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return '', f'doctest: timed out after {timeout} s', [(0, 124)]
         fails = []
         if os.path.exists(status_file):
             for line in open(status_file):
