@@ -2,7 +2,7 @@
 # deqnn quick start on Debian 12 (run as root, or with sudo available):
 #   ./quickstart.sh main   install what is missing, build, run the main job -> out/
 #   ./quickstart.sh test   install what is missing, build, run every test suite
-#                          (unit, cli, check, slow Monte Carlo; the unit suite under valgrind;
+#                          (unit, cli, check, docs, slow Monte Carlo; the unit suite under valgrind;
 #                          the unit and cli suites under AddressSanitizer + UBSan)
 set -eu
 cd "$(dirname "$0")"
@@ -38,7 +38,7 @@ main)
   ;;
 test)
   build build
-  meson test -C build --suite unit --suite cli --suite check --suite python --print-errorlogs
+  meson test -C build --suite unit --suite cli --suite check --suite python --suite docs --print-errorlogs
   meson test -C build --suite slow --print-errorlogs
   # under valgrind (about 50x slower) the property sweep runs a twentieth of its points
   SWEEP_DIV=20 meson test -C build --suite unit --print-errorlogs --timeout-multiplier 10 \

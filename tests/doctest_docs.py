@@ -34,6 +34,7 @@ Directives, in an HTML comment on the lines before a block (they apply to that b
   <!-- doctest: file NAME -->            before a ``` block: the shown lines are in file NAME
                                          (made by an earlier block); before a ```c block:
                                          write the block to NAME (a later sh block builds it)
+  <!-- doctest: compile-only (reason) --> before a ```c block: compiled and linked, not run
   <!-- doctest: output -->               before a ``` block: the output of the last run block
                                          even when other blocks stand between them
   <!-- doctest: not-output (reason) -->  before a ``` block: not an output (an excerpt shown
@@ -69,6 +70,7 @@ class Block:
         self.file = None
         self.output = False
         self.not_output = False
+        self.compile_only = False
         for d in directives:
             for part in split_directives(d):
                 self.apply(part)
@@ -87,6 +89,8 @@ class Block:
             self.tolerance = float(d[9:])
         elif d.startswith('file'):
             self.file = d[4:].strip()
+        elif d.startswith('compile-only'):
+            self.compile_only = True
         elif d == 'output':
             self.output = True
         elif d.startswith('not-output'):
@@ -243,7 +247,7 @@ class Page:
         self.path = path
         self.args = args
         self.dir = tempfile.mkdtemp(prefix='doctest-' + os.path.basename(path)[:-3] + '-')
-        for name in ('data', 'include', 'validation', 'tests'):
+        for name in ('data', 'include', 'src', 'validation', 'tests'):
             os.symlink(os.path.join(args.root, name), os.path.join(self.dir, name))
         os.symlink(args.build, os.path.join(self.dir, 'build'))
         self.env = dict(os.environ)
@@ -342,6 +346,9 @@ class Page:
             if p.returncode != 0:
                 messages.append(f'as {kind}:\n' + p.stderr[-3000:])
                 continue
+            if block.compile_only:
+                self.ran += 1
+                return '', ''
             r = subprocess.run([exe], cwd=self.dir, env=self.env, capture_output=True, text=True, errors='replace',
                                timeout=TIMEOUT, stdin=subprocess.DEVNULL)
             self.ran += 1
