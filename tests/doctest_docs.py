@@ -279,6 +279,8 @@ class Page:
                 ln, st = line.split()
                 fails.append((int(ln) - 2, int(st)))
             os.remove(status_file)
+        if p.returncode != 0 and not any(st == p.returncode for _, st in fails):
+            fails.append((0, p.returncode))     # a failure inside a && list escapes the trap
         return p.stdout, p.stderr, fails
 
     def check_status(self, block, fails, out, err):
