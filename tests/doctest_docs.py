@@ -157,7 +157,7 @@ def number_match(shown, actual, tol):
     # a value printed with fewer digits than shown must agree with the shown one exactly
     if quantum(actual) > q and q > 0:
         q = 0.0
-    return abs(a - s) <= q * (1 + 1e-9) + 1e-15 * abs(s) + tol * abs(s)
+    return abs(a - s) <= q * (1 + 1e-9) + tol * abs(s)
 
 
 def tokens(line):
