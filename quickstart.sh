@@ -4,7 +4,7 @@
 #                          program on PATH, the library, headers, deqnn.pc, deqnn(1)), run the
 #                          main job -> out/
 #   ./quickstart.sh test   install what is missing, build, run every test suite
-#                          (unit, cli, check, slow Monte Carlo; the unit suite under valgrind;
+#                          (unit, cli, check, docs, slow Monte Carlo; the unit suite under valgrind;
 #                          the unit and cli suites under AddressSanitizer + UBSan)
 set -eu
 cd "$(dirname "$0")"
@@ -50,7 +50,7 @@ main)
   ;;
 test)
   build build
-  meson test -C build --suite unit --suite cli --suite check --suite python --print-errorlogs
+  meson test -C build --suite unit --suite cli --suite check --suite python --suite docs --print-errorlogs
   meson test -C build --suite slow --print-errorlogs
   # under valgrind (about 50x slower) the property sweep runs a twentieth of its points
   SWEEP_DIV=20 meson test -C build --suite unit --print-errorlogs --timeout-multiplier 10 \

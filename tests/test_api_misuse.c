@@ -315,6 +315,8 @@ static const char *null_fmt(void) { return NULL; }
   X(deq_error, "reason and file NULL", NOOP(deq_error(NULL, NULL, 0, DEQ_EINVAL)), 0, 1) \
   X(deq_errorf, "fmt and file NULL", NOOP(deq_errorf(NULL, 0, DEQ_EINVAL, null_fmt(), 0)), 0, 1) \
   X(deq_status_merge, "out-of-range codes", deq_status_merge(-7, 99), -7, 0) \
+  X(deq_creal, "nan real part (passed through)", isnan(deq_creal(NAN + 2.0 * I)), 1, 0) \
+  X(deq_cimag, "infinite imaginary part (passed through)", isinf(deq_cimag(1.0 + INFINITY * I)), 1, 0) \
   /* opts.h */ \
   X(deq_opts_init, "opts NULL", VOID(deq_opts_init(NULL)), E1) \
   X(deq_opts_or_default, "NULL (documented defaults)", PTR(deq_opts_or_default(NULL)), 0, 0) \

@@ -29,9 +29,9 @@ int main()
     return 1;
   // gamma z m^2 + (z - 1 + gamma) m + 1 = 0
   deq_complex z(1.3, 0.2), res = 2.385 * z * m * m + (z - 1.0 + 2.385) * m + 1.0;
-  std::printf("C++: m = %.15g%+.15gi, residual %.2g, deqnn %s\n", DEQ_CREAL(m), DEQ_CIMAG(m),
+  std::printf("C++: m = %.15g%+.15gi, residual %.2g, deqnn %s\n", deq_creal(m), deq_cimag(m),
               std::abs(res), DEQ_VERSION);
   deq_complex w = DEQ_COMPLEX(1.5, -2);   // the C-and-C++ spellings of docs/design.md
-  return std::abs(res) < 1e-13 && m.imag() > 0 && DEQ_CREAL(w) == 1.5 && DEQ_CIMAG(w) == -2
+  return std::abs(res) < 1e-13 && m.imag() > 0 && deq_creal(w) == 1.5 && deq_cimag(w) == -2
          ? 0 : 1;
 }

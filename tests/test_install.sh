@@ -48,8 +48,8 @@ int main(void)
   deq_complex m;
   if (deq_mp_stieltjes(DEQ_COMPLEX(1.3, 0.2), 2.385, &m) != DEQ_SUCCESS)
     return 1;
-  printf("m = %.6f%+.6fi, deqnn %s\n", DEQ_CREAL(m), DEQ_CIMAG(m), DEQ_VERSION);
-  return DEQ_CIMAG(m) > 0 ? 0 : 1;
+  printf("m = %.6f%+.6fi, deqnn %s\n", deq_creal(m), deq_cimag(m), DEQ_VERSION);
+  return deq_cimag(m) > 0 ? 0 : 1;
 }
 EOF
 export PKG_CONFIG_SYSROOT_DIR="$stage" PKG_CONFIG_PATH="$stage$libdir/pkgconfig"

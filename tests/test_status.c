@@ -54,8 +54,8 @@ static void test_complex_macros(void **state)
 {
   (void) state;
   deq_complex z = DEQ_COMPLEX(1.5, -2.25);
-  assert_true(DEQ_CREAL(z) == 1.5 && DEQ_CIMAG(z) == -2.25);
-  assert_true(DEQ_CREAL(z * z) == 1.5 * 1.5 - 2.25 * 2.25 && DEQ_CIMAG(z * z) == -2 * 1.5 * 2.25);
+  assert_true(deq_creal(z) == 1.5 && deq_cimag(z) == -2.25);
+  assert_true(deq_creal(z * z) == 1.5 * 1.5 - 2.25 * 2.25 && deq_cimag(z * z) == -2 * 1.5 * 2.25);
 }
 
 int main(void)

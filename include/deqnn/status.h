@@ -14,21 +14,17 @@
 #define DEQ_STATUS_H
 
 /* deq_complex: C's double complex, or std::complex<double> from C++ (the two are layout-
- * and calling-convention-compatible on the platforms deqnn supports).  DEQ_CREAL(z),
- * DEQ_CIMAG(z) and DEQ_COMPLEX(re, im) read and build one in either language (C's creal()
- * does not exist in C++), so an example written with them compiles as both. */
+ * and calling-convention-compatible on the platforms deqnn supports).  deq_creal(z),
+ * deq_cimag(z) (below) and DEQ_COMPLEX(re, im) read and build one in either language (C's
+ * creal() does not exist in C++), so an example written with them compiles as both. */
 #ifdef __cplusplus
 #include <complex>
 typedef std::complex<double> deq_complex;
-#define DEQ_CREAL(z) (std::real(z))
-#define DEQ_CIMAG(z) (std::imag(z))
 #define DEQ_COMPLEX(re, im) (deq_complex{ (double) (re), (double) (im) })
 extern "C" {
 #else
 #include <complex.h>
 typedef double complex deq_complex;
-#define DEQ_CREAL(z) (creal(z))
-#define DEQ_CIMAG(z) (cimag(z))
 #ifdef CMPLX
 #define DEQ_COMPLEX(re, im) (CMPLX((re), (im)))
 #else
@@ -89,6 +85,16 @@ typedef struct { double val; double err; } deq_result;
 
 /* Complex twin: |truth - val| <= err. */
 typedef struct { deq_complex val; double err; } deq_cresult;
+
+/* Real and imaginary parts of a deq_complex, the same spelling in C and C++ (creal() does not
+ * take a std::complex): deq_creal(m.val). */
+#ifdef __cplusplus
+static inline double deq_creal(deq_complex z) { return z.real(); }
+static inline double deq_cimag(deq_complex z) { return z.imag(); }
+#else
+static inline double deq_creal(deq_complex z) { return creal(z); }
+static inline double deq_cimag(deq_complex z) { return cimag(z); }
+#endif
 
 /* Worse of two statuses: the first non-success one wins. */
 static inline int deq_status_merge(int a, int b) { return a != 0 ? a : b; }
