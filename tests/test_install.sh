@@ -5,7 +5,10 @@
 # page documents every option that --help lists (both come from the same tables).
 # usage: test_install.sh MESON BUILD_DIR PREFIX BINDIR LIBDIR INCLUDEDIR MANDIR
 set -u
-meson=$1 build=$2 prefix=$3 bindir=$4 libdir=$5 includedir=$6 mandir=$7
+meson=$1 build=$2 prefix=$3 bindir=$4 libdir=$5 includedir=$6 mandir=$7 sanitize=${8:-none}
+# a sanitized build's library needs its runtime in the program that links it
+san=""
+[ "$sanitize" != none ] && san="-fsanitize=$sanitize"
 case $libdir in /*) ;; *) libdir=$prefix/$libdir ;; esac
 case $bindir in /*) ;; *) bindir=$prefix/$bindir ;; esac
 case $includedir in /*) ;; *) includedir=$prefix/$includedir ;; esac
@@ -56,18 +59,18 @@ export PKG_CONFIG_SYSROOT_DIR="$stage" PKG_CONFIG_PATH="$stage$libdir/pkgconfig"
 flags=$(pkg-config --cflags --libs deqnn) || bad "pkg-config --cflags --libs deqnn"
 cc=${CC:-cc}
 # shellcheck disable=SC2086
-$cc -std=c11 -Wall -Werror -o "$tmp/prog" "$tmp/prog.c" $flags 2>"$tmp/cc.log" \
+$cc -std=c11 -Wall -Werror $san -o "$tmp/prog" "$tmp/prog.c" $flags 2>"$tmp/cc.log" \
   && "$tmp/prog" >"$tmp/out" && grep -q '^m = ' "$tmp/out" \
   || { cat "$tmp/cc.log"; bad "C program against the installed library (pkg-config flags)"; }
 # static: libdeqnn.a with pkg-config --static's private flags (OpenMP, LAPACKE, OpenBLAS, GSL)
 static=$(pkg-config --static --libs deqnn | sed 's/-ldeqnn//')
 # shellcheck disable=SC2086
-$cc -std=c11 -o "$tmp/prog_static" "$tmp/prog.c" $(pkg-config --cflags deqnn) \
+$cc -std=c11 $san -o "$tmp/prog_static" "$tmp/prog.c" $(pkg-config --cflags deqnn) \
   "$stage$libdir/libdeqnn.a" $static 2>"$tmp/ccs.log" && "$tmp/prog_static" >/dev/null \
   || { tail -5 "$tmp/ccs.log"; bad "static link with pkg-config --static flags"; }
 if command -v c++ >/dev/null; then
   # shellcheck disable=SC2086
-  c++ -x c++ -Wall -Werror -o "$tmp/progxx" "$tmp/prog.c" $flags 2>"$tmp/cxx.log" \
+  c++ -x c++ -Wall -Werror $san -o "$tmp/progxx" "$tmp/prog.c" $flags 2>"$tmp/cxx.log" \
     && "$tmp/progxx" >/dev/null \
     || { cat "$tmp/cxx.log"; bad "the same program as C++"; }
 fi
