@@ -610,6 +610,10 @@ static const char *null_fmt(void) { return NULL; }
   X(deq_srf_coef, "act NULL", deq_srf_coef(NULL, 1.0, 0.0, F.res), E1) \
   X(deq_srf_coef, "out NULL", deq_srf_coef(&F.act, 1.0, 0.0, NULL), E1) \
   X(deq_srf_coef, "c NaN", deq_srf_coef(&F.act, NAN, 0.0, F.res), E1) \
+  X(deq_srf_law_gaussian, "act NULL", deq_srf_law_gaussian(NULL, 4, F.buf, F.K, &F.sz), E1) \
+  X(deq_srf_law_gaussian, "ngroups NULL", deq_srf_law_gaussian(&F.act, 4, F.buf, F.K, NULL), E1) \
+  X(deq_srf_law_gaussian, "groups 0", deq_srf_law_gaussian(&F.act, 0, F.buf, F.K, &F.sz), E1) \
+  X(deq_srf_law_gaussian, "groups 17", deq_srf_law_gaussian(&F.act, 17, F.buf, F.K, &F.sz), E1) \
   X(deq_srf_plan_alloc, "act NULL", deq_srf_plan_alloc(NULL, &F.act, &F.srfw, NULL, &F.out_srf), E1) \
   X(deq_srf_plan_alloc, "plan NULL", deq_srf_plan_alloc(&F.act, &F.act, &F.srfw, NULL, NULL), E1) \
   X(deq_srf_plan_alloc, "spike -1", deq_srf_plan_alloc(&F.act, &F.act, &F.bad_srfw, NULL, &F.out_srf), E1) \

@@ -998,6 +998,29 @@ static void test_group_bad_law(void **state)
   deq_set_error_handler(NULL);
 }
 
+/* F19/F20: the Gaussian law as groups keeps the moments of N(0, 1) a K-node Gauss-Hermite rule
+ * integrates exactly (E a^2 = 1, E a^4 = 3); folded for an odd sigma onto a > 0 (the moments
+ * of |a|, even ones the same). */
+static void test_gaussian_law(void **state)
+{
+  (void) state;
+  const char *acts[] = { "relu", "tanh" };
+  for (int k = 0; k < 2; k++) {
+    deq_act a;
+    assert_int_equal(deq_act_parse(acts[k], "--act", &a), DEQ_SUCCESS);
+    double sup[DEQ_SRF_MAXGROUPS], w[DEQ_SRF_MAXGROUPS];
+    size_t K = 0;
+    assert_int_equal(deq_srf_law_gaussian(&a, 8, sup, w, &K), DEQ_SUCCESS);
+    assert_int_equal(K, 8);
+    double m0 = 0, m2 = 0, m4 = 0;
+    for (size_t j = 0; j < K; j++) {
+      assert_true(w[j] > 0 && (k == 0 || sup[j] > 0));
+      m0 += w[j], m2 += w[j] * sup[j] * sup[j], m4 += w[j] * pow(sup[j], 4);
+    }
+    assert_true(fabs(m0 - 1) < 1e-14 && fabs(m2 - 1) < 1e-13 && fabs(m4 - 3) < 1e-12);
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -1031,6 +1054,7 @@ int main(void)
     cmocka_unit_test(test_group_limits),
     cmocka_unit_test(test_group_bars),
     cmocka_unit_test(test_group_bad_law),
+    cmocka_unit_test(test_gaussian_law),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -60,6 +60,14 @@ typedef struct {
                                           normalised to sum 1, zero-weight groups dropped */
 } deq_srf_weights;
 
+/* The Gaussian second layer abar ~ N(0, 1) as `groups` groups (spiked_finite_support F19,
+ * approximate: the bulk converges in K, the risk does not): the Gauss-Hermite rule for N(0, 1)
+ * with `groups` nodes, or, for an odd act, the 2 groups-node rule folded into the |a_k| (F20:
+ * +a and -a give the same spectrum).  Writes support[0..K), weights[0..K) (summing to 1) and
+ * *ngroups = K.  DEQ_EINVAL for a NULL argument or groups outside 1..DEQ_SRF_MAXGROUPS. */
+int deq_srf_law_gaussian(const deq_act *act, size_t groups, double *support, double *weights,
+                         size_t *ngroups);
+
 /* One point: ratios, ridge and label noise (lambda and noise are read by the risk only). */
 typedef struct {
   double width_ratio;    /* p/d (phi), finite, > 0 */

@@ -75,10 +75,6 @@ void cli_ranks_sum(const cli_ranks *mp, double *buf, size_t len);
  * a message naming the option as typed and CLI_EXIT_USAGE otherwise (law.c). */
 int cli_law_parse(const char *sopt, const char *sup, const char *wopt, const char *wt,
                   double *support, double *weights, size_t *ngroups);
-/* The Gaussian law abar ~ N(0, 1) as `groups` Gauss-Hermite groups (spiked_finite_support
- * F19; folded for an odd activation, F20), weights normalised (law.c). */
-int cli_law_gaussian(const deq_act *act, size_t groups, double *support, double *weights,
-                     size_t *ngroups);
 
 /* Whether the run writes files (not deqnn check's dry run, not a library capture). */
 static inline int cli_writes(const cli_ctx *ctx) { return !ctx->dry && !ctx->capture; }

@@ -2,7 +2,6 @@
  * spike law of deqnn spiked and the read-out law of onestep --large. */
 #include <math.h>
 #include <stdlib.h>
-#include <gsl/gsl_integration.h>
 #include "cli/cli.h"
 #include "deqnn/spiked.h"
 
@@ -77,30 +76,3 @@ int cli_law_parse(const char *sopt, const char *sup, const char *wopt, const cha
   return CLI_EXIT_OK;
 }
 
-
-
-/* The Gaussian law abar ~ N(0, 1) as `groups` groups (spiked_finite_support F19): the
- * Gauss-Hermite rule for N(0, 1) with `groups` nodes, or for an odd sigma with 2 groups nodes
- * folded into the |a_k| (F20: +a and -a give the same spectrum). */
-int cli_law_gaussian(const deq_act *act, size_t groups, double *support, double *weights,
-                     size_t *ngroups)
-{
-  int odd = deq_act_is_odd(act);
-  size_t nodes = odd ? 2 * groups : groups, K = 0;
-  gsl_integration_fixed_workspace *ws =
-      gsl_integration_fixed_alloc(gsl_integration_fixed_hermite, nodes, 0.0, 0.5, 0.0, 0.0);
-  if (ws == NULL) {
-    cli_errorf("--spike-support gaussian: out of memory for the Gauss-Hermite rule");
-    return CLI_EXIT_FAIL;
-  }
-  const double *x = gsl_integration_fixed_nodes(ws), *wt = gsl_integration_fixed_weights(ws);
-  double sum = 0;
-  for (size_t k = 0; k < nodes; k++)
-    sum += wt[k];
-  for (size_t k = 0; k < nodes; k++)
-    if (!odd || x[k] > 0)
-      support[K] = x[k], weights[K++] = (odd ? 2 : 1) * wt[k] / sum;
-  gsl_integration_fixed_free(ws);
-  *ngroups = K;
-  return CLI_EXIT_OK;
-}

@@ -114,10 +114,11 @@ static int parse_gaussian(srf_job *job, const cli_opt *o)
     return CLI_EXIT_USAGE;
   }
   job->gaussian = 1;
-  int rc = cli_law_gaussian(&job->act, SRF_GAUSS_GROUPS, job->support, job->weights,
-                            &job->ngroups);
-  return rc ? rc : cli_law_gaussian(&job->act, SRF_GAUSS_GROUPS / 2, job->support_h,
-                                    job->weights_h, &job->ngroups_h);
+  int s = deq_srf_law_gaussian(&job->act, SRF_GAUSS_GROUPS, job->support, job->weights,
+                               &job->ngroups);
+  s = deq_status_merge(s, deq_srf_law_gaussian(&job->act, SRF_GAUSS_GROUPS / 2, job->support_h,
+                                               job->weights_h, &job->ngroups_h));
+  return cli_exit_status(s);
 }
 
 /* --spike-support and --spike-weights (spiked_finite_support section 1). */

@@ -2,6 +2,7 @@
 #include <float.h>
 #include <math.h>
 #include <gsl/gsl_integration.h>
+#include "core/check.h"
 #include "theory/spiked_impl.h"
 
 /* Gauss-Hermite orders for smooth activations (spiked_rf section 2: 100-200 nodes reach about
@@ -35,6 +36,33 @@ static void gh_free(srf_gh *gh)
 static gsl_integration_fixed_workspace *hermite(size_t n)
 {
   return gsl_integration_fixed_alloc(gsl_integration_fixed_hermite, n, 0, 0.5, 0, 0);
+}
+
+int deq_srf_law_gaussian(const deq_act *act, size_t groups, double *support, double *weights,
+                         size_t *ngroups)
+{
+  DEQ_CHECK_NULL(act, "act");
+  DEQ_CHECK_NULL(support, "support");
+  DEQ_CHECK_NULL(weights, "weights");
+  DEQ_CHECK_NULL(ngroups, "ngroups");
+  if (groups < 1 || groups > DEQ_SRF_MAXGROUPS)
+    DEQ_ERRORF(DEQ_EINVAL, "groups: %zu, not in 1..%d", groups, DEQ_SRF_MAXGROUPS);
+  int odd = deq_act_is_odd(act);
+  size_t nodes = odd ? 2 * groups : groups, K = 0;
+  deq_gsl_quiet();
+  gsl_integration_fixed_workspace *ws = hermite(nodes);
+  if (ws == NULL)
+    DEQ_ERROR("Gauss-Hermite rule: out of memory", DEQ_ENOMEM);
+  const double *x = gsl_integration_fixed_nodes(ws), *wt = gsl_integration_fixed_weights(ws);
+  double sum = 0;
+  for (size_t k = 0; k < nodes; k++)
+    sum += wt[k];
+  for (size_t k = 0; k < nodes; k++)
+    if (!odd || x[k] > 0)
+      support[K] = x[k], weights[K++] = (odd ? 2 : 1) * wt[k] / sum;
+  gsl_integration_fixed_free(ws);
+  *ngroups = K;
+  return DEQ_SUCCESS;
 }
 
 /* Gauss-Hermite rules for the weight exp(-x^2/2). */
