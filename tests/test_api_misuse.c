@@ -13,6 +13,7 @@
 #include "deqnn/ck.h"
 #include "deqnn/compare.h"
 #include "deqnn/datakernel.h"
+#include "deqnn/datapencil.h"
 #include "deqnn/dataset.h"
 #include "deqnn/grid.h"
 #include "deqnn/mp.h"
@@ -107,6 +108,8 @@ typedef struct {
   deq_dataset_diag diag;
   deq_dataset *out_ds;
   deq_datakernel *dk_he2, *out_dk;
+  deq_datapencil *dp, *out_dp;   /* datapencil.h: the he2 CK on 2 orthonormal samples */
+  double Kid[4];
   double Knan[4], Knonunit[4], Kzero[4];
 } fixture;
 
@@ -162,7 +165,10 @@ static void setup_theory(void)
     F.Knan[k] = NAN;
     F.Knonunit[k] = k % 3 == 0 ? 2.0 : 0.0;
     F.Kzero[k] = 0.0;
+    F.Kid[k] = k % 3 == 0 ? 1.0 : 0.0;
   }
+  assert_int_equal(deq_datapencil_alloc(F.dk_he2, 2, F.Kid, 1, F.gamma, DEQ_DATAPENCIL_CK,
+                                        DEQ_DATAPENCIL_SLOPE_MATCHED, &F.dp), DEQ_SUCCESS);
 }
 
 static void setup_sim(void)
@@ -196,6 +202,7 @@ static void setup_sim(void)
 
 static void teardown(void)
 {
+  deq_datapencil_free(F.dp);
   deq_datakernel_free(F.dk_he2);
   deq_cdf_free(F.cdf);
   deq_pencil_free(F.pen);
@@ -927,7 +934,39 @@ static const char *null_fmt(void) { return NULL; }
   X(deq_datakernel_ck_params, "par NULL", deq_datakernel_ck_params(0.5, 1, F.gamma, &F.huge_law, NULL), E1) \
   X(deq_datakernel_ck_params, "L 0", deq_datakernel_ck_params(0.5, 0, F.gamma, &F.huge_law, &F.out_par), E1) \
   X(deq_datakernel_ck_params, "b 2", deq_datakernel_ck_params(2, 1, F.gamma, &F.huge_law, &F.out_par), E1) \
-  X(deq_datakernel_ck_params, "law gaussian", deq_datakernel_ck_params(0.5, 1, F.gamma, &F.law, &F.out_par), E1)
+  X(deq_datakernel_ck_params, "law gaussian", deq_datakernel_ck_params(0.5, 1, F.gamma, &F.law, &F.out_par), E1) \
+  X(deq_datakernel_b, "dk NULL", NANV(deq_datakernel_b(NULL)), E1) \
+  X(deq_datakernel_deriv_matrix, "dk NULL", deq_datakernel_deriv_matrix(NULL, 2, F.K, F.buf), E1) \
+  X(deq_datakernel_deriv_matrix, "G NULL", deq_datakernel_deriv_matrix(F.dk_he2, 2, NULL, F.buf), E1) \
+  X(deq_datakernel_deriv_matrix, "err NULL", deq_datakernel_deriv_matrix(F.dk_he2, 2, F.K, NULL), E1) \
+  X(deq_datakernel_deriv_matrix, "n 0", deq_datakernel_deriv_matrix(F.dk_he2, 0, F.K, F.buf), E1) \
+  X(deq_datakernel_deriv_matrix, "NaN entry", deq_datakernel_deriv_matrix(F.dk_he2, 2, F.Knan, F.buf), E1) \
+  X(deq_datakernel_deriv_matrix, "he2 with norms != 1", \
+    deq_datakernel_deriv_matrix(F.dk_he2, 2, F.Knonunit, F.buf), E1) \
+  /* datapencil.h */ \
+  X(deq_datapencil_alloc, "dp NULL", deq_datapencil_alloc(F.dk_he2, 2, F.Kid, 1, F.gamma, 0, 0, NULL), E1) \
+  X(deq_datapencil_alloc, "dk NULL", deq_datapencil_alloc(NULL, 2, F.Kid, 1, F.gamma, 0, 0, &F.out_dp), E1) \
+  X(deq_datapencil_alloc, "K0 NULL", deq_datapencil_alloc(F.dk_he2, 2, NULL, 1, F.gamma, 0, 0, &F.out_dp), E1) \
+  X(deq_datapencil_alloc, "gamma NULL", deq_datapencil_alloc(F.dk_he2, 2, F.Kid, 1, NULL, 0, 0, &F.out_dp), E1) \
+  X(deq_datapencil_alloc, "n 0", deq_datapencil_alloc(F.dk_he2, 0, F.Kid, 1, F.gamma, 0, 0, &F.out_dp), E1) \
+  X(deq_datapencil_alloc, "L 0", deq_datapencil_alloc(F.dk_he2, 2, F.Kid, 0, F.gamma, 0, 0, &F.out_dp), E1) \
+  X(deq_datapencil_alloc, "NTK with L 2", deq_datapencil_alloc(F.dk_he2, 2, F.Kid, 2, F.gamma, DEQ_DATAPENCIL_NTK, 0, &F.out_dp), E1) \
+  X(deq_datapencil_alloc, "kind 9", deq_datapencil_alloc(F.dk_he2, 2, F.Kid, 1, F.gamma, (deq_datapencil_kind) 9, 0, &F.out_dp), E1) \
+  X(deq_datapencil_alloc, "slope 9", deq_datapencil_alloc(F.dk_he2, 2, F.Kid, 1, F.gamma, 0, (deq_datapencil_slope) 9, &F.out_dp), E1) \
+  X(deq_datapencil_alloc, "NaN entry", deq_datapencil_alloc(F.dk_he2, 2, F.Knan, 1, F.gamma, 0, 0, &F.out_dp), E1) \
+  X(deq_datapencil_alloc, "he2 with norms != 1", deq_datapencil_alloc(F.dk_he2, 2, F.Knonunit, 1, F.gamma, 0, 0, &F.out_dp), E1) \
+  X(deq_datapencil_free, "NULL", NOOP(deq_datapencil_free(NULL)), 0, 0) \
+  X(deq_datapencil_beta, "dp NULL", NANV(deq_datapencil_beta(NULL, 1)), E1) \
+  X(deq_datapencil_beta, "l 0", NANV(deq_datapencil_beta(F.dp, 0)), E1) \
+  X(deq_datapencil_beta, "l 2 > L", NANV(deq_datapencil_beta(F.dp, 2)), E1) \
+  X(deq_datapencil_res, "dp NULL", deq_datapencil_res(NULL, 1, NULL, F.res), E1) \
+  X(deq_datapencil_res, "res NULL", deq_datapencil_res(F.dp, 1, NULL, NULL), E1) \
+  X(deq_datapencil_res, "lambda 0", deq_datapencil_res(F.dp, 0, NULL, F.res), E1) \
+  X(deq_datapencil_res, "lambda NaN", deq_datapencil_res(F.dp, NAN, NULL, F.res), E1) \
+  X(deq_datapencil_res, "lambda inf", deq_datapencil_res(F.dp, INFINITY, NULL, F.res), E1) \
+  X(deq_datapencil_moments, "dp NULL", deq_datapencil_moments(NULL, F.res, F.res + 1), E1) \
+  X(deq_datapencil_moments, "m1 NULL", deq_datapencil_moments(F.dp, NULL, F.res + 1), E1) \
+  X(deq_datapencil_moments, "m2 NULL", deq_datapencil_moments(F.dp, F.res, NULL), E1)
 
 /* Helpers used by a few rows. */
 static int alloc_free_rng(void)

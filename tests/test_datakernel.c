@@ -2,6 +2,7 @@
  * src/core/gauss.h: an independent route), the table's error bound held to account, the
  * atoms, and the CK on data against the CK of deqnn/ck.h in the two cases where they must
  * agree: orthonormal samples (exactly) and iid Gaussian samples (up to finite n). */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,6 +140,96 @@ static void test_unit_routes(void **state)
     for (size_t r = 0; r < sizeof rho / sizeof rho[0]; r++)
       check_against_direct(dk, acts[a], 1, 1, rho[r]);
     assert_int_equal(deq_datakernel_eval(dk, 1.5, 1, 0.2, &k), DEQ_EINVAL);
+    deq_datakernel_free(dk);
+  }
+}
+
+/* The derivative kernel k' = E sigma' sigma' (deq_datakernel_deriv_matrix on a 2 x 2 Gram
+ * matrix) against direct quadrature of sigma' sigma': closed forms with any norms, the unit
+ * routes (Hermite series, tables interpolated with their k'' table) at the same points as
+ * k, diagonal included (k'(1) = a); and the tanh bar within 1e4 of its largest miss. */
+static double deriv_entry(const deq_datakernel *dk, double qa, double qb, double c, int diag,
+                          double *err)
+{
+  double G[4] = { qa, c, c, qb };
+  assert_int_equal(deq_datakernel_deriv_matrix(dk, 2, G, err), DEQ_SUCCESS);
+  assert_true(G[1] == G[2]);
+  return diag ? G[0] : G[1];
+}
+
+/* relu's k' by Price's theorem as dk/dc of the closed-form k (a second route): a central
+ * difference with h = 1e-4 sqrt(q_a q_b), truncation h^2 |k'''|/6 and round-off eps/h; on
+ * the diagonal (|c| = sqrt(q_a q_b)) the reference is P(u > 0, v > 0) = 1/2 over scale^2. */
+static double relu_deriv_fd(const deq_datakernel *dk, double qa, double qb, double c,
+                            double *err)
+{
+  double r = sqrt(qa * qb), h = 1e-4 * r;
+  if (fabs(c) >= r) {
+    deq_act act;
+    deq_act_fw fw;
+    deq_act_parse("relu", "act", &act);
+    deq_act_fw_constants(&act, NULL, &fw);
+    *err = 1e-15;
+    return 0.5 / (fw.scale * fw.scale);
+  }
+  deq_result kp, km;
+  assert_int_equal(deq_datakernel_eval(dk, qa, qb, c + h, &kp), DEQ_SUCCESS);
+  assert_int_equal(deq_datakernel_eval(dk, qa, qb, c - h, &km), DEQ_SUCCESS);
+  double third = 1.0 / (r * r * pow(1 - fmin(0.999, fabs(c) / r), 1.5));   /* ~ |k'''| */
+  *err = h * h * third + 8 * DBL_EPSILON * (1 + fmax(qa, qb)) / h;
+  return (kp.val - km.val) / (2 * h);
+}
+
+static void test_deriv_kernel(void **state)
+{
+  (void) state;
+  const double cases[][3] = { { 1, 1, 0.3 }, { 1, 1, -0.97 }, { 2.385, 0.4, 0.6 },
+                              { 0.3, 1.7, -0.7 }, { 4, 0.25, 0 } };
+  const char *any[] = { "linear", "relu", "erf" };
+  for (size_t a = 0; a < 3; a++) {
+    deq_datakernel *dk = plan(any[a]);
+    deq_act act;
+    deq_act_parse(any[a], "act", &act);
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
+      for (int diag = 0; diag < 2; diag++) {
+        const double *c = cases[k];
+        double err, qerr, got = deriv_entry(dk, c[0], c[1], c[2], diag, &err);
+        double qb = diag ? c[0] : c[1], cc = diag ? c[0] : c[2], ref;
+        if (act.kind == DEQ_ACT_RELU)   /* sigma' is a step: QAGIU misses by ~1e-5 there */
+          ref = relu_deriv_fd(dk, c[0], qb, cc, &qerr);
+        else
+          ref = direct_err(&act, c[0], qb, cc, 1, &qerr);
+        if (!(fabs(got - ref) <= err + qerr + QUAD_TOL))
+          fail_msg("%s k' (%g, %g, %g)%s: %.17g vs direct %.17g", any[a], c[0], c[1], c[2],
+                   diag ? " diagonal" : "", got, ref);
+      }
+    deq_datakernel_free(dk);
+  }
+  const char *unit[] = { "he2", "poly:0.3,1,0.5,-0.4", "tanh", "sigmoid", "softplus" };
+  const double h = 2.0 / (DEQ_DATAKERNEL_TABLE_NODES - 1);
+  const double rho[] = { -1, -1 + 0.5 * h, -0.8123, -0.31, 0, 0.0137, 0.5, 0.9, 1 - 0.5 * h,
+                         1 - 0.27 * h, 1 };
+  for (size_t a = 0; a < sizeof unit / sizeof unit[0]; a++) {
+    deq_datakernel *dk = plan(unit[a]);
+    deq_act act;
+    deq_act_parse(unit[a], "act", &act);
+    double worst = 0, bound = 0;
+    for (size_t r = 0; r < sizeof rho / sizeof rho[0]; r++) {
+      double err, qerr, got = deriv_entry(dk, 1, 1, rho[r], 0, &err);
+      double ref = direct_err(&act, 1, 1, rho[r], 1, &qerr);
+      if (!(fabs(got - ref) <= err + qerr + QUAD_TOL))
+        fail_msg("%s k'(%g): %.17g vs direct %.17g (bar %.3g)", unit[a], rho[r], got, ref, err);
+      worst = fmax(worst, fabs(got - ref));
+      bound = err;
+    }
+    double err, a_fw = deriv_entry(dk, 1, 1, 1, 1, &err);
+    deq_act_fw fw;
+    deq_act_fw_constants(&act, NULL, &fw);
+    assert_close(a_fw, fw.a.val, err + fw.a.err + 1e-14);
+    print_message("%-20s k' bound %.3g, largest difference from direct %.3g\n", unit[a], bound,
+                  worst);
+    if (strcmp(unit[a], "tanh") == 0)
+      assert_true(bound <= 1e4 * fmax(worst, QUAD_TOL));
     deq_datakernel_free(dk);
   }
 }
@@ -317,6 +408,7 @@ int main(void)
     cmocka_unit_test(test_closed_forms),
     cmocka_unit_test(test_unit_routes),
     cmocka_unit_test(test_table_bar_width),
+    cmocka_unit_test(test_deriv_kernel),
     cmocka_unit_test(test_matrix_atoms),
     cmocka_unit_test(test_orthonormal_exact),
     cmocka_unit_test(test_gaussian_close),

@@ -60,6 +60,10 @@ void deq_datakernel_free(deq_datakernel *dk);
  * -1 for dk NULL (reported). */
 int deq_datakernel_any_norm(const deq_datakernel *dk);
 
+/* The activation's Fan-Wang constant b = (E sigma'(G))^2 (act.h); NaN for dk NULL
+ * (reported). */
+double deq_datakernel_b(const deq_datakernel *dk);
+
 /* Kbar for one pair: q_a, q_b >= 0, |c| <= sqrt(q_a q_b) (to 1e-12 relative; clamped).
  * k->err: the table's bound, or round-off for closed forms.  DEQ_EINVAL for a bad argument
  * or non-unit norms with a unit-norm plan. */
@@ -71,6 +75,15 @@ int deq_datakernel_eval(const deq_datakernel *dk, double qa, double qb, double c
  * O(n^2).  DEQ_EINVAL for n = 0, a non-finite entry, or non-unit norms with a unit-norm plan
  * ("... needs unit-norm inputs"). */
 int deq_datakernel_matrix(const deq_datakernel *dk, size_t n, double *G, double *err);
+
+/* In place: the n x n Gram matrix G becomes the expected derivative kernel
+ * Kdot_ab = E_w sigma'(w.x_a) sigma'(w.x_b) (real_data R4: k'(rho) for unit norms, by Price's
+ * theorem; closed forms for any norms: linear 1, relu (pi - t)/(2 pi scale^2) with
+ * cos t = c/sqrt(q_a q_b), erf (4/pi)/sqrt((1 + 2 q_a)(1 + 2 q_b) - 4 c^2)/scale^2; the
+ * Hermite series' derivative; for the tables the derivative of the cubic Hermite interpolant,
+ * error <= 2 (sqrt(3)/216 x 384 (midpoint error)/h + quadrature error of k')).  For unit
+ * norms the diagonal is k'(1) = a.  *err as for deq_datakernel_matrix; the same errors. */
+int deq_datakernel_deriv_matrix(const deq_datakernel *dk, size_t n, double *G, double *err);
 
 /* Eigenvalues of the symmetric K (n x n, destroyed) by LAPACKE dsyevd_2stage (dsyevd where the
  * build's LAPACK lacks it; both backward stable to a small multiple of n eps ||K||) as the atoms

@@ -27,7 +27,9 @@ struct deq_datakernel {
   double c2[4];                 /* DK_HERMITE: squared Hermite coefficients / scale^2 */
   double h;                     /* table spacing */
   double k[DEQ_DATAKERNEL_TABLE_NODES], dk[DEQ_DATAKERNEL_TABLE_NODES];
+  double d2k[DEQ_DATAKERNEL_TABLE_NODES];   /* k'' = E sigma'' sigma'' (Price) */
   double err;                   /* error bound of an entry */
+  double derr;                  /* error bound of an entry of the derivative kernel */
 };
 
 typedef struct {
@@ -52,34 +54,51 @@ static int gh_init(size_t n, gh_rule *r)
   return DEQ_SUCCESS;
 }
 
-/* E sigma(u) sigma(v) and E sigma'(u) sigma'(v), (u, v) standard with correlation rho: the
- * inner sums over the nodes of v = rho u + s x_j through deq_act_apply (f and f' in one
- * vectorised pass), the outer ones over u = x_i. */
-static void gh_pair(const deq_datakernel *dk, const gh_rule *r, double rho, double *k,
-                    double *kp)
+/* f'' from f and f' for the table activations (the only ones with a table): tanh
+ * -2 f f', sigmoid f' (1 - 2 f), softplus f' (1 - f') (f' is the logistic function). */
+static void second_deriv(const deq_act *act, size_t n, const double *f, const double *fp,
+                         double *fpp)
 {
-  double s = sqrt(fmax(0.0, 1.0 - rho * rho)), sh = dk->fw.shift, sc = dk->fw.scale;
-  double a = 0, b = 0, v[2 * DEQ_DATAKERNEL_GH_NODES], y[2 * DEQ_DATAKERNEL_GH_NODES];
-  double dy[2 * DEQ_DATAKERNEL_GH_NODES], fu[2 * DEQ_DATAKERNEL_GH_NODES];
-  double du[2 * DEQ_DATAKERNEL_GH_NODES];
-  deq_act_apply(&dk->act, sh, 1.0, r->n, r->x, fu, du);
-  for (size_t i = 0; i < r->n; i++) {
-    double u = r->x[i], in = 0, inp = 0;
-    for (size_t j = 0; j < r->n; j++)
-      v[j] = rho * u + s * r->x[j];
-    deq_act_apply(&dk->act, sh, 1.0, r->n, v, y, dy);
-    for (size_t j = 0; j < r->n; j++) {
-      in += r->w[j] * y[j];
-      inp += r->w[j] * dy[j];
-    }
-    a += r->w[i] * fu[i] * in;
-    b += r->w[i] * du[i] * inp;
-  }
-  *k = a / (sc * sc);
-  *kp = b / (sc * sc);
+  for (size_t i = 0; i < n; i++)
+    fpp[i] = act->kind == DEQ_ACT_TANH ? -2 * f[i] * fp[i]
+             : act->kind == DEQ_ACT_SIGMOID ? fp[i] * (1 - 2 * f[i]) : fp[i] * (1 - fp[i]);
 }
 
-static double table_interp(const deq_datakernel *dk, double rho)
+/* E sigma(u) sigma(v), E sigma'(u) sigma'(v) and E sigma''(u) sigma''(v) (= k, k', k'' by
+ * Price's theorem), (u, v) standard with correlation rho: the inner sums over the nodes of
+ * v = rho u + s x_j through deq_act_apply (f and f' in one vectorised pass), the outer ones
+ * over u = x_i.  f is the unnormalised activation (shift in deq_act_apply). */
+static void gh_pair(const deq_datakernel *dk, const gh_rule *r, double rho, double *k)
+{
+  enum { M = 2 * DEQ_DATAKERNEL_GH_NODES };
+  double s = sqrt(fmax(0.0, 1.0 - rho * rho)), sh = dk->fw.shift, sc = dk->fw.scale;
+  double acc[3] = { 0, 0, 0 }, v[M], y[M], dy[M], d2y[M], fu[M], du[M], d2u[M], raw[M];
+  deq_act_apply(&dk->act, sh, 1.0, r->n, r->x, fu, du);
+  deq_act_apply(&dk->act, 0.0, 1.0, r->n, r->x, raw, du);
+  second_deriv(&dk->act, r->n, raw, du, d2u);
+  for (size_t i = 0; i < r->n; i++) {
+    double u = r->x[i], in[3] = { 0, 0, 0 };
+    for (size_t j = 0; j < r->n; j++)
+      v[j] = rho * u + s * r->x[j];
+    deq_act_apply(&dk->act, 0.0, 1.0, r->n, v, raw, dy);
+    second_deriv(&dk->act, r->n, raw, dy, d2y);
+    for (size_t j = 0; j < r->n; j++) {
+      y[j] = raw[j] - sh;
+      in[0] += r->w[j] * y[j];
+      in[1] += r->w[j] * dy[j];
+      in[2] += r->w[j] * d2y[j];
+    }
+    acc[0] += r->w[i] * fu[i] * in[0];
+    acc[1] += r->w[i] * du[i] * in[1];
+    acc[2] += r->w[i] * d2u[i] * in[2];
+  }
+  for (size_t m = 0; m < 3; m++)
+    k[m] = acc[m] / (sc * sc);
+}
+
+/* Cubic Hermite interpolation of the tabulated f (values f, derivatives fp) at rho. */
+static double hermite_interp(const deq_datakernel *dk, const double *f, const double *fp,
+                             double rho)
 {
   double t = (rho + 1.0) / dk->h;
   size_t i = t <= 0 ? 0 : (size_t) t;
@@ -87,12 +106,37 @@ static double table_interp(const deq_datakernel *dk, double rho)
     i = DEQ_DATAKERNEL_TABLE_NODES - 2;
   t -= (double) i;
   double t2 = t * t, t3 = t2 * t;
-  return (2 * t3 - 3 * t2 + 1) * dk->k[i] + (t3 - 2 * t2 + t) * dk->h * dk->dk[i]
-         + (3 * t2 - 2 * t3) * dk->k[i + 1] + (t3 - t2) * dk->h * dk->dk[i + 1];
+  return (2 * t3 - 3 * t2 + 1) * f[i] + (t3 - 2 * t2 + t) * dk->h * fp[i]
+         + (3 * t2 - 2 * t3) * f[i + 1] + (t3 - t2) * dk->h * fp[i + 1];
 }
 
-/* The table and its error bound: midpoints of the two end intervals against the rule, and
- * the rule against twice its nodes at rho = -1, -0.5, 0, 0.5, 1. */
+static double table_interp(const deq_datakernel *dk, double rho)
+{
+  return hermite_interp(dk, dk->k, dk->dk, rho);
+}
+
+/* The error bound of one table (f with derivative table fp; m = 0 for k, 1 for k'): the
+ * midpoints of the two end intervals against the rule, and the rule against twice its
+ * nodes at rho = -1, -0.5, 0, 0.5, 1. */
+static double table_error(const deq_datakernel *dk, const gh_rule *r, const double *f,
+                          const double *fp, size_t m)
+{
+  double emid = 0, equad = 0, k[3], k2[3];
+  const double mids[2] = { -1.0 + 0.5 * dk->h, 1.0 - 0.5 * dk->h };
+  for (size_t j = 0; j < 2; j++) {
+    gh_pair(dk, &r[0], mids[j], k);
+    emid = fmax(emid, fabs(hermite_interp(dk, f, fp, mids[j]) - k[m]));
+  }
+  for (int j = -2; j <= 2; j++) {
+    gh_pair(dk, &r[0], 0.5 * j, k);
+    gh_pair(dk, &r[1], 0.5 * j, k2);
+    equad = fmax(equad, fabs(k[m] - k2[m]));
+  }
+  return DK_ERR_SAFETY * (emid + equad) + DK_ROUND * DBL_EPSILON;
+}
+
+/* The tables of k, k' and k'' and the error bounds of the interpolants of k (from k, k')
+ * and of k' (from k', k''). */
 static int table_build(deq_datakernel *dk)
 {
   gh_rule *r = malloc(2 * sizeof *r);
@@ -102,22 +146,16 @@ static int table_build(deq_datakernel *dk)
     DEQ_ERROR("datakernel: out of memory for the table", DEQ_ENOMEM);
   }
   dk->h = 2.0 / (DEQ_DATAKERNEL_TABLE_NODES - 1);
-  for (size_t i = 0; i < DEQ_DATAKERNEL_TABLE_NODES; i++)
-    gh_pair(dk, &r[0], fmin(1.0, -1.0 + (double) i * dk->h), &dk->k[i], &dk->dk[i]);
-  double emid = 0, equad = 0, k, kp, k2, kp2;
-  const double mids[2] = { -1.0 + 0.5 * dk->h, 1.0 - 0.5 * dk->h };
-  for (size_t m = 0; m < 2; m++) {
-    gh_pair(dk, &r[0], mids[m], &k, &kp);
-    emid = fmax(emid, fabs(table_interp(dk, mids[m]) - k));
+  for (size_t i = 0; i < DEQ_DATAKERNEL_TABLE_NODES; i++) {
+    double k[3];
+    gh_pair(dk, &r[0], fmin(1.0, -1.0 + (double) i * dk->h), k);
+    dk->k[i] = k[0], dk->dk[i] = k[1], dk->d2k[i] = k[2];
   }
-  for (int m = -2; m <= 2; m++) {
-    gh_pair(dk, &r[0], 0.5 * m, &k, &kp);
-    gh_pair(dk, &r[1], 0.5 * m, &k2, &kp2);
-    equad = fmax(equad, fabs(k - k2));
-  }
+  dk->err = table_error(dk, r, dk->k, dk->dk, 0);
+  dk->derr = table_error(dk, r, dk->dk, dk->d2k, 1);
   free(r);
-  dk->err = DK_ERR_SAFETY * (emid + equad) + DK_ROUND * DBL_EPSILON;
-  if (!isfinite(dk->err) || !isfinite(dk->k[0]) || !isfinite(dk->k[DEQ_DATAKERNEL_TABLE_NODES - 1]))
+  if (!isfinite(dk->err) || !isfinite(dk->derr) || !isfinite(dk->k[0])
+      || !isfinite(dk->k[DEQ_DATAKERNEL_TABLE_NODES - 1]))
     DEQ_ERROR("datakernel: non-finite value in the kernel table", DEQ_EBADFUNC);
   return DEQ_SUCCESS;
 }
@@ -127,7 +165,7 @@ static int plan_route(deq_datakernel *dk, const deq_opts *opts)
   switch (dk->act.kind) {
   case DEQ_ACT_LINEAR: case DEQ_ACT_RELU: case DEQ_ACT_ERF:
     dk->route = DK_ANY;
-    dk->err = 0.0;
+    dk->err = dk->derr = 0.0;
     return DEQ_SUCCESS;
   case DEQ_ACT_HE2: case DEQ_ACT_POLY: {
     deq_result h[4];
@@ -135,7 +173,7 @@ static int plan_route(deq_datakernel *dk, const deq_opts *opts)
     for (size_t j = 1; j <= 3 && !s; j++)
       dk->c2[j] = h[j].val * h[j].val / (dk->fw.scale * dk->fw.scale);
     dk->route = DK_HERMITE;
-    dk->err = 0.0;
+    dk->err = dk->derr = 0.0;
     return s;
   }
   default:
@@ -172,6 +210,12 @@ void deq_datakernel_free(deq_datakernel *dk)
   free(dk);
 }
 
+double deq_datakernel_b(const deq_datakernel *dk)
+{
+  DEQ_CHECK_NULL_NAN(dk, "dk");
+  return dk->fw.b.val;
+}
+
 int deq_datakernel_any_norm(const deq_datakernel *dk)
 {
   DEQ_REQUIRE_RET(dk != NULL, -1, "%s: dk must not be NULL", __func__);
@@ -200,6 +244,34 @@ static double closed_any(const deq_datakernel *dk, double qa, double qb, double 
   }
 }
 
+/* The expected derivative kernel E sigma'(u) sigma'(v) in closed form, for any norms:
+ * linear 1; relu P(u > 0, v > 0)/scale^2 = (pi - t)/(2 pi scale^2) (zero norms: t = pi/2);
+ * erf (4/pi) / sqrt((1 + 2 q_a)(1 + 2 q_b) - 4 c^2) / scale^2 (E exp(-u^2 - v^2)). */
+static double closed_any_deriv(const deq_datakernel *dk, double qa, double qb, double c)
+{
+  double s2 = dk->fw.scale * dk->fw.scale, ra = sqrt(qa), rb = sqrt(qb);
+  switch (dk->act.kind) {
+  case DEQ_ACT_LINEAR:
+    return 1.0;
+  case DEQ_ACT_RELU: {
+    double t = ra * rb > 0 ? acos(fmax(-1.0, fmin(1.0, c / (ra * rb)))) : 0.5 * M_PI;
+    return (M_PI - t) / (2 * M_PI) / s2;
+  }
+  default:   /* erf */
+    return 4 / M_PI / sqrt(fmax(DBL_MIN, (1 + 2 * qa) * (1 + 2 * qb) - 4 * c * c)) / s2;
+  }
+}
+
+/* k'(rho) for unit norms: the Hermite series' derivative, or the cubic Hermite interpolant
+ * of the k' table with the k'' table as its derivatives (bound as for k: docs/data.md
+ * "Derivative kernel"). */
+static double unit_kernel_deriv(const deq_datakernel *dk, double rho)
+{
+  if (dk->route == DK_HERMITE)
+    return (3 * dk->c2[3] * rho + 2 * dk->c2[2]) * rho + dk->c2[1];
+  return hermite_interp(dk, dk->dk, dk->d2k, rho);
+}
+
 static double unit_kernel(const deq_datakernel *dk, double rho)
 {
   if (dk->route == DK_HERMITE)
@@ -207,13 +279,14 @@ static double unit_kernel(const deq_datakernel *dk, double rho)
   return table_interp(dk, rho);
 }
 
-static int eval_checked(const deq_datakernel *dk, double qa, double qb, double c,
+/* k (deriv = 0) or k' (deriv = 1) for one pair; c is clamped to |c| <= sqrt(qa qb). */
+static int eval_checked(const deq_datakernel *dk, double qa, double qb, double c, int deriv,
                         deq_result *k)
 {
   double lim = sqrt(qa * qb) * (1 + DK_CS_SLACK);
   c = fmax(-lim, fmin(lim, c));
   if (dk->route == DK_ANY) {
-    k->val = closed_any(dk, qa, qb, c);
+    k->val = deriv ? closed_any_deriv(dk, qa, qb, c) : closed_any(dk, qa, qb, c);
     k->err = DK_ROUND * DBL_EPSILON * (fabs(k->val) + 1 + fmax(qa, qb));
     return DEQ_SUCCESS;
   }
@@ -223,8 +296,9 @@ static int eval_checked(const deq_datakernel *dk, double qa, double qb, double c
     DEQ_ERRORF(DEQ_EINVAL, "datakernel: %s needs unit-norm inputs (squared norms %.17g, %.17g; "
                "closed forms for any norms: linear, relu, erf)", name, qa, qb);
   }
-  k->val = unit_kernel(dk, fmax(-1.0, fmin(1.0, c)));
-  k->err = dk->err + DK_ROUND * DBL_EPSILON;
+  double rho = fmax(-1.0, fmin(1.0, c));
+  k->val = deriv ? unit_kernel_deriv(dk, rho) : unit_kernel(dk, rho);
+  k->err = (deriv ? dk->derr : dk->err) + DK_ROUND * DBL_EPSILON;
   return DEQ_SUCCESS;
 }
 
@@ -240,7 +314,7 @@ int deq_datakernel_eval(const deq_datakernel *dk, double qa, double qb, double c
   DEQ_CHECK(fabs(c) <= sqrt(qa * qb) * (1 + DK_CS_SLACK) + DBL_MIN,
             "%s: |c| = %g exceeds sqrt(q_a q_b) = %g (not a Gram matrix)", __func__, fabs(c),
             sqrt(qa * qb));
-  return eval_checked(dk, qa, qb, c, k);
+  return eval_checked(dk, qa, qb, c, 0, k);
 }
 
 static int matrix_check(const deq_datakernel *dk, size_t n, const double *G)
@@ -252,19 +326,20 @@ static int matrix_check(const deq_datakernel *dk, size_t n, const double *G)
     return DEQ_SUCCESS;
   for (size_t a = 0; a < n; a++) {
     deq_result k;
-    int s = eval_checked(dk, G[a * n + a], G[a * n + a], G[a * n + a], &k);
+    int s = eval_checked(dk, G[a * n + a], G[a * n + a], G[a * n + a], 0, &k);
     if (s)
       return s;
   }
   return DEQ_SUCCESS;
 }
 
-int deq_datakernel_matrix(const deq_datakernel *dk, size_t n, double *G, double *err)
+/* In place: G -> k(G) (deriv = 0) or k'(G) (deriv = 1), entrywise with the pair's norms. */
+static int kernel_matrix(const deq_datakernel *dk, size_t n, double *G, int deriv, double *err)
 {
   DEQ_CHECK_NULL(dk, "dk");
   DEQ_CHECK_NULL(G, "G");
   DEQ_CHECK_NULL(err, "err");
-  DEQ_CHECK(n >= 1 && n <= (size_t) INT_MAX, "%s: need 1 <= n <= %d, got %zu", __func__,
+  DEQ_CHECK(n >= 1 && n <= (size_t) INT_MAX, "datakernel: need 1 <= n <= %d, got %zu",
             INT_MAX, n);
   int s = matrix_check(dk, n, G);
   if (s)
@@ -274,7 +349,7 @@ int deq_datakernel_matrix(const deq_datakernel *dk, size_t n, double *G, double 
     double qa = G[a * n + a];
     for (size_t b = a + 1; b < n; b++) {
       deq_result k = { 0.0, 0.0 };
-      eval_checked(dk, qa, G[b * n + b], G[a * n + b], &k);
+      eval_checked(dk, qa, G[b * n + b], G[a * n + b], deriv, &k);
       G[a * n + b] = G[b * n + a] = k.val;
       e = fmax(e, k.err);
     }
@@ -282,7 +357,9 @@ int deq_datakernel_matrix(const deq_datakernel *dk, size_t n, double *G, double 
   for (size_t a = 0; a < n; a++) {   /* the diagonal last: the loop above reads it */
     deq_result k = { 0.0, 0.0 };
     if (dk->route == DK_ANY)
-      eval_checked(dk, G[a * n + a], G[a * n + a], G[a * n + a], &k);
+      eval_checked(dk, G[a * n + a], G[a * n + a], G[a * n + a], deriv, &k);
+    else if (deriv)   /* k'(1) = E sigma'(G)^2 = a */
+      k.val = unit_kernel_deriv(dk, 1.0), k.err = dk->derr;
     else
       k.val = 1.0, k.err = 0.0;   /* E sigma(G)^2 = 1 exactly (normalised sigma) */
     G[a * n + a] = k.val;
@@ -290,4 +367,14 @@ int deq_datakernel_matrix(const deq_datakernel *dk, size_t n, double *G, double 
   }
   *err = e;
   return DEQ_SUCCESS;
+}
+
+int deq_datakernel_matrix(const deq_datakernel *dk, size_t n, double *G, double *err)
+{
+  return kernel_matrix(dk, n, G, 0, err);
+}
+
+int deq_datakernel_deriv_matrix(const deq_datakernel *dk, size_t n, double *G, double *err)
+{
+  return kernel_matrix(dk, n, G, 1, err);
 }
