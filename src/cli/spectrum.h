@@ -28,6 +28,8 @@ typedef struct {
   int approx;              /* 1: the theory is approximate (--input FILE, L >= 2 or
                               --input-kernel linearised): rel error reported, no verdict */
   int unvalidated;         /* 1: KS on data: reported, no verdict (docs/data.md) */
+  double rel_allow;        /* approximate theory with a measured relative allowance
+                              (real_data R23): B/n = rel_allow |theory|; 0: none */
   int measured_B;          /* 1: B measured by the two-size scan (--input FILE, docs/data.md) */
   int two_size;            /* 0 not run, 1 n*bias stable (finite size), 2 not stable */
   double nbias[2], nbias_se[2];   /* n*bias and n*SE at n and n/2 */
@@ -76,6 +78,8 @@ typedef struct {
   char kroute[96];                    /* how Kbar was computed */
   double secs[4];                     /* Gram, kernel, eigenvalues, pencil set-up */
   double *atom_x, *atom_p;            /* spec(Kbar)/kscale: the pencil's input law */
+  struct deq_datapencil *dpen;        /* the matrix pencil (ck L >= 2, ntk): the statistics */
+  int slope_b;                        /* --input-slope b (C3) instead of matched (C3b) */
 } spec_job;
 
 /* --input FILE: read, subset and preprocess the data (exit 2 naming --input and the file,
@@ -83,6 +87,12 @@ typedef struct {
 int spec_data_load(spec_job *job);
 int spec_data_pencil(spec_job *job);
 int spec_data_comments(const spec_job *job, deq_table *t);
+
+/* --input FILE: the relative allowance of real_data R23 for the matrix pencil's statistic at
+ * lambda (NAN: (1/n) tr K^2), or 0 where none was measured (no verdict). */
+double spec_data_rel_allowance(const spec_job *job, double lambda);
+/* m(z) of the matrix pencil at a real z < 0 (DEQ_EINVAL otherwise). */
+int spec_data_stieltjes(const spec_job *job, deq_complex z, deq_cresult *m);
 
 /* Theory side: statistics' theory values and the density table. */
 int spec_theory_stats(spec_job *job);

@@ -9,6 +9,17 @@
 #include "core/mem.h"
 #include "deqnn/compare.h"
 #include "deqnn/datakernel.h"
+#include "deqnn/datapencil.h"
+
+/* The measured errors of the approximate routes, quoted in the outputs (docs/data.md,
+ * "The matrix pencil"). */
+#define DATA_C3B_MEASURED "on Fashion-MNIST 14x14, 8 seeds, (theory - sim)/sim of res(0.05), " \
+  "res(0.5), res(2): relu, ratios 1.2,0.8: -1.5%, -0.38%, -0.11% (n = 500), -0.73%, -0.19%, " \
+  "-0.06% (n = 1500); ratios 1.2,0.8,1.0: -2.1%, -0.64%, -0.20% (500), -1.2%, -0.36%, -0.11% " \
+  "(1500); tanh within -0.5%"
+#define DATA_N2_MEASURED "on Fashion-MNIST 14x14, ratio 1.2, 8 seeds, (theory - sim)/sim of " \
+  "res(0.05), res(0.5), res(2) = -7.8%, -1.5%, -0.25% (relu, n = 500), -8.3%, -1.3%, -0.20% " \
+  "(n = 1500); -2.4%, -0.27%, -0.04% (tanh, 500), -2.1%, -0.24%, -0.04% (1500)"
 
 /* Support scan of the data pencil (default grid only): each point costs a Newton solve over
  * all n atoms, so the default 3000 points take ~1.2 s CPU at n = 2000; the outer edges that
@@ -89,18 +100,24 @@ static int linearise(const spec_job *job, size_t n, double *G, double *err)
   return DEQ_SUCCESS;
 }
 
-/* Gram matrix, diagnostics, Kbar and its eigenvalues (timed). */
-static int kernel_atoms(spec_job *job, double *G, const deq_datakernel *dk)
+/* The Gram matrix of the preprocessed samples and its diagnostics (timed). */
+static int gram(spec_job *job, double *G)
 {
-  size_t n = job->ds->n;
-  double t0 = now(), mean, kmax;
+  double t0 = now();
   int s = deq_dataset_gram(job->ds, G);
   if (!s)
     s = deq_dataset_diagnose(job->ds, G, &job->diag);
-  double t1 = now();
-  if (!s)
-    s = job->linearised ? linearise(job, n, G, &job->kerr)
-                        : deq_datakernel_matrix(dk, n, G, &job->kerr);
+  job->secs[0] = now() - t0;
+  return s;
+}
+
+/* Kbar (in place of G) and its eigenvalues (timed). */
+static int kernel_atoms(spec_job *job, double *G, const deq_datakernel *dk)
+{
+  size_t n = job->ds->n;
+  double t1 = now(), mean, kmax;
+  int s = job->linearised ? linearise(job, n, G, &job->kerr)
+                          : deq_datakernel_matrix(dk, n, G, &job->kerr);
   double t2 = now();
   if (!s)
     s = deq_datakernel_atoms(n, G, job->atom_x, job->atom_p, &mean);
@@ -110,10 +127,26 @@ static int kernel_atoms(spec_job *job, double *G, const deq_datakernel *dk)
   kmax = job->atom_x[n - 1] * mean;   /* Weyl: |lambda_k - lambda~_k| <= ||E||_2 */
   job->kscale = mean;
   job->eigerr = ((double) n * job->kerr + 8.0 * (double) n * DBL_EPSILON * kmax) / mean;
-  job->secs[0] = t1 - t0;
   job->secs[1] = t2 - t1;
   job->secs[2] = t3 - t2;
   return DEQ_SUCCESS;
+}
+
+/* The statistics come from the matrix pencil (deqnn/datapencil.h) for the NTK and for the
+ * expected-kernel CK with two or more layers. */
+static int wants_matrix_pencil(const spec_job *job)
+{
+  return strcmp(job->kind, "ntk") == 0
+         || (strcmp(job->kind, "ck") == 0 && job->L >= 2 && !job->linearised);
+}
+
+static int matrix_pencil(spec_job *job, const deq_datakernel *dk, const double *G)
+{
+  deq_datapencil_kind kind = strcmp(job->kind, "ntk") == 0 ? DEQ_DATAPENCIL_NTK
+                                                            : DEQ_DATAPENCIL_CK;
+  deq_datapencil_slope slope = job->slope_b ? DEQ_DATAPENCIL_SLOPE_B
+                                            : DEQ_DATAPENCIL_SLOPE_MATCHED;
+  return deq_datapencil_alloc(dk, job->ds->n, G, job->L, job->gamma, kind, slope, &job->dpen);
 }
 
 static void route_name(const spec_job *job, char *buf, size_t len)
@@ -134,23 +167,30 @@ static void route_name(const spec_job *job, char *buf, size_t len)
 int spec_data_pencil(spec_job *job)
 {
   size_t n = job->ds->n;
-  job->approximate = strcmp(job->kind, "mp") != 0 && (job->L > 1 || job->linearised);
+  int mp = strcmp(job->kind, "mp") == 0, ntk = strcmp(job->kind, "ntk") == 0;
+  job->approximate = !mp && (job->L > 1 || job->linearised || ntk);
+  job->kscale = 1.0;
   double *G = malloc(n * n * sizeof *G);
   job->atom_x = malloc(n * sizeof *job->atom_x);
   job->atom_p = malloc(n * sizeof *job->atom_p);
   deq_datakernel *dk = NULL;
   int s = G && job->atom_x && job->atom_p ? DEQ_SUCCESS : DEQ_ENOMEM;
-  int mp = strcmp(job->kind, "mp") == 0;
   if (!s)   /* mp: the data's own Gram matrix (linear sigma: Kbar = G) */
     s = deq_datakernel_alloc(&job->act, NULL, &dk);
   if (!s)
+    s = gram(job, G);
+  double t0 = now();
+  if (!s && wants_matrix_pencil(job))
+    s = matrix_pencil(job, dk, G);   /* before G is turned into Kbar */
+  job->secs[3] = now() - t0;
+  if (!s && !ntk)
     s = kernel_atoms(job, G, dk);
   free(G);
   deq_datakernel_free(dk);
   route_name(job, job->kroute, sizeof job->kroute);
-  if (s)
+  if (s || ntk)   /* the NTK: the matrix pencil only */
     return s;
-  double t0 = now();
+  t0 = now();
   deq_input_law law = { DEQ_DATA_ATOMS, n, job->atom_x, job->atom_p };
   if (mp) {   /* L = 0: m(z) = (1/n) sum_k 1/(lambda_k - z), the Gram spectrum itself */
     memset(&job->par, 0, sizeof job->par);
@@ -165,7 +205,7 @@ int spec_data_pencil(spec_job *job)
   o.scan_points = SPEC_DATA_SCAN_POINTS;
   if (!s)
     s = deq_pencil_alloc(&job->par, &o, &job->pen);
-  job->secs[3] = now() - t0;
+  job->secs[3] += now() - t0;
   return s;
 }
 
@@ -178,16 +218,34 @@ static int comment_exactness(const spec_job *job, deq_table *t)
     return deq_table_add_comment(t, "exactness: APPROXIMATE (--input-kernel linearised: the "
                                  "iterated MP map over (1 - b) + b spec(G); exact only for "
                                  "pairwise-orthogonal samples; compare --input-kernel expected)");
+  if (strcmp(job->kind, "ntk") == 0)
+    return deq_table_add_comment(t, "exactness: trK/n EXACT; trK2/n and res(lambda) "
+                                 "APPROXIMATE: the matrix pencil of Kdot_1 o K_0 + Kbar_1 "
+                                 "(real_data N2, R19), which drops the fluctuation of D_1 "
+                                 "around Kdot_1; it UNDERESTIMATES res(lambda) by an error that "
+                                 "does not shrink with n: %s (docs/data.md)", DATA_N2_MEASURED);
   if (job->L == 1)
     return deq_table_add_comment(t, "exactness: EXACT (L = 1: the MP map of spec(Kbar); "
                                  "Louart Liao & Couillet 2018)");
-  return deq_table_add_comment(t, "exactness: layer 1 EXACT (the MP map of spec(Kbar); Louart "
-                               "Liao & Couillet 2018); layers 2..%zu APPROXIMATE (iterated MP "
-                               "map with b = %.6g on layer 1's output; it UNDERESTIMATES: "
-                               "measured on Fashion-MNIST 14x14, n = 500, ratios 1.2,0.8, "
-                               "(theory - sim)/sim of res(0.05), res(0.5), res(2) = -39%%, -14%%, "
-                               "-5%% (relu), -21%%, -4.4%%, -1.2%% (tanh); docs/data.md)",
-                               job->L, job->fw.b.val);
+  char betas[256] = "";
+  size_t u = 0;
+  for (size_t l = 2; l <= job->L && u < sizeof betas; l++)
+    u += (size_t) snprintf(betas + u, sizeof betas - u, "%s%.6g", l > 2 ? "," : "",
+                           deq_datapencil_beta(job->dpen, l));
+  int s = deq_table_add_comment(t, "exactness: layer 1 EXACT (the MP map of spec(Kbar); Louart "
+                                "Liao & Couillet 2018); layers 2..%zu APPROXIMATE", job->L);
+  s |= deq_table_add_comment(t, "statistics (trK2/n, res(lambda)): the matrix pencil %s "
+                             "(real_data R14-R15; slopes beta_2..beta_L = %s); trK/n exact; "
+                             "measured %s (docs/data.md)", job->slope_b ? "C3 (beta = b)" :
+                             "C3b (matched slopes)", betas, job->slope_b ? "for C3b (C3 was not "
+                             "measured here; real_data R16 found it 1.4-3x further off)"
+                             : DATA_C3B_MEASURED);
+  return s | deq_table_add_comment(t, "density, atom, KS: the iterated MP map with b = %.6g "
+                                   "over layer 1's law (real_data C1); it UNDERESTIMATES: "
+                                   "measured on Fashion-MNIST 14x14, n = 500, ratios 1.2,0.8, "
+                                   "(theory - sim)/sim of res(0.05), res(0.5), res(2) = -39%%, "
+                                   "-14%%, -5%% (relu), -21%%, -4.4%%, -1.2%% (tanh)",
+                                   job->fw.b.val);
 }
 
 int spec_data_comments(const spec_job *job, deq_table *t)
@@ -210,10 +268,14 @@ int spec_data_comments(const spec_job *job, deq_table *t)
                              "%.4g (1/sqrt(d0) = %.4g); norms min %.6g max %.6g mean %.6g sd %.3g",
                              g->off_rms, g->off_max, g->ref, g->norm_min, g->norm_max,
                              g->norm_mean, g->norm_sd);
-  s |= deq_table_add_comment(t, "expected kernel: %s; entry error <= %.3g; tr Kbar/n = %.17g "
-                             "(atoms divided by it; the spectrum scaled back); eigenvalue error "
-                             "<= %.3g relative to tr Kbar/n (Weyl)", job->kroute, job->kerr,
-                             job->kscale, job->eigerr);
+  if (strcmp(job->kind, "ntk") == 0)
+    s |= deq_table_add_comment(t, "expected kernels: Kbar_1 = E sigma(w.x) sigma(w.x') and "
+                               "Kdot_1 = E sigma'(w.x) sigma'(w.x'): %s", job->kroute);
+  else
+    s |= deq_table_add_comment(t, "expected kernel: %s; entry error <= %.3g; tr Kbar/n = %.17g "
+                               "(atoms divided by it; the spectrum scaled back); eigenvalue "
+                               "error <= %.3g relative to tr Kbar/n (Weyl)", job->kroute,
+                               job->kerr, job->kscale, job->eigerr);
   return s | comment_exactness(job, t);
 }
 
@@ -264,13 +326,81 @@ static void set_allowance(spec_stat *s, const spec_stat *h, long n, long nh)
   deq_verdict_eval(s->theory.val, s->theory.err, &st, s->B, (size_t) n, &s->verdict);
 }
 
+/* An approximate theory: the exact statistics of the matrix pencil (trK/n) keep their
+ * verdict; the others are judged against R23's relative allowance where it has one, and
+ * otherwise only reported (their measured error in the header). */
+static int approximate_verdicts(spec_job *job)
+{
+  int rc = CLI_EXIT_OK;
+  for (size_t k = 0; k < job->nstat; k++) {
+    spec_stat *s = &job->stat[k];
+    if (job->dpen != NULL && !s->approx && strcmp(s->name, "trK/n") == 0) {
+      rc = s->verdict.pass ? rc : CLI_EXIT_FAIL;
+      continue;
+    }
+    s->approx = 1;
+    s->applies = s->rel_allow > 0 && !isnan(s->theory.val);
+    if (!s->applies)
+      continue;
+    s->B = (double) job->n * s->rel_allow * fabs(s->theory.val);
+    deq_sample_stats st = s->verdict.sim;
+    deq_verdict_eval(s->theory.val, s->theory.err, &st, s->B, (size_t) job->n, &s->verdict);
+    rc = s->verdict.pass ? rc : CLI_EXIT_FAIL;
+  }
+  return rc;
+}
+
+/* real_data R23: the relative allowances of C3b, measured on Fashion-MNIST at n = 1200
+ * (L <= 3): 2.5% / 1% / 0.4% at lambda = 0.05 / 0.5 / 2; between the knots log-linear in
+ * lambda, above 2 the last (the error falls with lambda: res -> 1/lambda - m1/lambda^2 with
+ * m1 exact), below 0.05 none (not measured); (1/n) tr K^2 gets the largest.  Below
+ * n = R23_N they grow as (R23_N/n)^(1/2), the decay R16's size scan measured (relu C3b
+ * 1.90, 1.35, 0.84 % at n = 600, 1200, 2400); above it they are not shrunk (the decay is not
+ * proven asymptotic).  C3 (beta = b) has no calibrated allowance, and neither has the NTK's
+ * N2: its error does not shrink with n and depends on the data (R19: 5.3 % for relu at
+ * lambda = 0.05 on 784-pixel images, 7.8-8.3 % measured here on 196-pixel ones, above R23's
+ * 7 %), so it is reported, not judged (docs/data.md). */
+static const double R23_LAMBDA[3] = { 0.05, 0.5, 2.0 };
+static const double R23_C3B[3] = { 0.025, 0.01, 0.004 };
+#define R23_N 1200.0
+
+double spec_data_rel_allowance(const spec_job *job, double lambda)
+{
+  if (job->dpen == NULL || strcmp(job->kind, "ntk") == 0 || job->slope_b)
+    return 0.0;
+  const double *a = R23_C3B;
+  double grow = sqrt(fmax(1.0, R23_N / (double) job->n)), rel;
+  if (isnan(lambda))
+    rel = a[0];
+  else if (lambda < R23_LAMBDA[0])
+    return 0.0;
+  else if (lambda >= R23_LAMBDA[2])
+    rel = a[2];
+  else {
+    size_t k = lambda < R23_LAMBDA[1] ? 0 : 1;
+    double t = log(lambda / R23_LAMBDA[k]) / log(R23_LAMBDA[k + 1] / R23_LAMBDA[k]);
+    rel = exp((1 - t) * log(a[k]) + t * log(a[k + 1]));
+  }
+  return rel * grow;
+}
+
+int spec_data_stieltjes(const spec_job *job, deq_complex z, deq_cresult *m)
+{
+  deq_result r = { NAN, INFINITY };
+  m->val = NAN;
+  m->err = INFINITY;
+  if (!(deq_cimag(z) == 0 && deq_creal(z) < 0))
+    return DEQ_EINVAL;
+  int s = deq_datapencil_res(job->dpen, -deq_creal(z), NULL, &r);
+  m->val = r.val;
+  m->err = r.err;
+  return s;
+}
+
 int spec_data_scan(spec_job *job)
 {
-  if (job->approximate) {   /* a known approximation error: reported, not judged */
-    for (size_t k = 0; k < job->nstat; k++)
-      job->stat[k].approx = 1, job->stat[k].applies = 0;
-    return CLI_EXIT_OK;
-  }
+  if (job->approximate)   /* a known approximation error: reported, judged by R23 */
+    return approximate_verdicts(job);
   spec_job half;   /* n >= SPEC_DATA_MIN_SIM was checked before any work */
   int scan = spec_two_sizes(job, &half), rc = scan;
   for (size_t k = 0; scan == CLI_EXIT_OK && k < job->nstat; k++) {

@@ -215,8 +215,8 @@ int spec_simulate(spec_job *job)
     rc = CLI_EXIT_FAIL;   /* the memory was checked: an allocation failure is a failure */
   }
   rc = cli_exit_merge(rc, alloc_samples(job));
-  if (deq_pencil_cdf(job->pen, &cdf) != DEQ_SUCCESS && cdf == NULL)
-    rc = CLI_EXIT_FAIL;
+  if (job->pen != NULL && deq_pencil_cdf(job->pen, &cdf) != DEQ_SUCCESS && cdf == NULL)
+    rc = CLI_EXIT_FAIL;   /* no pen: the NTK on data, no KS */
   double *hall = calloc(m * (size_t) job->seeds + 1, sizeof *hall);
   job->hist = calloc(m + 1, sizeof *job->hist);
   job->hist_se = calloc(m + 1, sizeof *job->hist_se);
@@ -324,6 +324,10 @@ static deq_table *cdf_table(const spec_job *job, cli_ctx *ctx, double c)
 
 int spec_law_tables(const spec_job *job, cli_ctx *ctx)
 {
+  if (job->pen == NULL) {   /* the NTK on data: a matrix pencil, no law */
+    cli_errorf("law: the NTK on data has resolvent traces and moments only (docs/data.md)");
+    return CLI_EXIT_USAGE;
+  }
   double c = job->input_file ? job->kscale : 1.0;   /* data: the pencil's spectrum x c */
   ctx->law = law_table(job, ctx, c);
   if (job->grid != NULL && ctx->law != NULL)
