@@ -41,6 +41,8 @@ struct deq_datapencil {
   deq_solver *newton;
   double lambda;         /* the current z = -lambda */
   double m, kappa;       /* at the last evaluation: m and the condition estimate */
+  double m0, kappa0;     /* the same at the last point of newton_fn, and the gradient */
+  double grad[DEQ_PENCIL_MAXL + 1];   /* of m in delta (with a Jacobian) */
   double tau[DEQ_PENCIL_MAXL + 1], C[DEQ_PENCIL_MAXL + 1];
   double complex root[DEQ_PENCIL_MAXL];   /* the last root found, the next start */
   int have_root;
@@ -134,7 +136,8 @@ static int residual(deq_datapencil *dp, const double *delta, double *F)
 }
 
 /* The solve driver's function: x = delta_1..delta_L (real parts), F and the forward-difference
- * Jacobian. */
+ * Jacobian; with the Jacobian also the gradient of m (dp->grad) and m, kappa at x (dp->m0,
+ * dp->kappa0), which root_error needs. */
 static int newton_fn(const double complex *x, void *params, double complex *F,
                      double complex *J)
 {
@@ -144,6 +147,8 @@ static int newton_fn(const double complex *x, void *params, double complex *F,
   for (size_t l = 1; l <= L; l++)
     d[l] = creal(x[l - 1]);
   int s = residual(dp, d, f0);
+  dp->m0 = dp->m;
+  dp->kappa0 = dp->kappa;
   for (size_t l = 1; l <= L && !s; l++)
     F[l - 1] = f0[l];
   for (size_t k = 1; k <= L && J != NULL && !s; k++) {
@@ -151,9 +156,11 @@ static int newton_fn(const double complex *x, void *params, double complex *F,
     d[k] = keep + h;
     s = residual(dp, d, f1);
     d[k] = keep;
+    dp->grad[k] = (dp->m - dp->m0) / h;
     for (size_t i = 1; i <= L && !s; i++)
       J[(i - 1) * L + (k - 1)] = (f1[i] - f0[i]) / h;
   }
+  dp->m = dp->m0;
   return s;
 }
 
@@ -344,37 +351,22 @@ double deq_datapencil_beta(const deq_datapencil *dp, size_t l)
 }
 
 /* The error bar of m at the root: the Newton correction dx = -J^{-1} F carried to m by the
- * forward-difference gradient of m, plus the round-off of tr R/n. */
+ * forward-difference gradient of m, plus the round-off of tr R/n.  Leaves dp->m at the root. */
 static int root_error(deq_datapencil *dp, const double complex *x, double *err)
 {
   size_t L = dp->L;
   double complex F[DEQ_PENCIL_MAXL], J[DEQ_PENCIL_MAXL * DEQ_PENCIL_MAXL];
-  double d[DEQ_PENCIL_MAXL + 1] = { 0 }, f[DEQ_PENCIL_MAXL + 1], grad[DEQ_PENCIL_MAXL + 1];
   size_t perm[DEQ_PENCIL_MAXL];
-  for (size_t l = 1; l <= L; l++)
-    d[l] = creal(x[l - 1]);
-  int s = residual(dp, d, f);
-  double m0 = dp->m, kappa = dp->kappa;
-  for (size_t k = 1; k <= L && !s; k++) {
-    double h = DP_FD_STEP * (1.0 + fabs(d[k])), keep = d[k];
-    d[k] = keep + h;
-    s = residual(dp, d, f);
-    grad[k] = (dp->m - m0) / h;
-    d[k] = keep;
-  }
-  if (!s)
-    s = newton_fn(x, dp, F, J);
+  int s = newton_fn(x, dp, F, J);
   if (s)
     return s;
   if (deq_clu_factor(L, J, perm))
-    DEQ_ERRORF(DEQ_EMAXITER, "datapencil: singular Jacobian at the root (lambda = %g)",
-               dp->lambda);
+    return DEQ_EMAXITER;   /* a singular Jacobian at the root: reported by the caller */
   deq_clu_solve(L, J, perm, 0, F);
   double e = 0;
   for (size_t k = 1; k <= L; k++)
-    e += fabs(grad[k]) * cabs(F[k - 1]);
-  dp->m = m0;
-  *err = e + DP_ROUND * (double) dp->n * DBL_EPSILON * kappa * fabs(m0);
+    e += fabs(dp->grad[k]) * cabs(F[k - 1]);
+  *err = e + DP_ROUND * (double) dp->n * DBL_EPSILON * dp->kappa0 * fabs(dp->m0);
   return DEQ_SUCCESS;
 }
 
