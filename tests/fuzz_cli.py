@@ -106,7 +106,7 @@ class Fuzzer:
                 a += ["--ratios", ",".join(vals)]
             if self.chance(0.2):
                 a += ["--input", r.choice(["gaussian", "orthonormal", "foo", DATA_FILE])]
-        if self.chance(0.08):   # --input FILE and its options (mp, ck; ntk refuses it)
+        if self.chance(0.08):   # --input FILE and its options (ntk: one layer, --stats only)
             a += ["--input", DATA_FILE]
             if self.chance(0.7):
                 a += ["--input-samples", str(r.randint(2, 120)) if self.chance(0.9) else
@@ -115,6 +115,8 @@ class Fuzzer:
                 a += ["--input-seed", str(r.randint(0, 9))]
             if self.chance(0.3):
                 a += ["--input-normalize", r.choice(["unit", "none", "bogus"])]
+            if self.chance(0.15):
+                a += ["--input-slope", r.choice(["matched", "b", "bogus"])]
         if self.chance(0.2 if kind == "ntk" else 0.03):
             a += ["--readout", r.choice(["gaussian", "rademacher", "bar"])]
         if self.chance(0.03):   # options that do not apply here

@@ -180,9 +180,18 @@ static double relu_deriv_fd(const deq_datakernel *dk, double qa, double qb, doub
   return (kp.val - km.val) / (2 * h);
 }
 
+/* DEQNN_TEST_LIGHT (set for the run under valgrind, which checks memory, not values): three
+ * points per activation instead of eleven. */
+static int light(void)
+{
+  const char *e = getenv("DEQNN_TEST_LIGHT");
+  return e != NULL && e[0] != '\0' && strcmp(e, "0") != 0;
+}
+
 static void test_deriv_kernel(void **state)
 {
   (void) state;
+  size_t step = light() ? 5 : 1;
   const double cases[][3] = { { 1, 1, 0.3 }, { 1, 1, -0.97 }, { 2.385, 0.4, 0.6 },
                               { 0.3, 1.7, -0.7 }, { 4, 0.25, 0 } };
   const char *any[] = { "linear", "relu", "erf" };
@@ -190,7 +199,7 @@ static void test_deriv_kernel(void **state)
     deq_datakernel *dk = plan(any[a]);
     deq_act act;
     deq_act_parse(any[a], "act", &act);
-    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++)
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k += step)
       for (int diag = 0; diag < 2; diag++) {
         const double *c = cases[k];
         double err, qerr, got = deriv_entry(dk, c[0], c[1], c[2], diag, &err);
@@ -214,7 +223,7 @@ static void test_deriv_kernel(void **state)
     deq_act act;
     deq_act_parse(unit[a], "act", &act);
     double worst = 0, bound = 0;
-    for (size_t r = 0; r < sizeof rho / sizeof rho[0]; r++) {
+    for (size_t r = step == 1 ? 0 : 1; r < sizeof rho / sizeof rho[0]; r += step) {
       double err, qerr, got = deriv_entry(dk, 1, 1, rho[r], 0, &err);
       double ref = direct_err(&act, 1, 1, rho[r], 1, &qerr);
       if (!(fabs(got - ref) <= err + qerr + QUAD_TOL))
@@ -228,7 +237,7 @@ static void test_deriv_kernel(void **state)
     assert_close(a_fw, fw.a.val, err + fw.a.err + 1e-14);
     print_message("%-20s k' bound %.3g, largest difference from direct %.3g\n", unit[a], bound,
                   worst);
-    if (strcmp(unit[a], "tanh") == 0)
+    if (strcmp(unit[a], "tanh") == 0 && step == 1)
       assert_true(bound <= 1e4 * fmax(worst, QUAD_TOL));
     deq_datakernel_free(dk);
   }
