@@ -84,6 +84,16 @@ static double direct(const deq_act *act, double qa, double qb, double c, int der
 
 #define QUAD_TOL 1e-13   /* nested QAGIU at tight() */
 
+/* The unit-norm routes (Hermite series, tables) and the points they are tested at: the ends,
+ * the midpoints of the end intervals (where the interpolation error is largest), inside. */
+#define TABLE_H (2.0 / (DEQ_DATAKERNEL_TABLE_NODES - 1))
+static const char *const UNIT_ACTS[] = { "he2", "poly:0.3,1,0.5,-0.4", "tanh", "sigmoid",
+                                         "softplus" };
+#define N_UNIT_ACTS (sizeof UNIT_ACTS / sizeof UNIT_ACTS[0])
+static const double RHO[] = { -1, -1 + 0.5 * TABLE_H, -0.8123, -0.31, 0, 0.0137, 0.5, 0.9,
+                              1 - 0.5 * TABLE_H, 1 - 0.27 * TABLE_H, 1 };
+#define N_RHO (sizeof RHO / sizeof RHO[0])
+
 static deq_datakernel *plan(const char *name)
 {
   deq_act act;
@@ -125,11 +135,9 @@ static void test_closed_forms(void **state)
 static void test_unit_routes(void **state)
 {
   (void) state;
-  const char *acts[] = { "he2", "poly:0.3,1,0.5,-0.4", "tanh", "sigmoid", "softplus" };
-  const double h = 2.0 / (DEQ_DATAKERNEL_TABLE_NODES - 1);
-  const double rho[] = { -1, -1 + 0.5 * h, -0.8123, -0.31, 0, 0.0137, 0.5, 0.9, 1 - 0.5 * h,
-                         1 - 0.27 * h, 1 };
-  for (size_t a = 0; a < sizeof acts / sizeof acts[0]; a++) {
+  const char *const *acts = UNIT_ACTS;
+  const double *rho = RHO;
+  for (size_t a = 0; a < N_UNIT_ACTS; a++) {
     deq_datakernel *dk = plan(acts[a]);
     assert_int_equal(deq_datakernel_any_norm(dk), 0);
     deq_result k;
@@ -137,7 +145,7 @@ static void test_unit_routes(void **state)
     assert_true(fabs(k.val) <= k.err + 1e-15);   /* E sigma = 0: k(0) = 0 */
     assert_true(k.err < 1e-9);
     print_message("%-20s entry error bound %.3g\n", acts[a], k.err);
-    for (size_t r = 0; r < sizeof rho / sizeof rho[0]; r++)
+    for (size_t r = 0; r < N_RHO; r++)
       check_against_direct(dk, acts[a], 1, 1, rho[r]);
     assert_int_equal(deq_datakernel_eval(dk, 1.5, 1, 0.2, &k), DEQ_EINVAL);
     deq_datakernel_free(dk);
@@ -214,16 +222,14 @@ static void test_deriv_kernel(void **state)
       }
     deq_datakernel_free(dk);
   }
-  const char *unit[] = { "he2", "poly:0.3,1,0.5,-0.4", "tanh", "sigmoid", "softplus" };
-  const double h = 2.0 / (DEQ_DATAKERNEL_TABLE_NODES - 1);
-  const double rho[] = { -1, -1 + 0.5 * h, -0.8123, -0.31, 0, 0.0137, 0.5, 0.9, 1 - 0.5 * h,
-                         1 - 0.27 * h, 1 };
-  for (size_t a = 0; a < sizeof unit / sizeof unit[0]; a++) {
+  const char *const *unit = UNIT_ACTS;
+  const double *rho = RHO;
+  for (size_t a = 0; a < N_UNIT_ACTS; a++) {
     deq_datakernel *dk = plan(unit[a]);
     deq_act act;
     deq_act_parse(unit[a], "act", &act);
     double worst = 0, bound = 0;
-    for (size_t r = step == 1 ? 0 : 1; r < sizeof rho / sizeof rho[0]; r += step) {
+    for (size_t r = step == 1 ? 0 : 1; r < N_RHO; r += step) {
       double err, qerr, got = deriv_entry(dk, 1, 1, rho[r], 0, &err);
       double ref = direct_err(&act, 1, 1, rho[r], 1, &qerr);
       if (!(fabs(got - ref) <= err + qerr + QUAD_TOL))
