@@ -3,11 +3,15 @@
  * d0 = 784 (the shape of 2000 MNIST images), centred and scaled; L = 1, gamma_1 = 1.5; relu
  * (closed form) and tanh (table).  Prints each step's wall time and the process's CPU time
  * (the CPU time is the one to compare on a loaded machine; with several BLAS threads it
- * counts every thread).  Usage: bench_data [n [d0]]. */
+ * counts every thread).  Then the matrix pencil (deqnn/datapencil.h) of the 2-layer CK (C3b,
+ * ratios 1.2, 0.8) and of the NTK (N2, ratio 1.2), relu, at res(0.05), res(0.5), res(2), on the
+ * first n_pencil = min(n, 1000) samples (each evaluation is an O(n^3) Cholesky inverse).
+ * Usage: bench_data [n [d0]]. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include "deqnn/datakernel.h"
+#include "deqnn/datapencil.h"
 #include "deqnn/dataset.h"
 #include "deqnn/rng.h"
 
@@ -74,6 +78,39 @@ static int run(const deq_dataset *ds, const char *name)
   return s || bad;
 }
 
+/* The matrix pencils on the first m samples of ds: kernels, then three resolvent traces. */
+static int run_pencil(const deq_dataset *ds, size_t m, deq_datapencil_kind kind)
+{
+  double *G = malloc(m * m * sizeof *G), gam[3] = { 0, 1.2, 0.8 };
+  const double lam[3] = { 0.05, 0.5, 2.0 };
+  deq_dataset sub = *ds;
+  deq_act act;
+  deq_datakernel *dk = NULL;
+  deq_datapencil *dp = NULL;
+  stamp total = { 0, 0 }, t = now();
+  sub.n = m;   /* the first m rows: the Gram matrix reads n rows of x */
+  printf("%s, matrix pencil, n = %zu:\n", kind == DEQ_DATAPENCIL_NTK ? "relu NTK (N2, L = 1)"
+         : "relu CK (C3b, L = 2)", m);
+  deq_act_parse("relu", "act", &act);
+  int s = G == NULL || deq_datakernel_alloc(&act, NULL, &dk) || deq_dataset_gram(&sub, G);
+  lap(&t, "Gram matrix", &total);
+  s = s ? s : deq_datapencil_alloc(dk, m, G, kind == DEQ_DATAPENCIL_NTK ? 1 : 2, gam, kind,
+                                   DEQ_DATAPENCIL_SLOPE_MATCHED, &dp);
+  lap(&t, "expected kernels and slopes", &total);
+  for (int k = 0; k < 3 && !s; k++) {
+    deq_result r;
+    char what[40];
+    s = deq_datapencil_res(dp, lam[k], NULL, &r);
+    snprintf(what, sizeof what, "res(%g) = %.6f", lam[k], r.val);
+    lap(&t, what, &total);
+  }
+  printf("  %-34s wall %7.3f s   cpu %7.3f s\n", "total", total.wall, total.cpu);
+  deq_datapencil_free(dp);
+  deq_datakernel_free(dk);
+  free(G);
+  return s;
+}
+
 int main(int argc, char **argv)
 {
   size_t n = argc > 1 ? (size_t) atol(argv[1]) : 2000, d = argc > 2 ? (size_t) atol(argv[2]) : 784;
@@ -89,6 +126,8 @@ int main(int argc, char **argv)
   int bad = deq_dataset_normalize(ds, DEQ_DATASET_UNIT);
   bad |= run(ds, "relu");
   bad |= run(ds, "tanh");
+  bad |= run_pencil(ds, n < 1000 ? n : 1000, DEQ_DATAPENCIL_CK);
+  bad |= run_pencil(ds, n < 1000 ? n : 1000, DEQ_DATAPENCIL_NTK);
   deq_dataset_free(ds);
   return bad ? 1 : 0;
 }

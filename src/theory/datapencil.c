@@ -46,6 +46,10 @@ struct deq_datapencil {
   double tau[DEQ_PENCIL_MAXL + 1], C[DEQ_PENCIL_MAXL + 1];
   double complex root[DEQ_PENCIL_MAXL];   /* the last root found, the next start */
   int have_root;
+  /* the last point evaluated by base_residual (the driver evaluates each accepted trial
+   * point again with the Jacobian): delta, F, m, kappa; invalid after a change of lambda */
+  int cached;
+  double cache_d[DEQ_PENCIL_MAXL + 1], cache_f[DEQ_PENCIL_MAXL + 1], cache_m, cache_kappa;
 };
 
 /* (1/n) sum_ij A_ij R_ij for symmetric A (full) and R (lower triangle, column-major = the
@@ -135,6 +139,27 @@ static int residual(deq_datapencil *dp, const double *delta, double *F)
   return isfinite(dp->m) ? DEQ_SUCCESS : DEQ_EBADFUNC;
 }
 
+/* residual() at a point of the iteration, from the cache when it is the last point. */
+static int base_residual(deq_datapencil *dp, const double *d, double *f)
+{
+  size_t L = dp->L;
+  if (dp->cached && memcmp(d + 1, dp->cache_d + 1, L * sizeof *d) == 0) {
+    memcpy(f + 1, dp->cache_f + 1, L * sizeof *f);
+    dp->m = dp->cache_m;
+    dp->kappa = dp->cache_kappa;
+    return DEQ_SUCCESS;
+  }
+  int s = residual(dp, d, f);
+  dp->cached = s == DEQ_SUCCESS;
+  if (dp->cached) {
+    memcpy(dp->cache_d + 1, d + 1, L * sizeof *d);
+    memcpy(dp->cache_f + 1, f + 1, L * sizeof *f);
+    dp->cache_m = dp->m;
+    dp->cache_kappa = dp->kappa;
+  }
+  return s;
+}
+
 /* The solve driver's function: x = delta_1..delta_L (real parts), F and the forward-difference
  * Jacobian; with the Jacobian also the gradient of m (dp->grad) and m, kappa at x (dp->m0,
  * dp->kappa0), which root_error needs. */
@@ -146,7 +171,7 @@ static int newton_fn(const double complex *x, void *params, double complex *F,
   double d[DEQ_PENCIL_MAXL + 1] = { 0 }, f0[DEQ_PENCIL_MAXL + 1], f1[DEQ_PENCIL_MAXL + 1];
   for (size_t l = 1; l <= L; l++)
     d[l] = creal(x[l - 1]);
-  int s = residual(dp, d, f0);
+  int s = base_residual(dp, d, f0);
   dp->m0 = dp->m;
   dp->kappa0 = dp->kappa;
   for (size_t l = 1; l <= L && !s; l++)
@@ -376,9 +401,10 @@ static int solve_at(deq_datapencil *dp, double lambda, const deq_opts *opts, dou
   deq_opts o = *opts;
   double d[DEQ_PENCIL_MAXL + 1] = { 0 }, f[DEQ_PENCIL_MAXL + 1];
   dp->lambda = lambda;
+  dp->cached = 0;
   for (size_t l = 1; l <= dp->L; l++)
     d[l] = creal(x[l - 1]);
-  int s = residual(dp, d, f);   /* the residual cannot fall below the traces' round-off */
+  int s = base_residual(dp, d, f);   /* the residual cannot fall below its round-off */
   if (s)
     return s;
   o.tol_res = fmax(o.tol_res, DP_ROUND * (double) dp->n * DBL_EPSILON * dp->kappa);
