@@ -9,6 +9,7 @@
 #include "deqnn/grid.h"
 #include "core/gauss.h"
 #include "core/check.h"
+#include "core/simd.h"
 
 static const struct { const char *name; deq_act_kind kind; } table[] = {
   { "linear", DEQ_ACT_LINEAR }, { "relu", DEQ_ACT_RELU }, { "tanh", DEQ_ACT_TANH },
@@ -368,15 +369,9 @@ static inline double vec_tanh(double x)
   return copysign(small ? t_small : t_large, x);
 }
 
-/* y = (tanh x - shift) inv and dy = (1 - tanh^2 x) inv over [lo, hi): cloned for AVX-512 and
- * AVX2 where the compiler supports it (bitwise the same values, see above). */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__ELF__)
-#define DEQ_TANH_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define DEQ_TANH_CLONES
-#endif
-
-DEQ_TANH_CLONES
+/* y = (tanh x - shift) inv and dy = (1 - tanh^2 x) inv over [lo, hi) (versions per
+ * instruction set: core/simd.h). */
+DEQ_SIMD_CLONES
 static void apply_tanh(double shift, double inv, size_t lo, size_t hi, const double *x,
                        double *y, double *dy)
 {

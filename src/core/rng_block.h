@@ -14,6 +14,14 @@
  * gsl_ran_gaussian_ziggurat (whose tables are not public): the same words give different
  * normal numbers, with the same law.
  *
+ * Blocked: the normals are made a block at a time, one per word of what remains of the
+ * current block of 624 words (all of the next block once that is used up): the fast path
+ * for all of them at once (vectorised), then, in order, each word that missed it (~1.3%)
+ * finished by the wedge or tail step on the words that follow, and on rejection by a whole
+ * new draw.  Each variate is still one ziggurat draw on words of its own, so the law is the
+ * ziggurat's; the sequence of normals is the same however it is split into calls, and
+ * words taken by deq_rng_block_u32 or _rademacher come after the current block of normals.
+ *
  * Rademacher variates: +1 if the low bit of the word is 1, else -1 (as deq_rng_rademacher).
  */
 #ifndef DEQ_CORE_RNG_BLOCK_H
@@ -31,6 +39,8 @@ typedef struct {
   double w[DEQ_ZIG_LAYERS];    /* x_i / 2^24: the abscissa of layer i per unit of j */
   uint32_t k[DEQ_ZIG_LAYERS];  /* 2^24 x_{i+1} / x_i: j below it is under the curve */
   double f[DEQ_ZIG_LAYERS + 1];/* exp(-x_i^2 / 2), f[128] = 1 */
+  double z[DEQ_MT_N];          /* normal variates made, z[znext..zcount-1] not yet handed out */
+  size_t znext, zcount;
 } deq_rng_block;
 
 /* Compute the ziggurat tables (once per generator) and seed as deq_rng_block_reseed(b, 0, 0). */
