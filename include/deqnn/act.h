@@ -89,8 +89,9 @@ int deq_act_hermite(const deq_act *act, size_t kmax, const deq_opts *opts, deq_r
 /* Vector form for simulations: y[i] = (f(x[i]) - shift)/scale and, if dy != NULL,
  * dy[i] = f'(x[i])/scale, for i < n.  In place is allowed for either output (y == x, or
  * dy == x: x[i] is read before y[i] and dy[i] are written); dy must differ from y.
- * Large arrays are split over OpenMP threads; each element is computed the same way
- * whatever the thread count, so the result is bitwise independent of it.  tanh is a vector
+ * Large arrays are split over OpenMP threads, except for linear, relu and tanh (vector
+ * loops, cheaper than a parallel region); each element is computed the same way whatever
+ * the thread count, so the result is bitwise independent of it.  tanh is a vector
  * code of its own (docs/act.md), within DEQ_ACT_TANH_ULP of the exact tanh and bitwise the
  * same on every x86-64 (and at any vector width); deq_act_eval uses libm's. */
 void deq_act_apply(const deq_act *act, double shift, double scale, size_t n,

@@ -416,6 +416,18 @@ static void apply_range(const deq_act *act, double shift, double inv, size_t lo,
 }
 
 #define APPLY_CHUNK 8192
+#define APPLY_MIN_CHUNKS 4   /* fewer chunks: one thread */
+
+/* Whether deq_act_apply splits an array over OpenMP threads: not for the vector loops
+ * (linear, relu, tanh: 1-2 ns an entry), whose parallel region and barrier cost more than
+ * they save when the BLAS threads of the caller still spin on the same cores (measured:
+ * bench_sim 4000 on 2 cores, 8.8 s a replicate on one OpenMP thread, 11.6-13.2 s on two). */
+static int split_threads(const deq_act *act, long nchunks)
+{
+  int vector = act->kind == DEQ_ACT_LINEAR || act->kind == DEQ_ACT_RELU
+               || act->kind == DEQ_ACT_TANH;
+  return !vector && nchunks > APPLY_MIN_CHUNKS;
+}
 
 void deq_act_apply(const deq_act *act, double shift, double scale, size_t n,
                    const double *x, double *y, double *dy)
@@ -429,7 +441,7 @@ void deq_act_apply(const deq_act *act, double shift, double scale, size_t n,
     return;
   double inv = 1.0 / scale;
   long nchunks = (long) ((n + APPLY_CHUNK - 1) / APPLY_CHUNK);
-#pragma omp parallel for schedule(static) if (nchunks > 4)
+#pragma omp parallel for schedule(static) if (split_threads(act, nchunks))
   for (long c = 0; c < nchunks; c++) {
     size_t lo = (size_t) c * APPLY_CHUNK, hi = lo + APPLY_CHUNK < n ? lo + APPLY_CHUNK : n;
     apply_range(act, shift, inv, lo, hi, x, y, dy);
@@ -446,7 +458,7 @@ void deq_act_apply_deriv(const deq_act *act, double scale, size_t n, const doubl
     return;
   double inv = 1.0 / scale;
   long nchunks = (long) ((n + APPLY_CHUNK - 1) / APPLY_CHUNK);
-#pragma omp parallel for schedule(static) if (nchunks > 4)
+#pragma omp parallel for schedule(static) if (nchunks > APPLY_MIN_CHUNKS)
   for (long c = 0; c < nchunks; c++) {
     size_t lo = (size_t) c * APPLY_CHUNK, hi = lo + APPLY_CHUNK < n ? lo + APPLY_CHUNK : n;
     for (size_t i = lo; i < hi; i++)
