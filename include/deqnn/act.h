@@ -106,7 +106,8 @@ void deq_act_apply(const deq_act *act, double shift, double scale, size_t n,
  *   |x| < 0.625: the correction a s P/Q is <= 0.131 a and carries <= 10 u relative (ten
  *   roundings), so <= 1.31 u a <= 1.51 ulp(t); plus the final rounding and the rational
  *   approximation's error (< 0.01 u): 2.1 ulp.
- * Measured (tests/test_act.c, against long double tanhl): 1.32 ulp over [-20, 20]. */
+ * Measured against long double tanhl: 1.26 ulp on test_act.c's sweep, 1.32 on 4e7 points
+ * of [-20, 20]. */
 #define DEQ_ACT_TANH_ULP 3.0
 
 /* dy[i] = f'(x[i])/scale, i < n (in place allowed), threaded like deq_act_apply. */
