@@ -1,5 +1,6 @@
 /* Tests for activations and their Gaussian constants (ck_ntk S10-S12, rf_onestep S2). */
 #include <float.h>
+#include <stdlib.h>
 #include <string.h>
 #include "testutil.h"
 #include "deqnn/act.h"
@@ -135,8 +136,7 @@ static void test_eval(void **state)
   char buf[64];
   deq_act_name(&act, buf, sizeof buf);
   assert_string_equal(buf, "relu");
-  /* the vector tanh (exp-based for |x| >= 0.55) agrees with libm to a few ulp, and its
-   * derivative is 1 - tanh^2 */
+  /* the vector tanh agrees with libm to a few ulp, and its derivative is 1 - tanh^2 */
   act = parse("tanh");
   double xs[2001], ys[2001], ds[2001];
   for (int i = 0; i <= 2000; i++)
@@ -158,6 +158,52 @@ static void test_eval(void **state)
     assert_memory_equal(ys, yi, sizeof ys);
     assert_memory_equal(ds, xi, sizeof ds);
   }
+}
+
+/* |t - tanh x| in ulps of tanh x, with long double tanhl as the exact value. */
+static double tanh_ulps(double t, double x)
+{
+  long double exact = tanhl((long double) x);
+  if (exact == 0)
+    return t == 0 ? 0.0 : INFINITY;
+  int e;
+  frexpl(exact, &e);
+  return (double) (fabsl((long double) t - exact) / ldexpl(1.0L, e - DBL_MANT_DIG));
+}
+
+/* deq_act_apply's tanh within DEQ_ACT_TANH_ULP ulp: a dense sweep of [-20, 20] (step 1e-5,
+ * both branches and the switch at 0.625), |x| from 1e-300 to 1 on a log grid, and 20 to
+ * 1e300; its derivative is 1 - t^2 of the same t; -0, +-inf, NaN. */
+static void test_tanh_bound(void **state)
+{
+  (void) state;
+  enum { NSWEEP = 4000001, NLOG = 6001 };
+  deq_act act = parse("tanh");
+  double *x = malloc(NSWEEP * sizeof *x), *t = malloc(NSWEEP * sizeof *t), worst = 0.0;
+  double *d = malloc(NSWEEP * sizeof *d);
+  assert_non_null(x), assert_non_null(t), assert_non_null(d);
+  for (size_t i = 0; i < NSWEEP; i++)
+    x[i] = -20.0 + 40.0 * (double) i / (NSWEEP - 1);
+  deq_act_apply(&act, 0.0, 1.0, NSWEEP, x, t, d);
+  for (size_t i = 0; i < NSWEEP; i++) {
+    worst = fmax(worst, tanh_ulps(t[i], x[i]));
+    assert_true(d[i] == 1.0 - t[i] * t[i]);
+  }
+  for (size_t i = 0; i < NLOG; i++) {
+    double e = -300.0 + 0.1 * (double) i;   /* 1e-300 .. 1e300 */
+    x[2 * i] = pow(10.0, e);
+    x[2 * i + 1] = -x[2 * i];
+  }
+  deq_act_apply(&act, 0.0, 1.0, 2 * NLOG, x, t, NULL);
+  for (size_t i = 0; i < 2 * NLOG; i++)
+    worst = fmax(worst, tanh_ulps(t[i], x[i]));
+  printf("vector tanh: max error %.3f ulp (bound %.1f)\n", worst, DEQ_ACT_TANH_ULP);
+  assert_true(worst <= DEQ_ACT_TANH_ULP);
+  double sp[5] = { 0.0, -0.0, INFINITY, -INFINITY, NAN }, ts[5];
+  deq_act_apply(&act, 0.0, 1.0, 5, sp, ts, NULL);
+  assert_true(ts[0] == 0.0 && !signbit(ts[0]) && ts[1] == 0.0 && signbit(ts[1]));
+  assert_true(ts[2] == 1.0 && ts[3] == -1.0 && isnan(ts[4]));
+  free(x), free(t), free(d);
 }
 
 static void test_errors(void **state)
@@ -183,6 +229,7 @@ int main(void)
     cmocka_unit_test(test_hermite),
     cmocka_unit_test(test_is_odd),
     cmocka_unit_test(test_eval),
+    cmocka_unit_test(test_tanh_bound),
     cmocka_unit_test(test_errors),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,7 +2,8 @@
 # MPI (suite 'cli'): `mpirun -n 2 --oversubscribe deqnn ck|ntk|mp|rf|onestep|spiked --simulate`
 # and `deqnn train` (and -n 3 with a rank that has no replicate) give the same
 # tables and summary, digit for digit, as one process with the same seed, rank 0 alone writes
-# them, and they record the number of ranks.  Skipped (exit 77) when the build has no MPI or
+# them, and they record the number of ranks; a failure on one rank only ends every rank with
+# a non-zero exit instead of hanging.  Skipped (exit 77) when the build has no MPI or
 # there is no mpirun.  Usage: test_mpi.sh DEQNN MPIRUN|none
 set -u
 deqnn=$1
@@ -53,5 +54,19 @@ np=3
 compare idle ntk --act tanh --ratios 0.7,1.3 --simulate --n 100 --seeds 2 --seed 4   # rank 2 idle
 compare rows rf --width-ratio 0.5,1,1.5 --simulate --d 40 --seeds 2 --n-test 200   # 6 items
 ls "$tmp"/*.2.csv.* 2>/dev/null | grep -v summary.csv && bad "a rank other than 0 wrote a file"
+# A failure on one rank only (its --input is missing, as on a node without the file): rank 0
+# waits in a collective that rank 1 never enters; rank 1 waits DEQNN_MPI_GRACE seconds at its
+# end, reports and aborts them all.  No hang (timeout's 124), a non-zero exit, no table.
+awk 'BEGIN { for (i = 0; i < 60; i++) { s = ""; for (j = 0; j < 12; j++)
+  s = s (j ? "," : "") sin(1.7 * i + 0.3 * j + 0.1 * i * j); print s } }' > "$tmp/in.csv"
+one="ck --act relu --ratios 1.5 --simulate --seeds 2"
+DEQNN_MPI_GRACE=2 ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" timeout 120 \
+  "$mpirun" -n 1 --oversubscribe "$deqnn" $one --input "$tmp/in.csv" --out "$tmp/onefail.csv" \
+  : -n 1 "$deqnn" $one --input "$tmp/missing.csv" --out "$tmp/onefail.csv" 2> "$tmp/onefail.err"
+rc=$?
+[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] || bad "one rank failing: exit $rc (124: it hung)"
+grep -q "cannot open" "$tmp/onefail.err" || bad "one rank failing: its reason is not reported"
+grep -q "rank 1 of 2 failed.*aborting every rank" "$tmp/onefail.err" || bad "one rank failing: no abort report"
+[ -f "$tmp/onefail.csv" ] && bad "one rank failing: a table was written"
 echo "mpi: $fail failure(s)"
 [ "$fail" -eq 0 ]

@@ -1,6 +1,7 @@
 /* Tests for the block generator (src/core/rng_block.h): its words are GSL's mt19937 stream
  * bit for bit; its normal variates have the normal law (moments, the tail, a KS distance),
- * are reproducible, and a reseed restarts the stream. */
+ * are reproducible, one sequence however the calls split it, and a reseed restarts the
+ * stream. */
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_cdf.h>
@@ -90,12 +91,39 @@ static void test_reseed(void **state)
   assert_memory_not_equal(x, z, sizeof x);
 }
 
+/* The normals are one sequence however the calls split it (block boundaries inside and
+ * between calls, a miss finished from the next block), with the law's sd applied per call;
+ * the words after them are the same too. */
+static void test_split(void **state)
+{
+  (void) state;
+  static deq_rng_block a, b;
+  enum { N = 5 * DEQ_MT_N + 17 };
+  static double x[N], y[N];
+  const size_t cuts[] = { 1, 622, 3, 624, 1000, 7, 900 };
+  deq_rng_block_init(&a);
+  deq_rng_block_init(&b);
+  deq_rng_block_reseed(&a, 31, 4);
+  deq_rng_block_reseed(&b, 31, 4);
+  deq_rng_block_gaussian(&a, 2.5, N, x);
+  size_t done = 0;
+  for (size_t c = 0; done < N; c++) {
+    size_t m = c < 7 && cuts[c] < N - done ? cuts[c] : N - done;
+    deq_rng_block_gaussian(&b, 2.5, m, y + done);
+    done += m;
+  }
+  assert_memory_equal(x, y, sizeof x);
+  for (size_t i = 0; i < 10; i++)
+    assert_int_equal(deq_rng_block_u32(&a), deq_rng_block_u32(&b));
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_words),
     cmocka_unit_test(test_law),
     cmocka_unit_test(test_reseed),
+    cmocka_unit_test(test_split),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

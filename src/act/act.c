@@ -1,6 +1,7 @@
 /* Activation functions, their Gaussian constants and Hermite coefficients. */
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "deqnn/grid.h"
 #include "core/gauss.h"
 #include "core/check.h"
+#include "core/simd.h"
 
 static const struct { const char *name; deq_act_kind kind; } table[] = {
   { "linear", DEQ_ACT_LINEAR }, { "relu", DEQ_ACT_RELU }, { "tanh", DEQ_ACT_TANH },
@@ -296,16 +298,95 @@ int deq_act_hermite(const deq_act *act, size_t kmax, const deq_opts *opts, deq_r
   return deq_gauss_expect(hermite_integrands, &hp, kmax + 1, opts, h);
 }
 
-/* tanh through exp where that is exact to a few ulp: for |x| >= 0.55 the result is >= 0.5,
- * so 1 - 2/(e^{2|x|} + 1) has no cancellation; glibc's tanh (via expm1) below.  About twice
- * as fast as tanh() on Gaussian pre-activations. */
-static inline double fast_tanh(double x)
+/* The vector tanh (deq_act_apply): plain C that GCC vectorises, the same operations in the
+ * same order in every lane and every clone (no FMA contraction under -std=c11), so the values
+ * are bitwise those of the scalar code whatever the instruction set.  For a = |x|:
+ *   a < 0.625:  tanh a = a + a s P(s)/Q(s), s = a^2 (Cephes' rational form; its approximation
+ *               error is below 1e-18 relative on [0, 0.625]);
+ *   otherwise:  tanh a = 1 - 2/(e^{2a} + 1), e^{2a} = 2^k e^r with k = round(2a/ln 2), r by
+ *               Cody-Waite reduction (ln 2 in two pieces, k ln2_hi exact), e^r by its Taylor
+ *               polynomial of degree 13 (|r| <= ln2/2: truncation < 0.04 ulp), 2^k built in
+ *               the exponent bits; a is clamped at 20, where the result is 1 in double.
+ * Both branches are computed and one kept (with one division), and the sign copied back:
+ * tanh(-0) = -0, tanh(+-inf) = +-1, NaN stays NaN.  Error bound: DEQ_ACT_TANH_ULP. */
+#define TANH_SMALL 0.625
+#define TANH_CLAMP 20.0
+#define EXP_SHIFT 6755399441055744.0         /* 1.5 * 2^52: round to integer in the low bits */
+#define EXP_LOG2E 1.4426950408889634074
+#define EXP_LN2_HI 6.93147180369123816490e-01 /* ln 2, high part: 21 trailing zero bits */
+#define EXP_LN2_LO 1.90821492927058770002e-10
+#define EXP_BIAS 1023u
+#define EXP_MANT_BITS 52
+#define EXP_TAYLOR_DEG 13
+
+/* 1/j!, j = 2..EXP_TAYLOR_DEG: the Taylor coefficients of (e^r - 1 - r)/r^2. */
+static const double exp_taylor[EXP_TAYLOR_DEG - 1] = {
+  1.0 / 2.0, 1.0 / 6.0, 1.0 / 24.0, 1.0 / 120.0, 1.0 / 720.0, 1.0 / 5040.0, 1.0 / 40320.0,
+  1.0 / 362880.0, 1.0 / 3628800.0, 1.0 / 39916800.0, 1.0 / 479001600.0, 1.0 / 6227020800.0
+};
+
+static const double tanh_p[3] = { -9.64399179425052238628e-1, -9.92877231001918586564e1,
+                                  -1.61468768441708447952e3 };
+static const double tanh_q[3] = { 1.12811678491632931402e2, 2.23548839060100448583e3,
+                                  4.84406305325125486048e3 };
+
+static inline double bits_to_double(uint64_t u)
 {
-  double ax = fabs(x);
-  if (ax < 0.55)
-    return tanh(x);
-  double t = ax > 20.0 ? 1.0 : 1.0 - 2.0 / (exp(2.0 * ax) + 1.0);
-  return x < 0 ? -t : t;
+  double d;
+  memcpy(&d, &u, sizeof d);
+  return d;
+}
+
+static inline uint64_t double_to_bits(double d)
+{
+  uint64_t u;
+  memcpy(&u, &d, sizeof u);
+  return u;
+}
+
+/* e^y for 0 <= y <= 2 TANH_CLAMP (NaN propagates). */
+static inline double exp_small_range(double y)
+{
+  double kd = y * EXP_LOG2E + EXP_SHIFT;
+  uint64_t k = double_to_bits(kd);
+  kd -= EXP_SHIFT;
+  double r = (y - kd * EXP_LN2_HI) - kd * EXP_LN2_LO, p = exp_taylor[EXP_TAYLOR_DEG - 2];
+  for (int j = EXP_TAYLOR_DEG - 3; j >= 0; j--)
+    p = p * r + exp_taylor[j];
+  return (1.0 + (r + r * r * p)) * bits_to_double((k + EXP_BIAS) << EXP_MANT_BITS);
+}
+
+static inline double vec_tanh(double x)
+{
+  double a = fabs(x);
+  a = a > TANH_CLAMP ? TANH_CLAMP : a;
+  double s = a * a, e = exp_small_range(2.0 * a);
+  double num = (tanh_p[0] * s + tanh_p[1]) * s + tanh_p[2];
+  double den = ((s + tanh_q[0]) * s + tanh_q[1]) * s + tanh_q[2];
+  int small = a < TANH_SMALL;
+  double q = (small ? num : 2.0) / (small ? den : e + 1.0);
+  double t_small = a + a * s * q, t_large = 1.0 - q;
+  return copysign(small ? t_small : t_large, x);
+}
+
+/* y = (tanh x - shift) inv and dy = (1 - tanh^2 x) inv over [lo, hi) (versions per
+ * instruction set: core/simd.h). */
+DEQ_SIMD_CLONES
+static void apply_tanh(double shift, double inv, size_t lo, size_t hi, const double *x,
+                       double *y, double *dy)
+{
+  if (dy == NULL) {
+#pragma omp simd
+    for (size_t i = lo; i < hi; i++)
+      y[i] = (vec_tanh(x[i]) - shift) * inv;
+    return;
+  }
+#pragma omp simd
+  for (size_t i = lo; i < hi; i++) {
+    double t = vec_tanh(x[i]);
+    dy[i] = (1.0 - t * t) * inv;
+    y[i] = (t - shift) * inv;
+  }
 }
 
 /* One kind per loop; tanh and sigmoid share the function value with the derivative. */
@@ -314,12 +395,7 @@ static void apply_range(const deq_act *act, double shift, double inv, size_t lo,
 {
   switch (act->kind) {
   case DEQ_ACT_TANH:
-    for (size_t i = lo; i < hi; i++) {
-      double t = fast_tanh(x[i]);
-      if (dy != NULL)
-        dy[i] = (1.0 - t * t) * inv;
-      y[i] = (t - shift) * inv;
-    }
+    apply_tanh(shift, inv, lo, hi, x, y, dy);
     return;
   case DEQ_ACT_RELU:
     for (size_t i = lo; i < hi; i++) {
@@ -340,6 +416,18 @@ static void apply_range(const deq_act *act, double shift, double inv, size_t lo,
 }
 
 #define APPLY_CHUNK 8192
+#define APPLY_MIN_CHUNKS 4   /* fewer chunks: one thread */
+
+/* Whether deq_act_apply splits an array over OpenMP threads: not for the vector loops
+ * (linear, relu, tanh: 1-2 ns an entry), whose parallel region and barrier cost more than
+ * they save when the BLAS threads of the caller still spin on the same cores (measured:
+ * bench_sim 4000 on 2 cores, 8.8 s a replicate on one OpenMP thread, 11.6-13.2 s on two). */
+static int split_threads(const deq_act *act, long nchunks)
+{
+  int vector = act->kind == DEQ_ACT_LINEAR || act->kind == DEQ_ACT_RELU
+               || act->kind == DEQ_ACT_TANH;
+  return !vector && nchunks > APPLY_MIN_CHUNKS;
+}
 
 void deq_act_apply(const deq_act *act, double shift, double scale, size_t n,
                    const double *x, double *y, double *dy)
@@ -353,7 +441,7 @@ void deq_act_apply(const deq_act *act, double shift, double scale, size_t n,
     return;
   double inv = 1.0 / scale;
   long nchunks = (long) ((n + APPLY_CHUNK - 1) / APPLY_CHUNK);
-#pragma omp parallel for schedule(static) if (nchunks > 4)
+#pragma omp parallel for schedule(static) if (split_threads(act, nchunks))
   for (long c = 0; c < nchunks; c++) {
     size_t lo = (size_t) c * APPLY_CHUNK, hi = lo + APPLY_CHUNK < n ? lo + APPLY_CHUNK : n;
     apply_range(act, shift, inv, lo, hi, x, y, dy);
@@ -370,7 +458,7 @@ void deq_act_apply_deriv(const deq_act *act, double scale, size_t n, const doubl
     return;
   double inv = 1.0 / scale;
   long nchunks = (long) ((n + APPLY_CHUNK - 1) / APPLY_CHUNK);
-#pragma omp parallel for schedule(static) if (nchunks > 4)
+#pragma omp parallel for schedule(static) if (nchunks > APPLY_MIN_CHUNKS)
   for (long c = 0; c < nchunks; c++) {
     size_t lo = (size_t) c * APPLY_CHUNK, hi = lo + APPLY_CHUNK < n ? lo + APPLY_CHUNK : n;
     for (size_t i = lo; i < hi; i++)

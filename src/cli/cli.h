@@ -47,6 +47,7 @@ typedef struct {
   int *m_status;
   const char *error_cols;   /* "density:err" */
   int rank, ranks;          /* MPI rank of this process and their number (0 and 1 without MPI) */
+  int end_comm;             /* MPI: the communicator of the end-of-run barrier (Fortran handle) */
 } cli_ctx;
 
 /* The MPI ranks of a simulation (rank 0 of 1 without MPI).  Replicates are spread over them:
@@ -89,9 +90,14 @@ int cli_messages_captured(void);
 /* MPI (a build with DEQ_HAVE_MPI, started by an MPI launcher): initialise MPI and set
  * ctx->rank, ctx->ranks; otherwise rank 0 of 1.  A process not started by a launcher (no
  * OMPI_COMM_WORLD_SIZE, PMI_SIZE, PMIX_RANK or MPI_LOCALNRANKS in the environment) does not
- * initialise MPI at all.  cli_mpi_finish ends MPI if it was started. */
+ * initialise MPI at all.  cli_mpi_finish(ctx, rc) ends MPI if it was started, after a barrier
+ * of every rank on a communicator of its own: a rank whose command failed (rc != 0) waits
+ * for the others at most DEQNN_MPI_GRACE seconds (CLI_MPI_GRACE by default), then reports
+ * and aborts every rank with its exit status (the others then wait in a collective that this
+ * rank will never enter: a failure on some ranks only, before the replicates' status is
+ * shared).  A rank that succeeded waits for the others. */
 void cli_mpi_start(cli_ctx *ctx, int *argc, char ***argv);
-void cli_mpi_finish(const cli_ctx *ctx);
+void cli_mpi_finish(const cli_ctx *ctx, int rc);
 
 /* Parse argv[1..] against opts; unknown flags, missing values and repeated flags print
  * a message and return CLI_EXIT_USAGE.  "--help" or "-h" prints usage and returns -1.

@@ -185,6 +185,8 @@ static const char *const man_end =
   ".TP\n.B 2\nbad input: an unknown or repeated option, a value out of range, a malformed file\n"
   ".SH ENVIRONMENT\n"
   ".TP\n.B DEQNN_THREADS\nworker threads for the replicates [default: the online processors]\n"
+  ".TP\n.B DEQNN_MPI_GRACE\nunder MPI, seconds a failed rank waits for the others before it "
+  "aborts them all [default: 60]\n"
   ".TP\n.B SOURCE_DATE_EPOCH\nthe date recorded in outputs (reproducible files)\n"
   ".SH SEE ALSO\n"
   "docs/guide.md of the source distribution; the C library: pkg\\-config \\-\\-cflags \\-\\-libs\n"

@@ -57,6 +57,6 @@ int main(int argc, char **argv)
   record_command(&ctx, argc, argv);
   cli_mpi_start(&ctx, &argc, &argv);
   int rc = cli_run(&ctx, argc - 1, argv + 1);
-  cli_mpi_finish(&ctx);
+  cli_mpi_finish(&ctx, rc);
   return rc;
 }

@@ -14,6 +14,12 @@
  * gsl_ran_gaussian_ziggurat (whose tables are not public): the same words give different
  * normal numbers, with the same law.
  *
+ * Blocked: the fast path is taken for every word left in the current block of 624 at once
+ * (vectorised: a candidate and a miss flag per word), then the variates are handed out in
+ * the stream's order: runs of fast-path words copied, each word that misses it (2.8%)
+ * finished by the wedge or tail step on the words right after it, whose candidates are
+ * skipped.  The variates are bitwise those of the one-at-a-time ziggurat.
+ *
  * Rademacher variates: +1 if the low bit of the word is 1, else -1 (as deq_rng_rademacher).
  */
 #ifndef DEQ_CORE_RNG_BLOCK_H
@@ -31,6 +37,9 @@ typedef struct {
   double w[DEQ_ZIG_LAYERS];    /* x_i / 2^24: the abscissa of layer i per unit of j */
   uint32_t k[DEQ_ZIG_LAYERS];  /* 2^24 x_{i+1} / x_i: j below it is under the curve */
   double f[DEQ_ZIG_LAYERS + 1];/* exp(-x_i^2 / 2), f[128] = 1 */
+  double z[DEQ_MT_N];          /* the ziggurat's fast-path candidate for each word of the block */
+  unsigned char miss[DEQ_MT_N];/* 1 where the word misses the fast path */
+  int zvalid;                  /* z and miss are those of the current block (from next on) */
 } deq_rng_block;
 
 /* Compute the ziggurat tables (once per generator) and seed as deq_rng_block_reseed(b, 0, 0). */

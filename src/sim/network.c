@@ -13,7 +13,8 @@
 
 #define GIB (1024.0 * 1024.0 * 1024.0)
 /* The activation runs over pieces of this many entries (512 KiB: in L2 when the finiteness
- * check reads them back; 8 of deq_act_apply's OpenMP chunks). */
+ * check reads them back; 8 of deq_act_apply's chunks, split over OpenMP threads for the
+ * activations that are not vector loops). */
 #define ACT_PIECE ((size_t) 1 << 16)
 
 static int check_sizes(const deq_network_spec *s)

@@ -128,11 +128,21 @@ static void layout(deq_twolayer *tl, dpart *dp, ipart *ip)
   memcpy(ip, il, sizeof il);
 }
 
+/* Doubles per cache line: every array of the double block starts on one, so that the BLAS
+ * kernels see the same alignment whatever the sizes before it (their rounding may depend on
+ * it: the network mode at eta = 0 and the spiked mode must agree bit for bit). */
+#define LINE_DOUBLES ((size_t) DEQ_MEM_ALIGN / sizeof(double))
+
+static size_t line_up(size_t n)
+{
+  return (n + LINE_DOUBLES - 1) / LINE_DOUBLES * LINE_DOUBLES;
+}
+
 static void count(const dpart *dp, const ipart *ip, double *nd, double *ni)
 {
   *nd = *ni = 0.0;
   for (int i = 0; i < NDPART; i++)
-    *nd += (double) dp[i].n;
+    *nd += (double) line_up(dp[i].n);
   for (int i = 0; i < NIPART; i++)
     *ni += (double) ip[i].n;
 }
@@ -155,7 +165,7 @@ static void carve(deq_twolayer *tl, const dpart *dp, const ipart *ip)
   lapack_int *j = tl->iblock;
   for (int i = 0; i < NDPART; i++) {
     *dp[i].p = x;
-    x += dp[i].n;
+    x += line_up(dp[i].n);
   }
   for (int i = 0; i < NIPART; i++) {
     *ip[i].p = j;
@@ -227,7 +237,9 @@ int deq_twolayer_alloc(const deq_twolayer_spec *spec, deq_twolayer **tl)
   (*tl)->top_w1 = NAN;
   layout(*tl, dp, ip);
   count(dp, ip, &nd, &ni);
-  (*tl)->block = calloc((size_t) nd, sizeof(double));
+  (*tl)->block = aligned_alloc(DEQ_MEM_ALIGN, (size_t) nd * sizeof(double));
+  if ((*tl)->block != NULL)
+    memset((*tl)->block, 0, (size_t) nd * sizeof(double));
   (*tl)->iblock = calloc((size_t) ni, sizeof(lapack_int));
   deq_gsl_quiet();
   (*tl)->rng = gsl_rng_alloc(gsl_rng_mt19937);
