@@ -319,6 +319,38 @@ static void test_orthonormal(void **state)
   free(G);
 }
 
+/* Small lambda through the ladder (gamma > 1: delta ~ 1/lambda): lambda res(lambda) tends to
+ * the atom at 0, 1 - 1/gamma_L for a last layer narrower than n (rank K_L <= d_L), with an
+ * O(lambda) remainder c lambda; c is measured from two lambdas and the test allows 2 |c| lambda
+ * plus the bars. */
+static void test_small_lambda(void **state)
+{
+  (void) state;
+  const size_t n = 50;
+  double *G = blob_gram(n, 30, 1, 11), g[4] = { 0, 3.0, 3.0, 3.0 }, gn[2] = { 0, 2.0 };
+  const char *acts[] = { "relu", "tanh" };
+  for (size_t a = 0; a < 2; a++)
+    for (int ntk = 0; ntk < 2; ntk++) {
+      deq_datapencil *dp = make(acts[a], G, n, ntk ? 1 : 3, ntk ? gn : g,
+                                ntk ? DEQ_DATAPENCIL_NTK : DEQ_DATAPENCIL_CK,
+                                DEQ_DATAPENCIL_SLOPE_MATCHED);
+      deq_result r1, r2;
+      const double l1 = 1e-4, l2 = 1e-5;
+      assert_int_equal(deq_datapencil_res(dp, l1, NULL, &r1), DEQ_SUCCESS);
+      assert_int_equal(deq_datapencil_res(dp, l2, NULL, &r2), DEQ_SUCCESS);
+      double c = (l1 * r1.val - l2 * r2.val) / (l1 - l2);
+      /* the NTK has no atom at 0: D_x = Kdot o K_0 >= (a - b) I > 0 for these activations */
+      double atom = ntk ? 0.0 : 1.0 - 1.0 / 3.0, got = l2 * r2.val;
+      print_message("%s %s: lambda res(lambda) = %.10g at %g, atom %g\n", acts[a],
+                    ntk ? "NTK" : "CK L = 3", got, l2, atom);
+      if (!(fabs(got - atom) <= 2 * fabs(c) * l2 + l2 * r2.err + 1e-15))
+        fail_msg("%s %s: lambda res = %.15g, atom %.15g, remainder c lambda = %.3g", acts[a],
+                 ntk ? "NTK" : "CK", got, atom, c * l2);
+      deq_datapencil_free(dp);
+    }
+  free(G);
+}
+
 static void test_misuse(void **state)
 {
   (void) state;
@@ -357,6 +389,7 @@ int main(void)
     cmocka_unit_test(test_reference_values),
     cmocka_unit_test(test_orthonormal),
     cmocka_unit_test(test_moments),
+    cmocka_unit_test(test_small_lambda),
     cmocka_unit_test(test_misuse),
   };
   return cmocka_run_group_tests(tests, NULL, free_plans);

@@ -25,9 +25,10 @@
 
 /* The ladder of find_root: from DP_LADDER_TOP (1 + m1) down by DP_LADDER_FACTOR per rung
  * (at lambda >= 4 (1 + m1) the resolvent is within 25% of 1/lambda and R14's start is close;
- * a factor 4 per rung keeps each start inside Newton's basin in every case tested). */
+ * with the power-law predictor a factor 2 per rung kept each start inside Newton's basin down
+ * to lambda = 1e-4 in every case tested: docs/data.md). */
 #define DP_LADDER_TOP 4.0
-#define DP_LADDER_FACTOR 4.0
+#define DP_LADDER_FACTOR 2.0
 
 struct deq_datapencil {
   size_t n, L;
@@ -411,26 +412,48 @@ static int solve_at(deq_datapencil *dp, double lambda, const deq_opts *opts, dou
   return deq_solver_solve(dp->newton, newton_fn, dp, &o, x);
 }
 
+/* The start at the next rung: the last root, moved along the power law through the last two
+ * roots, delta ~ lambda^p per component (delta > 0 at every root: gamma_l times the trace of
+ * a PSD product); p -> -1 for a layer whose law has an atom at 0, p -> 0 otherwise. */
+static void predict(size_t L, const double complex *x0, double lam0, const double complex *x1,
+                    double lam1, double lam2, double complex *x)
+{
+  for (size_t l = 0; l < L; l++) {
+    double a = creal(x0[l]), b = creal(x1[l]);
+    double p = a > 0 && b > 0 && lam0 != lam1 ? log(b / a) / log(lam1 / lam0) : 0.0;
+    x[l] = b * pow(lam2 / lam1, p);
+  }
+}
+
 /* The root at lambda: Newton from the last root found (continuation along the caller's
  * lambdas) or R14's start delta_l = gamma_l/(1 + lambda); if that fails, a ladder from
  * lambda_top = DP_LADDER_TOP (1 + m1) down to lambda by factors DP_LADDER_FACTOR, each rung
- * from the previous root (at large lambda, delta_l ~ gamma_l mu_l/lambda: any start near
- * it converges). */
+ * started by predict() from the two before it (at large lambda, delta_l ~ gamma_l mu_l/lambda:
+ * any start near it converges). */
 static int find_root(deq_datapencil *dp, double lambda, const deq_opts *opts, double complex *x)
 {
-  for (size_t l = 1; l <= dp->L; l++)
+  size_t L = dp->L;
+  for (size_t l = 1; l <= L; l++)
     x[l - 1] = dp->have_root ? dp->root[l - 1] : dp->gamma[l] / (1.0 + lambda);
   if (solve_at(dp, lambda, opts, x) == DEQ_SUCCESS)
     return DEQ_SUCCESS;
-  double top = DP_LADDER_TOP * (1.0 + fabs(dp->m1)), lam = fmax(lambda, top);
-  for (size_t l = 1; l <= dp->L; l++)
+  double top = DP_LADDER_TOP * (1.0 + fabs(dp->m1)), lam = fmax(lambda, top), lam0 = lam;
+  double complex x0[DEQ_PENCIL_MAXL];
+  for (size_t l = 1; l <= L; l++)
     x[l - 1] = dp->gamma[l] / (1.0 + lam);
-  int s = DEQ_SUCCESS;
   for (;;) {
-    s = solve_at(dp, lam, opts, x);
+    int s = solve_at(dp, lam, opts, x);
     if (s || lam == lambda)
       return s;
-    lam = fmax(lambda, lam / DP_LADDER_FACTOR);
+    double next = fmax(lambda, lam / DP_LADDER_FACTOR);
+    double complex x1[DEQ_PENCIL_MAXL];
+    memcpy(x1, x, L * sizeof *x);
+    predict(L, x0, lam0, x1, lam, next, x);
+    if (lam0 == lam)   /* the first rung: no slope yet */
+      memcpy(x, x1, L * sizeof *x);
+    memcpy(x0, x1, L * sizeof *x);
+    lam0 = lam;
+    lam = next;
   }
 }
 
