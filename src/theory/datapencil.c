@@ -39,6 +39,7 @@ struct deq_datapencil {
   double *A;             /* A_0 .. A_{L-1}, n x n each */
   double *Dx;            /* NTK: Kdot_1 o K_0; CK: NULL */
   double *M;             /* the matrix factored at each evaluation */
+  double *col;           /* n doubles: the column sums of the 1-norm */
   deq_solver *newton;
   double lambda;         /* the current z = -lambda */
   double m, kappa;       /* at the last evaluation: m and the condition estimate */
@@ -67,13 +68,12 @@ static double trace_prod(size_t n, const double *A, const double *R)
   return (diag + 2 * off) / (double) n;
 }
 
-/* The 1-norm of the symmetric matrix stored in one triangle (as trace_prod reads it). */
-static double norm1_sym(size_t n, const double *R)
+/* The 1-norm of the symmetric matrix stored in one triangle (as trace_prod reads it); col:
+ * n doubles of workspace. */
+static double norm1_sym(size_t n, const double *R, double *col)
 {
   double best = 0;
-  double *col = calloc(n, sizeof *col);
-  if (col == NULL)
-    return INFINITY;
+  memset(col, 0, n * sizeof *col);
   for (size_t i = 0; i < n; i++)
     for (size_t j = i; j < n; j++) {
       double v = fabs(R[i * n + j]);
@@ -83,7 +83,6 @@ static double norm1_sym(size_t n, const double *R)
     }
   for (size_t i = 0; i < n; i++)
     best = fmax(best, col[i]);
-  free(col);
   return best;
 }
 
@@ -119,7 +118,7 @@ static int residual(deq_datapencil *dp, const double *delta, double *F)
 {
   size_t n = dp->n, nn = n * n;
   build_matrix(dp, delta);
-  double anorm = norm1_sym(n, dp->M);
+  double anorm = norm1_sym(n, dp->M, dp->col);
   lapack_int nl = (lapack_int) n;
   lapack_int info = LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'L', nl, dp->M, nl);
   if (info == 0)
@@ -130,7 +129,7 @@ static int residual(deq_datapencil *dp, const double *delta, double *F)
   for (size_t i = 0; i < n; i++)
     tr += dp->M[i * n + i];
   dp->m = tr / (double) n;
-  dp->kappa = anorm * norm1_sym(n, dp->M);
+  dp->kappa = anorm * norm1_sym(n, dp->M, dp->col);
   double t_prev = trace_prod(n, dp->K0, dp->M);
   for (size_t l = 1; l <= dp->L; l++) {
     double alpha = trace_prod(n, dp->A + (l - 1) * nn, dp->M);
@@ -341,9 +340,10 @@ int deq_datapencil_alloc(const deq_datakernel *dk, size_t n, const double *K0, s
   dp->K0 = deq_mem_doubles(nn);
   dp->A = deq_mem_doubles(L * nn);
   dp->M = deq_mem_doubles(nn);
+  dp->col = deq_mem_doubles(n);
   dp->Dx = kind == DEQ_DATAPENCIL_NTK ? deq_mem_doubles(nn) : NULL;
   dp->newton = deq_solver_alloc(deq_solver_newton, L);
-  if (!dp->K0 || !dp->A || !dp->M || !dp->newton || (kind == DEQ_DATAPENCIL_NTK && !dp->Dx)) {
+  if (!dp->K0 || !dp->A || !dp->M || !dp->col || !dp->newton || (kind == DEQ_DATAPENCIL_NTK && !dp->Dx)) {
     deq_datapencil_free(dp);
     DEQ_ERROR("deq_datapencil_alloc: out of memory", DEQ_ENOMEM);
   }
@@ -364,6 +364,7 @@ void deq_datapencil_free(deq_datapencil *dp)
   deq_mem_free(dp->K0);
   deq_mem_free(dp->A);
   deq_mem_free(dp->M);
+  deq_mem_free(dp->col);
   deq_mem_free(dp->Dx);
   deq_solver_free(dp->newton);
   free(dp);
