@@ -449,9 +449,10 @@ static int find_root(deq_datapencil *dp, double lambda, const deq_opts *opts, do
     double next = fmax(lambda, lam / DP_LADDER_FACTOR);
     double complex x1[DEQ_PENCIL_MAXL];
     memcpy(x1, x, L * sizeof *x);
-    predict(L, x0, lam0, x1, lam, next, x);
-    if (lam0 == lam)   /* the first rung: no slope yet */
+    if (lam0 == lam)   /* the first rung: no slope yet, the root itself */
       memcpy(x, x1, L * sizeof *x);
+    else
+      predict(L, x0, lam0, x1, lam, next, x);
     memcpy(x0, x1, L * sizeof *x);
     lam0 = lam;
     lam = next;
