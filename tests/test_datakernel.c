@@ -116,13 +116,6 @@ static void check_against_direct(const deq_datakernel *dk, const char *name, dou
 }
 
 /* linear, relu, erf: closed forms for any norms. */
-/* DEQNN_TEST_LIGHT (set for the run under valgrind, which checks memory, not values): a few points per
- * activation and case instead of all, no bar-width or Gaussian-size test. */
-static int light(void)
-{
-  const char *e = getenv("DEQNN_TEST_LIGHT");
-  return e != NULL && e[0] != '\0' && strcmp(e, "0") != 0;
-}
 
 static void test_closed_forms(void **state)
 {
@@ -133,7 +126,7 @@ static void test_closed_forms(void **state)
   for (size_t a = 0; a < 3; a++) {
     deq_datakernel *dk = plan(acts[a]);
     assert_int_equal(deq_datakernel_any_norm(dk), 1);
-    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k += light() ? 3 : 1)
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k += deq_test_light() ? 3 : 1)
       check_against_direct(dk, acts[a], cases[k][0], cases[k][1], cases[k][2]);
     deq_datakernel_free(dk);
   }
@@ -153,7 +146,7 @@ static void test_unit_routes(void **state)
     assert_true(fabs(k.val) <= k.err + 1e-15);   /* E sigma = 0: k(0) = 0 */
     assert_true(k.err < 1e-9);
     print_message("%-20s entry error bound %.3g\n", acts[a], k.err);
-    for (size_t r = light() ? 1 : 0; r < N_RHO; r += light() ? 5 : 1)
+    for (size_t r = deq_test_light() ? 1 : 0; r < N_RHO; r += deq_test_light() ? 5 : 1)
       check_against_direct(dk, acts[a], 1, 1, rho[r]);
     assert_int_equal(deq_datakernel_eval(dk, 1.5, 1, 0.2, &k), DEQ_EINVAL);
     deq_datakernel_free(dk);
@@ -199,7 +192,7 @@ static double relu_deriv_fd(const deq_datakernel *dk, double qa, double qb, doub
 static void test_deriv_kernel(void **state)
 {
   (void) state;
-  size_t step = light() ? 5 : 1;
+  size_t step = deq_test_light() ? 5 : 1;
   const double cases[][3] = { { 1, 1, 0.3 }, { 1, 1, -0.97 }, { 2.385, 0.4, 0.6 },
                               { 0.3, 1.7, -0.7 }, { 4, 0.25, 0 } };
   const char *any[] = { "linear", "relu", "erf" };
@@ -255,7 +248,7 @@ static void test_deriv_kernel(void **state)
 static void test_table_bar_width(void **state)
 {
   (void) state;
-  if (light())
+  if (deq_test_light())
     return;   /* values, not memory: the full run checks them */
   deq_act act;
   deq_act_parse("tanh", "act", &act);
@@ -391,7 +384,7 @@ static void test_orthonormal_exact(void **state)
 static void test_gaussian_close(void **state)
 {
   (void) state;
-  if (light())
+  if (deq_test_light())
     return;   /* values, not memory: the full run checks them */
   const size_t n = 800, d = 1600;
   const char *acts[] = { "relu", "tanh" };

@@ -48,13 +48,6 @@ static int free_plans(void **state)
   return 0;
 }
 
-/* DEQNN_TEST_LIGHT (set for the run under valgrind, which checks memory, not values): one
- * reference value per route instead of all of them. */
-static int light(void)
-{
-  const char *e = getenv("DEQNN_TEST_LIGHT");
-  return e != NULL && e[0] != '\0' && strcmp(e, "0") != 0;
-}
 
 /* The Gram matrix of the first 300 Fashion-MNIST test images, preprocessed by R1 (the
  * checks of R24: tr/n = 1, largest eigenvalue 89.117984). */
@@ -128,7 +121,7 @@ static void test_reference_values(void **state)
   double g15[2] = { 0, 1.5 }, g075[2] = { 0, 0.75 }, g2[2] = { 0, 2.0 };
   double g2l[3] = { 0, 0.75, 1.5 };
   deq_result m1, m2;
-  int all = !light();
+  int all = !deq_test_light();
   deq_act act;
   deq_act_fw fw;
   deq_act_parse("tanh", "act", &act);

@@ -8,8 +8,17 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <cmocka.h>
 #include "deqnn/status.h"
+
+/* DEQNN_TEST_LIGHT set (quickstart.sh's run under valgrind, which checks memory, not
+ * values): a test may check fewer points or reference values per route. */
+static inline int deq_test_light(void)
+{
+  const char *e = getenv("DEQNN_TEST_LIGHT");
+  return e != NULL && e[0] != '\0' && !(e[0] == '0' && e[1] == '\0');
+}
 
 /* |got - want| <= tol * max(1, |want|), with a readable failure message. */
 #define assert_close(got, want, tol) do { \

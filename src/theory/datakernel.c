@@ -72,23 +72,21 @@ static void gh_pair(const deq_datakernel *dk, const gh_rule *r, double rho, doub
 {
   enum { M = 2 * DEQ_DATAKERNEL_GH_NODES };
   double s = sqrt(fmax(0.0, 1.0 - rho * rho)), sh = dk->fw.shift, sc = dk->fw.scale;
-  double acc[3] = { 0, 0, 0 }, v[M], y[M], dy[M], d2y[M], fu[M], du[M], d2u[M], raw[M];
-  deq_act_apply(&dk->act, sh, 1.0, r->n, r->x, fu, du);
-  deq_act_apply(&dk->act, 0.0, 1.0, r->n, r->x, raw, du);
-  second_deriv(&dk->act, r->n, raw, du, d2u);
+  double acc[3] = { 0, 0, 0 }, v[M], fv[M], dv[M], d2v[M], fu[M], du[M], d2u[M];
+  deq_act_apply(&dk->act, 0.0, 1.0, r->n, r->x, fu, du);
+  second_deriv(&dk->act, r->n, fu, du, d2u);
   for (size_t i = 0; i < r->n; i++) {
     double u = r->x[i], in[3] = { 0, 0, 0 };
     for (size_t j = 0; j < r->n; j++)
       v[j] = rho * u + s * r->x[j];
-    deq_act_apply(&dk->act, 0.0, 1.0, r->n, v, raw, dy);
-    second_deriv(&dk->act, r->n, raw, dy, d2y);
+    deq_act_apply(&dk->act, 0.0, 1.0, r->n, v, fv, dv);
+    second_deriv(&dk->act, r->n, fv, dv, d2v);
     for (size_t j = 0; j < r->n; j++) {
-      y[j] = raw[j] - sh;
-      in[0] += r->w[j] * y[j];
-      in[1] += r->w[j] * dy[j];
-      in[2] += r->w[j] * d2y[j];
+      in[0] += r->w[j] * (fv[j] - sh);
+      in[1] += r->w[j] * dv[j];
+      in[2] += r->w[j] * d2v[j];
     }
-    acc[0] += r->w[i] * fu[i] * in[0];
+    acc[0] += r->w[i] * (fu[i] - sh) * in[0];
     acc[1] += r->w[i] * du[i] * in[1];
     acc[2] += r->w[i] * d2u[i] * in[2];
   }

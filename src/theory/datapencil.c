@@ -43,8 +43,7 @@ struct deq_datapencil {
   deq_solver *newton;
   double lambda;         /* the current z = -lambda */
   double m, kappa;       /* at the last evaluation: m and the condition estimate */
-  double m0, kappa0;     /* the same at the last point of newton_fn, and the gradient */
-  double grad[DEQ_PENCIL_MAXL + 1];   /* of m in delta (with a Jacobian) */
+  double grad[DEQ_PENCIL_MAXL + 1];   /* of m in delta at newton_fn's last Jacobian */
   double tau[DEQ_PENCIL_MAXL + 1], C[DEQ_PENCIL_MAXL + 1];
   double complex root[DEQ_PENCIL_MAXL];   /* the last root found, the next start */
   int have_root;
@@ -161,8 +160,8 @@ static int base_residual(deq_datapencil *dp, const double *d, double *f)
 }
 
 /* The solve driver's function: x = delta_1..delta_L (real parts), F and the forward-difference
- * Jacobian; with the Jacobian also the gradient of m (dp->grad) and m, kappa at x (dp->m0,
- * dp->kappa0), which root_error needs. */
+ * Jacobian; with the Jacobian also the gradient of m (dp->grad), which root_error needs (m and
+ * kappa at x are the cache's). */
 static int newton_fn(const double complex *x, void *params, double complex *F,
                      double complex *J)
 {
@@ -172,8 +171,7 @@ static int newton_fn(const double complex *x, void *params, double complex *F,
   for (size_t l = 1; l <= L; l++)
     d[l] = creal(x[l - 1]);
   int s = base_residual(dp, d, f0);
-  dp->m0 = dp->m;
-  dp->kappa0 = dp->kappa;
+  double m0 = dp->m;
   for (size_t l = 1; l <= L && !s; l++)
     F[l - 1] = f0[l];
   for (size_t k = 1; k <= L && J != NULL && !s; k++) {
@@ -181,11 +179,11 @@ static int newton_fn(const double complex *x, void *params, double complex *F,
     d[k] = keep + h;
     s = residual(dp, d, f1);
     d[k] = keep;
-    dp->grad[k] = (dp->m - dp->m0) / h;
+    dp->grad[k] = (dp->m - m0) / h;
     for (size_t i = 1; i <= L && !s; i++)
       J[(i - 1) * L + (k - 1)] = (f1[i] - f0[i]) / h;
   }
-  dp->m = dp->m0;
+  dp->m = m0;
   return s;
 }
 
@@ -393,7 +391,7 @@ static int root_error(deq_datapencil *dp, const double complex *x, double *err)
   double e = 0;
   for (size_t k = 1; k <= L; k++)
     e += fabs(dp->grad[k]) * cabs(F[k - 1]);
-  *err = e + DP_ROUND * (double) dp->n * DBL_EPSILON * dp->kappa0 * fabs(dp->m0);
+  *err = e + DP_ROUND * (double) dp->n * DBL_EPSILON * dp->cache_kappa * fabs(dp->cache_m);
   return DEQ_SUCCESS;
 }
 
