@@ -448,18 +448,18 @@ static int two_sizes(spec_job *job)
 }
 
 /* deq_command_stieltjes: m(z) = (1/n) tr (K - z)^-1 of the job's law at ctx's points (data
- * input: the pencil's spectrum scaled by c, m(z) = m_pen(z/c)/c). */
+ * input: the atoms pencil's spectrum scaled by c, m(z) = m_pen(z/c)/c; the matrix pencil's
+ * directly). */
 static int stieltjes_points(const spec_job *job, cli_ctx *ctx)
 {
-  double c = job->input_file ? job->kscale : 1.0;
+  /* the matrix pencil works on the kernels themselves: no scale */
+  double c = job->input_file && job->dpen == NULL ? job->kscale : 1.0;
   int worst = DEQ_SUCCESS;
   for (size_t i = 0; i < ctx->nz; i++) {
     deq_cresult m = { 0, NAN };
     deq_complex z = (ctx->z_re[i] + I * ctx->z_im[i]) / c;
-    int s = job->dpen ? spec_data_stieltjes(job, z * c, &m)
+    int s = job->dpen ? spec_data_stieltjes(job, z, &m)
                       : deq_pencil_stieltjes(job->pen, z, &m, NULL);
-    if (job->dpen)   /* the matrix pencil is not scaled */
-      m.val *= c, m.err *= c;
     ctx->m_re[i] = creal(m.val) / c, ctx->m_im[i] = cimag(m.val) / c, ctx->m_err[i] = m.err / c;
     ctx->m_status[i] = s;
     if (s == DEQ_EINVAL)
